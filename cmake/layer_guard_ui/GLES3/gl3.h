@@ -1,0 +1,2 @@
+// Layer guard: ui/ draws screens; the browser platform is reached only through web/.
+#error "layering violation: ui/ must not include <GLES3/gl3.h>; platform code belongs in web/"

@@ -1,0 +1,297 @@
+#include "core/db.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+namespace crm {
+
+ErrorCode ErrorCodeFromSqlite(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL: return ErrorCode::Full;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return ErrorCode::Corrupt;
+    case SQLITE_CONSTRAINT: return ErrorCode::Conflict;
+    case SQLITE_NOTFOUND: return ErrorCode::NotFound;
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+    case SQLITE_READONLY: return ErrorCode::Denied;
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH: return ErrorCode::Invalid;
+    default: return ErrorCode::Storage;
+  }
+}
+
+const char* SqliteVersion() { return sqlite3_libversion(); }
+
+// ---------------------------------------------------------------------------
+// Stmt
+
+Stmt::Stmt(Stmt&& other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_bindStatus(std::move(other.m_bindStatus)) {
+  other.m_stmt = nullptr;
+  other.m_db = nullptr;
+}
+
+Stmt& Stmt::operator=(Stmt&& other) noexcept {
+  if (this != &other) {
+    Release();
+    m_db = other.m_db;
+    m_stmt = other.m_stmt;
+    m_slot = other.m_slot;
+    m_bindStatus = std::move(other.m_bindStatus);
+    other.m_stmt = nullptr;
+    other.m_db = nullptr;
+  }
+  return *this;
+}
+
+Stmt::~Stmt() { Release(); }
+
+void Stmt::Release() {
+  if (!m_stmt) return;
+  if (m_slot) {
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+    m_slot->inUse = false;
+  } else {
+    sqlite3_finalize(m_stmt);
+  }
+  m_stmt = nullptr;
+}
+
+static Status BindResult(sqlite3_stmt* stmt, int rc, int index) {
+  if (rc == SQLITE_OK) return Ok();
+  return MakeError(ErrorCodeFromSqlite(rc), "cannot bind parameter " + std::to_string(index) + ": " +
+                                                sqlite3_errstr(rc) + " in: " + sqlite3_sql(stmt));
+}
+
+#define CRM_BIND(call)                                              \
+  do {                                                              \
+    int rc_ = (call);                                               \
+    if (m_bindStatus) m_bindStatus = BindResult(m_stmt, rc_, index); \
+  } while (0)
+
+Stmt& Stmt::Bind(int index, int64_t value) {
+  CRM_BIND(sqlite3_bind_int64(m_stmt, index, value));
+  return *this;
+}
+Stmt& Stmt::Bind(int index, double value) {
+  CRM_BIND(sqlite3_bind_double(m_stmt, index, value));
+  return *this;
+}
+Stmt& Stmt::Bind(int index, std::string_view text) {
+  CRM_BIND(sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return *this;
+}
+Stmt& Stmt::Bind(int index, Null) {
+  CRM_BIND(sqlite3_bind_null(m_stmt, index));
+  return *this;
+}
+Stmt& Stmt::BindBlob(int index, const void* data, size_t size) {
+  // A zero-length blob is still a blob, not NULL.
+  if (size == 0) {
+    CRM_BIND(sqlite3_bind_zeroblob(m_stmt, index, 0));
+  } else {
+    CRM_BIND(sqlite3_bind_blob64(m_stmt, index, data, size, SQLITE_TRANSIENT));
+  }
+  return *this;
+}
+#undef CRM_BIND
+
+Result<bool> Stmt::Step() {
+  if (!m_stmt) return MakeError(ErrorCode::Invalid, "step on an empty statement");
+  if (!m_bindStatus) return m_bindStatus.GetError();
+  int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error error = m_db->LastError(sqlite3_sql(m_stmt));
+  sqlite3_reset(m_stmt);
+  return error;
+}
+
+Status Stmt::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row) return row.GetError();
+    if (!row.Value()) return Ok();
+  }
+}
+
+int Stmt::ColumnCount() const { return sqlite3_column_count(m_stmt); }
+bool Stmt::IsNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+int64_t Stmt::Int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+double Stmt::Double(int column) const { return sqlite3_column_double(m_stmt, column); }
+std::string_view Stmt::Text(int column) const {
+  const unsigned char* text = sqlite3_column_text(m_stmt, column);
+  if (!text) return {};
+  return std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)));
+}
+std::vector<uint8_t> Stmt::Blob(int column) const {
+  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(m_stmt, column));
+  int size = sqlite3_column_bytes(m_stmt, column);
+  if (!data || size <= 0) return {};
+  return std::vector<uint8_t>(data, data + size);
+}
+
+void Stmt::Reset() {
+  if (!m_stmt) return;
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+  m_bindStatus = Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Txn
+
+Txn::Txn(Txn&& other) noexcept : m_db(other.m_db), m_savepoint(std::move(other.m_savepoint)) { other.m_db = nullptr; }
+
+Txn::~Txn() { Rollback(); }
+
+Status Txn::Commit() {
+  if (!m_db) return MakeError(ErrorCode::Invalid, "commit of a transaction that is no longer open");
+  Db* db = m_db;
+  Status status = m_savepoint.empty() ? db->Exec("COMMIT") : db->Exec("RELEASE " + m_savepoint);
+  if (!status) {
+    // A failed COMMIT (disk full, I/O error) may leave the transaction open: roll it back so the
+    // connection is usable and nothing half-written survives.
+    Rollback();
+    return status;
+  }
+  if (!m_savepoint.empty()) db->m_savepointDepth--;
+  m_db = nullptr;
+  return Ok();
+}
+
+void Txn::Rollback() {
+  if (!m_db) return;
+  if (m_savepoint.empty()) {
+    if (m_db->InTransaction()) (void)m_db->Exec("ROLLBACK");
+  } else {
+    (void)m_db->Exec("ROLLBACK TO " + m_savepoint);
+    (void)m_db->Exec("RELEASE " + m_savepoint);
+    m_db->m_savepointDepth--;
+  }
+  m_db = nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Db
+
+Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
+  sqlite3* handle = nullptr;
+  int flags = options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (!options.readOnly && options.create) flags |= SQLITE_OPEN_CREATE;
+  flags |= SQLITE_OPEN_URI;
+  int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = "cannot open database '" + path + "': " + (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
+    sqlite3_close_v2(handle);
+    return MakeError(ErrorCodeFromSqlite(rc), message);
+  }
+  sqlite3_extended_result_codes(handle, 1);
+  sqlite3_busy_timeout(handle, options.busyTimeoutMs);
+  Db db(handle, path);
+  CRM_TRY(db.Exec("PRAGMA foreign_keys = ON"));
+  // Reading the header proves the file is a database before anyone relies on it.
+  auto probe = db.QueryInt("PRAGMA schema_version");
+  if (!probe) return MakeError(probe.Code(), "'" + path + "' is not a usable database: " + probe.Message());
+  return db;
+}
+
+Db::Db(Db&& other) noexcept
+    : m_db(other.m_db), m_path(std::move(other.m_path)), m_cache(std::move(other.m_cache)),
+      m_savepointDepth(other.m_savepointDepth) {
+  other.m_db = nullptr;
+}
+
+Db& Db::operator=(Db&& other) noexcept {
+  if (this != &other) {
+    Close();
+    m_db = other.m_db;
+    m_path = std::move(other.m_path);
+    m_cache = std::move(other.m_cache);
+    m_savepointDepth = other.m_savepointDepth;
+    other.m_db = nullptr;
+  }
+  return *this;
+}
+
+Db::~Db() { Close(); }
+
+void Db::Close() {
+  if (!m_db) return;
+  for (auto& entry : m_cache) sqlite3_finalize(entry.second.stmt);
+  m_cache.clear();
+  sqlite3_close_v2(m_db);
+  m_db = nullptr;
+}
+
+Error Db::LastError(std::string_view context) const {
+  int rc = sqlite3_extended_errcode(m_db);
+  std::string message = sqlite3_errmsg(m_db);
+  if (!context.empty()) message += " (in: " + std::string(context.substr(0, 200)) + ")";
+  return MakeError(ErrorCodeFromSqlite(rc), std::move(message));
+}
+
+Status Db::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return Ok();
+  std::string what = message ? message : sqlite3_errstr(rc);
+  sqlite3_free(message);
+  return MakeError(ErrorCodeFromSqlite(rc), what + " (in: " + text.substr(0, 200) + ")");
+}
+
+Result<Stmt> Db::PrepareOnce(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return LastError(sql);
+  if (!stmt) return MakeError(ErrorCode::Invalid, "empty SQL statement");
+  return Stmt(this, stmt, nullptr);
+}
+
+Result<Stmt> Db::Prepare(std::string_view sql) {
+  auto found = m_cache.find(std::string(sql));
+  if (found != m_cache.end()) {
+    // The same SQL used twice at once (a nested query) gets its own statement.
+    if (found->second.inUse) return PrepareOnce(sql);
+    found->second.inUse = true;
+    return Stmt(this, found->second.stmt, &found->second);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return LastError(sql);
+  if (!stmt) return MakeError(ErrorCode::Invalid, "empty SQL statement");
+  auto inserted = m_cache.emplace(std::string(sql), detail::StmtCacheSlot{stmt, true});
+  return Stmt(this, stmt, &inserted.first->second);
+}
+
+Result<int64_t> Db::QueryInt(std::string_view sql) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareOnce(sql));
+  CRM_ASSIGN_OR_RETURN(bool hasRow, stmt.Step());
+  if (!hasRow) return MakeError(ErrorCode::NotFound, "query returned no row: " + std::string(sql));
+  return stmt.Int64(0);
+}
+
+Result<Txn> Db::Begin(TxnKind kind) {
+  if (InTransaction()) {
+    std::string name = "sp" + std::to_string(++m_savepointDepth);
+    Status status = Exec("SAVEPOINT " + name);
+    if (!status) {
+      m_savepointDepth--;
+      return status.GetError();
+    }
+    return Txn(this, name);
+  }
+  CRM_TRY(Exec(kind == TxnKind::Immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  return Txn(this, "");
+}
+
+bool Db::InTransaction() const { return sqlite3_get_autocommit(m_db) == 0; }
+int64_t Db::LastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }
+int Db::Changes() const { return sqlite3_changes(m_db); }
+
+}  // namespace crm

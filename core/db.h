@@ -1,0 +1,165 @@
+#pragma once
+// RAII over SQLite, in the manner of SQLiteCpp: Db owns the connection and a
+// prepared-statement cache, Stmt is a borrowed or owned statement that resets
+// itself when it goes out of scope, and Txn rolls back unless committed.
+// sqlite3.h stays out of this header; only the sync layer reaches the raw handle.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace crm {
+
+class Db;
+
+namespace detail {
+// One cached statement; its node address is stable for the life of the Db.
+struct StmtCacheSlot {
+  sqlite3_stmt* stmt = nullptr;
+  bool inUse = false;
+};
+}  // namespace detail
+
+// A NULL to bind; distinct from an empty string.
+struct Null {};
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(Stmt&& other) noexcept;
+  Stmt& operator=(Stmt&& other) noexcept;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  // Binding: parameters are 1-based, as in SQLite.
+  Stmt& Bind(int index, int64_t value);
+  Stmt& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Stmt& Bind(int index, double value);
+  Stmt& Bind(int index, std::string_view text);
+  Stmt& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
+  Stmt& Bind(int index, Null);
+  Stmt& BindBlob(int index, const void* data, size_t size);
+  template <class... Args>
+  Stmt& BindAll(Args&&... args) {
+    int index = 1;
+    (Bind(index++, std::forward<Args>(args)), ...);
+    return *this;
+  }
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> Step();
+  // Runs to completion, for statements that return no rows.
+  Status Run();
+
+  int ColumnCount() const;
+  bool IsNull(int column) const;
+  int64_t Int64(int column) const;
+  double Double(int column) const;
+  std::string_view Text(int column) const;  // valid until the next Step/Reset
+  std::string String(int column) const { return std::string(Text(column)); }
+  std::vector<uint8_t> Blob(int column) const;
+
+  void Reset();
+  bool IsValid() const { return m_stmt != nullptr; }
+
+ private:
+  friend class Db;
+  Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot) : m_db(db), m_stmt(stmt), m_slot(slot) {}
+  void Release();
+
+  Db* m_db = nullptr;
+  sqlite3_stmt* m_stmt = nullptr;
+  detail::StmtCacheSlot* m_slot = nullptr;  // null when the statement is not cached
+  Status m_bindStatus;  // first bind failure, reported by Step/Run
+};
+
+enum class TxnKind { Deferred, Immediate };
+
+class Txn {
+ public:
+  Txn(Txn&& other) noexcept;
+  Txn& operator=(Txn&&) = delete;
+  Txn(const Txn&) = delete;
+  ~Txn();
+
+  Status Commit();
+  void Rollback();
+  bool IsOpen() const { return m_db != nullptr; }
+
+ private:
+  friend class Db;
+  Txn(Db* db, std::string savepoint) : m_db(db), m_savepoint(std::move(savepoint)) {}
+  Db* m_db = nullptr;
+  std::string m_savepoint;  // empty for a top-level transaction
+};
+
+struct DbOptions {
+  bool readOnly = false;
+  bool create = true;
+  int busyTimeoutMs = 5000;
+};
+
+class Db {
+ public:
+  static Result<Db> Open(const std::string& path, const DbOptions& options = {});
+  static Result<Db> OpenMemory() { return Open(":memory:"); }
+
+  Db(Db&& other) noexcept;
+  Db& operator=(Db&& other) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+
+  // Runs one or more statements that return no rows.
+  Status Exec(std::string_view sql);
+  // A statement from the cache: prepared once per connection, reset on release.
+  Result<Stmt> Prepare(std::string_view sql);
+  // A statement outside the cache, for one-off SQL.
+  Result<Stmt> PrepareOnce(std::string_view sql);
+
+  // Runs a query expected to return one integer (COUNT(*), PRAGMA user_version…).
+  Result<int64_t> QueryInt(std::string_view sql);
+
+  // A transaction, or a savepoint when one is already open.
+  Result<Txn> Begin(TxnKind kind = TxnKind::Immediate);
+  bool InTransaction() const;
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;
+  std::string Path() const { return m_path; }
+  size_t CachedStatementCount() const { return m_cache.size(); }
+
+  // The raw handle, for the sync layer's session extension.
+  sqlite3* Handle() const { return m_db; }
+
+  // The error of the last call on this connection, as a value.
+  Error LastError(std::string_view context) const;
+
+ private:
+  friend class Stmt;
+  friend class Txn;
+  Db(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
+  void Close();
+
+  sqlite3* m_db = nullptr;
+  std::string m_path;
+  std::unordered_map<std::string, detail::StmtCacheSlot> m_cache;
+  int m_savepointDepth = 0;
+};
+
+// SQLite's version string, e.g. "3.53.2".
+const char* SqliteVersion();
+
+// Maps an SQLite result code to an ErrorCode (SQLITE_FULL → Full, …).
+ErrorCode ErrorCodeFromSqlite(int rc);
+
+}  // namespace crm

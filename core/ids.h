@@ -1,0 +1,14 @@
+#pragma once
+// Ids and clocks without coordination: rows made offline on many devices must
+// never collide, so keys are random 63-bit positive integers made on the device.
+#include <cstdint>
+
+namespace crm {
+
+// A random id in [1, 2^63). Uses the platform's CSPRNG (getrandom, or crypto.getRandomValues in the browser).
+int64_t NewId();
+
+// Milliseconds since the Unix epoch.
+int64_t NowMs();
+
+}  // namespace crm

@@ -1,0 +1,26 @@
+#pragma once
+// Versioned schema. Migrations are append-only: a database made by any earlier
+// version of the app opens in every later one. PRAGMA user_version holds the
+// version; a database from a newer app is refused, never silently downgraded.
+#include <vector>
+
+#include "core/db.h"
+
+namespace crm {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+const std::vector<Migration>& Migrations();
+int LatestSchemaVersion();
+
+Result<int> SchemaVersion(Db& db);
+// Brings the database to LatestSchemaVersion() inside one transaction per step.
+Status Migrate(Db& db);
+// Migrates to a given version only; for upgrade tests.
+Status MigrateTo(Db& db, int version);
+
+}  // namespace crm

@@ -1,0 +1,122 @@
+#include "sync/relay/server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "core/db.h"
+#include "sync/relay/log.h"
+#include "sync/wire.h"
+
+namespace crm::relay {
+
+constexpr const char* kRelayVersion = "0.1.0";
+
+struct Server::Impl {
+  ServerOptions options;
+  httplib::Server http;
+  int boundPort = 0;
+};
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
+  std::string host = "127.0.0.1";
+  std::string port = text;
+  size_t colon = text.rfind(':');
+  if (colon != std::string::npos) {
+    if (colon > 0) host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5) {
+    return MakeError(ErrorCode::Invalid, "--listen: expected ADDR:PORT (for example 127.0.0.1:8787), got '" + text + "'");
+  }
+  int value = std::stoi(port);
+  if (value < 0 || value > 65535) return MakeError(ErrorCode::Invalid, "--listen: port " + port + " is out of range");
+  return std::make_pair(host, value);
+}
+
+Server::Server(ServerOptions options) : m_impl(std::make_unique<Impl>()) {
+  m_impl->options = std::move(options);
+  httplib::Server& http = m_impl->http;
+  http.set_payload_max_length(m_impl->options.maxBodyBytes);
+  // httplib's default adds SO_REUSEPORT, which lets a second relay silently share the port: keep only SO_REUSEADDR.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
+  http.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
+  http.set_file_extension_and_mimetype_mapping("data", "application/octet-stream");
+  http.set_file_extension_and_mimetype_mapping("webmanifest", "application/manifest+json");
+  http.set_file_extension_and_mimetype_mapping("ttf", "font/ttf");
+
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string("{\"status\":\"ok\",\"version\":\"") + kRelayVersion + "\",\"sqlite\":\"" + SqliteVersion() +
+                        "\",\"wire\":" + std::to_string(sync::kWireVersion) + "}",
+                    "application/json");
+  });
+
+  if (!m_impl->options.staticDir.empty()) {
+    http.set_mount_point("/", m_impl->options.staticDir);
+    // The page and the service worker must be revalidated, or a browser mixes app versions.
+    http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      auto endsWith = [&](const char* suffix) {
+        size_t length = std::strlen(suffix);
+        return req.path.size() >= length && req.path.compare(req.path.size() - length, length, suffix) == 0;
+      };
+      if (req.path == "/" || endsWith(".html") || endsWith(".js")) {
+        res.set_header("Cache-Control", "no-cache");
+      }
+    });
+  }
+
+  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    Log(res.status >= 500 ? "error" : "info", "request",
+        {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"remote", req.remote_addr}});
+  });
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    Log("error", "handler failed", {{"path", req.path}, {"error", what}});
+    res.status = 500;
+    res.set_content("{\"error\":\"internal error\"}", "application/json");
+  });
+}
+
+Server::~Server() = default;
+
+Status Server::Bind() {
+  const ServerOptions& options = m_impl->options;
+  if (!options.staticDir.empty() && !std::filesystem::is_directory(options.staticDir)) {
+    return MakeError(ErrorCode::NotFound, "--static: '" + options.staticDir + "' is not a directory (build the web app first: ./crm build)");
+  }
+  if (options.port == 0) {
+    m_impl->boundPort = m_impl->http.bind_to_any_port(options.host);
+    if (m_impl->boundPort < 0) return MakeError(ErrorCode::Storage, "cannot bind to " + options.host);
+  } else {
+    if (!m_impl->http.bind_to_port(options.host, options.port)) {
+      return MakeError(ErrorCode::Conflict, "cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                                                " (is another relay or program using that port? try --listen " + options.host +
+                                                ":PORT)");
+    }
+    m_impl->boundPort = options.port;
+  }
+  return Ok();
+}
+
+Status Server::Run() {
+  if (!m_impl->http.listen_after_bind()) return MakeError(ErrorCode::Storage, "the server stopped with an error");
+  return Ok();
+}
+
+void Server::Stop() { m_impl->http.stop(); }
+
+int Server::Port() const { return m_impl->boundPort; }
+
+}  // namespace crm::relay

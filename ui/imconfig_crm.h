@@ -1,0 +1,8 @@
+#pragma once
+// The project's ImGui configuration (IMGUI_USER_CONFIG), applied to every
+// translation unit that includes imgui.h, the library's own included.
+
+// Item hooks for the browser tests' widget finder (ui/item_probe.cpp); off at run time unless a test build turns them on.
+#define IMGUI_ENABLE_TEST_ENGINE
+#define IMGUI_DISABLE_OBSOLETE_FUNCTIONS
+#define IMGUI_DISABLE_OBSOLETE_KEYIO

@@ -1,0 +1,149 @@
+// The browser app: GLFW window on the page's canvas, WebGL2 renderer, and the
+// frame loop that draws the ImGui screens.
+#include <GLES3/gl3.h>
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#include "ui/fonts.h"
+#include "web/platform.h"
+
+#ifndef CRM_VERSION
+#define CRM_VERSION "dev"
+#endif
+
+namespace crm::web {
+
+Platform& GetPlatform() {
+  // Intentionally never destroyed: the page owns the process until it is closed.
+  static Platform* platform = new Platform();
+  return *platform;
+}
+
+namespace {
+
+EM_JS(char*, BrowserLanguage, (), {
+  var language = (navigator.languages && navigator.languages[0]) || navigator.language || 'zh-CN';
+  var size = lengthBytesUTF8(language) + 1;
+  var pointer = _malloc(size);
+  stringToUTF8(language, pointer, size);
+  return pointer;
+});
+
+void ApplyStyle(float pixelRatio) {
+  ImGuiStyle style;
+  ImGui::StyleColorsLight(&style);
+  style.WindowPadding = ImVec2(16, 14);
+  style.FramePadding = ImVec2(10, 6);
+  style.ItemSpacing = ImVec2(10, 8);
+  style.FrameRounding = 5;
+  style.GrabRounding = 5;
+  style.WindowRounding = 0;
+  style.ScrollbarSize = 16;
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
+  style.Colors[ImGuiCol_Button] = ImVec4(0.20f, 0.45f, 0.85f, 1.0f);
+  style.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.26f, 0.52f, 0.92f, 1.0f);
+  style.Colors[ImGuiCol_ButtonActive] = ImVec4(0.15f, 0.38f, 0.75f, 1.0f);
+  style.Colors[ImGuiCol_Text] = ImVec4(0.12f, 0.13f, 0.15f, 1.0f);
+  style.ScaleAllSizes(pixelRatio);
+  ImGui::GetStyle() = style;
+}
+
+// Keeps the canvas backing store at CSS size × devicePixelRatio, so ImGui
+// renders one texel per physical pixel; fonts are re-rasterised when the ratio changes.
+void SyncCanvasSize(Platform& platform) {
+  double cssWidth = 0;
+  double cssHeight = 0;
+  emscripten_get_element_css_size("#canvas", &cssWidth, &cssHeight);
+  float pixelRatio = static_cast<float>(emscripten_get_device_pixel_ratio());
+  if (pixelRatio <= 0) pixelRatio = 1;
+  if (cssWidth < 1 || cssHeight < 1) return;
+  bool ratioChanged = pixelRatio != platform.pixelRatio;
+  if (ratioChanged || cssWidth != platform.cssWidth || cssHeight != platform.cssHeight) {
+    platform.cssWidth = cssWidth;
+    platform.cssHeight = cssHeight;
+    glfwSetWindowSize(platform.window, static_cast<int>(std::lround(cssWidth * pixelRatio)),
+                      static_cast<int>(std::lround(cssHeight * pixelRatio)));
+  }
+  if (ratioChanged) {
+    platform.pixelRatio = pixelRatio;
+    if (auto built = ui::BuildFonts(ImGui::GetIO(), platform.fonts, pixelRatio, std::string()); !built) {
+      platform.app.fatalError = built.Message();
+    }
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    ApplyStyle(pixelRatio);
+  }
+}
+
+void Frame(void* argument) {
+  Platform& platform = *static_cast<Platform*>(argument);
+  SyncCanvasSize(platform);
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  ui::DrawApp(platform.app);
+  ImGui::Render();
+
+  int width = 0;
+  int height = 0;
+  glfwGetFramebufferSize(platform.window, &width, &height);
+  glViewport(0, 0, width, height);
+  glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+  platform.app.probe.EndFrame();
+  platform.app.frameCount++;
+  SignalReadyIfDue(platform);
+}
+
+}  // namespace
+
+int Start() {
+  Platform& platform = GetPlatform();
+  platform.app.appVersion = CRM_VERSION;
+  char* language = BrowserLanguage();
+  platform.app.lang = ui::LangFromLocale(language);
+  std::free(language);
+  // Until sign-in exists, changes are attributed to the local device's owner.
+  platform.app.actor = Actor{1, 1};
+
+  if (!glfwInit()) {
+    std::fprintf(stderr, "cannot initialise GLFW\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  platform.window = glfwCreateWindow(1280, 800, "CRM", nullptr, nullptr);
+  if (!platform.window) {
+    std::fprintf(stderr, "cannot create a WebGL2 context\n");
+    return 1;
+  }
+  glfwMakeContextCurrent(platform.window);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // layout is the app's, not the user's
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  AttachTestHooks(platform);
+
+  MountStorage();
+  emscripten_set_main_loop_arg(Frame, &platform, 0, false);
+  return 0;
+}
+
+}  // namespace crm::web
+
+int main() { return crm::web::Start(); }

@@ -1,0 +1,46 @@
+#pragma once
+// The browser platform: window and GL context, canvas size and pixel ratio,
+// storage, and the frame loop. Only web/ includes Emscripten headers.
+#include <optional>
+#include <string>
+
+#include "core/db.h"
+#include "ui/app_state.h"
+#include "ui/fonts.h"
+
+struct GLFWwindow;
+
+namespace crm::web {
+
+struct Platform {
+  GLFWwindow* window = nullptr;
+  ui::AppState app;
+  std::optional<Db> db;
+  ui::FontFiles fonts{"/fonts/latin.ttf", "/fonts/cjk.ttf"};
+
+  // Canvas geometry: CSS size and device pixel ratio; the backing store is their product.
+  double cssWidth = 0;
+  double cssHeight = 0;
+  float pixelRatio = 0;
+
+  // IDBFS sync bookkeeping: one sync in flight at a time, another queued if edits arrive meanwhile.
+  bool persistInFlight = false;
+  bool persistQueued = false;
+
+  bool readySignalled = false;
+};
+
+// The one platform instance; lives as long as the page.
+Platform& GetPlatform();
+
+// Storage (storage_idbfs.cpp): mount, load, and persist the database file.
+constexpr const char* kDatabasePath = "/data/crm.db";
+void MountStorage();                 // asynchronous; calls OnStorageMounted when done
+void OnStorageMounted(const std::string& error);
+void RequestPersist(Platform& platform);
+
+// Test hooks (test_hooks.cpp): present in test builds only.
+void AttachTestHooks(Platform& platform);
+void SignalReadyIfDue(Platform& platform);
+
+}  // namespace crm::web

@@ -1,0 +1,29 @@
+// Pre-JS of the test build: defines window.crmTest before the app starts.
+(function () {
+  let resolveReady;
+  const ready = new Promise((resolve) => { resolveReady = resolve; });
+  Module.crmSignalReady = () => resolveReady(true);
+
+  // ImGui works in canvas pixels; tests click in CSS pixels of the page.
+  function toPage(rect) {
+    const canvas = Module.canvas;
+    const box = canvas.getBoundingClientRect();
+    const sx = box.width / canvas.width;
+    const sy = box.height / canvas.height;
+    return { x: box.left + rect.x * sx, y: box.top + rect.y * sy, width: rect.w * sx, height: rect.h * sy, id: rect.id };
+  }
+
+  window.crmTest = {
+    ready: () => ready,
+    find(label) {
+      const reply = Module.ccall('crm_test_find', 'string', ['string'], [String(label)]);
+      return reply ? toPage(JSON.parse(reply)) : null;
+    },
+    state() {
+      const state = JSON.parse(Module.ccall('crm_test_state', 'string', [], []));
+      state.canvas = { width: Module.canvas.width, height: Module.canvas.height,
+                       cssWidth: Module.canvas.clientWidth, cssHeight: Module.canvas.clientHeight };
+      return state;
+    },
+  };
+})();
