@@ -1,5 +1,6 @@
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/widgets.h"
 
 namespace crm::ui {
 
@@ -42,10 +43,13 @@ void DrawStatusBar(AppState& state) {
     ImGui::SameLine();
     ImGui::TextWrapped("%s", state.saveError.c_str());
   }
-  ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("中文 English").x - ImGui::GetStyle().ItemSpacing.x * 2);
-  if (ImGui::SmallButton("中文###lang_zh")) state.lang = Lang::Zh;
+  // The language switch sits at the right edge; each choice is written in its own language.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float width = ImGui::CalcTextSize("中文").x + ImGui::CalcTextSize("English").x + style.FramePadding.x * 4 + style.ItemSpacing.x;
+  ImGui::SameLine(ImGui::GetContentRegionMax().x - width);
+  if (ToggleButton("中文###lang_zh", state.lang == Lang::Zh)) state.lang = Lang::Zh;
   ImGui::SameLine();
-  if (ImGui::SmallButton("English###lang_en")) state.lang = Lang::En;
+  if (ToggleButton("English###lang_en", state.lang == Lang::En)) state.lang = Lang::En;
 }
 }  // namespace
 
@@ -55,7 +59,9 @@ void DrawApp(AppState& state) {
   ImGui::SetNextWindowSize(viewport->WorkSize);
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                            ImGuiWindowFlags_NoBringToFrontOnFocus;
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
   ImGui::Begin("##app", nullptr, flags);
+  ImGui::PopStyleVar();
   if (!state.fatalError.empty()) {
     ImGui::TextColored(ImVec4(0.85f, 0.2f, 0.2f, 1.0f), "%s", Tr(state.lang, Str::DatabaseError));
     ImGui::TextWrapped("%s", state.fatalError.c_str());

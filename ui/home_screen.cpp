@@ -2,6 +2,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/widgets.h"
 
 namespace crm::ui {
 
@@ -39,7 +40,7 @@ void DrawHome(AppState& state) {
   ImGui::Spacing();
   // The visible text is translated; the ###add_customer id keeps the widget findable in every language.
   std::string label = std::string(Tr(state.lang, Str::AddRecord)) + "###add_customer";
-  if (ImGui::Button(label.c_str(), ImVec2(ImGui::GetFontSize() * 10.0f, ImGui::GetFrameHeight() * 1.6f))) {
+  if (PrimaryButton(label.c_str(), ImVec2(ImGui::GetFontSize() * 10.0f, ImGui::GetFrameHeight() * 1.6f))) {
     AddSampleCustomer(state);
   }
   if (!state.home.lastError.empty()) {

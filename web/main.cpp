@@ -47,16 +47,18 @@ void ApplyStyle(float pixelRatio) {
   style.WindowRounding = 0;
   style.ScrollbarSize = 16;
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
-  style.Colors[ImGuiCol_Button] = ImVec4(0.20f, 0.45f, 0.85f, 1.0f);
-  style.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.26f, 0.52f, 0.92f, 1.0f);
-  style.Colors[ImGuiCol_ButtonActive] = ImVec4(0.15f, 0.38f, 0.75f, 1.0f);
+  style.Colors[ImGuiCol_Button] = ImVec4(0.88f, 0.91f, 0.96f, 1.0f);
+  style.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.78f, 0.85f, 0.96f, 1.0f);
+  style.Colors[ImGuiCol_ButtonActive] = ImVec4(0.66f, 0.77f, 0.94f, 1.0f);
   style.Colors[ImGuiCol_Text] = ImVec4(0.12f, 0.13f, 0.15f, 1.0f);
   style.ScaleAllSizes(pixelRatio);
   ImGui::GetStyle() = style;
 }
 
 // Keeps the canvas backing store at CSS size × devicePixelRatio, so ImGui
-// renders one texel per physical pixel; fonts are re-rasterised when the ratio changes.
+// renders one texel per physical pixel; fonts are re-rasterised when the ratio
+// changes. The canvas is sized directly, not through glfwSetWindowSize: Emscripten
+// 3.1.6's GLFW requests fullscreen whenever that size equals the screen's.
 void SyncCanvasSize(Platform& platform) {
   double cssWidth = 0;
   double cssHeight = 0;
@@ -68,8 +70,9 @@ void SyncCanvasSize(Platform& platform) {
   if (ratioChanged || cssWidth != platform.cssWidth || cssHeight != platform.cssHeight) {
     platform.cssWidth = cssWidth;
     platform.cssHeight = cssHeight;
-    glfwSetWindowSize(platform.window, static_cast<int>(std::lround(cssWidth * pixelRatio)),
-                      static_cast<int>(std::lround(cssHeight * pixelRatio)));
+    platform.framebufferWidth = static_cast<int>(std::lround(cssWidth * pixelRatio));
+    platform.framebufferHeight = static_cast<int>(std::lround(cssHeight * pixelRatio));
+    emscripten_set_canvas_element_size("#canvas", platform.framebufferWidth, platform.framebufferHeight);
   }
   if (ratioChanged) {
     platform.pixelRatio = pixelRatio;
@@ -88,14 +91,15 @@ void Frame(void* argument) {
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  // GLFW's idea of the window size is not kept in step (see SyncCanvasSize); the canvas is the truth.
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(static_cast<float>(platform.framebufferWidth), static_cast<float>(platform.framebufferHeight));
+  io.DisplayFramebufferScale = ImVec2(1, 1);
   ImGui::NewFrame();
   ui::DrawApp(platform.app);
   ImGui::Render();
 
-  int width = 0;
-  int height = 0;
-  glfwGetFramebufferSize(platform.window, &width, &height);
-  glViewport(0, 0, width, height);
+  glViewport(0, 0, platform.framebufferWidth, platform.framebufferHeight);
   glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());

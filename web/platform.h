@@ -22,6 +22,8 @@ struct Platform {
   double cssWidth = 0;
   double cssHeight = 0;
   float pixelRatio = 0;
+  int framebufferWidth = 1;
+  int framebufferHeight = 1;
 
   // IDBFS sync bookkeeping: one sync in flight at a time, another queued if edits arrive meanwhile.
   bool persistInFlight = false;

@@ -1,0 +1,122 @@
+// Shared set-up for browser tests: starts crm-relay on a free port serving the
+// test build, launches Debian's headless Chromium through playwright-core,
+// collects console errors, and reports in a form ctest and people can read.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const outDir = process.env.CRM_E2E_OUT || path.resolve('build/e2e');
+const relayBinary = process.env.CRM_RELAY;
+const siteDir = process.env.CRM_SITE;
+
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader',
+];
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRelay() {
+  if (!relayBinary || !siteDir) throw new Error('CRM_RELAY and CRM_SITE must be set (ctest sets them)');
+  if (!fs.existsSync(path.join(siteDir, 'crm.js'))) throw new Error(`no test build in ${siteDir}: run ./crm build`);
+  const port = await freePort();
+  const child = spawn(relayBinary, ['--listen', `127.0.0.1:${port}`, '--static', siteDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (chunk) => { log += chunk; });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(url + 'healthz');
+      if (res.ok) return { url, stop: () => child.kill('SIGTERM'), log: () => log, child };
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`crm-relay exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`crm-relay did not answer on ${url}: ${log}`);
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+}
+
+// Opens the app in a fresh page and waits for window.crmTest.ready().
+export async function openApp(context, url) {
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  await page.goto(url);
+  await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
+  await page.evaluate(() => window.crmTest.ready());
+  return { page, consoleErrors };
+}
+
+export async function clickItem(page, label) {
+  const rect = await page.evaluate((l) => window.crmTest.find(l), label);
+  if (!rect) throw new Error(`no ImGui item '${label}' in the last frame`);
+  await page.mouse.click(rect.x + rect.width / 2, rect.y + rect.height / 2);
+  return rect;
+}
+
+// Waits until state() satisfies `predicate` (frames are asynchronous).
+export async function waitForState(page, predicate, what, timeout = 10000) {
+  const start = Date.now();
+  let state;
+  while (Date.now() - start < timeout) {
+    state = await page.evaluate(() => window.crmTest.state());
+    if (predicate(state)) return state;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(state)}`);
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${name}.png`);
+  const buffer = await page.screenshot({ path: file });
+  return { file, buffer };
+}
+
+// A minimal runner: each check is named, failures are collected, and the last
+// line is the plain 'N passed, N failed' summary.
+export async function run(name, tests) {
+  let passed = 0;
+  let failed = 0;
+  const relay = await startRelay();
+  const browser = await launchBrowser();
+  try {
+    for (const [title, body] of tests) {
+      const started = Date.now();
+      try {
+        await body({ browser, url: relay.url });
+        passed++;
+        console.log(`ok   ${name}: ${title} (${Date.now() - started} ms)`);
+      } catch (error) {
+        failed++;
+        console.log(`FAIL ${name}: ${title}\n     ${String(error && error.stack || error).split('\n').join('\n     ')}`);
+      }
+    }
+  } finally {
+    await browser.close();
+    relay.stop();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+export function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}

@@ -1,0 +1,73 @@
+// The app loads in headless Chromium, renders a frame with its Chinese label,
+// adds a record through the real canvas, keeps it across a reload, resizes with
+// the window and stays sharp at a device pixel ratio of 2.
+import { assert, clickItem, decodePngFrom, openApp, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
+
+await run('smoke', [
+  ['page loads, renders and shows no console error', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+    const { page, consoleErrors } = await openApp(context, url);
+    const state = await page.evaluate(() => window.crmTest.state());
+    assert(state.screen === 'home', `expected the home screen, got ${state.screen} (${state.error})`);
+    assert(state.lang === 'zh-CN', `a zh-CN browser gets Chinese, got ${state.lang}`);
+    const { buffer } = await screenshot(page, 'smoke-home');
+    const image = decodePngFrom(buffer);
+    assert(image.colors > 20, `the canvas looks blank (${image.colors} distinct colours)`);
+    assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+    await context.close();
+  }],
+
+  ['the Chinese label is drawn with real glyphs', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+    const { page } = await openApp(context, url);
+    const rect = await page.evaluate(() => window.crmTest.find('添加一位客户'));
+    assert(rect, 'the button labelled 添加一位客户 is on screen');
+    const { buffer } = await screenshot(page, 'smoke-label');
+    const image = decodePngFrom(buffer);
+    // The label's text must leave ink inside the button: '?' fallbacks or empty boxes would leave little or none.
+    const region = { x: Math.round(rect.x), y: Math.round(rect.y), width: Math.round(rect.width), height: Math.round(rect.height) };
+    const ink = image.ink(region);
+    assert(ink > 0, 'the button has text drawn in it');
+    await context.close();
+  }],
+
+  ['adding a record through the canvas survives a reload', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+    const { page } = await openApp(context, url);
+    const before = (await page.evaluate(() => window.crmTest.state())).records.customers;
+    await clickItem(page, 'add_customer');
+    await waitForState(page, (s) => s.records.customers === before + 1, 'the count to grow by one');
+    await clickItem(page, 'add_customer');
+    await waitForState(page, (s) => s.records.customers === before + 2 && s.save === 'saved', 'two records saved');
+    await screenshot(page, 'smoke-added');
+    await page.reload();
+    await page.waitForFunction(() => window.crmTest !== undefined);
+    await page.evaluate(() => window.crmTest.ready());
+    const after = await page.evaluate(() => window.crmTest.state());
+    assert(after.records.customers === before + 2, `after reload: ${after.records.customers}, expected ${before + 2}`);
+    await screenshot(page, 'smoke-reloaded');
+    await context.close();
+  }],
+
+  ['the canvas follows the window size', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const { page } = await openApp(context, url);
+    await page.setViewportSize({ width: 640, height: 480 });
+    const state = await waitForState(page, (s) => s.display.w === 640 && s.display.h === 480, 'the display to shrink to 640x480');
+    assert(state.canvas.width === 640 && state.canvas.height === 480, `canvas backing store ${state.canvas.width}x${state.canvas.height}`);
+    await context.close();
+  }],
+
+  ['high-DPI: the backing store is CSS size × devicePixelRatio and fonts scale with it', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 2, locale: 'zh-CN' });
+    const { page } = await openApp(context, url);
+    const state = await waitForState(page, (s) => s.pixelRatio === 2, 'pixel ratio 2');
+    assert(state.canvas.width === 1600 && state.canvas.height === 1200, `backing store ${state.canvas.width}x${state.canvas.height}`);
+    assert(state.canvas.cssWidth === 800, `CSS width ${state.canvas.cssWidth}`);
+    assert(state.fontSize >= 30, `font rasterised at ${state.fontSize}px for a 2× screen`);
+    const rect = await page.evaluate(() => window.crmTest.find('add_customer'));
+    assert(rect && rect.width > 100 && rect.width < 400, `button is ${rect && rect.width} CSS px wide at 2×`);
+    await screenshot(page, 'smoke-hidpi');
+    await context.close();
+  }],
+]);
