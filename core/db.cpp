@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "core/ids.h"
+
 namespace crm {
 
 ErrorCode ErrorCodeFromSqlite(int rc) {
@@ -179,6 +181,16 @@ void Txn::Rollback() {
 // ---------------------------------------------------------------------------
 // Db
 
+namespace {
+// crm_new_id(): a device-made random key, for rows written by triggers (the audit trail).
+void SqlNewId(sqlite3_context* context, int, sqlite3_value**) { sqlite3_result_int64(context, NewId()); }
+// crm_audit(): whether the audit triggers record this change.
+void SqlAuditEnabled(sqlite3_context* context, int, sqlite3_value**) {
+  const auto* suppressed = static_cast<const bool*>(sqlite3_user_data(context));
+  sqlite3_result_int(context, *suppressed ? 0 : 1);
+}
+}  // namespace
+
 Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3* handle = nullptr;
   int flags = options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -193,6 +205,9 @@ Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3_extended_result_codes(handle, 1);
   sqlite3_busy_timeout(handle, options.busyTimeoutMs);
   Db db(handle, path);
+  sqlite3_create_function_v2(handle, "crm_new_id", 0, SQLITE_UTF8, nullptr, SqlNewId, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(handle, "crm_audit", 0, SQLITE_UTF8, &db.m_state->auditSuppressed, SqlAuditEnabled, nullptr,
+                             nullptr, nullptr);
   CRM_TRY(db.Exec("PRAGMA foreign_keys = ON"));
   // Reading the header proves the file is a database before anyone relies on it.
   auto probe = db.QueryInt("PRAGMA schema_version");
@@ -202,7 +217,7 @@ Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
 
 Db::Db(Db&& other) noexcept
     : m_db(other.m_db), m_path(std::move(other.m_path)), m_cache(std::move(other.m_cache)),
-      m_savepointDepth(other.m_savepointDepth) {
+      m_state(std::move(other.m_state)), m_savepointDepth(other.m_savepointDepth) {
   other.m_db = nullptr;
 }
 
@@ -212,6 +227,7 @@ Db& Db::operator=(Db&& other) noexcept {
     m_db = other.m_db;
     m_path = std::move(other.m_path);
     m_cache = std::move(other.m_cache);
+    m_state = std::move(other.m_state);
     m_savepointDepth = other.m_savepointDepth;
     other.m_db = nullptr;
   }
@@ -289,6 +305,9 @@ Result<Txn> Db::Begin(TxnKind kind) {
   CRM_TRY(Exec(kind == TxnKind::Immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
   return Txn(this, "");
 }
+
+void Db::SetAuditSuppressed(bool suppressed) { m_state->auditSuppressed = suppressed; }
+bool Db::AuditSuppressed() const { return m_state->auditSuppressed; }
 
 bool Db::InTransaction() const { return sqlite3_get_autocommit(m_db) == 0; }
 int64_t Db::LastInsertRowId() const { return sqlite3_last_insert_rowid(m_db); }

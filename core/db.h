@@ -144,15 +144,26 @@ class Db {
   // The error of the last call on this connection, as a value.
   Error LastError(std::string_view context) const;
 
+  // While suppressed, the audit triggers write nothing: used when applying changes that
+  // were audited where they were made (sync), so the trail holds each change once.
+  void SetAuditSuppressed(bool suppressed);
+  bool AuditSuppressed() const;
+
  private:
   friend class Stmt;
   friend class Txn;
   Db(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
   void Close();
 
+  // Per-connection state read by SQL functions; on the heap so its address survives a move of the Db.
+  struct ConnectionState {
+    bool auditSuppressed = false;
+  };
+
   sqlite3* m_db = nullptr;
   std::string m_path;
   std::unordered_map<std::string, detail::StmtCacheSlot> m_cache;
+  std::unique_ptr<ConnectionState> m_state = std::make_unique<ConnectionState>();
   int m_savepointDepth = 0;
 };
 

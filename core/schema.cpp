@@ -2,31 +2,159 @@
 
 #include <string>
 
+#include "core/audit.h"
+
 namespace crm {
 
-// Every synced table: a primary key made on the device (random 64-bit, never
-// AUTOINCREMENT), created/updated time, user and device, and a soft delete.
+namespace {
+
+// The columns every synced table carries: when and by whom it was made and last
+// changed, from which device, and a soft delete (trash) instead of DELETE.
+#define CRM_STD_COLUMNS                                                                              \
+  "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, created_by INTEGER NOT NULL, "          \
+  "updated_by INTEGER NOT NULL, device_id INTEGER NOT NULL, deleted_at INTEGER"
+
+const char* kMigration1 = R"sql(
+  CREATE TABLE app_meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE customers (
+    id          INTEGER PRIMARY KEY NOT NULL,
+    name        TEXT NOT NULL CHECK (length(name) > 0),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    created_by  INTEGER NOT NULL,
+    updated_by  INTEGER NOT NULL,
+    device_id   INTEGER NOT NULL,
+    deleted_at  INTEGER
+  );
+  CREATE INDEX customers_live ON customers(deleted_at, updated_at);
+)sql";
+
+// Version 2: the company-owned customer database and the follow-up system.
+const std::string kMigration2 = std::string() +
+  // Organisation: settings (pool days, follow-up intervals…), teams, users and roles.
+  "CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, " CRM_STD_COLUMNS ") WITHOUT ROWID;"
+  "CREATE TABLE teams (id INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, supervisor_id INTEGER, " CRM_STD_COLUMNS ");"
+  "CREATE TABLE users (id INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
+  "  role TEXT NOT NULL CHECK (role IN ('rep','supervisor','leader','store','admin')), "
+  "  team_id INTEGER, phone TEXT, active INTEGER NOT NULL DEFAULT 1, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX users_name ON users(name);"
+
+  // Customers: the fields of DOMAIN.md. owner_id NULL means the public pool (公海).
+  "ALTER TABLE customers ADD COLUMN kind TEXT NOT NULL DEFAULT 'other';"
+  "ALTER TABLE customers ADD COLUMN phone TEXT;"
+  "ALTER TABLE customers ADD COLUMN province TEXT;"
+  "ALTER TABLE customers ADD COLUMN city TEXT;"
+  "ALTER TABLE customers ADD COLUMN district TEXT;"
+  "ALTER TABLE customers ADD COLUMN street TEXT;"
+  "ALTER TABLE customers ADD COLUMN industry TEXT;"
+  "ALTER TABLE customers ADD COLUMN scale TEXT;"
+  "ALTER TABLE customers ADD COLUMN brands TEXT;"
+  "ALTER TABLE customers ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE customers ADD COLUMN credit TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE customers ADD COLUMN birthday TEXT;"
+  "ALTER TABLE customers ADD COLUMN anniversary TEXT;"
+  "ALTER TABLE customers ADD COLUMN preferences TEXT;"
+  "ALTER TABLE customers ADD COLUMN notes TEXT;"
+  "ALTER TABLE customers ADD COLUMN owner_id INTEGER;"
+  "ALTER TABLE customers ADD COLUMN team_id INTEGER;"
+  "ALTER TABLE customers ADD COLUMN claimed_at INTEGER;"
+  "ALTER TABLE customers ADD COLUMN protected_until INTEGER;"
+  "ALTER TABLE customers ADD COLUMN pooled_at INTEGER;"
+  "ALTER TABLE customers ADD COLUMN grade TEXT NOT NULL DEFAULT 'C' CHECK (grade IN ('A','B','C','D'));"
+  "ALTER TABLE customers ADD COLUMN stage TEXT NOT NULL DEFAULT 'prospect';"
+  "ALTER TABLE customers ADD COLUMN lost_reason TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE customers ADD COLUMN lost_at INTEGER;"
+  "ALTER TABLE customers ADD COLUMN last_activity_at INTEGER;"
+  "ALTER TABLE customers ADD COLUMN merged_into INTEGER;"
+  "ALTER TABLE customers ADD COLUMN import_id INTEGER;"
+  "CREATE INDEX customers_owner ON customers(owner_id, deleted_at);"
+  "CREATE INDEX customers_grade ON customers(grade, deleted_at);"
+  "CREATE INDEX customers_stage ON customers(stage, deleted_at);"
+  "CREATE INDEX customers_city_name ON customers(city, name);"
+  "CREATE INDEX customers_import ON customers(import_id) WHERE import_id IS NOT NULL;"
+
+  // Phones (several per customer); `normalized` keeps digits only, for duplicate checks and exact search.
+  "CREATE TABLE customer_phones (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, phone TEXT NOT NULL, "
+  "  normalized TEXT NOT NULL, label TEXT, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX customer_phones_normalized ON customer_phones(normalized);"
+  "CREATE INDEX customer_phones_customer ON customer_phones(customer_id);"
+
+  // Contacts of company customers, with their role in the purchase.
+  "CREATE TABLE contacts (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, name TEXT NOT NULL, "
+  "  role TEXT NOT NULL DEFAULT 'other', title TEXT, phone TEXT, phone_normalized TEXT, wechat TEXT, email TEXT, "
+  "  birthday TEXT, notes TEXT, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX contacts_customer ON contacts(customer_id);"
+  "CREATE INDEX contacts_phone ON contacts(phone_normalized);"
+
+  // Tags: the id is derived from (customer, tag), so two devices adding the same tag converge.
+  "CREATE TABLE customer_tags (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, tag TEXT NOT NULL, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX customer_tags_customer ON customer_tags(customer_id);"
+  "CREATE INDEX customer_tags_tag ON customer_tags(tag, customer_id);"
+
+  // Typed custom fields per organisation; values keyed by (customer, field) the same way.
+  "CREATE TABLE custom_fields (id INTEGER PRIMARY KEY NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, "
+  "  type TEXT NOT NULL CHECK (type IN ('text','number','date','choice')), choices TEXT, "
+  "  required INTEGER NOT NULL DEFAULT 0, position INTEGER NOT NULL DEFAULT 0, " CRM_STD_COLUMNS ");"
+  "CREATE TABLE custom_values (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, field_id INTEGER NOT NULL, "
+  "  value TEXT NOT NULL, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX custom_values_customer ON custom_values(customer_id);"
+
+  // Grade (A/B/C/D) history: who changed it, when and why; what the data suggested at the time.
+  "CREATE TABLE grade_history (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, old_grade TEXT, "
+  "  new_grade TEXT NOT NULL, suggested_grade TEXT, reason TEXT NOT NULL, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX grade_history_customer ON grade_history(customer_id, created_at);"
+
+  // Activities / visit records (拜访记录).
+  "CREATE TABLE activities (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, contact_id INTEGER, "
+  "  kind TEXT NOT NULL, occurred_at INTEGER NOT NULL, user_id INTEGER NOT NULL, summary TEXT NOT NULL DEFAULT '', "
+  "  opinion TEXT, outcome TEXT, next_step TEXT, followup_id INTEGER, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX activities_customer ON activities(customer_id, occurred_at);"
+  "CREATE INDEX activities_user ON activities(user_id, occurred_at);"
+
+  // The follow-up plan (回访计划): one row per planned return visit.
+  "CREATE TABLE followups (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, owner_id INTEGER, "
+  "  due_at INTEGER NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','done','cancelled')), "
+  "  done_at INTEGER, result TEXT, activity_id INTEGER, note TEXT, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX followups_due ON followups(status, due_at);"
+  "CREATE INDEX followups_owner_due ON followups(owner_id, status, due_at);"
+  "CREATE INDEX followups_customer ON followups(customer_id, status);"
+
+  // Orders, as far as grading needs them (amount and margin); quotes and lines come later.
+  "CREATE TABLE orders (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, ordered_at INTEGER NOT NULL, "
+  "  amount_cents INTEGER NOT NULL, cost_cents INTEGER, status TEXT NOT NULL DEFAULT 'done', " CRM_STD_COLUMNS ");"
+  "CREATE INDEX orders_customer ON orders(customer_id, ordered_at);"
+
+  // Imports, so the last one can be undone.
+  "CREATE TABLE imports (id INTEGER PRIMARY KEY NOT NULL, file_name TEXT NOT NULL, rows_ok INTEGER NOT NULL DEFAULT 0, "
+  "  rows_failed INTEGER NOT NULL DEFAULT 0, undone_at INTEGER, " CRM_STD_COLUMNS ");"
+
+  // The audit trail: one row per changed field, written by triggers (core/audit.cpp). Append-only.
+  "CREATE TABLE audit_log (id INTEGER PRIMARY KEY NOT NULL, at INTEGER NOT NULL, user_id INTEGER NOT NULL, "
+  "  device_id INTEGER NOT NULL, table_name TEXT NOT NULL, row_id INTEGER NOT NULL, customer_id INTEGER, "
+  "  action TEXT NOT NULL, field TEXT, old_value TEXT, new_value TEXT);"
+  "CREATE INDEX audit_customer ON audit_log(customer_id, at);"
+  "CREATE INDEX audit_user ON audit_log(user_id, at);";
+
+#undef CRM_STD_COLUMNS
+
+}  // namespace
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, "customers and app metadata", R"sql(
-        CREATE TABLE app_meta (
-          key   TEXT PRIMARY KEY NOT NULL,
-          value TEXT NOT NULL
-        ) WITHOUT ROWID;
-        CREATE TABLE customers (
-          id          INTEGER PRIMARY KEY NOT NULL,
-          name        TEXT NOT NULL CHECK (length(name) > 0),
-          created_at  INTEGER NOT NULL,
-          updated_at  INTEGER NOT NULL,
-          created_by  INTEGER NOT NULL,
-          updated_by  INTEGER NOT NULL,
-          device_id   INTEGER NOT NULL,
-          deleted_at  INTEGER
-        );
-        CREATE INDEX customers_live ON customers(deleted_at, updated_at);
-      )sql"},
+      {1, "customers and app metadata", kMigration1},
+      {2, "customer database, organisation, follow-ups, audit", kMigration2},
   };
   return kMigrations;
+}
+
+const std::vector<std::string>& SyncedTables() {
+  static const std::vector<std::string> kTables = {
+      "settings", "teams", "users", "customers", "customer_phones", "contacts", "customer_tags", "custom_fields",
+      "custom_values", "grade_history", "activities", "followups", "orders", "imports", "audit_log"};
+  return kTables;
 }
 
 int LatestSchemaVersion() { return Migrations().back().version; }
@@ -35,6 +163,15 @@ Result<int> SchemaVersion(Db& db) {
   CRM_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
   return static_cast<int>(version);
 }
+
+namespace {
+// Steps that need code rather than SQL: the audit triggers are generated from the
+// table definitions, so they are rebuilt after every migration that may add columns.
+Status AfterMigration(Db& db, int version) {
+  if (version >= 2) return InstallAuditTriggers(db);
+  return Ok();
+}
+}  // namespace
 
 Status MigrateTo(Db& db, int target) {
   CRM_ASSIGN_OR_RETURN(int current, SchemaVersion(db));
@@ -47,6 +184,7 @@ Status MigrateTo(Db& db, int target) {
     if (migration.version <= current || migration.version > target) continue;
     CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin(TxnKind::Immediate));
     Status applied = db.Exec(migration.sql);
+    if (applied) applied = AfterMigration(db, migration.version);
     if (!applied) {
       return MakeError(applied.Code(), "migration " + std::to_string(migration.version) + " (" + migration.name +
                                            ") failed: " + applied.Message());

@@ -2,6 +2,7 @@
 // Versioned schema. Migrations are append-only: a database made by any earlier
 // version of the app opens in every later one. PRAGMA user_version holds the
 // version; a database from a newer app is refused, never silently downgraded.
+#include <string>
 #include <vector>
 
 #include "core/db.h"
@@ -11,8 +12,12 @@ namespace crm {
 struct Migration {
   int version;
   const char* name;
-  const char* sql;
+  std::string sql;
 };
+
+// Tables that travel between devices (changesets, audit, trash). Local-only
+// tables (app_meta, search indexes) are not listed.
+const std::vector<std::string>& SyncedTables();
 
 const std::vector<Migration>& Migrations();
 int LatestSchemaVersion();

@@ -1,0 +1,81 @@
+#pragma once
+// Organisation: users, roles, teams and settings, and the permission rules.
+// Permission checks live here, in core, so the UI, the CLI and the relay all
+// apply the same rules; a denied action is an ErrorCode::Denied value.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/customers.h"
+#include "core/db.h"
+#include "core/enums.h"
+
+namespace crm {
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::Rep;
+  std::optional<int64_t> teamId;
+  std::string phone;
+  bool active = true;
+};
+
+struct Team {
+  int64_t id = 0;
+  std::string name;
+  std::optional<int64_t> supervisorId;
+};
+
+// The first user of a new local database (trial or first start): an admin owning this device.
+// Returns the existing first admin when there is one.
+Result<Actor> EnsureLocalOwner(Db& db, std::string_view name, int64_t deviceId);
+
+// Users and teams: admin only (the first user may be created by anyone on an empty database).
+Result<int64_t> CreateUser(Db& db, std::string_view name, Role role, std::optional<int64_t> teamId, const Actor& actor);
+Result<int64_t> CreateTeam(Db& db, std::string_view name, std::optional<int64_t> supervisorId, const Actor& actor);
+Status SetUserTeam(Db& db, int64_t userId, std::optional<int64_t> teamId, const Actor& actor);
+Status SetUserActive(Db& db, int64_t userId, bool active, const Actor& actor);
+Result<User> GetUser(Db& db, int64_t userId);
+// By exact name among live users; an error when none or several match.
+Result<User> FindUserByName(Db& db, std::string_view name);
+Result<std::vector<User>> ListUsers(Db& db);
+Result<std::vector<Team>> ListTeams(Db& db);
+// The user behind an actor; Denied when unknown or deactivated.
+Result<User> ActingUser(Db& db, const Actor& actor);
+
+// Settings (admin or leader to change). Known keys and defaults are in org.cpp.
+constexpr const char* kSettingPoolDays = "pool.return_after_days";         // 30
+constexpr const char* kSettingClaimProtectDays = "pool.claim_protect_days";  // 7
+constexpr const char* kSettingIntervalA = "followup.interval_days.A";        // 7
+constexpr const char* kSettingIntervalB = "followup.interval_days.B";        // 14
+constexpr const char* kSettingIntervalC = "followup.interval_days.C";        // 30
+constexpr const char* kSettingIntervalD = "followup.interval_days.D";        // 90
+Result<int64_t> GetSettingInt(Db& db, const char* key);
+Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor);
+
+// --- permission rules (pure functions of the acting user and the target) ---
+
+// Who holds a customer: the owner (empty: the public pool) and the owner's team.
+struct Holding {
+  std::optional<int64_t> ownerId;
+  std::optional<int64_t> teamId;
+};
+
+// rep: own customers and the pool's; store staff: also their store's (team's);
+// supervisor: their team's, their own and the pool's; leader and admin: everything.
+Status CheckCanChangeCustomer(const User& actor, const Holding& target);
+// Moving customers between owners: supervisors within their team, leaders and admins anywhere.
+Status CheckCanReassign(const User& actor, const Holding& from, const std::optional<int64_t>& toTeamId);
+// Organisation settings, users and custom field definitions.
+Status CheckCanAdminister(const User& actor);
+Status CheckCanChangeSettings(const User& actor);
+
+// The holding of a stored customer; NotFound when it does not exist, Invalid when it is in the trash
+// (unless `allowDeleted`).
+Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted = false);
+// Loads the actor and checks they may change the customer.
+Result<User> AuthorizeCustomerChange(Db& db, const Actor& actor, int64_t customerId, bool allowDeleted = false);
+
+}  // namespace crm
