@@ -1,9 +1,364 @@
 #include "core/customers.h"
 
+#include <algorithm>
+#include <set>
+
+#include "core/custom_fields.h"
+#include "core/followups.h"
 #include "core/ids.h"
+#include "core/org.h"
 #include "core/text.h"
+#include "core/validate.h"
 
 namespace crm {
+
+// [SECTION] validation
+// [SECTION] writes: create, update, trash, restore
+// [SECTION] reads: get, count, list pages
+
+namespace {
+
+constexpr size_t kMaxShortText = 100;
+constexpr size_t kMaxMediumText = 200;
+constexpr size_t kMaxTagLength = 30;
+
+template <class E>
+Status CheckEnumRange(E value, E last, const char* field) {
+  int index = static_cast<int>(value);
+  if (index < 0 || index > static_cast<int>(last)) return MakeError(ErrorCode::Invalid, std::string(field) + ": unknown code");
+  return Ok();
+}
+
+}  // namespace
+
+int64_t DerivedId(int64_t customerId, std::string_view key) {
+  // FNV-1a over the customer id and the key, folded into [1, 2^63).
+  uint64_t hash = 1469598103934665603ull;
+  auto mix = [&](unsigned char byte) {
+    hash ^= byte;
+    hash *= 1099511628211ull;
+  };
+  for (int shift = 0; shift < 64; shift += 8) mix(static_cast<unsigned char>(static_cast<uint64_t>(customerId) >> shift));
+  for (char c : key) mix(static_cast<unsigned char>(c));
+  auto id = static_cast<int64_t>(hash & 0x7FFFFFFFFFFFFFFFull);
+  return id == 0 ? 1 : id;
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] validation
+
+Status ValidateCustomerInput(Db& db, const CustomerInput& input, CustomerInput* normalized) {
+  CustomerInput out;
+  CRM_ASSIGN_OR_RETURN(out.name, CleanText(input.name, "name", kMaxNameLength, true));
+  CRM_TRY(CheckEnumRange(input.kind, CustomerKind::Other, "kind"));
+  CRM_TRY(CheckEnumRange(input.source, Source::Other, "source"));
+  CRM_TRY(CheckEnumRange(input.credit, Credit::Poor, "credit"));
+  CRM_TRY(CheckEnumRange(input.grade, Grade::D, "class"));
+  out.kind = input.kind;
+  out.source = input.source;
+  out.credit = input.credit;
+  out.grade = input.grade;
+
+  if (input.phones.size() > kMaxPhones) return MakeError(ErrorCode::Invalid, "phone: at most " + std::to_string(kMaxPhones) + " numbers");
+  for (const std::string& phone : input.phones) {
+    CRM_ASSIGN_OR_RETURN(std::string digits, NormalizePhone(phone));
+    if (std::find(out.phones.begin(), out.phones.end(), digits) == out.phones.end()) out.phones.push_back(digits);
+  }
+  CRM_ASSIGN_OR_RETURN(out.address.province, CleanText(input.address.province, "province", kMaxShortText));
+  CRM_ASSIGN_OR_RETURN(out.address.city, CleanText(input.address.city, "city", kMaxShortText));
+  CRM_ASSIGN_OR_RETURN(out.address.district, CleanText(input.address.district, "district", kMaxShortText));
+  CRM_ASSIGN_OR_RETURN(out.address.street, CleanText(input.address.street, "address", kMaxMediumText));
+  CRM_ASSIGN_OR_RETURN(out.industry, CleanText(input.industry, "industry", kMaxShortText));
+  CRM_ASSIGN_OR_RETURN(out.scale, CleanText(input.scale, "scale", kMaxShortText));
+  CRM_ASSIGN_OR_RETURN(out.brands, CleanText(input.brands, "brands", kMaxMediumText));
+  CRM_ASSIGN_OR_RETURN(out.preferences, CleanText(input.preferences, "preferences", kMaxTextLength));
+  CRM_ASSIGN_OR_RETURN(out.notes, CleanText(input.notes, "notes", kMaxTextLength));
+  if (!Trim(input.birthday).empty()) {
+    CRM_ASSIGN_OR_RETURN(out.birthday, NormalizeDate(input.birthday, "birthday"));
+  }
+  if (!Trim(input.anniversary).empty()) {
+    CRM_ASSIGN_OR_RETURN(out.anniversary, NormalizeDate(input.anniversary, "anniversary"));
+  }
+
+  if (input.tags.size() > kMaxTags) return MakeError(ErrorCode::Invalid, "tags: at most " + std::to_string(kMaxTags));
+  for (const std::string& tag : input.tags) {
+    CRM_ASSIGN_OR_RETURN(std::string clean, CleanText(tag, "tag", kMaxTagLength, true));
+    if (std::find(out.tags.begin(), out.tags.end(), clean) == out.tags.end()) out.tags.push_back(clean);
+  }
+  std::set<int64_t> seenFields;
+  for (const auto& [fieldId, value] : input.custom) {
+    CRM_ASSIGN_OR_RETURN(CustomField field, GetCustomField(db, fieldId));
+    if (!seenFields.insert(fieldId).second) return MakeError(ErrorCode::Invalid, field.label + ": given twice");
+    CRM_ASSIGN_OR_RETURN(std::string clean, ValidateCustomValue(field, value));
+    out.custom.emplace_back(fieldId, clean);
+  }
+  if (input.ownerId) CRM_TRY(GetUser(db, *input.ownerId));
+  out.ownerId = input.ownerId;
+  out.toPool = input.toPool;
+  if (normalized) *normalized = std::move(out);
+  return Ok();
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] writes
+
+namespace {
+
+Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& phones, const Actor& actor, int64_t now) {
+  // Numbers no longer listed go to the trash; new ones are added; kept ones are untouched.
+  CRM_ASSIGN_OR_RETURN(Stmt existing, db.Prepare(
+      "SELECT id, normalized FROM customer_phones WHERE customer_id = ? AND deleted_at IS NULL"));
+  existing.Bind(1, customerId);
+  std::vector<std::pair<int64_t, std::string>> current;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, existing.Step());
+    if (!row) break;
+    current.emplace_back(existing.Int64(0), existing.String(1));
+  }
+  existing.Reset();
+  for (const auto& [id, normalized] : current) {
+    if (std::find(phones.begin(), phones.end(), normalized) != phones.end()) continue;
+    CRM_ASSIGN_OR_RETURN(Stmt trash, db.Prepare(
+        "UPDATE customer_phones SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+    trash.BindAll(now, now, actor.userId, actor.deviceId, id);
+    CRM_TRY(trash.Run());
+  }
+  for (size_t position = 0; position < phones.size(); position++) {
+    const std::string& phone = phones[position];
+    auto kept = std::find_if(current.begin(), current.end(), [&](const auto& entry) { return entry.second == phone; });
+    if (kept != current.end()) {
+      // The order is the user's (the first number is the main one); only a real move is written.
+      CRM_ASSIGN_OR_RETURN(Stmt move, db.Prepare(
+          "UPDATE customer_phones SET position = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ? AND position != ?"));
+      move.BindAll(static_cast<int64_t>(position), now, actor.userId, actor.deviceId, kept->first, static_cast<int64_t>(position));
+      CRM_TRY(move.Run());
+      continue;
+    }
+    CRM_ASSIGN_OR_RETURN(Stmt insert, db.Prepare(
+        "INSERT INTO customer_phones(id, customer_id, phone, normalized, position, created_at, updated_at, created_by, "
+        "updated_by, device_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.BindAll(NewId(), customerId, phone, phone, static_cast<int64_t>(position), now, now, actor.userId, actor.userId,
+                   actor.deviceId);
+    CRM_TRY(insert.Run());
+  }
+  return Ok();
+}
+
+Status WriteTags(Db& db, int64_t customerId, const std::vector<std::string>& tags, const Actor& actor, int64_t now) {
+  CRM_ASSIGN_OR_RETURN(Stmt trash, db.Prepare(
+      "UPDATE customer_tags SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? "
+      "WHERE customer_id = ? AND deleted_at IS NULL AND tag NOT IN (SELECT value FROM json_each(?))"));
+  std::string list = "[";
+  for (size_t i = 0; i < tags.size(); i++) {
+    std::string escaped;
+    for (char c : tags[i]) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    list += (i ? ",\"" : "\"") + escaped + "\"";
+  }
+  list += "]";
+  trash.BindAll(now, now, actor.userId, actor.deviceId, customerId, list);
+  CRM_TRY(trash.Run());
+  for (const std::string& tag : tags) {
+    // The id comes from (customer, tag): a tag removed and added again, here or on another device, is the same row.
+    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(
+        "INSERT INTO customer_tags(id, customer_id, tag, created_at, updated_at, created_by, updated_by, device_id) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET deleted_at = NULL, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by, device_id = excluded.device_id WHERE deleted_at IS NOT NULL"));
+    upsert.BindAll(DerivedId(customerId, "tag:" + tag), customerId, tag, now, now, actor.userId, actor.userId, actor.deviceId);
+    CRM_TRY(upsert.Run());
+  }
+  return Ok();
+}
+
+Status WriteCustomValues(Db& db, int64_t customerId, const std::vector<std::pair<int64_t, std::string>>& values,
+                         const Actor& actor, int64_t now) {
+  for (const auto& [fieldId, value] : values) {
+    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(
+        "INSERT INTO custom_values(id, customer_id, field_id, value, created_at, updated_at, created_by, updated_by, device_id) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value, deleted_at = NULL, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id "
+        "WHERE value IS NOT excluded.value OR deleted_at IS NOT NULL"));
+    upsert.BindAll(DerivedId(customerId, "field:" + std::to_string(fieldId)), customerId, fieldId, value, now, now,
+                   actor.userId, actor.userId, actor.deviceId);
+    CRM_TRY(upsert.Run());
+  }
+  return Ok();
+}
+
+std::optional<std::string> NonEmpty(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+// Binds the editable scalar columns, in kScalarColumns order, as the next parameters.
+void BindScalars(Stmt& stmt, const CustomerInput& in) {
+  stmt.BindNext(in.name).BindNext(Code(in.kind));
+  stmt.BindNext(in.phones.empty() ? std::optional<std::string>() : in.phones.front());
+  stmt.BindNext(in.address.province).BindNext(in.address.city).BindNext(in.address.district).BindNext(in.address.street);
+  stmt.BindNext(in.industry).BindNext(in.scale).BindNext(in.brands).BindNext(Code(in.source)).BindNext(Code(in.credit));
+  stmt.BindNext(NonEmpty(in.birthday)).BindNext(NonEmpty(in.anniversary));
+  stmt.BindNext(in.preferences).BindNext(in.notes);
+}
+constexpr const char* kScalarColumns =
+    "name, kind, phone, province, city, district, street, industry, scale, brands, source, credit, birthday, anniversary, "
+    "preferences, notes";
+
+}  // namespace
+
+Result<int64_t> CreateCustomer(Db& db, const CustomerInput& input, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CustomerInput in;
+  CRM_TRY(ValidateCustomerInput(db, input, &in));
+  Holding holding;
+  if (!in.toPool) {
+    holding.ownerId = in.ownerId.value_or(actor.userId);
+    CRM_ASSIGN_OR_RETURN(User owner, GetUser(db, *holding.ownerId));
+    holding.teamId = owner.teamId;
+  }
+  CRM_TRY(CheckCanChangeCustomer(acting, holding));
+
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  int64_t id = NewId();
+  int64_t now = NowMs();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      std::string("INSERT INTO customers(id, ") + kScalarColumns +
+      ", grade, owner_id, team_id, pooled_at, created_at, updated_at, created_by, updated_by, device_id) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt.BindNext(id);
+  BindScalars(stmt, in);
+  stmt.BindNext(Code(in.grade)).BindNext(holding.ownerId).BindNext(holding.teamId);
+  stmt.BindNext(holding.ownerId ? std::optional<int64_t>() : now);  // pooled_at
+  stmt.BindNext(now).BindNext(now).BindNext(actor.userId).BindNext(actor.userId).BindNext(actor.deviceId);
+  CRM_TRY(stmt.Run());
+  CRM_TRY(WritePhones(db, id, in.phones, actor, now));
+  CRM_TRY(WriteTags(db, id, in.tags, actor, now));
+  CRM_TRY(WriteCustomValues(db, id, in.custom, actor, now));
+  CRM_TRY(EnsureClassFollowup(db, id, actor));
+  CRM_TRY(txn.Commit());
+  return id;
+}
+
+Status UpdateCustomer(Db& db, int64_t id, const CustomerInput& input, const Actor& actor) {
+  CRM_TRY(AuthorizeCustomerChange(db, actor, id));
+  CustomerInput in;
+  CRM_TRY(ValidateCustomerInput(db, input, &in));
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  int64_t now = NowMs();
+  std::string assignments;
+  std::string columns = kScalarColumns;
+  for (size_t start = 0; start < columns.size();) {
+    size_t end = columns.find(", ", start);
+    if (end == std::string::npos) end = columns.size();
+    assignments += (assignments.empty() ? "" : ", ") + columns.substr(start, end - start) + " = ?";
+    start = end + 2;
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE customers SET " + assignments +
+                                             ", updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  BindScalars(stmt, in);
+  stmt.BindNext(now).BindNext(actor.userId).BindNext(actor.deviceId).BindNext(id);
+  CRM_TRY(stmt.Run());
+  CRM_TRY(WritePhones(db, id, in.phones, actor, now));
+  CRM_TRY(WriteTags(db, id, in.tags, actor, now));
+  CRM_TRY(WriteCustomValues(db, id, in.custom, actor, now));
+  return txn.Commit();
+}
+
+namespace {
+Status SetDeleted(Db& db, int64_t id, bool deleted, const Actor& actor) {
+  CRM_TRY(AuthorizeCustomerChange(db, actor, id, /*allowDeleted=*/true));
+  CRM_ASSIGN_OR_RETURN(Stmt state, db.Prepare("SELECT deleted_at IS NOT NULL, merged_into FROM customers WHERE id = ?"));
+  state.Bind(1, id);
+  CRM_ASSIGN_OR_RETURN(bool found, state.Step());
+  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(id));
+  bool isDeleted = state.Int64(0) != 0;
+  bool merged = !state.IsNull(1);
+  state.Reset();
+  if (deleted == isDeleted) return MakeError(ErrorCode::Invalid, deleted ? "customer: already in the trash" : "customer: not in the trash");
+  if (!deleted && merged) return MakeError(ErrorCode::Invalid, "customer: merged into another customer; it cannot be restored");
+  int64_t now = NowMs();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "UPDATE customers SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  if (deleted) stmt.Bind(1, now); else stmt.Bind(1, Null{});
+  stmt.Bind(2, now).Bind(3, actor.userId).Bind(4, actor.deviceId).Bind(5, id);
+  return stmt.Run();
+}
+}  // namespace
+
+Status TrashCustomer(Db& db, int64_t id, const Actor& actor) { return SetDeleted(db, id, true, actor); }
+Status RestoreCustomer(Db& db, int64_t id, const Actor& actor) { return SetDeleted(db, id, false, actor); }
+
+Result<int64_t> AddCustomer(Db& db, std::string_view name, const Actor& actor) {
+  CustomerInput input;
+  input.name = std::string(name);
+  return CreateCustomer(db, input, actor);
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] reads
+
+Result<Customer> GetCustomer(Db& db, int64_t id) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string("SELECT ") + kScalarColumns +
+      ", grade, stage, lost_reason, owner_id, team_id, created_at, updated_at, created_by, updated_by, last_activity_at, "
+      "claimed_at, protected_until, lost_at, deleted_at, merged_into, import_id FROM customers WHERE id = ?"));
+  stmt.Bind(1, id);
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(id));
+  Customer c;
+  c.id = id;
+  CustomerInput& f = c.fields;
+  int i = 0;
+  f.name = stmt.String(i++);
+  CRM_ASSIGN_OR_RETURN(f.kind, ParseCustomerKind(stmt.Text(i++)));
+  i++;  // the main phone: the phone list below holds it
+  f.address.province = stmt.String(i++);
+  f.address.city = stmt.String(i++);
+  f.address.district = stmt.String(i++);
+  f.address.street = stmt.String(i++);
+  f.industry = stmt.String(i++);
+  f.scale = stmt.String(i++);
+  f.brands = stmt.String(i++);
+  CRM_ASSIGN_OR_RETURN(f.source, ParseSource(stmt.Text(i++)));
+  CRM_ASSIGN_OR_RETURN(f.credit, ParseCredit(stmt.Text(i++)));
+  f.birthday = stmt.String(i++);
+  f.anniversary = stmt.String(i++);
+  f.preferences = stmt.String(i++);
+  f.notes = stmt.String(i++);
+  CRM_ASSIGN_OR_RETURN(c.grade, ParseGrade(stmt.Text(i++)));
+  f.grade = c.grade;
+  CRM_ASSIGN_OR_RETURN(c.stage, ParseStage(stmt.Text(i++)));
+  CRM_ASSIGN_OR_RETURN(c.lostReason, ParseLostReason(stmt.Text(i++)));
+  auto optional = [&](int column) { return stmt.IsNull(column) ? std::optional<int64_t>() : stmt.Int64(column); };
+  c.ownerId = optional(i++);
+  c.teamId = optional(i++);
+  c.createdAt = stmt.Int64(i++);
+  c.updatedAt = stmt.Int64(i++);
+  c.createdBy = stmt.Int64(i++);
+  c.updatedBy = stmt.Int64(i++);
+  c.lastActivityAt = optional(i++);
+  c.claimedAt = optional(i++);
+  c.protectedUntil = optional(i++);
+  c.lostAt = optional(i++);
+  c.deletedAt = optional(i++);
+  c.mergedInto = optional(i++);
+  c.importId = optional(i++);
+  f.ownerId = c.ownerId;
+  stmt.Reset();
+
+  CRM_ASSIGN_OR_RETURN(Stmt phones, db.Prepare(
+      "SELECT normalized FROM customer_phones WHERE customer_id = ? AND deleted_at IS NULL ORDER BY position, created_at"));
+  phones.Bind(1, id);
+  while (phones.Step().ValueOr(false)) f.phones.push_back(phones.String(0));
+  CRM_ASSIGN_OR_RETURN(Stmt tags, db.Prepare(
+      "SELECT tag FROM customer_tags WHERE customer_id = ? AND deleted_at IS NULL ORDER BY tag"));
+  tags.Bind(1, id);
+  while (tags.Step().ValueOr(false)) f.tags.push_back(tags.String(0));
+  CRM_ASSIGN_OR_RETURN(Stmt custom, db.Prepare(
+      "SELECT field_id, value FROM custom_values WHERE customer_id = ? AND deleted_at IS NULL ORDER BY field_id"));
+  custom.Bind(1, id);
+  while (custom.Step().ValueOr(false)) f.custom.emplace_back(custom.Int64(0), custom.String(1));
+  return c;
+}
 
 Result<int64_t> CountCustomers(Db& db) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT count(*) FROM customers WHERE deleted_at IS NULL"));
@@ -12,23 +367,112 @@ Result<int64_t> CountCustomers(Db& db) {
   return stmt.Int64(0);
 }
 
-Result<int64_t> AddCustomer(Db& db, std::string_view rawName, const Actor& actor) {
-  if (!IsValidUtf8(rawName)) {
-    return MakeError(ErrorCode::Invalid, "name: not valid UTF-8 text (byte " + std::to_string(FirstInvalidUtf8(rawName)) + ")");
+Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
+  if (query.limit <= 0 || query.limit > 1000) return MakeError(ErrorCode::Invalid, "limit: between 1 and 1000");
+  if (query.offset < 0) return MakeError(ErrorCode::Invalid, "offset: must not be negative");
+  int64_t now = query.nowMs ? query.nowMs : NowMs();
+  CRM_ASSIGN_OR_RETURN(int64_t offsetMinutes, GetSettingInt(db, "org.utc_offset_minutes"));
+  // Day boundaries in the organisation's time zone.
+  const int64_t dayMs = 86400000;
+  int64_t local = now + offsetMinutes * 60000;
+  int64_t startOfToday = local - ((local % dayMs) + dayMs) % dayMs - offsetMinutes * 60000;
+  int64_t endOfToday = startOfToday + dayMs;
+  int64_t endOfWeek = startOfToday + 7 * dayMs;
+
+  std::string where = query.trashOnly ? "c.deleted_at IS NOT NULL" : "c.deleted_at IS NULL";
+  std::vector<std::string> texts;
+  std::vector<int64_t> numbers;
+  // Parameters are bound in order: text ones first (?1..), then numbers, via named slots below.
+  auto addText = [&](const std::string& clause, const std::string& value) {
+    texts.push_back(value);
+    where += " AND " + clause + std::to_string(texts.size());
+  };
+  if (query.grade) addText("c.grade = ?", Code(*query.grade));
+  if (query.stage) addText("c.stage = ?", Code(*query.stage));
+  if (!query.tag.empty()) {
+    texts.push_back(query.tag);
+    where += " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL AND t.tag = ?" +
+             std::to_string(texts.size()) + ")";
   }
-  std::string name = Trim(rawName);
-  if (name.empty()) return MakeError(ErrorCode::Invalid, "name: required");
-  if (Utf8Length(name) > kMaxNameLength) {
-    return MakeError(ErrorCode::Invalid, "name: at most " + std::to_string(kMaxNameLength) + " characters");
+  std::string numberClauses;
+  auto addNumber = [&](const std::string& clauseWithSlot, int64_t value) {
+    numbers.push_back(value);
+    numberClauses += " AND " + clauseWithSlot;
+  };
+  if (query.poolOnly) where += " AND c.owner_id IS NULL";
+  if (query.ownerId) addNumber("c.owner_id = ?N", *query.ownerId);
+  const std::string open = "SELECT 1 FROM followups f WHERE f.customer_id = c.id AND f.status = 'open' AND f.deleted_at IS NULL";
+  switch (query.followup) {
+    case FollowupFilter::Any: break;
+    case FollowupFilter::Overdue: addNumber("EXISTS (" + open + " AND f.due_at < ?N)", startOfToday); break;
+    case FollowupFilter::DueToday:
+      addNumber("EXISTS (" + open + " AND f.due_at >= ?N", startOfToday);
+      addNumber("f.due_at < ?N)", endOfToday);
+      break;
+    case FollowupFilter::DueThisWeek: addNumber("EXISTS (" + open + " AND f.due_at < ?N)", endOfWeek); break;
+    case FollowupFilter::NoPlan: where += " AND NOT EXISTS (" + open + ")"; break;
   }
-  int64_t id = NewId();
-  int64_t now = NowMs();
+  // Number the numeric slots after the text ones.
+  int slot = static_cast<int>(texts.size());
+  std::string numbered;
+  for (size_t i = 0; i < numberClauses.size(); i++) {
+    if (numberClauses.compare(i, 2, "?N") == 0) {
+      numbered += "?" + std::to_string(++slot);
+      i++;
+    } else {
+      numbered += numberClauses[i];
+    }
+  }
+  where += numbered;
+
+  std::string order;
+  const char* direction = query.descending ? " DESC" : " ASC";
+  switch (query.sort) {
+    case CustomerSort::UpdatedAt: order = std::string("c.updated_at") + direction; break;
+    case CustomerSort::CreatedAt: order = std::string("c.created_at") + direction; break;
+    case CustomerSort::Name: order = std::string("c.name") + direction; break;
+    case CustomerSort::LastActivity: order = std::string("coalesce(c.last_activity_at, 0)") + direction; break;
+    case CustomerSort::Grade: order = std::string("c.grade") + direction; break;
+    case CustomerSort::NextDue: order = std::string("next_due IS NULL, next_due") + direction; break;
+  }
+  order += ", c.id";
+
+  auto bindAll = [&](Stmt& stmt) {
+    int index = 1;
+    for (const std::string& text : texts) stmt.Bind(index++, text);
+    for (int64_t number : numbers) stmt.Bind(index++, number);
+  };
+
+  CustomerPage page;
+  CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT count(*) FROM customers c WHERE " + where));
+  bindAll(count);
+  CRM_ASSIGN_OR_RETURN(bool counted, count.Step());
+  page.total = counted ? count.Int64(0) : 0;
+
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "INSERT INTO customers(id, name, created_at, updated_at, created_by, updated_by, device_id) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?)"));
-  stmt.BindAll(id, name, now, now, actor.userId, actor.userId, actor.deviceId);
-  CRM_TRY(stmt.Run());
-  return id;
+      "SELECT c.id, c.name, coalesce(c.phone, ''), coalesce(c.city, ''), c.grade, c.stage, c.owner_id, coalesce(u.name, ''), "
+      "c.last_activity_at, (SELECT min(f.due_at) FROM followups f WHERE f.customer_id = c.id AND f.status = 'open' "
+      "AND f.deleted_at IS NULL) AS next_due, c.updated_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE " +
+      where + " ORDER BY " + order + " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(query.offset)));
+  bindAll(stmt);
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    CustomerRow r;
+    r.id = stmt.Int64(0);
+    r.name = stmt.String(1);
+    r.phone = stmt.String(2);
+    r.city = stmt.String(3);
+    r.grade = ParseGrade(stmt.Text(4)).ValueOr(Grade::C);
+    r.stage = ParseStage(stmt.Text(5)).ValueOr(Stage::Prospect);
+    if (!stmt.IsNull(6)) r.ownerId = stmt.Int64(6);
+    r.ownerName = stmt.String(7);
+    if (!stmt.IsNull(8)) r.lastActivityAt = stmt.Int64(8);
+    if (!stmt.IsNull(9)) r.nextDueAt = stmt.Int64(9);
+    r.updatedAt = stmt.Int64(10);
+    page.rows.push_back(std::move(r));
+  }
+  return page;
 }
 
 }  // namespace crm

@@ -31,7 +31,8 @@ const char* SqliteVersion() { return sqlite3_libversion(); }
 // Stmt
 
 Stmt::Stmt(Stmt&& other) noexcept
-    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_bindStatus(std::move(other.m_bindStatus)) {
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_nextIndex(other.m_nextIndex),
+      m_bindStatus(std::move(other.m_bindStatus)) {
   other.m_stmt = nullptr;
   other.m_db = nullptr;
 }
@@ -42,6 +43,7 @@ Stmt& Stmt::operator=(Stmt&& other) noexcept {
     m_db = other.m_db;
     m_stmt = other.m_stmt;
     m_slot = other.m_slot;
+    m_nextIndex = other.m_nextIndex;
     m_bindStatus = std::move(other.m_bindStatus);
     other.m_stmt = nullptr;
     other.m_db = nullptr;
@@ -142,6 +144,7 @@ void Stmt::Reset() {
   sqlite3_reset(m_stmt);
   sqlite3_clear_bindings(m_stmt);
   m_bindStatus = Ok();
+  m_nextIndex = 0;
 }
 
 // ---------------------------------------------------------------------------

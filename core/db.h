@@ -5,6 +5,7 @@
 // sqlite3.h stays out of this header; only the sync layer reaches the raw handle.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,6 +49,13 @@ class Stmt {
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, Null);
   Stmt& BindBlob(int index, const void* data, size_t size);
+  Stmt& Bind(int index, const std::optional<int64_t>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
+  Stmt& Bind(int index, const std::optional<std::string>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
+  // Binds the next parameter (1, 2, 3… since the last Reset), for long column lists.
+  template <class T>
+  Stmt& BindNext(T&& value) {
+    return Bind(++m_nextIndex, std::forward<T>(value));
+  }
   template <class... Args>
   Stmt& BindAll(Args&&... args) {
     int index = 1;
@@ -79,6 +87,7 @@ class Stmt {
   Db* m_db = nullptr;
   sqlite3_stmt* m_stmt = nullptr;
   detail::StmtCacheSlot* m_slot = nullptr;  // null when the statement is not cached
+  int m_nextIndex = 0;
   Status m_bindStatus;  // first bind failure, reported by Step/Run
 };
 

@@ -78,7 +78,7 @@ const std::string kMigration2 = std::string() +
 
   // Phones (several per customer); `normalized` keeps digits only, for duplicate checks and exact search.
   "CREATE TABLE customer_phones (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, phone TEXT NOT NULL, "
-  "  normalized TEXT NOT NULL, label TEXT, " CRM_STD_COLUMNS ");"
+  "  normalized TEXT NOT NULL, label TEXT, position INTEGER NOT NULL DEFAULT 0, " CRM_STD_COLUMNS ");"
   "CREATE INDEX customer_phones_normalized ON customer_phones(normalized);"
   "CREATE INDEX customer_phones_customer ON customer_phones(customer_id);"
 

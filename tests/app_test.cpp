@@ -2,6 +2,7 @@
 // drives it: find the button by its id, click it, and read the result.
 #include <gtest/gtest.h>
 
+#include "core/org.h"
 #include "core/schema.h"
 #include "imgui.h"
 #include "imgui_internal.h"
@@ -23,7 +24,7 @@ class AppTest : public testing::Test {
     ASSERT_TRUE(BuildFonts(io, files, 1.0f, ""));
     m_state.db = &m_db;
     m_state.screen = Screen::Home;
-    m_state.actor = Actor{3, 4};
+    m_state.actor = EnsureLocalOwner(m_db, "本机用户", 4).Value();
     m_state.requestPersist = [this] { m_persistRequests++; };
     m_state.probe.Attach(m_context);
   }

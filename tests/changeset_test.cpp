@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/customers.h"
+#include "core/org.h"
 #include "core/schema.h"
 
 namespace crm::sync {
@@ -14,17 +15,28 @@ Db MigratedDb() {
   return db;
 }
 
+// A database with one admin; the same admin id on every replica, as after sync.
+Db AdminDb(Actor& admin) {
+  Db db = MigratedDb();
+  admin = EnsureLocalOwner(db, "管理员", 1).Value();
+  return db;
+}
+
+// Only the customer rows travel in these tests; users and plans are set up on each side.
+const std::vector<std::string> kCustomerTables = {"customers"};
+
 TEST(ChangesetCapture, RecordsOneTransactionAndReplaysItElsewhere) {
-  Db source = MigratedDb();
+  Actor admin;
+  Db source = AdminDb(admin);
   Db replica = MigratedDb();
   Bytes changeset;
   {
-    auto capture = ChangesetCapture::Start(source, {"customers"});
+    auto capture = ChangesetCapture::Start(source, kCustomerTables);
     ASSERT_TRUE(capture) << capture.Message();
     auto txn = source.Begin();
     ASSERT_TRUE(txn);
-    ASSERT_TRUE(AddCustomer(source, "广州市白云区门窗店", Actor{1, 1}));
-    ASSERT_TRUE(AddCustomer(source, "王堃", Actor{1, 1}));
+    ASSERT_TRUE(AddCustomer(source, "广州市白云区门窗店", admin));
+    ASSERT_TRUE(AddCustomer(source, "王堃", admin));
     ASSERT_TRUE(txn.Value().Commit());
     auto bytes = capture.Value().Changeset();
     ASSERT_TRUE(bytes);
@@ -36,10 +48,11 @@ TEST(ChangesetCapture, RecordsOneTransactionAndReplaysItElsewhere) {
 }
 
 TEST(ChangesetCapture, InvertUndoesTheChange) {
-  Db db = MigratedDb();
-  auto capture = ChangesetCapture::Start(db);
+  Actor admin;
+  Db db = AdminDb(admin);
+  auto capture = ChangesetCapture::Start(db, kCustomerTables);
   ASSERT_TRUE(capture);
-  ASSERT_TRUE(AddCustomer(db, "李四", Actor{1, 1}));
+  ASSERT_TRUE(AddCustomer(db, "李四", admin));
   Bytes changeset = capture.Value().Changeset().Value();
   auto inverse = Invert(changeset);
   ASSERT_TRUE(inverse);
@@ -55,10 +68,11 @@ TEST(ChangesetCapture, NothingChangedGivesAnEmptyChangeset) {
 }
 
 TEST(ChangesetCapture, ConflictingApplyIsReportedNotHidden) {
-  Db source = MigratedDb();
-  auto capture = ChangesetCapture::Start(source);
+  Actor admin;
+  Db source = AdminDb(admin);
+  auto capture = ChangesetCapture::Start(source, kCustomerTables);
   ASSERT_TRUE(capture);
-  ASSERT_TRUE(AddCustomer(source, "赵六", Actor{1, 1}));
+  ASSERT_TRUE(AddCustomer(source, "赵六", admin));
   Bytes changeset = capture.Value().Changeset().Value();
   Db replica = MigratedDb();
   ASSERT_TRUE(ApplyStrict(replica, changeset));

@@ -2,61 +2,272 @@
 
 #include <gtest/gtest.h>
 
-#include "core/schema.h"
+#include <functional>
+
+#include "core/audit.h"
+#include "core/custom_fields.h"
+#include "core/ids.h"
+#include "tests/test_support.h"
 
 namespace crm {
 namespace {
 
-class CustomersTest : public testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(Migrate(m_db)); }
-  Db m_db = Db::OpenMemory().Value();
-  Actor m_actor{7, 9};
-};
+using testing_support::TestOrg;
 
-TEST_F(CustomersTest, AddedCustomersAreCountedAndAttributed) {
-  EXPECT_EQ(CountCustomers(m_db).Value(), 0);
-  auto id = AddCustomer(m_db, "  佛山市南海区铝门窗经销部  ", m_actor);
+CustomerInput FullInput() {
+  CustomerInput input;
+  input.name = "  佛山市南海区铝门窗经销部  ";
+  input.kind = CustomerKind::Dealer;
+  input.phones = {"138-0013-8000", "+86 139 0000 1111", "0757-86221234"};
+  input.address = {"广东省", "佛山市", "南海区", "桂城街道南海大道 88 号"};
+  input.industry = "门窗";
+  input.brands = "坚美, 凤铝";
+  input.source = Source::Exhibition;
+  input.credit = Credit::Good;
+  input.birthday = "1980年3月5日";
+  input.anniversary = "06-18";
+  input.tags = {"重点", "铝材", "重点"};
+  input.notes = "喜欢周三上午拜访";
+  return input;
+}
+
+TEST(Customers, CreateStoresEveryFieldNormalizedAndAttributed) {
+  TestOrg org;
+  auto id = CreateCustomer(org.db, FullInput(), org.repA);
   ASSERT_TRUE(id) << id.Message();
-  EXPECT_EQ(CountCustomers(m_db).Value(), 1);
-  auto row = m_db.Prepare("SELECT name, created_by, updated_by, device_id, created_at FROM customers WHERE id = ?");
-  ASSERT_TRUE(row);
-  row.Value().Bind(1, id.Value());
-  ASSERT_TRUE(row.Value().Step().Value());
-  EXPECT_EQ(row.Value().String(0), "佛山市南海区铝门窗经销部");
-  EXPECT_EQ(row.Value().Int64(1), 7);
-  EXPECT_EQ(row.Value().Int64(2), 7);
-  EXPECT_EQ(row.Value().Int64(3), 9);
-  EXPECT_GT(row.Value().Int64(4), 0);
+  auto customer = GetCustomer(org.db, id.Value());
+  ASSERT_TRUE(customer) << customer.Message();
+  const Customer& c = customer.Value();
+  EXPECT_EQ(c.fields.name, "佛山市南海区铝门窗经销部");
+  EXPECT_EQ(c.fields.kind, CustomerKind::Dealer);
+  EXPECT_EQ(c.fields.phones, (std::vector<std::string>{"13800138000", "13900001111", "075786221234"}));
+  EXPECT_EQ(c.fields.address.city, "佛山市");
+  EXPECT_EQ(c.fields.birthday, "1980-03-05");
+  EXPECT_EQ(c.fields.anniversary, "--06-18");
+  EXPECT_EQ(c.fields.tags, (std::vector<std::string>{"重点", "铝材"}));
+  EXPECT_EQ(c.fields.credit, Credit::Good);
+  EXPECT_EQ(c.fields.source, Source::Exhibition);
+  EXPECT_EQ(c.ownerId, org.repA.userId);
+  EXPECT_EQ(c.createdBy, org.repA.userId);
+  EXPECT_EQ(c.grade, Grade::C);
+  EXPECT_EQ(c.stage, Stage::Prospect);
+  EXPECT_FALSE(c.deletedAt);
+  auto team = GetUser(org.db, org.repA.userId).Value().teamId;
+  EXPECT_EQ(c.teamId, team);
 }
 
-TEST_F(CustomersTest, EmptyNameIsRefusedWithTheField) {
-  auto id = AddCustomer(m_db, " \xE3\x80\x80 ", m_actor);
+TEST(Customers, CreatePlansTheFirstFollowup) {
+  TestOrg org;
+  int64_t id = org.Customer("张先生", org.repA);
+  auto open = org.db.QueryInt("SELECT count(*) FROM followups WHERE status = 'open' AND customer_id = " + std::to_string(id));
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open.Value(), 1);
+}
+
+TEST(Customers, BadInputIsRefusedWithTheField) {
+  TestOrg org;
+  struct Case {
+    std::function<void(CustomerInput&)> edit;
+    std::string expected;
+  };
+  std::vector<Case> cases = {
+      {[](CustomerInput& in) { in.name = "   "; }, "name: required"},
+      {[](CustomerInput& in) { in.name = std::string(201 * 3, 'a'); }, "name: at most 200 characters"},
+      {[](CustomerInput& in) { in.name = "王\xFF五"; }, "name: not valid UTF-8"},
+      {[](CustomerInput& in) { in.phones = {"12345"}; }, "phone: '12345' has 5 digits"},
+      {[](CustomerInput& in) { in.phones = {"138abc"}; }, "phone: '138abc' is not a phone number"},
+      {[](CustomerInput& in) { in.phones = {"12000000000"}; }, "not a valid mobile number"},
+      {[](CustomerInput& in) { in.birthday = "2023-02-29"; }, "birthday: '2023-02-29' does not exist"},
+      {[](CustomerInput& in) { in.birthday = "tomorrow"; }, "birthday: 'tomorrow' is not a date"},
+      {[](CustomerInput& in) { in.kind = static_cast<CustomerKind>(42); }, "kind: unknown code"},
+      {[](CustomerInput& in) { in.tags = {""}; }, "tag: required"},
+      {[](CustomerInput& in) { in.ownerId = 123456789; }, "user: no user with id 123456789"},
+      {[](CustomerInput& in) { in.custom = {{987, "x"}}; }, "custom field: no field with id 987"},
+  };
+  for (const Case& c : cases) {
+    CustomerInput input = FullInput();
+    c.edit(input);
+    auto id = CreateCustomer(org.db, input, org.repA);
+    ASSERT_FALSE(id) << c.expected;
+    EXPECT_NE(id.Message().find(c.expected), std::string::npos) << "got: " << id.Message();
+  }
+  EXPECT_EQ(CountCustomers(org.db).Value(), 0);
+}
+
+TEST(Customers, UnknownActorIsDenied) {
+  TestOrg org;
+  auto id = CreateCustomer(org.db, FullInput(), Actor{999, 1});
   ASSERT_FALSE(id);
-  EXPECT_EQ(id.Code(), ErrorCode::Invalid);
-  EXPECT_EQ(id.Message(), "name: required");
-  EXPECT_EQ(CountCustomers(m_db).Value(), 0);
+  EXPECT_EQ(id.Code(), ErrorCode::Denied);
 }
 
-TEST_F(CustomersTest, InvalidUtf8IsRefused) {
-  auto id = AddCustomer(m_db, "王\xFF五", m_actor);
-  ASSERT_FALSE(id);
-  EXPECT_NE(id.Message().find("UTF-8"), std::string::npos);
+TEST(Customers, RepCannotCreateForAnotherRepButCanForThePool) {
+  TestOrg org;
+  CustomerInput input = FullInput();
+  input.ownerId = org.repB.userId;
+  auto denied = CreateCustomer(org.db, input, org.repA);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.Code(), ErrorCode::Denied);
+  input.ownerId.reset();
+  input.toPool = true;
+  auto pooled = CreateCustomer(org.db, input, org.repA);
+  ASSERT_TRUE(pooled) << pooled.Message();
+  EXPECT_FALSE(GetCustomer(org.db, pooled.Value()).Value().ownerId);
 }
 
-TEST_F(CustomersTest, OverlongNameIsRefused) {
-  std::string name;
-  for (size_t i = 0; i <= kMaxNameLength; i++) name += "客";
-  auto id = AddCustomer(m_db, name, m_actor);
-  ASSERT_FALSE(id);
-  EXPECT_NE(id.Message().find("at most"), std::string::npos);
+TEST(Customers, UpdateReplacesFieldsPhonesAndTags) {
+  TestOrg org;
+  int64_t id = CreateCustomer(org.db, FullInput(), org.repA).Value();
+  CustomerInput changed = FullInput();
+  changed.name = "佛山南海铝门窗经销部";
+  changed.phones = {"13800138000", "13512345678"};
+  changed.tags = {"铝材", "新标签"};
+  ASSERT_TRUE(UpdateCustomer(org.db, id, changed, org.repA));
+  Customer c = GetCustomer(org.db, id).Value();
+  EXPECT_EQ(c.fields.name, "佛山南海铝门窗经销部");
+  EXPECT_EQ(c.fields.phones, (std::vector<std::string>{"13800138000", "13512345678"}));
+  EXPECT_EQ(c.fields.tags, (std::vector<std::string>{"新标签", "铝材"}));  // a set, listed in order
+  // Removing and re-adding a tag revives the same row (its id is derived from the customer and the tag).
+  changed.tags = {"重点"};
+  ASSERT_TRUE(UpdateCustomer(org.db, id, changed, org.repA));
+  EXPECT_EQ(org.db.QueryInt("SELECT count(*) FROM customer_tags WHERE tag = '重点'").Value(), 1);
+  EXPECT_EQ(GetCustomer(org.db, id).Value().fields.tags, (std::vector<std::string>{"重点"}));
 }
 
-TEST_F(CustomersTest, SoftDeletedCustomersAreNotCounted) {
-  auto id = AddCustomer(m_db, "张三", m_actor);
-  ASSERT_TRUE(id);
-  ASSERT_TRUE(m_db.Exec("UPDATE customers SET deleted_at = 1 WHERE id = " + std::to_string(id.Value())));
-  EXPECT_EQ(CountCustomers(m_db).Value(), 0);
+TEST(Customers, PermissionsFollowOwnershipAndRole) {
+  TestOrg org;
+  int64_t ofA = org.Customer("甲客户", org.repA);
+  int64_t ofWest = org.Customer("乙客户", org.repWest);
+  int64_t pooled = org.PoolCustomer("公海客户");
+  CustomerInput edit;
+  edit.name = "改名";
+  EXPECT_TRUE(UpdateCustomer(org.db, ofA, edit, org.repA));
+  EXPECT_EQ(UpdateCustomer(org.db, ofA, edit, org.repB).Code(), ErrorCode::Denied);         // another rep
+  EXPECT_TRUE(UpdateCustomer(org.db, pooled, edit, org.repB));                              // the pool's
+  EXPECT_TRUE(UpdateCustomer(org.db, ofA, edit, org.supervisor));                           // their team's
+  EXPECT_EQ(UpdateCustomer(org.db, ofWest, edit, org.supervisor).Code(), ErrorCode::Denied);  // another team's
+  EXPECT_TRUE(UpdateCustomer(org.db, ofWest, edit, org.store));                             // their store's
+  EXPECT_TRUE(UpdateCustomer(org.db, ofWest, edit, org.leader));
+  EXPECT_TRUE(UpdateCustomer(org.db, ofA, edit, org.admin));
+  Status denied = UpdateCustomer(org.db, ofA, edit, org.repB);
+  EXPECT_NE(denied.Message().find("belongs to another rep"), std::string::npos) << denied.Message();
+}
+
+TEST(Customers, TrashAndRestore) {
+  TestOrg org;
+  int64_t id = org.Customer("王五", org.repA);
+  ASSERT_TRUE(TrashCustomer(org.db, id, org.repA));
+  EXPECT_EQ(CountCustomers(org.db).Value(), 0);
+  EXPECT_TRUE(GetCustomer(org.db, id).Value().deletedAt);
+  CustomerInput edit;
+  edit.name = "x";
+  Status onTrash = UpdateCustomer(org.db, id, edit, org.repA);
+  EXPECT_NE(onTrash.Message().find("in the trash"), std::string::npos);
+  EXPECT_FALSE(TrashCustomer(org.db, id, org.repA));
+  CustomerQuery trash;
+  trash.trashOnly = true;
+  EXPECT_EQ(ListCustomers(org.db, trash).Value().total, 1);
+  ASSERT_TRUE(RestoreCustomer(org.db, id, org.repA));
+  EXPECT_EQ(CountCustomers(org.db).Value(), 1);
+  EXPECT_EQ(TrashCustomer(org.db, id, org.repB).Code(), ErrorCode::Denied);
+  EXPECT_EQ(TrashCustomer(org.db, 424242, org.repA).Code(), ErrorCode::NotFound);
+}
+
+TEST(Customers, EveryChangeIsAudited) {
+  TestOrg org;
+  int64_t id = CreateCustomer(org.db, FullInput(), org.repA).Value();
+  CustomerInput changed = FullInput();
+  changed.notes = "改为周五拜访";
+  ASSERT_TRUE(UpdateCustomer(org.db, id, changed, org.supervisor));
+  ASSERT_TRUE(TrashCustomer(org.db, id, org.supervisor));
+  auto trail = AuditForCustomer(org.db, id);
+  ASSERT_TRUE(trail);
+  bool sawInsert = false, sawNotes = false, sawDelete = false;
+  for (const AuditEntry& e : trail.Value()) {
+    if (e.table == "customers" && e.action == "insert") sawInsert = e.userId == org.repA.userId;
+    if (e.field == "notes") {
+      sawNotes = e.oldValue == std::optional<std::string>("喜欢周三上午拜访") && e.newValue == std::optional<std::string>("改为周五拜访") &&
+                 e.userId == org.supervisor.userId && e.deviceId == org.supervisor.deviceId;
+    }
+    if (e.action == "delete") sawDelete = true;
+  }
+  EXPECT_TRUE(sawInsert);
+  EXPECT_TRUE(sawNotes);
+  EXPECT_TRUE(sawDelete);
+  auto byUser = AuditForUser(org.db, org.supervisor.userId);
+  ASSERT_TRUE(byUser);
+  EXPECT_GE(byUser.Value().size(), 2u);
+}
+
+TEST(Customers, CustomFieldsAreTypedAndValidated) {
+  TestOrg org;
+  CustomField area{0, "store_area", "门店面积", FieldType::Number, {}, false, 0};
+  CustomField level{0, "dealer_level", "经销商级别", FieldType::Choice, {"一级", "二级"}, false, 1};
+  CustomField opened{0, "opened_on", "开业日期", FieldType::Date, {}, false, 2};
+  int64_t areaId = CreateCustomField(org.db, area, org.admin).Value();
+  int64_t levelId = CreateCustomField(org.db, level, org.admin).Value();
+  int64_t openedId = CreateCustomField(org.db, opened, org.admin).Value();
+  EXPECT_EQ(CreateCustomField(org.db, area, org.admin).Code(), ErrorCode::Conflict);
+  EXPECT_EQ(CreateCustomField(org.db, CustomField{0, "x", "X", FieldType::Text}, org.repA).Code(), ErrorCode::Denied);
+
+  CustomerInput input;
+  input.name = "带自定义字段的客户";
+  input.custom = {{areaId, "120.5"}, {levelId, "一级"}, {openedId, "2019/5/1"}};
+  auto id = CreateCustomer(org.db, input, org.repA);
+  ASSERT_TRUE(id) << id.Message();
+  auto values = GetCustomer(org.db, id.Value()).Value().fields.custom;
+  ASSERT_EQ(values.size(), 3u);
+  bool sawDate = false;
+  for (const auto& [field, value] : values) sawDate |= field == openedId && value == "2019-05-01";
+  EXPECT_TRUE(sawDate);
+
+  input.custom = {{areaId, "很大"}};
+  EXPECT_NE(CreateCustomer(org.db, input, org.repA).Message().find("门店面积: '很大' is not a number"), std::string::npos);
+  input.custom = {{levelId, "三级"}};
+  EXPECT_NE(CreateCustomer(org.db, input, org.repA).Message().find("not one of the choices"), std::string::npos);
+}
+
+TEST(Customers, ListFiltersSortsAndPages) {
+  TestOrg org;
+  for (int i = 0; i < 30; i++) org.Customer(("客户" + std::to_string(100 + i)).c_str(), i % 2 ? org.repA : org.repB);
+  org.PoolCustomer("公海一号");
+  CustomerQuery query;
+  query.ownerId = org.repA.userId;
+  query.sort = CustomerSort::Name;
+  query.descending = false;
+  query.limit = 10;
+  auto page = ListCustomers(org.db, query);
+  ASSERT_TRUE(page) << page.Message();
+  EXPECT_EQ(page.Value().total, 15);
+  ASSERT_EQ(page.Value().rows.size(), 10u);
+  EXPECT_EQ(page.Value().rows.front().name, "客户101");
+  EXPECT_EQ(page.Value().rows.front().ownerName, "张三");
+  EXPECT_TRUE(page.Value().rows.front().nextDueAt);
+  query.offset = 10;
+  EXPECT_EQ(ListCustomers(org.db, query).Value().rows.size(), 5u);
+
+  CustomerQuery pool;
+  pool.poolOnly = true;
+  EXPECT_EQ(ListCustomers(org.db, pool).Value().total, 1);
+
+  // Follow-up filters: every new customer has a plan due later than today, none overdue.
+  CustomerQuery overdue;
+  overdue.followup = FollowupFilter::Overdue;
+  EXPECT_EQ(ListCustomers(org.db, overdue).Value().total, 0);
+  CustomerQuery later;
+  later.followup = FollowupFilter::DueThisWeek;
+  later.nowMs = NowMs() + 40LL * 86400000;  // 40 days on, every C-grade plan (30 days) is due
+  EXPECT_EQ(ListCustomers(org.db, later).Value().total, 31);
+
+  CustomerQuery bad;
+  bad.limit = 0;
+  EXPECT_FALSE(ListCustomers(org.db, bad));
+}
+
+TEST(Customers, DerivedIdsAreStableAndPositive) {
+  EXPECT_EQ(DerivedId(42, "tag:重点"), DerivedId(42, "tag:重点"));
+  EXPECT_NE(DerivedId(42, "tag:重点"), DerivedId(43, "tag:重点"));
+  EXPECT_GT(DerivedId(-5, ""), 0);
 }
 
 }  // namespace

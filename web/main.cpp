@@ -117,8 +117,6 @@ int Start() {
   char* language = BrowserLanguage();
   platform.app.lang = ui::LangFromLocale(language);
   std::free(language);
-  // Until sign-in exists, changes are attributed to the local device's owner.
-  platform.app.actor = Actor{1, 1};
 
   if (!glfwInit()) {
     std::fprintf(stderr, "cannot initialise GLFW\n");

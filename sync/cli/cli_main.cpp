@@ -6,6 +6,7 @@
 
 #include "core/customers.h"
 #include "core/db.h"
+#include "core/org.h"
 #include "core/schema.h"
 
 namespace {
@@ -41,7 +42,9 @@ int main(int argc, char** argv) {
   if (argc < 3) return Fail(command + ": needs a database path\n" + kUsage);
   auto db = OpenMigrated(argv[2]);
   if (!db) return Fail(db.Message());
-  const crm::Actor cli{0, 0};
+  auto owner = crm::EnsureLocalOwner(db.Value(), "管理员", 0);
+  if (!owner) return Fail(owner.Message());
+  const crm::Actor cli = owner.Value();
 
   if (command == "info") {
     auto version = crm::SchemaVersion(db.Value());

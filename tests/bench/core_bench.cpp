@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/customers.h"
+#include "core/org.h"
 #include "core/schema.h"
 #include "tests/bench/bench_json.h"
 
@@ -22,11 +23,12 @@ int64_t NaiveInsert(sqlite3* db, int64_t id, const std::string& name) {
   return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
 }
 
-Db SeededDb(int count) {
+Db SeededDb(int count, Actor& actor) {
   Db db = Db::OpenMemory().Value();
   (void)Migrate(db);
+  actor = EnsureLocalOwner(db, "bench", 1).Value();
   auto txn = db.Begin();
-  for (int i = 0; i < count; i++) (void)AddCustomer(db, "客户 " + std::to_string(i), Actor{1, 1});
+  for (int i = 0; i < count; i++) (void)AddCustomer(db, "客户 " + std::to_string(i), actor);
   (void)txn.Value().Commit();
   return db;
 }
@@ -47,13 +49,14 @@ int main(int argc, char** argv) {
 
   for (int size : {1000, 10000, 100000}) {
     std::string at = "@" + std::to_string(size / 1000) + "k";
-    Db db = SeededDb(size);
+    Actor actor;
+    Db db = SeededDb(size, actor);
     const int rounds = 2000;
     std::vector<double> ours;
     std::vector<double> peer;
     for (int i = 0; i < rounds; i++) {
       Stopwatch watch;
-      (void)AddCustomer(db, "新客户 " + std::to_string(i), Actor{1, 1});
+      (void)AddCustomer(db, "新客户 " + std::to_string(i), actor);
       ours.push_back(watch.Ms() * 1000.0);
       Stopwatch peerWatch;
       NaiveInsert(db.Handle(), 1000000000 + i, "新客户 " + std::to_string(i));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/customers.h"
+#include "core/org.h"
 #include "core/schema.h"
 
 using namespace crm;
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   if (!opened) return fail(opened.Message());
   Db db = std::move(opened).Value();
   if (auto migrated = Migrate(db); !migrated) return fail(migrated.Message());
+  auto owner = EnsureLocalOwner(db, "soak", 1);
+  if (!owner) return fail(owner.Message());
+  const Actor actor = owner.Value();
 
   while (std::chrono::steady_clock::now() < deadline) {
     steps++;
@@ -41,7 +45,7 @@ int main(int argc, char** argv) {
       auto txn = db.Begin();
       if (!txn) return fail(txn.Message());
       for (int i = 0; i < batch; i++) {
-        if (auto added = AddCustomer(db, "客户" + std::to_string(steps) + "-" + std::to_string(i), Actor{1, 1}); !added) {
+        if (auto added = AddCustomer(db, "客户" + std::to_string(steps) + "-" + std::to_string(i), actor); !added) {
           return fail(added.Message());
         }
       }
@@ -50,7 +54,7 @@ int main(int argc, char** argv) {
     } else if (action < 8) {  // a batch abandoned mid-way: must leave nothing behind
       auto txn = db.Begin();
       if (!txn) return fail(txn.Message());
-      (void)AddCustomer(db, "回滚", Actor{1, 1});
+      (void)AddCustomer(db, "回滚", actor);
     } else {  // close and reopen, as a reload does
       db = Db::Open(path).Value();
     }

@@ -1,0 +1,263 @@
+#include "core/org.h"
+
+#include <map>
+
+#include "core/ids.h"
+#include "core/validate.h"
+
+namespace crm {
+
+namespace {
+
+constexpr size_t kMaxUserName = 50;
+
+const std::map<std::string, int64_t>& SettingDefaults() {
+  static const std::map<std::string, int64_t> kDefaults = {
+      {kSettingPoolDays, 30},  {kSettingClaimProtectDays, 7}, {kSettingIntervalA, 7},
+      {kSettingIntervalB, 14}, {kSettingIntervalC, 30},       {kSettingIntervalD, 90},
+      {"org.utc_offset_minutes", 480},
+  };
+  return kDefaults;
+}
+
+Result<User> ReadUser(Stmt& stmt) {
+  User user;
+  user.id = stmt.Int64(0);
+  user.name = stmt.String(1);
+  CRM_ASSIGN_OR_RETURN(user.role, ParseRole(stmt.Text(2)));
+  if (!stmt.IsNull(3)) user.teamId = stmt.Int64(3);
+  user.phone = stmt.String(4);
+  user.active = stmt.Int64(5) != 0;
+  return user;
+}
+
+constexpr const char* kUserColumns = "SELECT id, name, role, team_id, coalesce(phone, ''), active FROM users ";
+
+Result<bool> AnyUser(Db& db) {
+  CRM_ASSIGN_OR_RETURN(int64_t count, db.QueryInt("SELECT count(*) FROM users WHERE deleted_at IS NULL"));
+  return count > 0;
+}
+
+Status CheckTeamExists(Db& db, const std::optional<int64_t>& teamId) {
+  if (!teamId) return Ok();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT 1 FROM teams WHERE id = ? AND deleted_at IS NULL"));
+  stmt.Bind(1, *teamId);
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return MakeError(ErrorCode::NotFound, "team: no team with id " + std::to_string(*teamId));
+  return Ok();
+}
+
+}  // namespace
+
+Result<int64_t> CreateUser(Db& db, std::string_view rawName, Role role, std::optional<int64_t> teamId, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(std::string name, CleanText(rawName, "name", kMaxUserName, true));
+  CRM_ASSIGN_OR_RETURN(bool hasUsers, AnyUser(db));
+  if (hasUsers) {
+    CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+    CRM_TRY(CheckCanAdminister(acting));
+  }
+  CRM_TRY(CheckTeamExists(db, teamId));
+  int64_t id = NewId();
+  int64_t now = NowMs();
+  // On an empty database the first user writes their own row.
+  int64_t author = hasUsers ? actor.userId : id;
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "INSERT INTO users(id, name, role, team_id, created_at, updated_at, created_by, updated_by, device_id) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt.Bind(1, id).Bind(2, name).Bind(3, Code(role));
+  if (teamId) stmt.Bind(4, *teamId); else stmt.Bind(4, Null{});
+  stmt.Bind(5, now).Bind(6, now).Bind(7, author).Bind(8, author).Bind(9, actor.deviceId);
+  CRM_TRY(stmt.Run());
+  return id;
+}
+
+Result<Actor> EnsureLocalOwner(Db& db, std::string_view name, int64_t deviceId) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "SELECT id FROM users WHERE role = 'admin' AND active = 1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1"));
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (found) return Actor{stmt.Int64(0), deviceId};
+  CRM_ASSIGN_OR_RETURN(int64_t id, CreateUser(db, name, Role::Admin, std::nullopt, Actor{0, deviceId}));
+  return Actor{id, deviceId};
+}
+
+Result<int64_t> CreateTeam(Db& db, std::string_view rawName, std::optional<int64_t> supervisorId, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(std::string name, CleanText(rawName, "team name", kMaxUserName, true));
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_TRY(CheckCanAdminister(acting));
+  if (supervisorId) CRM_TRY(GetUser(db, *supervisorId));
+  int64_t id = NewId();
+  int64_t now = NowMs();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "INSERT INTO teams(id, name, supervisor_id, created_at, updated_at, created_by, updated_by, device_id) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+  stmt.Bind(1, id).Bind(2, name);
+  if (supervisorId) stmt.Bind(3, *supervisorId); else stmt.Bind(3, Null{});
+  stmt.Bind(4, now).Bind(5, now).Bind(6, actor.userId).Bind(7, actor.userId).Bind(8, actor.deviceId);
+  CRM_TRY(stmt.Run());
+  return id;
+}
+
+Status SetUserTeam(Db& db, int64_t userId, std::optional<int64_t> teamId, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_TRY(CheckCanAdminister(acting));
+  CRM_TRY(GetUser(db, userId));
+  CRM_TRY(CheckTeamExists(db, teamId));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET team_id = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  if (teamId) stmt.Bind(1, *teamId); else stmt.Bind(1, Null{});
+  stmt.Bind(2, NowMs()).Bind(3, actor.userId).Bind(4, actor.deviceId).Bind(5, userId);
+  return stmt.Run();
+}
+
+Status SetUserActive(Db& db, int64_t userId, bool active, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_TRY(CheckCanAdminister(acting));
+  CRM_TRY(GetUser(db, userId));
+  if (!active && userId == actor.userId) return MakeError(ErrorCode::Invalid, "active: you cannot deactivate yourself");
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET active = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  stmt.BindAll(active ? 1 : 0, NowMs(), actor.userId, actor.deviceId, userId);
+  return stmt.Run();
+}
+
+Result<User> GetUser(Db& db, int64_t userId) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kUserColumns) + "WHERE id = ? AND deleted_at IS NULL"));
+  stmt.Bind(1, userId);
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return MakeError(ErrorCode::NotFound, "user: no user with id " + std::to_string(userId));
+  return ReadUser(stmt);
+}
+
+Result<User> FindUserByName(Db& db, std::string_view rawName) {
+  CRM_ASSIGN_OR_RETURN(std::string name, CleanText(rawName, "user name", kMaxUserName, true));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kUserColumns) + "WHERE name = ? AND deleted_at IS NULL LIMIT 2"));
+  stmt.Bind(1, name);
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return MakeError(ErrorCode::NotFound, "user: nobody is called '" + name + "'");
+  CRM_ASSIGN_OR_RETURN(User user, ReadUser(stmt));
+  CRM_ASSIGN_OR_RETURN(bool another, stmt.Step());
+  if (another) return MakeError(ErrorCode::Conflict, "user: several people are called '" + name + "'; use their id");
+  return user;
+}
+
+Result<std::vector<User>> ListUsers(Db& db) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kUserColumns) + "WHERE deleted_at IS NULL ORDER BY name"));
+  std::vector<User> users;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    CRM_ASSIGN_OR_RETURN(User user, ReadUser(stmt));
+    users.push_back(std::move(user));
+  }
+  return users;
+}
+
+Result<std::vector<Team>> ListTeams(Db& db) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT id, name, supervisor_id FROM teams WHERE deleted_at IS NULL ORDER BY name"));
+  std::vector<Team> teams;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    Team team{stmt.Int64(0), stmt.String(1), std::nullopt};
+    if (!stmt.IsNull(2)) team.supervisorId = stmt.Int64(2);
+    teams.push_back(std::move(team));
+  }
+  return teams;
+}
+
+Result<User> ActingUser(Db& db, const Actor& actor) {
+  auto user = GetUser(db, actor.userId);
+  if (!user) return MakeError(ErrorCode::Denied, "not signed in as a known user (user " + std::to_string(actor.userId) + ")");
+  if (!user.Value().active) return MakeError(ErrorCode::Denied, "the account of " + user.Value().name + " is deactivated");
+  return user;
+}
+
+Result<int64_t> GetSettingInt(Db& db, const char* key) {
+  auto fallback = SettingDefaults().find(key);
+  if (fallback == SettingDefaults().end()) return MakeError(ErrorCode::Invalid, std::string("setting: unknown key ") + key);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT value FROM settings WHERE key = ? AND deleted_at IS NULL"));
+  stmt.Bind(1, key);
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return fallback->second;
+  return static_cast<int64_t>(std::strtoll(stmt.String(0).c_str(), nullptr, 10));
+}
+
+Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor) {
+  if (SettingDefaults().count(key) == 0) return MakeError(ErrorCode::Invalid, std::string("setting: unknown key ") + key);
+  if (value < 0 || value > 3650) return MakeError(ErrorCode::Invalid, std::string(key) + ": must be between 0 and 3650");
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_TRY(CheckCanChangeSettings(acting));
+  int64_t now = NowMs();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "INSERT INTO settings(key, value, created_at, updated_at, created_by, updated_by, device_id) VALUES(?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+      "updated_by = excluded.updated_by, device_id = excluded.device_id, deleted_at = NULL"));
+  stmt.BindAll(key, std::to_string(value), now, now, actor.userId, actor.userId, actor.deviceId);
+  return stmt.Run();
+}
+
+// --- permission rules ---
+
+Status CheckCanChangeCustomer(const User& actor, const Holding& target) {
+  auto deny = [&](const char* why) {
+    return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change this customer: " + why);
+  };
+  switch (actor.role) {
+    case Role::Leader:
+    case Role::Admin: return Ok();
+    case Role::Supervisor:
+      if (!target.ownerId || *target.ownerId == actor.id) return Ok();
+      if (actor.teamId && target.teamId == actor.teamId) return Ok();
+      return deny("it belongs to another team");
+    case Role::Store:
+      if (!target.ownerId || *target.ownerId == actor.id) return Ok();
+      if (actor.teamId && target.teamId == actor.teamId) return Ok();
+      return deny("it belongs to another store");
+    case Role::Rep:
+      if (!target.ownerId || *target.ownerId == actor.id) return Ok();
+      return deny("it belongs to another rep");
+  }
+  return deny("unknown role");
+}
+
+Status CheckCanReassign(const User& actor, const Holding& from, const std::optional<int64_t>& toTeamId) {
+  if (actor.role == Role::Leader || actor.role == Role::Admin) return Ok();
+  if (actor.role == Role::Supervisor && actor.teamId && (!from.ownerId || from.teamId == actor.teamId) &&
+      toTeamId == actor.teamId) {
+    return Ok();
+  }
+  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) +
+                                          ") may not reassign customers: supervisors move customers within their team, "
+                                          "leaders and admins anywhere");
+}
+
+Status CheckCanAdminister(const User& actor) {
+  if (actor.role == Role::Admin) return Ok();
+  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not manage users, teams or fields: admins only");
+}
+
+Status CheckCanChangeSettings(const User& actor) {
+  if (actor.role == Role::Admin || actor.role == Role::Leader) return Ok();
+  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change settings: leaders and admins only");
+}
+
+Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT owner_id, team_id, deleted_at, name FROM customers WHERE id = ?"));
+  stmt.Bind(1, customerId);
+  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!allowDeleted && !stmt.IsNull(2)) {
+    return MakeError(ErrorCode::Invalid, "customer: '" + stmt.String(3) + "' is in the trash; restore it first");
+  }
+  Holding holding;
+  if (!stmt.IsNull(0)) holding.ownerId = stmt.Int64(0);
+  if (!stmt.IsNull(1)) holding.teamId = stmt.Int64(1);
+  return holding;
+}
+
+Result<User> AuthorizeCustomerChange(Db& db, const Actor& actor, int64_t customerId, bool allowDeleted) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId, allowDeleted));
+  CRM_TRY(CheckCanChangeCustomer(acting, holding));
+  return acting;
+}
+
+}  // namespace crm

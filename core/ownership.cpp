@@ -1,0 +1,133 @@
+#include "core/ownership.h"
+
+#include "core/followups.h"
+#include "core/ids.h"
+#include "core/org.h"
+
+namespace crm {
+
+namespace {
+
+constexpr int64_t kDayMs = 86400000;
+
+void BindOptional(Stmt& stmt, int index, const std::optional<int64_t>& value) {
+  if (value) stmt.Bind(index, *value); else stmt.Bind(index, Null{});
+}
+
+// Moves the open follow-ups of a customer to its new owner (or to nobody, in the pool).
+Status MoveOpenFollowups(Db& db, int64_t customerId, std::optional<int64_t> ownerId, const Actor& actor, int64_t now) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "UPDATE followups SET owner_id = ?, updated_at = ?, updated_by = ?, device_id = ? "
+      "WHERE customer_id = ? AND status = 'open' AND deleted_at IS NULL AND owner_id IS NOT ?"));
+  BindOptional(stmt, 1, ownerId);
+  stmt.Bind(2, now).Bind(3, actor.userId).Bind(4, actor.deviceId).Bind(5, customerId);
+  BindOptional(stmt, 6, ownerId);
+  return stmt.Run();
+}
+
+Status SetOwner(Db& db, int64_t customerId, std::optional<int64_t> ownerId, std::optional<int64_t> teamId,
+                const Actor& actor, int64_t now, bool claimed, int64_t protectDays) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "UPDATE customers SET owner_id = ?, team_id = ?, claimed_at = ?, protected_until = ?, pooled_at = ?, "
+      "updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  BindOptional(stmt, 1, ownerId);
+  BindOptional(stmt, 2, teamId);
+  BindOptional(stmt, 3, claimed ? std::optional<int64_t>(now) : std::nullopt);
+  BindOptional(stmt, 4, claimed ? std::optional<int64_t>(now + protectDays * kDayMs) : std::nullopt);
+  BindOptional(stmt, 5, ownerId ? std::nullopt : std::optional<int64_t>(now));
+  stmt.Bind(6, now).Bind(7, actor.userId).Bind(8, actor.deviceId).Bind(9, customerId);
+  CRM_TRY(stmt.Run());
+  return MoveOpenFollowups(db, customerId, ownerId, actor, now);
+}
+
+}  // namespace
+
+Result<int> ReassignCustomers(Db& db, int64_t fromUserId, int64_t toUserId, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  if (fromUserId == toUserId) return MakeError(ErrorCode::Invalid, "to: the customers already belong to this user");
+  CRM_ASSIGN_OR_RETURN(User from, GetUser(db, fromUserId));
+  CRM_ASSIGN_OR_RETURN(User to, GetUser(db, toUserId));
+  if (!to.active) return MakeError(ErrorCode::Invalid, "to: " + to.name + "'s account is deactivated");
+  CRM_TRY(CheckCanReassign(acting, Holding{from.id, from.teamId}, to.teamId));
+
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  int64_t now = NowMs();
+  // Open follow-ups travel with their customers; history (activities, orders) stays attached to the customer.
+  CRM_ASSIGN_OR_RETURN(Stmt followups, db.Prepare(
+      "UPDATE followups SET owner_id = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE status = 'open' AND "
+      "deleted_at IS NULL AND customer_id IN (SELECT id FROM customers WHERE owner_id = ? AND deleted_at IS NULL)"));
+  followups.BindAll(to.id, now, actor.userId, actor.deviceId, from.id);
+  CRM_TRY(followups.Run());
+  CRM_ASSIGN_OR_RETURN(Stmt customers, db.Prepare(
+      "UPDATE customers SET owner_id = ?, team_id = ?, updated_at = ?, updated_by = ?, device_id = ? "
+      "WHERE owner_id = ? AND deleted_at IS NULL"));
+  customers.Bind(1, to.id);
+  BindOptional(customers, 2, to.teamId);
+  customers.Bind(3, now).Bind(4, actor.userId).Bind(5, actor.deviceId).Bind(6, from.id);
+  CRM_TRY(customers.Run());
+  int moved = db.Changes();
+  CRM_TRY(txn.Commit());
+  return moved;
+}
+
+Status ReassignCustomer(Db& db, int64_t customerId, std::optional<int64_t> toUserId, const Actor& actor) {
+  if (!toUserId) return ReleaseToPool(db, customerId, actor);
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
+  CRM_ASSIGN_OR_RETURN(User to, GetUser(db, *toUserId));
+  if (!to.active) return MakeError(ErrorCode::Invalid, "to: " + to.name + "'s account is deactivated");
+  if (holding.ownerId == to.id) return Ok();
+  CRM_TRY(CheckCanReassign(acting, holding, to.teamId));
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_TRY(SetOwner(db, customerId, to.id, to.teamId, actor, NowMs(), false, 0));
+  return txn.Commit();
+}
+
+Status ClaimCustomer(Db& db, int64_t customerId, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
+  if (holding.ownerId) {
+    if (*holding.ownerId == acting.id) return MakeError(ErrorCode::Conflict, "customer: already yours");
+    auto owner = GetUser(db, *holding.ownerId);
+    return MakeError(ErrorCode::Conflict, "customer: already taken by " + (owner ? owner.Value().name : std::string("another user")) +
+                                              "; only pool customers can be claimed");
+  }
+  CRM_ASSIGN_OR_RETURN(int64_t protectDays, GetSettingInt(db, kSettingClaimProtectDays));
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_TRY(SetOwner(db, customerId, acting.id, acting.teamId, actor, NowMs(), true, protectDays));
+  CRM_TRY(EnsureClassFollowup(db, customerId, actor));
+  return txn.Commit();
+}
+
+Status ReleaseToPool(Db& db, int64_t customerId, const Actor& actor) {
+  CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
+  CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
+  if (!holding.ownerId) return MakeError(ErrorCode::Invalid, "customer: already in the pool");
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_TRY(SetOwner(db, customerId, std::nullopt, std::nullopt, actor, NowMs(), false, 0));
+  return txn.Commit();
+}
+
+Result<int> ReturnStaleToPool(Db& db, int64_t nowMs, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  // A sweep changes many reps' customers at once: leaders and admins (or the relay) run it.
+  CRM_TRY(CheckCanChangeSettings(acting));
+  if (nowMs <= 0) return MakeError(ErrorCode::Invalid, "now: must be a positive time");
+  CRM_ASSIGN_OR_RETURN(int64_t days, GetSettingInt(db, kSettingPoolDays));
+  if (days == 0) return 0;  // the organisation switched the rule off
+  int64_t cutoff = nowMs - days * kDayMs;
+  CRM_ASSIGN_OR_RETURN(Stmt stale, db.Prepare(
+      "SELECT id FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL "
+      "AND (protected_until IS NULL OR protected_until <= ?) "
+      "AND coalesce(last_activity_at, claimed_at, created_at) < ?"));
+  stale.BindAll(nowMs, cutoff);
+  std::vector<int64_t> ids;
+  while (stale.Step().ValueOr(false)) ids.push_back(stale.Int64(0));
+  stale.Reset();
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  for (int64_t id : ids) CRM_TRY(SetOwner(db, id, std::nullopt, std::nullopt, actor, nowMs, false, 0));
+  CRM_TRY(txn.Commit());
+  return static_cast<int>(ids.size());
+}
+
+}  // namespace crm
