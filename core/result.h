@@ -39,7 +39,8 @@ class [[nodiscard]] Result {
 
   T& Value() & { return *m_value; }
   const T& Value() const& { return *m_value; }
-  T&& Value() && { return std::move(*m_value); }
+  // By value: a reference into a temporary Result would dangle (for (x : F().Value())).
+  T Value() && { return std::move(*m_value); }
   T ValueOr(T fallback) const { return m_value ? *m_value : std::move(fallback); }
 
   const Error& GetError() const { return m_error; }

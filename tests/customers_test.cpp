@@ -5,7 +5,6 @@
 #include <functional>
 
 #include "core/audit.h"
-#include "core/custom_fields.h"
 #include "core/ids.h"
 #include "tests/test_support.h"
 
@@ -197,34 +196,6 @@ TEST(Customers, EveryChangeIsAudited) {
   auto byUser = AuditForUser(org.db, org.supervisor.userId);
   ASSERT_TRUE(byUser);
   EXPECT_GE(byUser.Value().size(), 2u);
-}
-
-TEST(Customers, CustomFieldsAreTypedAndValidated) {
-  TestOrg org;
-  CustomField area{0, "store_area", "门店面积", FieldType::Number, {}, false, 0};
-  CustomField level{0, "dealer_level", "经销商级别", FieldType::Choice, {"一级", "二级"}, false, 1};
-  CustomField opened{0, "opened_on", "开业日期", FieldType::Date, {}, false, 2};
-  int64_t areaId = CreateCustomField(org.db, area, org.admin).Value();
-  int64_t levelId = CreateCustomField(org.db, level, org.admin).Value();
-  int64_t openedId = CreateCustomField(org.db, opened, org.admin).Value();
-  EXPECT_EQ(CreateCustomField(org.db, area, org.admin).Code(), ErrorCode::Conflict);
-  EXPECT_EQ(CreateCustomField(org.db, CustomField{0, "x", "X", FieldType::Text}, org.repA).Code(), ErrorCode::Denied);
-
-  CustomerInput input;
-  input.name = "带自定义字段的客户";
-  input.custom = {{areaId, "120.5"}, {levelId, "一级"}, {openedId, "2019/5/1"}};
-  auto id = CreateCustomer(org.db, input, org.repA);
-  ASSERT_TRUE(id) << id.Message();
-  auto values = GetCustomer(org.db, id.Value()).Value().fields.custom;
-  ASSERT_EQ(values.size(), 3u);
-  bool sawDate = false;
-  for (const auto& [field, value] : values) sawDate |= field == openedId && value == "2019-05-01";
-  EXPECT_TRUE(sawDate);
-
-  input.custom = {{areaId, "很大"}};
-  EXPECT_NE(CreateCustomer(org.db, input, org.repA).Message().find("门店面积: '很大' is not a number"), std::string::npos);
-  input.custom = {{levelId, "三级"}};
-  EXPECT_NE(CreateCustomer(org.db, input, org.repA).Message().find("not one of the choices"), std::string::npos);
 }
 
 TEST(Customers, ListFiltersSortsAndPages) {
