@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 namespace crm {
@@ -34,6 +35,21 @@ TEST(Schema, EveryEarlierVersionUpgradesToTheLatest) {
   }
 }
 
+// A database written by the foundation release (schema 1: bare customers) keeps its rows and
+// gains every later column with its default, plus the audit triggers.
+TEST(Schema, AVersionOneDatabaseWithDataUpgrades) {
+  Db db = Db::OpenMemory().Value();
+  ASSERT_TRUE(MigrateTo(db, 1));
+  ASSERT_TRUE(db.Exec("INSERT INTO customers(id, name, created_at, updated_at, created_by, updated_by, device_id) "
+                      "VALUES(11, '老客户', 1, 1, 1, 1, 1), (12, '另一个老客户', 1, 1, 1, 1, 1)"));
+  ASSERT_TRUE(Migrate(db));
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM customers WHERE grade = 'C' AND stage = 'prospect' AND kind = 'other'").Value(), 2);
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'audit_%'").Value(),
+            3 * static_cast<int64_t>(SyncedTables().size() - 1));
+  ASSERT_TRUE(db.Exec("UPDATE customers SET name = '老客户（改）', updated_at = 2 WHERE id = 11"));
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM audit_log WHERE row_id = 11 AND field = 'name'").Value(), 1);
+}
+
 TEST(Schema, RefusesADatabaseFromANewerApp) {
   Db db = Db::OpenMemory().Value();
   ASSERT_TRUE(Migrate(db));
@@ -53,7 +69,15 @@ TEST(Schema, SyncedTablesHaveExplicitNonNullIntegerKeys) {
   int checked = 0;
   while (tables.Value().Step().Value()) {
     std::string sql = tables.Value().String(1);
-    EXPECT_NE(sql.find("PRIMARY KEY NOT NULL"), std::string::npos) << tables.Value().String(0);
+    std::string name = tables.Value().String(0);
+    EXPECT_NE(sql.find("PRIMARY KEY NOT NULL"), std::string::npos) << name;
+    bool synced = std::find(SyncedTables().begin(), SyncedTables().end(), name) != SyncedTables().end();
+    // Synced tables (but the append-only audit log) carry the bookkeeping columns and a soft delete.
+    if (synced && name != "audit_log") {
+      for (const char* column : {"created_at", "updated_at", "created_by", "updated_by", "device_id", "deleted_at"}) {
+        EXPECT_NE(sql.find(column), std::string::npos) << name << " lacks " << column;
+      }
+    }
     EXPECT_EQ(sql.find("AUTOINCREMENT"), std::string::npos) << tables.Value().String(0);
     checked++;
   }
