@@ -246,9 +246,19 @@ Result<std::vector<ImportField>> BuildMapping(const std::vector<std::string>& he
   return mapping;
 }
 
-// A cell as Excel users leave it: spaces around, or ="0757…" to keep leading zeros.
+// A cell as Excel users leave it: spaces around, or ="0757…" to keep leading zeros; line
+// breaks inside a cell become LF (the customer rules refuse a CR).
 std::string CleanCell(std::string_view cell) {
-  std::string text = Trim(cell);
+  std::string text;
+  text.reserve(cell.size());
+  for (size_t i = 0; i < cell.size(); i++) {
+    if (cell[i] != '\r') {
+      text += cell[i];
+    } else if (i + 1 >= cell.size() || cell[i + 1] != '\n') {
+      text += '\n';
+    }
+  }
+  text = Trim(text);
   if (text.size() >= 3 && text.compare(0, 2, "=\"") == 0 && text.back() == '"') text = text.substr(2, text.size() - 3);
   return Trim(text);
 }
@@ -626,7 +636,6 @@ Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const I
 
   // Pass 2: read again and write in batches. Plans are made again: rows earlier in the file
   // may now be duplicates of this one.
-  ImportReport checked = report;
   report.rowsRead = report.skipped = report.failed = 0;
   report.errors.clear();
   report.duplicates.clear();
@@ -726,8 +735,6 @@ Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const I
   }
   if (!report.cancelled) progress(2, report.rowsRead, *pass.reader);
   report.written = report.created + report.merged > 0;
-  // Rows that failed in the first pass fail again here; in valid-only mode both passes agree.
-  (void)checked;
   return report;
 }
 
