@@ -312,16 +312,19 @@ std::unordered_map<uint32_t, uint32_t> BuildGb18030ReverseTable() {
         add(seq, 2);
       }
     }
-    for (unsigned b1 = 0x81; b1 <= 0x84; b1++)
-      for (unsigned b2 = 0x30; b2 <= 0x39; b2++)
-        for (unsigned b3 = 0x81; b3 <= 0xFE; b3++)
-          for (unsigned b4 = 0x30; b4 <= 0x39; b4++) {
-            seq[0] = static_cast<unsigned char>(b1);
-            seq[1] = static_cast<unsigned char>(b2);
-            seq[2] = static_cast<unsigned char>(b3);
-            seq[3] = static_cast<unsigned char>(b4);
-            add(seq, 4);
-          }
+    // The four-byte BMP codes (81308130–8431A439) take, in order, every code point from U+0080 up
+    // that has no one- or two-byte code, surrogates excluded. Derived rather than decoded, as
+    // musl decodes each of them by scanning its two-byte table (seconds per file in wasm).
+    uint32_t index = 0;
+    std::vector<std::pair<uint32_t, uint32_t>> fourByte;
+    for (uint32_t cp = 0x80; cp <= 0xFFFF && index <= 39419; cp++) {
+      if ((cp >= 0xD800 && cp <= 0xDFFF) || table.count(cp)) continue;
+      uint32_t code = ((0x81 + index / 12600) << 24) | ((0x30 + index / 1260 % 10) << 16) |
+                      ((0x81 + index / 10 % 126) << 8) | (0x30 + index % 10);
+      fourByte.emplace_back(cp, code);
+      index++;
+    }
+    for (const auto& [cp, code] : fourByte) table.emplace(cp, code);
   }
   return table;
 }

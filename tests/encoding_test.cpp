@@ -104,6 +104,8 @@ TEST(Encoding, EncodeGb18030RoundTrips) {
   EXPECT_EQ(gb.Value().substr(0, 4), kKeHuGb);
   EXPECT_EQ(DetectEncoding(gb.Value(), true), Encoding::Gb18030);
   EXPECT_EQ(DecodeToUtf8(gb.Value(), Encoding::Auto).Value(), text);
+  // Four-byte BMP codes, fixed by the standard: U+0080 → 81 30 81 30, ¥ (U+00A5) → 81 30 84 36.
+  EXPECT_EQ(EncodeGb18030("\xC2\x80¥").Value(), "\x81\x30\x81\x30\x81\x30\x84\x36");
   EXPECT_FALSE(EncodeGb18030("\xFF"));
 }
 
