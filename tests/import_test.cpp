@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -306,6 +308,39 @@ TEST(Import, UndoTrashesUnchangedCustomersOfTheLastImport) {
   auto again = UndoLastImport(org.db, org.admin);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.Code(), ErrorCode::NotFound);
+}
+
+TEST(Import, FileSourceCrossesChunkBoundariesInGb18030) {
+  // ~150 KB of GB18030: several 64 KiB decoder chunks, so characters are split between reads.
+  TestOrg org;
+  std::string utf8 = "客户名称,电话,详细地址\r\n";
+  const int kRows = 2000;
+  for (int i = 0; i < kRows; i++) {
+    utf8 += "佛山市南海区第" + std::to_string(i) + "号门窗有限责任公司,1380000" + std::to_string(1000 + i) +
+            ",\"桂城街道, 南海大道" + std::to_string(i) + "号\"\r\n";
+  }
+  std::string path = ::testing::TempDir() + "crm_import_test.csv";
+  {
+    std::ofstream file(path, std::ios::binary);
+    file << EncodeGb18030(utf8).Value();
+  }
+  ImportSource source = FileImportSource(path).Value();
+  EXPECT_EQ(source.name, "crm_import_test.csv");
+  EXPECT_GT(source.totalBytes, 128 * 1024);
+  ImportOptions options;
+  int64_t lastBytes = 0;
+  options.progress = [&](const ImportProgress& p) {
+    lastBytes = p.bytesRead;
+    return true;
+  };
+  ImportReport report = ImportCustomers(org.db, source, options, org.admin).Value();
+  std::remove(path.c_str());
+  EXPECT_EQ(report.encoding, Encoding::Gb18030);
+  EXPECT_EQ(report.created, kRows);
+  EXPECT_TRUE(report.errors.empty());
+  EXPECT_EQ(lastBytes, source.totalBytes);
+  Customer last = GetCustomer(org.db, FindByName(org.db, "佛山市南海区第1999号门窗有限责任公司").Value()).Value();
+  EXPECT_EQ(last.fields.address.street, "桂城街道, 南海大道1999号");
 }
 
 TEST(Import, RefusesBadArguments) {
