@@ -54,9 +54,12 @@ struct Followup {
   Grade grade = Grade::C;
 };
 
-// Logs an activity (the actor is its user); it also moves the customer's last-activity time and, when it answers an open
-// follow-up, completes it (see CompleteFollowup).
+// Logs an activity (the actor is its user; summary required, texts valid UTF-8 ≤ kMaxTextLength, contact of
+// this customer, occurredAt after 2000 and at most a day ahead, 0: now). It moves the customer's last-activity
+// time forward (never back), completes the earliest open follow-up due by the end of the activity's local day
+// with the outcome (or the summary) as result, and re-plans the class follow-up from this contact.
 Result<int64_t> LogActivity(Db& db, const ActivityInput& input, const Actor& actor);
+// Newest first; `sequence` counts all of the customer's activities, oldest = 1.
 Result<std::vector<Activity>> ActivitiesOf(Db& db, int64_t customerId, int limit = 200);
 
 // The grade rule's interval in days (organisation settings, defaults A 7, B 14, C 30, D 90).

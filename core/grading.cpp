@@ -20,6 +20,7 @@ constexpr int64_t kEarliestMs = 946684800000;  // 2000-01-01: earlier order date
 constexpr double kFullMarginCents = 20000000.0;
 // A margin rate of 30% or more counts as fully healthy.
 constexpr double kHealthyMarginRate = 0.30;
+constexpr int64_t kMaxAmountCents = 10000000000000;  // ¥100,000,000,000
 
 Result<Grade> CurrentGrade(Db& db, int64_t customerId) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT grade FROM customers WHERE id = ?"));
@@ -228,9 +229,13 @@ Result<std::vector<CustomerRow>> WinBackList(Db& db, int limit) {
 Result<int64_t> AddOrder(Db& db, int64_t customerId, int64_t amountCents, std::optional<int64_t> costCents, int64_t orderedAt,
                          const Actor& actor) {
   if (amountCents < 0) return MakeError(ErrorCode::Invalid, "amount: must not be negative");
+  // ¥100 billion: beyond it a figure is a typo, and sums over many orders must not overflow.
+  if (amountCents > kMaxAmountCents || (costCents && *costCents > kMaxAmountCents)) {
+    return MakeError(ErrorCode::Invalid, "amount: too large; check the figures");
+  }
   if (costCents && *costCents < 0) return MakeError(ErrorCode::Invalid, "cost: must not be negative");
   // A cost far above the price is a slip of the keyboard (a missing decimal point), not a deal.
-  if (costCents && amountCents <= INT64_MAX / 10 && *costCents > 10 * amountCents) {
+  if (costCents && *costCents > 10 * amountCents) {
     return MakeError(ErrorCode::Invalid, "cost: more than ten times the amount; check the figures");
   }
   int64_t now = NowMs();

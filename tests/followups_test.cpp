@@ -384,6 +384,29 @@ TEST_F(FollowupsTest, BadActivityInputIsRefusedNamingTheField) {
   EXPECT_TRUE(EnsureClassFollowup(m_db, id, m_org.repA)) << "nothing to plan for the trash, and no error";
 }
 
+TEST_F(FollowupsTest, AnyRepMayVisitAPoolCustomerAndTheVisitCountsForThePool) {
+  int64_t id = m_org.PoolCustomer("公海线索");
+  ASSERT_TRUE(LogActivity(m_db, Visit(id, kNow), m_org.repWest));
+  EXPECT_EQ(m_db.QueryInt("SELECT last_activity_at FROM customers WHERE id = " + std::to_string(id)).Value(), kNow);
+  auto open = Open(id);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].second, kNow + 30 * kDay);
+  EXPECT_EQ(m_db.QueryInt("SELECT count(*) FROM followups WHERE owner_id IS NULL AND status = 'open' AND customer_id = " +
+                          std::to_string(id)).Value(), 1);
+  EXPECT_EQ(ActivitiesOf(m_db, id).Value()[0].userId, m_org.repWest.userId);
+}
+
+TEST_F(FollowupsTest, FollowupTextsMustBeValidUtf8) {
+  int64_t id = m_org.Customer("文本客户", m_org.repA);
+  auto note = ScheduleFollowup(m_db, id, kNow + kDay, FollowupReason::InUse, "剩余\xE4\xB8", m_org.repA);
+  EXPECT_EQ(note.Code(), ErrorCode::Invalid);
+  EXPECT_NE(note.Message().find("note"), std::string::npos);
+  Status why = CancelFollowup(m_db, ClassFollowupId(id), "\xFF", m_org.repA);
+  EXPECT_EQ(why.Code(), ErrorCode::Invalid);
+  EXPECT_NE(why.Message().find("reason"), std::string::npos);
+  EXPECT_EQ(Open(id).size(), 1u);
+}
+
 TEST_F(FollowupsTest, EveryFollowupWriteIsAudited) {
   int64_t id = m_org.Customer("审计客户", m_org.repA);
   ASSERT_TRUE(LogActivity(m_db, Visit(id, kNow), m_org.repA));

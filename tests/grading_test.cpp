@@ -167,6 +167,7 @@ TEST_F(GradingTest, OrdersMoveTheLifecycleAndBadAmountsAreRefused) {
   EXPECT_NE(AddOrder(m_db, id, 100, 1001, kNow, m_org.repA).Message().find("cost"), std::string::npos);
   EXPECT_EQ(AddOrder(m_db, id, 100, 50, 1000, m_org.repA).Code(), ErrorCode::Invalid);
   EXPECT_EQ(AddOrder(m_db, 4242, 100, 50, kNow, m_org.repA).Code(), ErrorCode::NotFound);
+  EXPECT_EQ(AddOrder(m_db, id, INT64_MAX, std::nullopt, kNow, m_org.repA).Code(), ErrorCode::Invalid);
   EXPECT_EQ(Stage(id), "prospect");
 
   ASSERT_TRUE(AddOrder(m_db, id, 100 * kYuan, 60 * kYuan, kNow, m_org.repA));
