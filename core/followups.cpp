@@ -407,23 +407,59 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
     case DueWindow::ThisWeek: from = today + kDayMs; to = today + 7 * kDayMs; break;
     case DueWindow::Upcoming: from = today + 7 * kDayMs; break;
   }
-  // Each shape walks followups_owner_due (owner_id, status, due_at) in due order, or followups_due for everyone;
-  // a team is the union of its members' ranges.
-  std::string who;
-  if (query.ownerId) {
-    who = "f.owner_id = ?1 AND ";
-  } else if (query.teamId) {
-    who = "f.owner_id IN (SELECT id FROM users WHERE team_id = ?1 AND deleted_at IS NULL) AND ";
-  }
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+  // Parameters: ?1 the rep or team, ?2..?3 the due range, ?4 the limit, ?5… a team's members.
+  static const std::string kSelect =
       "SELECT f.id, f.customer_id, c.name, f.owner_id, f.due_at, f.reason, f.status, f.done_at, coalesce(f.result, ''), "
-      "coalesce(f.note, ''), c.grade FROM followups f JOIN customers c ON c.id = f.customer_id WHERE " + who +
+      "coalesce(f.note, ''), c.grade FROM followups f JOIN customers c ON c.id = f.customer_id WHERE ";
+  static const std::string kOpenInRange =
       "f.status = 'open' AND f.due_at >= ?2 AND f.due_at < ?3 AND f.deleted_at IS NULL AND c.deleted_at IS NULL "
-      "ORDER BY f.due_at, f.id LIMIT ?4"));
+      "ORDER BY f.due_at, f.id LIMIT ?4";
+  std::string sql;
+  std::vector<int64_t> members;
+  if (query.ownerId) {
+    // One range of followups_owner_due (owner_id, status, due_at), already in due order.
+    sql = kSelect + "f.owner_id = ?1 AND " + kOpenInRange;
+  } else if (query.teamId) {
+    CRM_ASSIGN_OR_RETURN(Stmt team, db.Prepare("SELECT id FROM users WHERE team_id = ? AND deleted_at IS NULL"));
+    team.Bind(1, *query.teamId);
+    for (;;) {
+      CRM_ASSIGN_OR_RETURN(bool row, team.Step());
+      if (!row) break;
+      members.push_back(team.Int64(0));
+    }
+    team.Reset();
+    if (members.empty()) {
+      CRM_ASSIGN_OR_RETURN(Stmt exists, db.Prepare("SELECT 1 FROM teams WHERE id = ? AND deleted_at IS NULL"));
+      exists.Bind(1, *query.teamId);
+      CRM_ASSIGN_OR_RETURN(bool found, exists.Step());
+      if (!found) return MakeError(ErrorCode::NotFound, "team: no team with id " + std::to_string(*query.teamId));
+      return std::vector<Followup>();
+    }
+    CRM_ASSIGN_OR_RETURN(int64_t users, db.QueryInt("SELECT count(*) FROM users WHERE deleted_at IS NULL"));
+    auto size = static_cast<int64_t>(members.size());
+    if (size * size < users) {
+      // A small team in a large organisation: walking the whole organisation's due order (followups_due) would
+      // read ~limit × users / members rows; merging each member's first `limit` reads at most members × limit.
+      sql = "SELECT * FROM (";
+      for (size_t i = 0; i < members.size(); i++) {
+        if (i) sql += " UNION ALL ";
+        sql += "SELECT * FROM (" + kSelect + "f.owner_id = ?" + std::to_string(5 + i) + " AND " + kOpenInRange + ")";
+      }
+      sql += ") ORDER BY 5, 1 LIMIT ?4";
+    } else {
+      // A large share of the organisation: walk followups_due in due order and keep the team's rows.
+      sql = kSelect + "f.owner_id IN (SELECT id FROM users WHERE team_id = ?1 AND deleted_at IS NULL) AND " + kOpenInRange;
+      members.clear();
+    }
+  } else {
+    sql = kSelect + kOpenInRange;  // everyone's: followups_due in due order
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql));
   if (query.ownerId) stmt.Bind(1, *query.ownerId);
-  if (query.teamId) stmt.Bind(1, *query.teamId);
-  if (!query.ownerId && !query.teamId) stmt.Bind(1, Null{});
+  else if (query.teamId) stmt.Bind(1, *query.teamId);
+  else stmt.Bind(1, Null{});
   stmt.Bind(2, from).Bind(3, to).Bind(4, query.limit);
+  for (size_t i = 0; i < members.size(); i++) stmt.Bind(static_cast<int>(5 + i), members[i]);
   std::vector<Followup> list;
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());

@@ -194,6 +194,7 @@ TEST_F(FollowupsTest, DueListsSplitByWindowPerRepAndPerTeam) {
   int64_t a4 = m_org.Customer("甲四", m_org.repA);
   int64_t b1 = m_org.Customer("乙一", m_org.repB);
   int64_t w1 = m_org.Customer("西一", m_org.repWest);
+  int64_t w2 = m_org.Customer("西二", m_org.store);
   int64_t gone = m_org.Customer("已删除", m_org.repA);
   SetDue(ClassFollowupId(a1), kToday - 1);           // last minute of yesterday: overdue
   SetDue(ClassFollowupId(a2), kToday);               // first minute of today
@@ -201,6 +202,7 @@ TEST_F(FollowupsTest, DueListsSplitByWindowPerRepAndPerTeam) {
   SetDue(ClassFollowupId(a4), kToday + 7 * kDay);    // upcoming
   SetDue(ClassFollowupId(b1), kToday - 3 * kDay);    // overdue, same team
   SetDue(ClassFollowupId(w1), kToday - 2 * kDay);    // overdue, other team
+  SetDue(ClassFollowupId(w2), kToday - 4 * kDay);    // overdue, other team, another member
   SetDue(ClassFollowupId(gone), kToday - 5 * kDay);
   ASSERT_TRUE(TrashCustomer(m_db, gone, m_org.repA));
 
@@ -223,8 +225,20 @@ TEST_F(FollowupsTest, DueListsSplitByWindowPerRepAndPerTeam) {
   EXPECT_EQ(names(DueWindow::ThisWeek, repA, std::nullopt), V{"甲三"});
   EXPECT_EQ(names(DueWindow::Upcoming, repA, std::nullopt), V{"甲四"});
   EXPECT_EQ(names(DueWindow::Overdue, std::nullopt, m_org.east), (V{"乙一", "甲一"}));  // by due time
-  EXPECT_EQ(names(DueWindow::Overdue, std::nullopt, m_org.west), V{"西一"});
-  EXPECT_EQ(names(DueWindow::Overdue, std::nullopt, std::nullopt), (V{"乙一", "西一", "甲一"}));
+  // East is most of this small organisation (one walk in due order), West a small share (members merged).
+  EXPECT_EQ(names(DueWindow::Overdue, std::nullopt, m_org.west), (V{"西二", "西一"}));
+  EXPECT_EQ(names(DueWindow::Today, std::nullopt, m_org.west), V{});
+  EXPECT_EQ(names(DueWindow::Today, std::nullopt, m_org.east), V{"甲二"});
+  EXPECT_EQ(names(DueWindow::Overdue, std::nullopt, std::nullopt), (V{"西二", "乙一", "西一", "甲一"}));
+  DueQuery limited;
+  limited.window = DueWindow::Overdue;
+  limited.teamId = m_org.west;
+  limited.nowMs = kNow;
+  limited.limit = 1;
+  ASSERT_EQ(DueFollowups(m_db, limited).Value().size(), 1u);
+  EXPECT_EQ(DueFollowups(m_db, limited).Value()[0].customerName, "西二");
+  limited.teamId = 31337;
+  EXPECT_EQ(DueFollowups(m_db, limited).Code(), ErrorCode::NotFound);
 
   DueQuery query;
   query.window = DueWindow::Today;

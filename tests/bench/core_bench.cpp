@@ -35,7 +35,7 @@ Db SeededDb(int count, Actor& actor) {
   return db;
 }
 
-// The due-list workload: 2 teams of 10 reps, `customers` customers spread over them, `activities`
+// The due-list workload: 20 reps in teams of 9, 9 and 2, `customers` customers spread over them, `activities`
 // visits, one open class follow-up per customer due between 60 days ago and 90 days ahead, plus
 // 10% done ones. Direct SQL in one transaction, audit off: this measures reading, not seeding.
 struct DueWorld {
@@ -50,17 +50,20 @@ DueWorld SeedDueWorld(int customers, int activities, int64_t now) {
   (void)Migrate(db);
   db.SetAuditSuppressed(true);
   auto txn = db.Begin();
-  for (int t = 0; t < 2; t++) {
-    int64_t team = 1000 + t;
-    world.teams.push_back(team);
+  // Teams of 9, 9 and 2 reps: the small one exercises the per-member merge of DueFollowups.
+  const int teamOf[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2};
+  std::vector<int64_t> repTeam;
+  for (int t = 0; t < 3; t++) {
+    world.teams.push_back(1000 + t);
     (void)db.Exec("INSERT INTO teams(id, name, created_at, updated_at, created_by, updated_by, device_id) VALUES(" +
-                  std::to_string(team) + ", 'team', 1, 1, 1, 1, 1)");
-    for (int r = 0; r < 10; r++) {
-      int64_t rep = 2000 + t * 10 + r;
-      world.reps.push_back(rep);
-      (void)db.Exec("INSERT INTO users(id, name, role, team_id, created_at, updated_at, created_by, updated_by, device_id) "
-                    "VALUES(" + std::to_string(rep) + ", 'rep', 'rep', " + std::to_string(team) + ", 1, 1, 1, 1, 1)");
-    }
+                  std::to_string(1000 + t) + ", 'team', 1, 1, 1, 1, 1)");
+  }
+  for (int r = 0; r < 20; r++) {
+    int64_t rep = 2000 + r;
+    world.reps.push_back(rep);
+    repTeam.push_back(1000 + teamOf[r]);
+    (void)db.Exec("INSERT INTO users(id, name, role, team_id, created_at, updated_at, created_by, updated_by, device_id) "
+                  "VALUES(" + std::to_string(rep) + ", 'rep', 'rep', " + std::to_string(1000 + teamOf[r]) + ", 1, 1, 1, 1, 1)");
   }
   const int64_t day = 86400000;
   uint64_t seed = 42;
@@ -78,7 +81,7 @@ DueWorld SeedDueWorld(int customers, int activities, int64_t now) {
   int64_t followupId = 1;
   for (int i = 1; i <= customers; i++) {
     int64_t rep = world.reps[static_cast<size_t>(i) % world.reps.size()];
-    int64_t team = world.teams[(static_cast<size_t>(i) % world.reps.size()) / 10];
+    int64_t team = repTeam[static_cast<size_t>(i) % world.reps.size()];
     int64_t due = now - 60 * day + static_cast<int64_t>(next(150 * day));
     customer.Reset();
     customer.BindAll(int64_t{i}, "客户 " + std::to_string(i), rep, team, grades[next(4)], now - static_cast<int64_t>(next(90 * day)),
@@ -187,6 +190,8 @@ int main(int argc, char** argv) {
     results.push_back({"core.due_rep_overdue_p95_ms@100k", measure(DueWindow::Overdue, world.reps[3], std::nullopt), "ms", 5.0,
                        "lower", std::nullopt, ""});
     results.push_back({"core.due_team_p95_ms@100k", measure(DueWindow::Overdue, std::nullopt, world.teams[1]), "ms", 5.0,
+                       "lower", std::nullopt, ""});
+    results.push_back({"core.due_small_team_p95_ms@100k", measure(DueWindow::Overdue, std::nullopt, world.teams[2]), "ms", 5.0,
                        "lower", std::nullopt, ""});
     results.push_back({"core.due_team_week_p95_ms@100k", measure(DueWindow::ThisWeek, std::nullopt, world.teams[0]), "ms", 5.0,
                        "lower", std::nullopt, ""});
