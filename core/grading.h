@@ -51,7 +51,8 @@ Result<GradeSuggestion> SuggestGrade(Db& db, int64_t customerId, int64_t nowMs =
 // Moves the lifecycle stage. Lost needs a reason other than None (and sets lost_at); other stages
 // take None and clear the reason; WonBack only from Lost.
 Status SetStage(Db& db, int64_t customerId, Stage stage, LostReason reason, const Actor& actor);
-// Lost customers, most valuable first (about one in four can be won back).
+// Lost (not deleted) customers by past margin, all time, highest first (about one in four can be won
+// back: start with those worth most). Orders without a cost count no margin.
 Result<std::vector<CustomerRow>> WinBackList(Db& db, int limit = 200);
 
 // An order, as far as grading needs it (amount ≥ 0, cost ≥ 0 and ≤ 10× amount, cost empty when not yet
