@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/ids.h"
+#include "core/search_tokenizer.h"
 
 namespace crm {
 
@@ -215,6 +216,9 @@ Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
   // Reading the header proves the file is a database before anyone relies on it.
   auto probe = db.QueryInt("PRAGMA schema_version");
   if (!probe) return MakeError(probe.Code(), "'" + path + "' is not a usable database: " + probe.Message());
+  if (int registered = RegisterSearchTokenizer(handle); registered != SQLITE_OK) {
+    return MakeError(ErrorCodeFromSqlite(registered), "cannot register the search tokenizer");
+  }
   return db;
 }
 

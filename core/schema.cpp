@@ -138,6 +138,50 @@ const std::string kMigration2 = std::string() +
   "CREATE INDEX audit_customer ON audit_log(customer_id, at);"
   "CREATE INDEX audit_user ON audit_log(user_id, at);";
 
+
+// Version 3: the customer search index. It is derived and local (not synced): triggers keep it
+// current on every write, local or applied from sync, and the migration builds it from existing rows.
+// One document per customer (rowid = customer id), trashed ones included; queries filter them.
+#define CRM_FTS_REFRESH(ID)                                                                                        \
+  "DELETE FROM customer_fts WHERE rowid = " ID ";"                                                                 \
+  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) SELECT c.id, c.name, "                      \
+  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), " \
+  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "                    \
+  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "                                                        \
+  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "  \
+  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c WHERE c.id = " ID ";"
+
+const std::string kMigration3 = std::string() +
+  "CREATE VIRTUAL TABLE customer_fts USING fts5(name, phone, contact, tag, address, "
+  "  content='', contentless_delete=1, tokenize='crm');"
+  "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
+  "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "
+  "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
+  "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "
+  "  DELETE FROM customer_fts WHERE rowid = OLD.id; END;"
+  "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_phone_delete AFTER DELETE ON customer_phones BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_contact_insert AFTER INSERT ON contacts BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_contact_update AFTER UPDATE OF customer_id, name, phone_normalized, deleted_at ON contacts BEGIN "
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_contact_delete AFTER DELETE ON contacts BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_tag_insert AFTER INSERT ON customer_tags BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
+  "CREATE TRIGGER customer_fts_tag_delete AFTER DELETE ON customer_tags BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
+  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) SELECT c.id, c.name, "
+  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), "
+  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "
+  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "
+  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "
+  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c;"
+  // List pages sort the live customers by name or last activity without a temporary B-tree.
+  "CREATE INDEX customers_live_name ON customers(deleted_at, name);"
+  "CREATE INDEX customers_live_activity ON customers(deleted_at, last_activity_at);";
+#undef CRM_FTS_REFRESH
+
 #undef CRM_STD_COLUMNS
 
 }  // namespace
@@ -146,6 +190,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "customers and app metadata", kMigration1},
       {2, "customer database, organisation, follow-ups, audit", kMigration2},
+      {3, "customer search index, list indexes", kMigration3},
   };
   return kMigrations;
 }
@@ -156,6 +201,8 @@ const std::vector<std::string>& SyncedTables() {
       "custom_values", "grade_history", "activities", "followups", "orders", "imports", "audit_log"};
   return kTables;
 }
+
+bool IsDerivedTable(std::string_view name) { return name.substr(0, 12) == "customer_fts"; }
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 

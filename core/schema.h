@@ -3,6 +3,7 @@
 // version of the app opens in every later one. PRAGMA user_version holds the
 // version; a database from a newer app is refused, never silently downgraded.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/db.h"
@@ -17,6 +18,9 @@ struct Migration {
 
 // Tables that travel between devices (changesets, audit, trash). Local-only
 // tables (app_meta, search indexes) are not listed.
+// Tables derived from others on this device (the search index and its FTS5 shadow tables):
+// never synced, never journalled; triggers rebuild them when their sources change.
+bool IsDerivedTable(std::string_view name);
 const std::vector<std::string>& SyncedTables();
 
 const std::vector<Migration>& Migrations();

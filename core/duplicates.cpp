@@ -1,0 +1,309 @@
+#include "core/duplicates.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/enums.h"
+#include "core/ids.h"
+#include "core/org.h"
+#include "core/search_tokenizer.h"
+#include "core/text.h"
+#include "core/validate.h"
+
+namespace crm {
+
+// ---------------------------------------------------------------------------
+// [SECTION] finding duplicates
+
+namespace {
+
+// Legal forms and shop words that say nothing about who the customer is; longest first.
+const char* const kNameSuffixes[] = {"股份有限公司", "有限责任公司", "有限公司", "分公司", "经营部", "经销部", "门市部",
+                                     "旗舰店", "专卖店", "工作室", "公司", "集团", "商行", "门店", "总店", "分店",
+                                     "店", "厂", "ltd", "co", "inc"};
+// A leading place ("佛山市", "顺德区") of two or three characters before one of these.
+const char* const kPlaceMarks[] = {"省", "市", "区", "县", "镇"};
+
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool ContainsText(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+const char* kCandidateColumns =
+    "c.id, c.name, coalesce(c.phone, ''), coalesce(c.city, ''), c.owner_id, coalesce(u.name, ''), "
+    "c.deleted_at IS NOT NULL";
+
+DuplicateCandidate ReadCandidate(const Stmt& stmt, DuplicateReason reason) {
+  DuplicateCandidate found;
+  found.id = stmt.Int64(0);
+  found.name = stmt.String(1);
+  found.phone = stmt.String(2);
+  found.city = stmt.String(3);
+  if (!stmt.IsNull(4)) found.ownerId = stmt.Int64(4);
+  found.ownerName = stmt.String(5);
+  found.inTrash = stmt.Int64(6) != 0;
+  found.reason = reason;
+  return found;
+}
+
+// "佛山美家门窗" and "美家门窗" in 佛山市 are one name: a leading city name (without 市) is dropped.
+std::string WithoutCity(std::string key, const std::string& city) {
+  std::string place = city;
+  for (const char* mark : kPlaceMarks) {
+    if (EndsWith(place, mark) && Utf8Length(place) > 2) place.resize(place.size() - std::string(mark).size());
+  }
+  if (!place.empty() && key.compare(0, place.size(), place) == 0 && Utf8Length(key) >= Utf8Length(place) + 2) {
+    key.erase(0, place.size());
+  }
+  return key;
+}
+
+}  // namespace
+
+std::string NameKey(std::string_view name) {
+  std::string key = FoldForSearch(name);
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (const char* suffix : kNameSuffixes) {
+      std::string s(suffix);
+      if (EndsWith(key, s) && Utf8Length(key) >= Utf8Length(s) + 2) {
+        key.resize(key.size() - s.size());
+        stripped = true;
+        break;
+      }
+    }
+  }
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (const char* mark : kPlaceMarks) {
+      size_t at = key.find(mark);
+      if (at == std::string::npos) continue;
+      size_t placeChars = Utf8Length(key.substr(0, at));
+      size_t restChars = Utf8Length(key.substr(at + std::string(mark).size()));
+      if (placeChars >= 2 && placeChars <= 3 && restChars >= 2) {
+        key.erase(0, at + std::string(mark).size());
+        stripped = true;
+        break;
+      }
+    }
+  }
+  return key;
+}
+
+Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInput& candidate,
+                                                       std::optional<int64_t> excludeId, int limit) {
+  if (limit < 1 || limit > 200) return MakeError(ErrorCode::Invalid, "duplicates: limit must be 1 to 200");
+  if (!IsValidUtf8(candidate.name)) return MakeError(ErrorCode::Invalid, "name: not valid UTF-8 text");
+  std::vector<DuplicateCandidate> found;
+  std::unordered_map<int64_t, size_t> index;
+  auto add = [&](DuplicateCandidate next) {
+    if (excludeId && next.id == *excludeId) return;
+    if (index.count(next.id)) return;  // an earlier, stronger reason stands
+    index[next.id] = found.size();
+    found.push_back(std::move(next));
+  };
+
+  // The same number, on a customer or a contact, live, in the pool or in the trash (not merged away).
+  for (const std::string& raw : candidate.phones) {
+    auto phone = NormalizePhone(raw);
+    if (!phone) continue;
+    CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+        std::string("SELECT ") + kCandidateColumns + " FROM customers c LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE c.merged_into IS NULL AND c.id IN (SELECT customer_id FROM customer_phones WHERE normalized = ?1 AND "
+        "deleted_at IS NULL UNION SELECT customer_id FROM contacts WHERE phone_normalized = ?1 AND deleted_at IS NULL) "
+        "ORDER BY c.deleted_at IS NOT NULL, c.updated_at DESC LIMIT 50"));
+    stmt.Bind(1, phone.Value());
+    for (;;) {
+      CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      DuplicateCandidate next = ReadCandidate(stmt, DuplicateReason::SamePhone);
+      next.matchedPhone = phone.Value();
+      add(std::move(next));
+    }
+  }
+
+  // Names: the key's first two characters find candidates through the search index (any
+  // name containing them); the keys then decide. A different city means a different customer.
+  std::string city = FoldForSearch(candidate.address.city);
+  std::string key = WithoutCity(NameKey(candidate.name), city);
+  if (Utf8Length(key) >= 2) {
+    std::string probe;
+    size_t chars = 0;
+    TokenizeForSearch(key, false, [&](std::string_view token, size_t, size_t, bool) {
+      if (chars++ < 2) probe += (probe.empty() ? "" : " ") + std::string(token);
+    });
+    CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+        std::string("SELECT ") + kCandidateColumns + " FROM customer_fts f JOIN customers c ON c.id = f.rowid "
+        "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH ? AND c.merged_into IS NULL "
+        "ORDER BY c.deleted_at IS NOT NULL, c.updated_at DESC LIMIT 500"));
+    stmt.Bind(1, "name : \"" + probe + "\"" + (probe.find(' ') == std::string::npos ? " *" : ""));
+    std::vector<DuplicateCandidate> same, similar;
+    for (;;) {
+      CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      std::string otherCity = FoldForSearch(stmt.Text(3));
+      if (!city.empty() && !otherCity.empty() && city != otherCity) continue;
+      std::string otherKey = WithoutCity(NameKey(stmt.Text(1)), otherCity.empty() ? city : otherCity);
+      if (otherKey == key) {
+        same.push_back(ReadCandidate(stmt, DuplicateReason::SameName));
+      } else if (Utf8Length(otherKey) >= 2 && (ContainsText(otherKey, key) || ContainsText(key, otherKey))) {
+        similar.push_back(ReadCandidate(stmt, DuplicateReason::SimilarName));
+      }
+    }
+    for (auto& next : same) add(std::move(next));
+    for (auto& next : similar) add(std::move(next));
+  }
+  if (static_cast<int>(found.size()) > limit) found.resize(static_cast<size_t>(limit));
+  return found;
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] merging
+
+namespace {
+
+// Moves every row of `table` (trashed ones too: history is whole) to the kept customer; returns how many.
+Result<int> MoveRows(Db& db, const std::string& table, const std::string& extraWhere, int64_t keptId, int64_t mergedId,
+                     const Actor& actor, int64_t now) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "UPDATE " + table + " SET customer_id = ?1, updated_at = ?3, updated_by = ?4, device_id = ?5 "
+      "WHERE customer_id = ?2" + extraWhere));
+  stmt.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  CRM_TRY(stmt.Run());
+  return db.Changes();
+}
+
+Result<int> TrashRows(Db& db, const std::string& table, const std::string& where, int64_t mergedId, int64_t keptId,
+                      const Actor& actor, int64_t now) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "UPDATE " + table + " SET deleted_at = ?3, updated_at = ?3, updated_by = ?4, device_id = ?5 "
+      "WHERE customer_id = ?1 AND deleted_at IS NULL AND " + where));
+  stmt.BindAll(mergedId, keptId, now, actor.userId, actor.deviceId);
+  CRM_TRY(stmt.Run());
+  return db.Changes();
+}
+
+// Fields the kept customer lacks and the merged one has.
+const char* const kFillableColumns[] = {"phone",  "province", "city",     "district",    "street",      "industry",
+                                        "scale",  "brands",   "birthday", "anniversary", "preferences", "notes"};
+
+}  // namespace
+
+Result<MergeSummary> MergeCustomers(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor) {
+  if (keptId == mergedId) return MakeError(ErrorCode::Invalid, "merge: a customer cannot be merged into itself");
+  CRM_TRY(AuthorizeCustomerChange(db, actor, keptId));
+  CRM_TRY(AuthorizeCustomerChange(db, actor, mergedId, /*allowDeleted=*/true));
+  CRM_ASSIGN_OR_RETURN(Stmt state, db.Prepare("SELECT merged_into FROM customers WHERE id = ?"));
+  state.Bind(1, mergedId);
+  CRM_ASSIGN_OR_RETURN(bool exists, state.Step());
+  if (!exists) return MakeError(ErrorCode::NotFound, "merge: no customer with id " + std::to_string(mergedId));
+  if (!state.IsNull(0)) return MakeError(ErrorCode::Invalid, "merge: that customer was already merged into another");
+  state.Reset();
+
+  MergeSummary summary;
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  int64_t now = NowMs();
+
+  for (const char* column : kFillableColumns) {
+    std::string c(column);
+    CRM_ASSIGN_OR_RETURN(Stmt fill, db.Prepare(
+        "UPDATE customers SET " + c + " = (SELECT m." + c + " FROM customers m WHERE m.id = ?2), updated_at = ?3, "
+        "updated_by = ?4, device_id = ?5 WHERE id = ?1 AND coalesce(" + c + ", '') = '' AND "
+        "(SELECT coalesce(m." + c + ", '') FROM customers m WHERE m.id = ?2) != ''"));
+    fill.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+    CRM_TRY(fill.Run());
+    summary.fieldsFilled += db.Changes();
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt activity, db.Prepare(
+      "UPDATE customers SET last_activity_at = (SELECT m.last_activity_at FROM customers m WHERE m.id = ?2), "
+      "updated_at = ?3, updated_by = ?4, device_id = ?5 WHERE id = ?1 AND "
+      "coalesce(last_activity_at, 0) < (SELECT coalesce(m.last_activity_at, 0) FROM customers m WHERE m.id = ?2)"));
+  activity.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  CRM_TRY(activity.Run());
+
+  // Phones: numbers the kept customer already has are dropped, the others follow it, after its own.
+  CRM_TRY(TrashRows(db, "customer_phones",
+                    "normalized IN (SELECT normalized FROM customer_phones WHERE customer_id = ?2 AND deleted_at IS NULL)",
+                    mergedId, keptId, actor, now));
+  CRM_ASSIGN_OR_RETURN(Stmt phones, db.Prepare(
+      "UPDATE customer_phones SET customer_id = ?1, position = position + 1 + (SELECT coalesce(max(position), -1) FROM "
+      "customer_phones WHERE customer_id = ?1 AND deleted_at IS NULL), updated_at = ?3, updated_by = ?4, device_id = ?5 "
+      "WHERE customer_id = ?2 AND deleted_at IS NULL"));
+  phones.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  CRM_TRY(phones.Run());
+  summary.phones = db.Changes();
+
+  // Tags and custom values have ids derived from (customer, key): the kept customer gets its own
+  // rows (so devices converge), and the merged customer's rows go to the trash.
+  CRM_ASSIGN_OR_RETURN(Stmt tags, db.Prepare(
+      "SELECT tag FROM customer_tags WHERE customer_id = ? AND deleted_at IS NULL AND tag NOT IN "
+      "(SELECT tag FROM customer_tags WHERE customer_id = ? AND deleted_at IS NULL)"));
+  tags.BindAll(mergedId, keptId);
+  std::vector<std::string> newTags;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, tags.Step());
+    if (!row) break;
+    newTags.push_back(tags.String(0));
+  }
+  tags.Reset();
+  for (const std::string& tag : newTags) {
+    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(
+        "INSERT INTO customer_tags(id, customer_id, tag, created_at, updated_at, created_by, updated_by, device_id) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET deleted_at = NULL, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by, device_id = excluded.device_id"));
+    upsert.BindAll(DerivedId(keptId, "tag:" + tag), keptId, tag, now, now, actor.userId, actor.userId, actor.deviceId);
+    CRM_TRY(upsert.Run());
+  }
+  summary.tags = static_cast<int>(newTags.size());
+  CRM_TRY(TrashRows(db, "customer_tags", "1", mergedId, keptId, actor, now));
+
+  CRM_ASSIGN_OR_RETURN(Stmt values, db.Prepare(
+      "SELECT field_id, value FROM custom_values WHERE customer_id = ? AND deleted_at IS NULL AND field_id NOT IN "
+      "(SELECT field_id FROM custom_values WHERE customer_id = ? AND deleted_at IS NULL)"));
+  values.BindAll(mergedId, keptId);
+  std::vector<std::pair<int64_t, std::string>> newValues;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, values.Step());
+    if (!row) break;
+    newValues.emplace_back(values.Int64(0), values.String(1));
+  }
+  values.Reset();
+  for (const auto& [fieldId, value] : newValues) {
+    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(
+        "INSERT INTO custom_values(id, customer_id, field_id, value, created_at, updated_at, created_by, updated_by, "
+        "device_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value, "
+        "deleted_at = NULL, updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id"));
+    upsert.BindAll(DerivedId(keptId, "field:" + std::to_string(fieldId)), keptId, fieldId, value, now, now, actor.userId,
+                   actor.userId, actor.deviceId);
+    CRM_TRY(upsert.Run());
+  }
+  summary.customValues = static_cast<int>(newValues.size());
+  CRM_TRY(TrashRows(db, "custom_values", "1", mergedId, keptId, actor, now));
+
+  // One class follow-up per customer: the merged one's is cancelled when the kept customer has its own.
+  CRM_ASSIGN_OR_RETURN(Stmt cancel, db.Prepare(
+      "UPDATE followups SET status = 'cancelled', note = 'merged', updated_at = ?3, updated_by = ?4, device_id = ?5 "
+      "WHERE customer_id = ?2 AND status = 'open' AND deleted_at IS NULL AND reason = ?6 AND EXISTS (SELECT 1 FROM "
+      "followups k WHERE k.customer_id = ?1 AND k.status = 'open' AND k.deleted_at IS NULL AND k.reason = ?6)"));
+  cancel.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId, Code(FollowupReason::ClassRule));
+  CRM_TRY(cancel.Run());
+
+  CRM_ASSIGN_OR_RETURN(summary.contacts, MoveRows(db, "contacts", "", keptId, mergedId, actor, now));
+  CRM_ASSIGN_OR_RETURN(summary.activities, MoveRows(db, "activities", "", keptId, mergedId, actor, now));
+  CRM_ASSIGN_OR_RETURN(summary.followups, MoveRows(db, "followups", "", keptId, mergedId, actor, now));
+  CRM_ASSIGN_OR_RETURN(summary.orders, MoveRows(db, "orders", "", keptId, mergedId, actor, now));
+  CRM_ASSIGN_OR_RETURN(summary.gradeHistory, MoveRows(db, "grade_history", "", keptId, mergedId, actor, now));
+
+  CRM_ASSIGN_OR_RETURN(Stmt retire, db.Prepare(
+      "UPDATE customers SET merged_into = ?1, deleted_at = coalesce(deleted_at, ?3), updated_at = ?3, updated_by = ?4, "
+      "device_id = ?5 WHERE id = ?2"));
+  retire.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  CRM_TRY(retire.Run());
+  CRM_TRY(txn.Commit());
+  return summary;
+}
+
+}  // namespace crm

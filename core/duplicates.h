@@ -1,0 +1,58 @@
+#pragma once
+// Duplicates: before a customer is saved (form or import), who might it already
+// be? The same phone anywhere (customer or contact, in the pool or the trash),
+// or the same or a similar name in the same city. Merging folds one customer
+// into another with all of its history, in one audited transaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/customers.h"
+#include "core/db.h"
+
+namespace crm {
+
+enum class DuplicateReason { SamePhone, SameName, SimilarName };
+
+struct DuplicateCandidate {
+  int64_t id = 0;
+  std::string name;
+  std::string phone;  // main phone
+  std::string city;
+  DuplicateReason reason = DuplicateReason::SamePhone;
+  std::string matchedPhone;  // for SamePhone: the number both have
+  std::optional<int64_t> ownerId;
+  std::string ownerName;
+  bool inTrash = false;
+};
+
+// Strongest reason first (phone, same name, similar name), at most `limit`. `excludeId` is the
+// customer being edited. Phones in `candidate` may be unnormalized; invalid ones are ignored here
+// (the form's validation reports them).
+Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInput& candidate,
+                                                       std::optional<int64_t> excludeId = std::nullopt, int limit = 20);
+
+// The comparable core of a company or person name: folded, without spaces or punctuation, and
+// without legal-form or shop suffixes (有限公司, 经营部, 店 …). Exposed for tests and the import.
+std::string NameKey(std::string_view name);
+
+struct MergeSummary {
+  int phones = 0;      // moved to the kept customer (numbers it already had are dropped)
+  int contacts = 0;
+  int tags = 0;
+  int activities = 0;
+  int followups = 0;   // moved; an open class follow-up is cancelled when the kept one has its own
+  int orders = 0;
+  int gradeHistory = 0;
+  int customValues = 0;
+  int fieldsFilled = 0;  // empty fields of the kept customer taken from the merged one
+};
+
+// Folds `mergedId` into `keptId`: contacts, phones, tags, custom values, activities, follow-ups,
+// orders and class history move to the kept customer; its empty fields are filled from the merged
+// one; the merged customer goes to the trash with merged_into set (it cannot be restored). The
+// actor must be allowed to change both. One transaction; the audit trail records every row moved.
+Result<MergeSummary> MergeCustomers(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor);
+
+}  // namespace crm

@@ -1,0 +1,148 @@
+#include "core/search.h"
+
+#include <unordered_set>
+
+#include "core/search_tokenizer.h"
+#include "core/text.h"
+#include "core/validate.h"
+
+namespace crm {
+
+namespace {
+
+bool IsWordToken(std::string_view token) {
+  unsigned char first = static_cast<unsigned char>(token.front());
+  return first < 0x80 || (first >= 0xC3 && first <= 0xC9);  // ASCII or accented Latin (U+00C0–U+024F)
+}
+
+// Splits on ASCII white space and the ideographic space.
+std::vector<std::string_view> SplitTerms(std::string_view query) {
+  std::vector<std::string_view> terms;
+  size_t start = 0;
+  auto push = [&](size_t end) {
+    if (end > start) terms.push_back(query.substr(start, end - start));
+  };
+  for (size_t i = 0; i < query.size();) {
+    char c = query[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      push(i);
+      start = ++i;
+    } else if (query.compare(i, 3, "\xE3\x80\x80") == 0) {
+      push(i);
+      i += 3;
+      start = i;
+    } else {
+      i++;
+    }
+  }
+  push(query.size());
+  return terms;
+}
+
+const char* kHitColumns =
+    "c.id, c.name, coalesce(c.phone, ''), coalesce(c.city, ''), c.grade, c.stage, c.owner_id, coalesce(u.name, ''), "
+    "c.deleted_at IS NOT NULL";
+
+SearchHit ReadHit(const Stmt& stmt, SearchMatch match) {
+  SearchHit hit;
+  hit.id = stmt.Int64(0);
+  hit.name = stmt.String(1);
+  hit.phone = stmt.String(2);
+  hit.city = stmt.String(3);
+  hit.grade = ParseGrade(stmt.Text(4)).ValueOr(Grade::C);
+  hit.stage = ParseStage(stmt.Text(5)).ValueOr(Stage::Prospect);
+  if (!stmt.IsNull(6)) hit.ownerId = stmt.Int64(6);
+  hit.ownerName = stmt.String(7);
+  hit.inTrash = stmt.Int64(8) != 0;
+  hit.match = match;
+  return hit;
+}
+
+// The filter every hit passes, with its parameters bound from `first`.
+std::string FilterClause(const SearchOptions& options) {
+  std::string where = options.includeTrash ? "1" : "c.deleted_at IS NULL";
+  if (options.poolOnly) where += " AND c.owner_id IS NULL";
+  if (options.ownerId) where += " AND c.owner_id = :owner";
+  return where;
+}
+
+void BindFilter(Stmt& stmt, const SearchOptions& options, int ownerIndex) {
+  if (options.ownerId) stmt.Bind(ownerIndex, *options.ownerId);
+}
+
+}  // namespace
+
+std::string SearchExpression(std::string_view query) {
+  std::string expression;
+  for (std::string_view term : SplitTerms(query)) {
+    std::vector<std::string> tokens;
+    TokenizeForSearch(term, false, [&](std::string_view token, size_t, size_t, bool) { tokens.emplace_back(token); });
+    if (tokens.empty()) continue;
+    // A phrase of the term's tokens; its first word may be a suffix (indexed) and its last a prefix (the '*').
+    std::string phrase = "\"";
+    for (size_t i = 0; i < tokens.size(); i++) phrase += (i ? " " : "") + tokens[i];
+    phrase += "\"";
+    if (IsWordToken(tokens.back())) phrase += " *";
+    expression += (expression.empty() ? "" : " AND ") + phrase;
+  }
+  return expression;
+}
+
+Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, const SearchOptions& options) {
+  if (options.limit < 1 || options.limit > 500) return MakeError(ErrorCode::Invalid, "search: limit must be 1 to 500");
+  if (!IsValidUtf8(query)) return MakeError(ErrorCode::Invalid, "search: the query is not valid UTF-8 text");
+  std::string trimmed = Trim(query);
+  if (Utf8Length(trimmed) > kMaxSearchQueryLength) {
+    return MakeError(ErrorCode::Invalid, "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) +
+                                             " characters");
+  }
+  std::vector<SearchHit> hits;
+  std::unordered_set<int64_t> seen;
+  if (trimmed.empty()) return hits;
+  const std::string filter = FilterClause(options);
+
+  // An exact phone number (of the customer or of a contact) is the strongest signal there is.
+  if (auto phone = NormalizePhone(trimmed); phone && phone.Value().size() >= 5) {
+    CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+        std::string("SELECT ") + kHitColumns + " FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id IN ("
+        "SELECT customer_id FROM customer_phones WHERE normalized = :phone AND deleted_at IS NULL UNION "
+        "SELECT customer_id FROM contacts WHERE phone_normalized = :phone AND deleted_at IS NULL) AND " + filter +
+        " ORDER BY c.deleted_at IS NOT NULL, c.updated_at DESC LIMIT :limit"));
+    stmt.Bind(1, phone.Value());
+    BindFilter(stmt, options, 2);
+    stmt.Bind(options.ownerId ? 3 : 2, static_cast<int64_t>(options.limit));
+    for (;;) {
+      CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      hits.push_back(ReadHit(stmt, SearchMatch::PhoneExact));
+      seen.insert(hits.back().id);
+    }
+  }
+
+  std::string expression = SearchExpression(trimmed);
+  if (expression.empty() || static_cast<int>(hits.size()) >= options.limit) return hits;
+  // Exact name, then name prefix, then relevance: bm25 with the name weighing most, then phone, contact, tag, address.
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      std::string("SELECT ") + kHitColumns + ", CASE WHEN c.name = :text THEN 0 WHEN substr(c.name, 1, length(:text)) = :text "
+      "THEN 1 ELSE 2 END AS closeness FROM customer_fts f JOIN customers c ON c.id = f.rowid "
+      "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH :expression AND " + filter +
+      " ORDER BY c.deleted_at IS NOT NULL, closeness, bm25(customer_fts, 10.0, 8.0, 5.0, 3.0, 2.0), c.updated_at DESC "
+      "LIMIT :limit"));
+  stmt.Bind(1, trimmed);
+  stmt.Bind(2, expression);
+  BindFilter(stmt, options, 3);
+  stmt.Bind(options.ownerId ? 4 : 3, static_cast<int64_t>(options.limit + hits.size()));
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (static_cast<int>(hits.size()) >= options.limit) break;
+    if (seen.count(stmt.Int64(0))) continue;
+    int64_t closeness = stmt.Int64(9);
+    hits.push_back(ReadHit(stmt, closeness == 0   ? SearchMatch::NameExact
+                                 : closeness == 1 ? SearchMatch::NamePrefix
+                                                  : SearchMatch::Text));
+  }
+  return hits;
+}
+
+}  // namespace crm
