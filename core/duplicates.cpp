@@ -6,6 +6,7 @@
 #include "core/enums.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/search.h"
 #include "core/search_tokenizer.h"
 #include "core/text.h"
 #include "core/validate.h"
@@ -130,16 +131,21 @@ Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInp
   std::string city = FoldForSearch(candidate.address.city);
   std::string key = WithoutCity(NameKey(candidate.name), city);
   if (Utf8Length(key) >= 2) {
-    std::string probe;
-    size_t chars = 0;
-    TokenizeForSearch(key, false, [&](std::string_view token, size_t, size_t, bool) {
-      if (chars++ < 2) probe += (probe.empty() ? "" : " ") + std::string(token);
-    });
+    // The key's first two characters (the key is folded: no spaces or quotes left).
+    std::string probe = key;
+    for (size_t cut = 0, chars = 0; cut <= key.size(); cut++) {
+      if (cut == key.size() || (static_cast<unsigned char>(key[cut]) & 0xC0) != 0x80) {
+        if (chars++ == 2) {
+          probe = key.substr(0, cut);
+          break;
+        }
+      }
+    }
     CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
         std::string("SELECT ") + kCandidateColumns + " FROM customer_fts f JOIN customers c ON c.id = f.rowid "
         "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH ? AND c.merged_into IS NULL "
         "ORDER BY c.deleted_at IS NOT NULL, c.updated_at DESC LIMIT 500"));
-    stmt.Bind(1, "name : \"" + probe + "\"" + (probe.find(' ') == std::string::npos ? " *" : ""));
+    stmt.Bind(1, SearchExpression(probe).empty() ? std::string("name : \"\"") : "name : " + SearchExpression(probe));
     std::vector<DuplicateCandidate> same, similar;
     for (;;) {
       CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());

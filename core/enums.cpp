@@ -1,6 +1,7 @@
 #include "core/enums.h"
 
 #include <iterator>
+#include <utility>
 
 namespace crm {
 
@@ -65,7 +66,7 @@ Result<E> ParseOf(const Entry (&table)[N], std::string_view text, std::string_vi
   for (size_t i = 0; i < N; i++) {
     if (!*table[i].code) continue;
     if (!expected.empty()) expected += ", ";
-    expected += table[i].code;
+    expected += std::string(table[i].code) + " " + table[i].zh;
   }
   return MakeError(ErrorCode::Invalid, std::string(field) + ": unknown code '" + std::string(text) + "' (expected " + expected + ")");
 }
@@ -86,7 +87,22 @@ const char* Code(FollowupStatus value) { return CodeOf(kStatus, value); }
 const char* Code(FieldType value) { return CodeOf(kFieldType, value); }
 
 Result<Role> ParseRole(std::string_view t, std::string_view f) { return ParseOf<Role>(kRole, t, f); }
-Result<CustomerKind> ParseCustomerKind(std::string_view t, std::string_view f) { return ParseOf<CustomerKind>(kKind, t, f); }
+// What Chinese spreadsheets call the kinds besides their labels.
+constexpr std::pair<const char*, CustomerKind> kKindAliases[] = {
+    {"个人", CustomerKind::Consumer},          {"个人客户", CustomerKind::Consumer},   {"散客", CustomerKind::Consumer},
+    {"消费者", CustomerKind::Consumer},        {"业主", CustomerKind::Consumer},       {"终端", CustomerKind::Consumer},
+    {"代理商", CustomerKind::Dealer},          {"经销", CustomerKind::Dealer},         {"二批", CustomerKind::SubDistributor},
+    {"二级经销商", CustomerKind::SubDistributor}, {"分销", CustomerKind::SubDistributor}, {"工长", CustomerKind::Contractor},
+    {"施工队", CustomerKind::Contractor},      {"工程商", CustomerKind::Contractor},   {"装修公司", CustomerKind::DecorationCompany},
+    {"装饰", CustomerKind::DecorationCompany}, {"家装公司", CustomerKind::DecorationCompany}, {"工厂", CustomerKind::Industrial},
+    {"企业", CustomerKind::Industrial},        {"其它", CustomerKind::Other}};
+
+Result<CustomerKind> ParseCustomerKind(std::string_view t, std::string_view f) {
+  for (const auto& [alias, kind] : kKindAliases) {
+    if (t == alias) return kind;
+  }
+  return ParseOf<CustomerKind>(kKind, t, f);
+}
 Result<Credit> ParseCredit(std::string_view t, std::string_view f) { return ParseOf<Credit>(kCredit, t, f); }
 Result<Grade> ParseGrade(std::string_view t, std::string_view f) { return ParseOf<Grade>(kGrade, t, f); }
 Result<Stage> ParseStage(std::string_view t, std::string_view f) { return ParseOf<Stage>(kStage, t, f); }

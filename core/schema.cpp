@@ -177,6 +177,10 @@ const std::string kMigration3 = std::string() +
   "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "
   "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "
   "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c;"
+  // Per-customer follow-up lookups (open ones, earliest first) must not fall back to the
+  // organisation-wide (status, due_at) index: that made each customer insert O(book).
+  "DROP INDEX followups_customer;"
+  "CREATE INDEX followups_customer ON followups(customer_id, status, due_at);"
   // List pages sort the live customers by name or last activity without a temporary B-tree.
   "CREATE INDEX customers_live_name ON customers(deleted_at, name);"
   "CREATE INDEX customers_live_activity ON customers(deleted_at, last_activity_at);";

@@ -1,5 +1,6 @@
 #include "core/search.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/search_tokenizer.h"
@@ -39,6 +40,9 @@ std::vector<std::string_view> SplitTerms(std::string_view query) {
   return terms;
 }
 
+// Up to this many matches are ranked by relevance; beyond, by recency (see SearchCustomers).
+constexpr int kRankedMatches = 500;
+
 const char* kHitColumns =
     "c.id, c.name, coalesce(c.phone, ''), coalesce(c.city, ''), c.grade, c.stage, c.owner_id, coalesce(u.name, ''), "
     "c.deleted_at IS NOT NULL";
@@ -75,14 +79,15 @@ void BindFilter(Stmt& stmt, const SearchOptions& options, int ownerIndex) {
 std::string SearchExpression(std::string_view query) {
   std::string expression;
   for (std::string_view term : SplitTerms(query)) {
-    std::vector<std::string> tokens;
-    TokenizeForSearch(term, false, [&](std::string_view token, size_t, size_t, bool) { tokens.emplace_back(token); });
-    if (tokens.empty()) continue;
-    // A phrase of the term's tokens; its first word may be a suffix (indexed) and its last a prefix (the '*').
+    std::string lastToken;
+    TokenizeForSearch(term, false, [&](std::string_view token, size_t, size_t, bool) { lastToken = token; });
+    if (lastToken.empty()) continue;
+    // The term itself, quoted, is a phrase for the tokenizer to split; its first word may be a
+    // suffix (they are indexed) and its last a prefix (the '*'): together, any substring.
     std::string phrase = "\"";
-    for (size_t i = 0; i < tokens.size(); i++) phrase += (i ? " " : "") + tokens[i];
+    for (char c : term) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
     phrase += "\"";
-    if (IsWordToken(tokens.back())) phrase += " *";
+    if (IsWordToken(lastToken)) phrase += " *";
     expression += (expression.empty() ? "" : " AND ") + phrase;
   }
   return expression;
@@ -121,26 +126,94 @@ Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, c
 
   std::string expression = SearchExpression(trimmed);
   if (expression.empty() || static_cast<int>(hits.size()) >= options.limit) return hits;
-  // Exact name, then name prefix, then relevance: bm25 with the name weighing most, then phone, contact, tag, address.
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      std::string("SELECT ") + kHitColumns + ", CASE WHEN c.name = :text THEN 0 WHEN substr(c.name, 1, length(:text)) = :text "
-      "THEN 1 ELSE 2 END AS closeness FROM customer_fts f JOIN customers c ON c.id = f.rowid "
-      "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH :expression AND " + filter +
-      " ORDER BY c.deleted_at IS NOT NULL, closeness, bm25(customer_fts, 10.0, 8.0, 5.0, 3.0, 2.0), c.updated_at DESC "
-      "LIMIT :limit"));
-  stmt.Bind(1, trimmed);
-  stmt.Bind(2, expression);
-  BindFilter(stmt, options, 3);
-  stmt.Bind(options.ownerId ? 4 : 3, static_cast<int64_t>(options.limit + hits.size()));
+
+  // How broad is the query? Reading matches in index order stops early, so this is cheap.
+  CRM_ASSIGN_OR_RETURN(Stmt probe, db.Prepare("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?"));
+  probe.Bind(1, expression).Bind(2, static_cast<int64_t>(kRankedMatches + 1));
+  int matches = 0;
   for (;;) {
-    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    CRM_ASSIGN_OR_RETURN(bool row, probe.Step());
     if (!row) break;
-    if (static_cast<int>(hits.size()) >= options.limit) break;
-    if (seen.count(stmt.Int64(0))) continue;
-    int64_t closeness = stmt.Int64(9);
-    hits.push_back(ReadHit(stmt, closeness == 0   ? SearchMatch::NameExact
-                                 : closeness == 1 ? SearchMatch::NamePrefix
-                                                  : SearchMatch::Text));
+    matches++;
+  }
+  probe.Reset();
+  auto full = [&]() { return static_cast<int>(hits.size()) >= options.limit; };
+
+  if (matches <= kRankedMatches) {
+    // Few matches: rank them all. Exact name, then name prefix, then bm25 with the name weighing
+    // most, then phone, contact, tag, address.
+    CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+        std::string("SELECT ") + kHitColumns + ", CASE WHEN c.name = :text THEN 0 WHEN substr(c.name, 1, length(:text)) = :text "
+        "THEN 1 ELSE 2 END AS closeness FROM customer_fts f JOIN customers c ON c.id = f.rowid "
+        "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH :expression AND " + filter +
+        " ORDER BY c.deleted_at IS NOT NULL, closeness, bm25(customer_fts, 10.0, 8.0, 5.0, 3.0, 2.0), c.updated_at DESC "
+        "LIMIT :limit"));
+    stmt.Bind(1, trimmed);
+    stmt.Bind(2, expression);
+    BindFilter(stmt, options, 3);
+    stmt.Bind(options.ownerId ? 4 : 3, static_cast<int64_t>(options.limit + hits.size()));
+    while (!full()) {
+      CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      if (!seen.insert(stmt.Int64(0)).second) continue;
+      int64_t closeness = stmt.Int64(9);
+      hits.push_back(ReadHit(stmt, closeness == 0   ? SearchMatch::NameExact
+                                   : closeness == 1 ? SearchMatch::NamePrefix
+                                                    : SearchMatch::Text));
+    }
+    return hits;
+  }
+
+  // Many matches ("门窗" in a book of door dealers): every one contains the text equally, so after
+  // exact and prefix names (from the name index) the most recently changed come first. The matching
+  // ids go into a set; the customers are then walked newest first until the page is full.
+  if (!options.includeTrash) {
+    CRM_ASSIGN_OR_RETURN(Stmt names, db.Prepare(
+        std::string("SELECT ") + kHitColumns + " FROM customers c LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE c.deleted_at IS NULL AND c.name >= :text AND c.name < :text || char(1114111) AND " + filter +
+        " ORDER BY c.name = :text DESC, c.updated_at DESC LIMIT :limit"));
+    names.Bind(1, trimmed);
+    BindFilter(names, options, 2);
+    names.Bind(options.ownerId ? 3 : 2, static_cast<int64_t>(options.limit));
+    while (!full()) {
+      CRM_ASSIGN_OR_RETURN(bool row, names.Step());
+      if (!row) break;
+      if (!seen.insert(names.Int64(0)).second) continue;
+      hits.push_back(ReadHit(names, names.Text(1) == trimmed ? SearchMatch::NameExact : SearchMatch::NamePrefix));
+    }
+  }
+  // FTS5 returns rowids in ascending order: a sorted vector, searched by halves.
+  std::vector<int64_t> matching;
+  CRM_ASSIGN_OR_RETURN(Stmt all, db.Prepare("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? ORDER BY rowid"));
+  all.Bind(1, expression);
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, all.Step());
+    if (!row) break;
+    matching.push_back(all.Int64(0));
+  }
+  all.Reset();
+  // The walk reads ids only (the (deleted_at, updated_at) index covers it); rows are read for hits.
+  std::vector<int64_t> newest;
+  const size_t wanted = static_cast<size_t>(options.limit) - hits.size();
+  for (const char* part : {"c.deleted_at IS NULL", "c.deleted_at IS NOT NULL"}) {
+    if (newest.size() >= wanted || (!options.includeTrash && std::string_view(part) != "c.deleted_at IS NULL")) break;
+    CRM_ASSIGN_OR_RETURN(Stmt walk, db.Prepare(std::string("SELECT c.id FROM customers c WHERE ") + part + " AND " +
+                                               filter + " ORDER BY c.updated_at DESC"));
+    BindFilter(walk, options, 1);
+    while (newest.size() < wanted) {
+      CRM_ASSIGN_OR_RETURN(bool row, walk.Step());
+      if (!row) break;
+      int64_t id = walk.Int64(0);
+      if (std::binary_search(matching.begin(), matching.end(), id) && seen.insert(id).second) newest.push_back(id);
+    }
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt read, db.Prepare(std::string("SELECT ") + kHitColumns +
+                                             " FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = ?"));
+  for (int64_t id : newest) {
+    read.Bind(1, id);
+    CRM_ASSIGN_OR_RETURN(bool row, read.Step());
+    if (row) hits.push_back(ReadHit(read, SearchMatch::Text));
+    read.Reset();
   }
   return hits;
 }

@@ -81,51 +81,88 @@ constexpr size_t kMaxSuffixedWord = 24;
 }  // namespace
 
 void TokenizeForSearch(std::string_view text, bool withSuffixes, const SearchTokenSink& sink) {
-  std::string word;
-  std::vector<size_t> wordCharStarts;  // offsets in `word` of each character
-  std::vector<size_t> sourceStarts;    // offsets in `text` of each character
-  size_t wordEnd = 0;
-  auto flushWord = [&]() {
-    if (word.empty()) return;
-    sink(word, sourceStarts.front(), wordEnd, false);
-    if (withSuffixes && wordCharStarts.size() <= kMaxSuffixedWord) {
-      for (size_t i = 1; i < wordCharStarts.size(); i++) {
-        sink(std::string_view(word).substr(wordCharStarts[i]), sourceStarts[i], wordEnd, true);
-      }
-    }
-    word.clear();
-    wordCharStarts.clear();
-    sourceStarts.clear();
+  // Decode and classify once; then emit words and ideograph runs.
+  struct Char {
+    char32_t cp;
+    CharClass kind;
+    size_t begin;
+    size_t end;
   };
-  std::string single;
+  std::vector<Char> chars;
+  chars.reserve(text.size());
   for (size_t pos = 0; pos < text.size();) {
     size_t length = 0;
     char32_t cp = Fold(DecodeAt(text, pos, &length));
-    switch (Classify(cp)) {
-      case CharClass::Word:
-        wordCharStarts.push_back(word.size());
-        sourceStarts.push_back(pos);
-        AppendUtf8(word, cp);
-        wordEnd = pos + length;
-        break;
-      case CharClass::Ideograph:
-        flushWord();
-        single.clear();
-        AppendUtf8(single, cp);
-        sink(single, pos, pos + length, false);
-        break;
-      case CharClass::Separator:
-        flushWord();
-        break;
-    }
+    chars.push_back({cp, Classify(cp), pos, pos + length});
     pos += length;
   }
-  flushWord();
+  std::string token;
+  for (size_t i = 0; i < chars.size();) {
+    if (chars[i].kind == CharClass::Separator) {
+      i++;
+      continue;
+    }
+    size_t runEnd = i;
+    while (runEnd < chars.size() && chars[runEnd].kind == chars[i].kind) runEnd++;
+    const size_t runChars = runEnd - i;
+    if (chars[i].kind == CharClass::Word) {
+      token.clear();
+      std::vector<size_t> starts;
+      for (size_t k = i; k < runEnd; k++) {
+        starts.push_back(token.size());
+        AppendUtf8(token, chars[k].cp);
+      }
+      sink(token, chars[i].begin, chars[runEnd - 1].end, false);
+      if (withSuffixes && runChars <= kMaxSuffixedWord) {
+        for (size_t k = 1; k < runChars; k++) {
+          sink(std::string_view(token).substr(starts[k]), chars[i + k].begin, chars[runEnd - 1].end, true);
+        }
+      }
+    } else if (withSuffixes) {
+      // Indexing: each character, and with it (same position) the pair it starts.
+      for (size_t k = i; k < runEnd; k++) {
+        token.clear();
+        AppendUtf8(token, chars[k].cp);
+        sink(token, chars[k].begin, chars[k].end, false);
+        if (k + 1 < runEnd) {
+          AppendUtf8(token, chars[k + 1].cp);
+          sink(token, chars[k].begin, chars[k + 1].end, true);
+        }
+      }
+    } else if (runChars == 1) {
+      token.clear();
+      AppendUtf8(token, chars[i].cp);
+      sink(token, chars[i].begin, chars[i].end, false);
+    } else {
+      // Querying: overlapping pairs, one per position, so a phrase of n characters needs n-1
+      // lookups of rare pairs instead of n of common characters. A run followed by more of the
+      // query also emits its last character, to keep the positions aligned with what follows.
+      for (size_t k = i; k + 1 < runEnd; k++) {
+        token.clear();
+        AppendUtf8(token, chars[k].cp);
+        AppendUtf8(token, chars[k + 1].cp);
+        sink(token, chars[k].begin, chars[k + 1].end, false);
+      }
+      bool more = false;
+      for (size_t k = runEnd; k < chars.size(); k++) more = more || chars[k].kind != CharClass::Separator;
+      if (more) {
+        token.clear();
+        AppendUtf8(token, chars[runEnd - 1].cp);
+        sink(token, chars[runEnd - 1].begin, chars[runEnd - 1].end, false);
+      }
+    }
+    i = runEnd;
+  }
 }
 
 std::string FoldForSearch(std::string_view text) {
   std::string out;
-  TokenizeForSearch(text, false, [&](std::string_view token, size_t, size_t, bool) { out += token; });
+  for (size_t pos = 0; pos < text.size();) {
+    size_t length = 0;
+    char32_t cp = Fold(DecodeAt(text, pos, &length));
+    if (Classify(cp) != CharClass::Separator) AppendUtf8(out, cp);
+    pos += length;
+  }
   return out;
 }
 

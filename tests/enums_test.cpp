@@ -25,12 +25,20 @@ TEST(Enums, ChineseLabelsAndCaseAreAccepted) {
   EXPECT_EQ(ParseSource("转介绍").Value(), Source::Referral);
 }
 
+TEST(Enums, KindsAsChineseSpreadsheetsWriteThem) {
+  EXPECT_EQ(ParseCustomerKind("个人").Value(), CustomerKind::Consumer);
+  EXPECT_EQ(ParseCustomerKind("装修公司").Value(), CustomerKind::DecorationCompany);
+  EXPECT_EQ(ParseCustomerKind("工长").Value(), CustomerKind::Contractor);
+  EXPECT_EQ(ParseCustomerKind("装饰公司").Value(), CustomerKind::DecorationCompany);
+  EXPECT_FALSE(ParseCustomerKind("个"));
+}
+
 TEST(Enums, UnknownCodesNameTheFieldAndTheChoices) {
   auto kind = ParseCustomerKind("wholesaler", "客户类型");
   ASSERT_FALSE(kind);
   EXPECT_EQ(kind.Code(), ErrorCode::Invalid);
   EXPECT_NE(kind.Message().find("客户类型: unknown code 'wholesaler'"), std::string::npos);
-  EXPECT_NE(kind.Message().find("dealer"), std::string::npos);
+  EXPECT_NE(kind.Message().find("dealer 经销商"), std::string::npos) << "the choices in both languages";
   EXPECT_FALSE(ParseGrade("E"));
   EXPECT_FALSE(ParseRole(""));
 }

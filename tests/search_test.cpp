@@ -34,10 +34,14 @@ TEST(SearchTokenizer, HanCharactersAreTokensAndWordsGetSuffixes) {
   TokenizeForSearch("佛山ABC门窗 Ｘ1", true, [&](std::string_view token, size_t, size_t, bool colocated) {
     tokens.emplace_back(std::string(token), colocated);
   });
-  std::vector<std::pair<std::string, bool>> expected = {{"佛", false}, {"山", false}, {"abc", false}, {"bc", true},
-                                                        {"c", true},   {"门", false}, {"窗", false},  {"x1", false},
-                                                        {"1", true}};
+  std::vector<std::pair<std::string, bool>> expected = {
+      {"佛", false}, {"佛山", true}, {"山", false}, {"abc", false}, {"bc", true}, {"c", true},
+      {"门", false}, {"门窗", true}, {"窗", false}, {"x1", false},  {"1", true}};
   EXPECT_EQ(tokens, expected);
+  // Queries: overlapping pairs; a run followed by more of the query keeps its last character.
+  std::vector<std::string> query;
+  TokenizeForSearch("顺德美家 门窗A座", false, [&](std::string_view token, size_t, size_t, bool) { query.emplace_back(token); });
+  EXPECT_EQ(query, (std::vector<std::string>{"顺德", "德美", "美家", "家", "门窗", "窗", "a", "座"}));
   EXPECT_EQ(FoldForSearch("佛山·ＡＢＣ 有限公司"), "佛山abc有限公司");
 }
 
@@ -51,11 +55,12 @@ TEST(SearchTokenizer, InvalidBytesAreSeparatorsNotCrashes) {
 }
 
 TEST(SearchExpression, PhrasesPerTermPrefixOnWords) {
-  EXPECT_EQ(SearchExpression("门窗"), "\"门 窗\"");
-  EXPECT_EQ(SearchExpression("  Hong 门 "), "\"hong\" * AND \"门\"");
-  EXPECT_EQ(SearchExpression("\"*) OR ("), "\"or\" *") << "operators are searched as words, never parsed";
+  EXPECT_EQ(SearchExpression("门窗"), "\"门窗\"");
+  EXPECT_EQ(SearchExpression("  Hong 门 "), "\"Hong\" * AND \"门\"");
+  EXPECT_EQ(SearchExpression("\"*) OR ("), "\"OR\" *") << "operators are searched as words, never parsed";
+  EXPECT_EQ(SearchExpression("a\"b"), "\"a\"\"b\" *") << "quotes are escaped";
   EXPECT_EQ(SearchExpression("\"*)("), "");
-  EXPECT_EQ(SearchExpression("A座5"), "\"a 座 5\" *");
+  EXPECT_EQ(SearchExpression("A座5"), "\"A座5\" *");
 }
 
 class SearchBook : public ::testing::Test {

@@ -8,13 +8,17 @@
 
 #include "core/customers.h"
 #include "core/db.h"
+#include "core/duplicates.h"
 #include "core/encoding.h"
 #include "core/export.h"
+#include "core/followups.h"
 #include "core/ids.h"
 #include "core/import.h"
 #include "core/org.h"
 #include "core/ownership.h"
 #include "core/schema.h"
+#include "core/search.h"
+#include "core/validate.h"
 
 namespace {
 
@@ -39,6 +43,14 @@ Commands:
   export FILE.csv           export customers for Excel (UTF-8 with BOM, CRLF)
       --english             English headers and codes instead of Chinese
       --include-trash       also customers in the trash
+  search TEXT               find customers by name, phone, contact, tag or address (TSV: id, name,
+                            phone, city, class, owner, match)
+      --trash               include the trash
+      --limit N             at most N results (default 20)
+  due [--rep NAME]          open follow-ups (回访), per rep or for everyone (TSV: due, customer, class,
+                            owner, reason)
+      --window today|overdue|week|upcoming   which ones (default: overdue and today)
+  merge KEEP_ID MERGED_ID   fold the second customer into the first, with all its history
   reassign --from NAME --to NAME   move every customer of one user to another (a rep leaves)
   add NAME                  add a customer named NAME
   seed COUNT                add COUNT generated customers in one transaction
@@ -243,6 +255,112 @@ int RunExport(crm::Db& db, Args& args) {
   return kOk;
 }
 
+// Cells of TSV output: tabs and line breaks inside a value would break the columns.
+std::string Cell(std::string text) {
+  for (char& c : text) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+bool ParseCount(const std::string& text, long long low, long long high, long long* out) {
+  char* end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || !end || *end || value < low || value > high) return false;
+  *out = value;
+  return true;
+}
+
+int RunSearch(crm::Db& db, Args& args) {
+  std::string text;
+  crm::SearchOptions options;
+  options.limit = 20;
+  while (!args.Done()) {
+    std::string arg = args.Take();
+    long long limit = 0;
+    if (arg == "--trash") {
+      options.includeTrash = true;
+    } else if (arg == "--limit") {
+      if (args.Done() || !ParseCount(args.Take(), 1, 500, &limit)) return Usage("search: --limit needs a number from 1 to 500");
+      options.limit = static_cast<int>(limit);
+    } else if (!arg.empty() && arg[0] == '-' && arg.size() > 1 && !(arg[1] >= '0' && arg[1] <= '9')) {
+      return Usage("search: unknown option '" + arg + "'");
+    } else {
+      text += (text.empty() ? "" : " ") + arg;
+    }
+  }
+  if (text.empty()) return Usage("search: needs TEXT");
+  auto hits = crm::SearchCustomers(db, text, options);
+  if (!hits) return Fail(hits.Message());
+  static const char* kMatch[] = {"phone", "name", "name-prefix", "text"};
+  for (const crm::SearchHit& hit : hits.Value()) {
+    std::printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s%s\n", static_cast<long long>(hit.id), Cell(hit.name).c_str(),
+                Cell(hit.phone).c_str(), Cell(hit.city).c_str(), crm::Code(hit.grade),
+                hit.ownerId ? Cell(hit.ownerName).c_str() : "(公海 pool)", kMatch[static_cast<int>(hit.match)],
+                hit.inTrash ? "\t(trash)" : "");
+  }
+  if (hits.Value().empty()) std::fprintf(stderr, "crm-cli: no customer matches '%s'\n", text.c_str());
+  return kOk;
+}
+
+int RunDue(crm::Db& db, Args& args) {
+  std::vector<crm::DueWindow> windows = {crm::DueWindow::Overdue, crm::DueWindow::Today};
+  std::optional<int64_t> owner;
+  while (!args.Done()) {
+    std::string arg = args.Take();
+    if (arg == "--rep" && !args.Done()) {
+      std::string name = args.Take();
+      auto user = crm::FindUserByName(db, name);
+      if (!user) return Fail("due: " + user.Message());
+      owner = user.Value().id;
+    } else if (arg == "--window" && !args.Done()) {
+      std::string window = args.Take();
+      if (window == "today") windows = {crm::DueWindow::Today};
+      else if (window == "overdue") windows = {crm::DueWindow::Overdue};
+      else if (window == "week") windows = {crm::DueWindow::ThisWeek};
+      else if (window == "upcoming") windows = {crm::DueWindow::Upcoming};
+      else return Usage("due: --window is today, overdue, week or upcoming, not '" + window + "'");
+    } else {
+      return Usage("due: unknown argument '" + arg + "'");
+    }
+  }
+  auto offset = crm::GetSettingInt(db, "org.utc_offset_minutes");
+  if (!offset) return Fail(offset.Message());
+  for (crm::DueWindow window : windows) {
+    crm::DueQuery query;
+    query.window = window;
+    query.ownerId = owner;
+    query.limit = 1000;
+    auto due = crm::DueFollowups(db, query);
+    if (!due) return Fail(due.Message());
+    for (const crm::Followup& followup : due.Value()) {
+      int64_t local = followup.dueAt + offset.Value() * 60000;
+      int year = 0;
+      unsigned month = 0, dayOfMonth = 0;
+      crm::CivilFromDays(local >= 0 ? local / 86400000 : (local - 86399999) / 86400000, year, month, dayOfMonth);
+      std::printf("%04d-%02d-%02d\t%s\t%s\t%lld\t%s%s\n", year, month, dayOfMonth, Cell(followup.customerName).c_str(),
+                  crm::Code(followup.grade), static_cast<long long>(followup.ownerId.value_or(0)), crm::Code(followup.reason),
+                  window == crm::DueWindow::Overdue ? "\toverdue" : "");
+    }
+  }
+  return kOk;
+}
+
+int RunMerge(crm::Db& db, const crm::Actor& actor, Args& args) {
+  long long kept = 0, merged = 0;
+  if (args.Done() || !ParseCount(args.Take(), 1, INT64_MAX, &kept)) return Usage("merge: needs KEEP_ID MERGED_ID (numbers)");
+  if (args.Done() || !ParseCount(args.Take(), 1, INT64_MAX, &merged)) return Usage("merge: needs KEEP_ID MERGED_ID (numbers)");
+  if (!args.Done()) return Usage("merge: takes exactly two ids");
+  auto summary = crm::MergeCustomers(db, kept, merged, actor);
+  if (!summary) return Fail(summary.Message());
+  const crm::MergeSummary& m = summary.Value();
+  std::printf("{\"kept\":%lld,\"merged\":%lld,\"phones\":%d,\"contacts\":%d,\"tags\":%d,\"activities\":%d,\"followups\":%d,"
+              "\"orders\":%d,\"grade_history\":%d,\"custom_values\":%d,\"fields_filled\":%d}\n",
+              kept, merged, m.phones, m.contacts, m.tags, m.activities, m.followups, m.orders, m.gradeHistory,
+              m.customValues, m.fieldsFilled);
+  return kOk;
+}
+
 int RunReassign(crm::Db& db, const crm::Actor& actor, Args& args) {
   std::string from, to;
   while (!args.Done()) {
@@ -294,15 +412,11 @@ int main(int argc, char** argv) {
     return kOk;
   }
   if (dbPath.empty()) return Usage("--db FILE is required");
-  static const char* kCommands[] = {"init", "info", "import", "undo-import", "export", "reassign", "add", "seed"};
+  static const char* kCommands[] = {"init",     "info", "import", "undo-import", "export", "reassign",
+                                    "add",      "seed", "search", "due",         "merge"};
   bool known = false;
   for (const char* name : kCommands) known = known || command == name;
-  if (!known) {
-    if (command == "search" || command == "merge" || command == "due") {
-      return Fail(command + ": not available yet in this build");
-    }
-    return Usage("unknown command '" + command + "'");
-  }
+  if (!known) return Usage("unknown command '" + command + "'");
 
   auto opened = OpenMigrated(dbPath);
   if (!opened) return Fail(opened.Message());
@@ -317,6 +431,8 @@ int main(int argc, char** argv) {
     return kOk;
   }
   if (command == "export") return RunExport(db, args);
+  if (command == "search") return RunSearch(db, args);
+  if (command == "due") return RunDue(db, args);
 
   auto actor = ResolveActor(db, asUser);
   if (!actor) return Fail(actor.Message());
@@ -337,6 +453,7 @@ int main(int argc, char** argv) {
                 static_cast<long long>(undone.Value().keptChanged), static_cast<long long>(undone.Value().keptDenied));
     return kOk;
   }
+  if (command == "merge") return RunMerge(db, actor.Value(), args);
   if (command == "add") {
     if (args.Done()) return Usage("add: needs a NAME");
     auto id = crm::AddCustomer(db, args.Take(), actor.Value());

@@ -38,7 +38,10 @@ inline std::string FirmName(std::mt19937& random, const std::string& city) {
   static const std::vector<std::string> kKinds = {"经销部", "有限公司", "门市部", "工作室", "商行", "店"};
   static const std::vector<std::string> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"};
   static const std::vector<std::string> kGiven = {"伟", "芳", "娜", "敏", "静", "强", "磊", "堃", "喆", "犇", "淼", "鑫", "洋", "勇"};
+  static const std::vector<std::string> kLatin = {"Hongkong Design", "Golden Window", "Sunrise Glass", "Evergreen Decor",
+                                                  "Lucky Hardware", "Skyline Facade", "Oak Studio", "Bright Home"};
   auto pick = [&](const std::vector<std::string>& list) { return list[random() % list.size()]; };
+  if (random() % 20 == 0) return pick(kLatin) + " " + std::to_string(random() % 1000);
   if (random() % 4 == 0) return pick(kSurnames) + pick(kGiven) + (random() % 2 ? pick(kGiven) : "");
   return city + pick(kWords) + pick(kTrades) + pick(kKinds);
 }

@@ -1,5 +1,7 @@
-// Core benchmarks, native. Usage: crm-bench RESULTS.jsonl [due]
-// Appends one JSON line per result and prints a table.
+// Core benchmarks. Usage: crm-bench RESULTS.jsonl [only]
+// Runs natively and, compiled to wasm, under Node (./crm bench runs both and
+// pairs them). Appends one JSON line per result and prints a table. `only`
+// restricts the run to the benchmarks whose names contain it.
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -8,9 +10,13 @@
 #include <vector>
 
 #include "core/customers.h"
+#include "core/export.h"
+#include "core/import.h"
+#include "core/search.h"
 #include "core/followups.h"
 #include "core/org.h"
 #include "core/schema.h"
+#include "tests/bench/bench_data.h"
 #include "tests/bench/bench_json.h"
 
 using namespace crm;
@@ -113,11 +119,75 @@ DueWorld SeedDueWorld(int customers, int activities, int64_t now) {
   return world;
 }
 
+
+// Samples of one operation, in milliseconds.
+template <class Fn>
+std::vector<double> Sample(int rounds, Fn&& fn) {
+  std::vector<double> samples;
+  samples.reserve(static_cast<size_t>(rounds));
+  for (int i = 0; i < rounds; i++) {
+    Stopwatch watch;
+    fn(i);
+    samples.push_back(watch.Ms());
+  }
+  return samples;
+}
+
+// Queries a user types, drawn from the book itself so that they find something.
+struct Queries {
+  std::vector<std::string> chinese2, chinese3, rareChar, latin, phoneExact, phoneTail;
+};
+
+Queries DrawQueries(BenchBook& book, unsigned seed) {
+  Queries q;
+  std::mt19937 random(seed);
+  auto stmt = book.db.PrepareOnce("SELECT c.name, p.normalized FROM customers c JOIN customer_phones p ON p.customer_id = c.id "
+                                  "ORDER BY c.id LIMIT 4000").Value();
+  std::vector<std::pair<std::string, std::string>> rows;
+  while (stmt.Step().ValueOr(false)) rows.emplace_back(stmt.String(0), stmt.String(1));
+  auto chars = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < text.size();) {
+      size_t n = (static_cast<unsigned char>(text[i]) >= 0xF0) ? 4 : (static_cast<unsigned char>(text[i]) >= 0xE0) ? 3
+                 : (static_cast<unsigned char>(text[i]) >= 0xC0) ? 2 : 1;
+      out.push_back(text.substr(i, n));
+      i += n;
+    }
+    return out;
+  };
+  for (const auto& [name, phone] : rows) {
+    std::vector<std::string> c = chars(name);
+    bool han = !c.empty() && c[0].size() == 3;
+    if (han && c.size() >= 5) {
+      size_t at = 3 + random() % (c.size() - 4);  // past the city, inside the firm's own name
+      if (q.chinese2.size() < 100) q.chinese2.push_back(c[at - 1] + c[at]);
+      if (q.chinese3.size() < 100 && at + 1 < c.size()) q.chinese3.push_back(c[at - 1] + c[at] + c[at + 1]);
+    }
+    if (!han && q.latin.size() < 100) q.latin.push_back(name.substr(name.find(' ') + 1, 4));
+    if (q.phoneExact.size() < 100) q.phoneExact.push_back(phone);
+    if (q.phoneTail.size() < 100) q.phoneTail.push_back(phone.substr(phone.size() - 4));
+  }
+  q.rareChar = {"堃", "喆", "犇", "淼"};
+  return q;
+}
+
+std::string MakeCsv(int rows, unsigned seed) {
+  std::mt19937 random(seed);
+  std::string csv = "客户名称,手机,城市,地址,客户类型,备注\r\n";
+  for (int i = 0; i < rows; i++) {
+    std::string city = Cities()[random() % Cities().size()];
+    csv += "\"" + FirmName(random, city) + " " + std::to_string(i) + "\",1" + std::to_string(30 + random() % 70) +
+           std::to_string(10000000 + random() % 89999999) + "," + city + ",\"解放路" + std::to_string(random() % 900) +
+           "号, 2楼\",经销商,\"去年展会认识\"\"老客户\"\"\"\r\n";
+  }
+  return csv;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: crm-bench RESULTS.jsonl\n");
+    std::fprintf(stderr, "usage: crm-bench RESULTS.jsonl [only]\n");
     return 2;
   }
   std::FILE* out = std::fopen(argv[1], "a");
@@ -125,83 +195,150 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "crm-bench: cannot open %s\n", argv[1]);
     return 1;
   }
+  const std::string only = argc > 2 ? argv[2] : "";
+  auto wanted = [&](const std::string& name) { return only.empty() || name.find(only) != std::string::npos; };
   std::vector<BenchResult> results;
+  auto add = [&](BenchResult r) {
+    std::fprintf(out, "%s\n", ToJson(r).c_str());
+    std::fflush(out);
+    std::printf("%-42s %10.3f %-3s target %-8s peer %s\n", r.name.c_str(), r.value, r.unit.c_str(),
+                r.target ? std::to_string(*r.target).substr(0, 7).c_str() : "-",
+                r.peer ? (std::to_string(*r.peer).substr(0, 8) + " (" + r.peerName + ")").c_str() : "-");
+    std::fflush(stdout);
+    results.push_back(std::move(r));
+  };
 
-  // `crm-bench RESULTS.jsonl due` runs only the due-list benchmarks.
-  const bool dueOnly = argc > 2 && std::string(argv[2]) == "due";
+  // Single inserts against books of three sizes: the cost must not grow with the book.
   for (int size : {1000, 10000, 100000}) {
-    if (dueOnly) break;
     std::string at = "@" + std::to_string(size / 1000) + "k";
+    if (!wanted("core.add_customer" + at)) continue;
     Actor actor;
     Db db = SeededDb(size, actor);
-    const int rounds = 2000;
-    std::vector<double> ours;
     std::vector<double> peer;
-    for (int i = 0; i < rounds; i++) {
-      Stopwatch watch;
+    auto ours = Sample(2000, [&](int i) {
       (void)AddCustomer(db, "新客户 " + std::to_string(i), actor);
-      ours.push_back(watch.Ms() * 1000.0);
       Stopwatch peerWatch;
       NaiveInsert(db.Handle(), 1000000000 + i, "新客户 " + std::to_string(i));
-      peer.push_back(peerWatch.Ms() * 1000.0);
-    }
-    results.push_back({"core.add_customer_p50_us" + at, Percentile(ours, 0.5), "us", 1000.0, "lower", Percentile(peer, 0.5),
-                       "sqlite3_exec without statement cache"});
-
-    std::vector<double> counts;
-    for (int i = 0; i < 50; i++) {
-      Stopwatch watch;
-      (void)CountCustomers(db);
-      counts.push_back(watch.Ms());
-    }
-    results.push_back({"core.count_customers_p50_ms" + at, Percentile(counts, 0.5), "ms", 10.0, "lower", std::nullopt, ""});
+      peer.push_back(peerWatch.Ms());
+    });
+    for (size_t i = 0; i < ours.size(); i++) ours[i] = (ours[i] - peer[i]) * 1000.0;
+    for (double& p : peer) p *= 1000.0;
+    add({"core.add_customer_p50_us" + at, Percentile(ours, 0.5), "us", 1000.0, "lower", Percentile(peer, 0.5),
+         "sqlite3_exec, no statement cache, no index upkeep"});
   }
 
-  {
+  // The book of the issue: 100k customers created through CreateCustomer, 1M activities.
+  const bool bookNeeded = wanted("core.insert") || wanted("core.search") || wanted("core.list") || wanted("core.import") ||
+                          wanted("core.export");
+  if (bookNeeded) {
+    Stopwatch seeding;
+    BenchBook book = MakeBook(100000, 1000000);
+    std::printf("book: 100k customers, 1M activities in %.1f s\n", seeding.Ms() / 1000);
+    add({"core.insert_100k_customers_s", book.insertSeconds, "s", std::nullopt, "lower", std::nullopt, ""});
+    (void)book.db.Exec("ANALYZE");
+
+    Queries q = DrawQueries(book, 7);
+    auto search = [&](const char* name, const std::vector<std::string>& queries) {
+      if (!wanted(name)) return;
+      size_t empty = 0;
+      auto samples = Sample(300, [&](int i) {
+        auto hits = SearchCustomers(book.db, queries[static_cast<size_t>(i) % queries.size()]);
+        if (!hits || hits.Value().empty()) empty++;
+      });
+      if (empty) std::fprintf(stderr, "%s: %zu of 300 searches found nothing\n", name, empty);
+      add({name, Percentile(samples, 0.95), "ms", 10.0, "lower", std::nullopt, ""});
+    };
+    search("core.search_chinese2_p95_ms@100k", q.chinese2);
+    search("core.search_chinese3_p95_ms@100k", q.chinese3);
+    search("core.search_rare_char_p95_ms@100k", q.rareChar);
+    search("core.search_latin_p95_ms@100k", q.latin);
+    search("core.search_phone_exact_p95_ms@100k", q.phoneExact);
+    search("core.search_phone_tail_p95_ms@100k", q.phoneTail);
+
+    auto list = [&](const char* name, auto&& makeQuery) {
+      if (!wanted(name)) return;
+      std::mt19937 random(11);
+      auto samples = Sample(300, [&](int) {
+        CustomerQuery query = makeQuery(random);
+        auto page = ListCustomers(book.db, query);
+        if (!page) std::fprintf(stderr, "%s: %s\n", name, page.Message().c_str());
+      });
+      add({name, Percentile(samples, 0.95), "ms", 5.0, "lower", std::nullopt, ""});
+    };
+    list("core.list_page_recent_p95_ms@100k", [](std::mt19937& random) {
+      CustomerQuery query;
+      query.offset = static_cast<int>(random() % 2000) * 50;
+      return query;
+    });
+    list("core.list_page_grade_by_activity_p95_ms@100k", [](std::mt19937& random) {
+      CustomerQuery query;
+      query.grade = Grade::B;
+      query.sort = CustomerSort::LastActivity;
+      query.offset = static_cast<int>(random() % 100) * 50;
+      return query;
+    });
+    list("core.list_page_owner_by_name_p95_ms@100k", [&](std::mt19937& random) {
+      CustomerQuery query;
+      query.ownerId = book.reps[random() % book.reps.size()].userId;
+      query.sort = CustomerSort::Name;
+      query.descending = false;
+      query.offset = static_cast<int>(random() % 20) * 50;
+      return query;
+    });
+    list("core.list_page_overdue_p95_ms@100k", [](std::mt19937& random) {
+      CustomerQuery query;
+      query.followup = FollowupFilter::Overdue;
+      query.offset = static_cast<int>(random() % 20) * 50;
+      return query;
+    });
+    list("core.list_page_tag_p95_ms@100k", [](std::mt19937& random) {
+      CustomerQuery query;
+      query.tag = "重点";
+      query.sort = CustomerSort::Name;
+      query.offset = static_cast<int>(random() % 20) * 50;
+      return query;
+    });
+
+    if (wanted("core.import_100k_rows_s")) {
+      ImportOptions options;
+      options.onDuplicate = DuplicatePolicy::Create;
+      Stopwatch watch;
+      auto report = ImportCustomers(book.db, StringImportSource(MakeCsv(100000, 5), "bench.csv"), options, book.admin);
+      double seconds = watch.Ms() / 1000;
+      if (!report || report.Value().created != 100000) {
+        std::fprintf(stderr, "import: %s\n", report ? "not every row was imported" : report.Message().c_str());
+      }
+      add({"core.import_100k_rows_s", seconds, "s", std::nullopt, "lower", std::nullopt, ""});
+    }
+  }
+
+  if (wanted("core.due")) {
     const int64_t now = 1772416800000;  // 2026-03-02 10:00 in China
     Stopwatch seeding;
     DueWorld world = SeedDueWorld(100000, 1000000, now);
-    std::printf("seeded 100k customers, 1M activities in %.0f ms\n", seeding.Ms());
-    if (const char* save = std::getenv("CRM_BENCH_SAVE")) (void)world.db.Exec(std::string("VACUUM INTO '") + save + "'");
-    if (std::getenv("CRM_BENCH_PLAN")) {
-      for (const char* who : {"f.owner_id = ?1 AND ", "f.owner_id IN (SELECT id FROM users WHERE team_id = ?1 AND deleted_at IS NULL) AND "}) {
-        auto plan = world.db.PrepareOnce(std::string("EXPLAIN QUERY PLAN SELECT f.id FROM followups f JOIN customers c ON c.id = f.customer_id WHERE ") + who +
-            "f.status = 'open' AND f.due_at >= ?2 AND f.due_at < ?3 AND f.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY f.due_at, f.id LIMIT ?4").Value();
-        while (plan.Step().ValueOr(false)) std::printf("plan: %s\n", plan.String(3).c_str());
-      }
-    }
+    std::printf("due world: 100k customers, 1M activities in %.1f s\n", seeding.Ms() / 1000);
     auto measure = [&](DueWindow window, std::optional<int64_t> owner, std::optional<int64_t> team) {
-      std::vector<double> samples;
-      for (int i = 0; i < 200; i++) {
+      auto samples = Sample(200, [&](int) {
         DueQuery query;
         query.window = window;
         query.ownerId = owner;
         query.teamId = team;
         query.nowMs = now;
-        Stopwatch watch;
-        auto list = DueFollowups(world.db, query);
-        samples.push_back(watch.Ms());
-        if (!list || list.Value().empty()) std::fprintf(stderr, "due list: unexpected result\n");
-      }
+        auto due = DueFollowups(world.db, query);
+        if (!due || due.Value().empty()) std::fprintf(stderr, "due list: unexpected result\n");
+      });
       return Percentile(samples, 0.95);
     };
-    results.push_back({"core.due_rep_p95_ms@100k", measure(DueWindow::Today, world.reps[3], std::nullopt), "ms", 5.0, "lower",
-                       std::nullopt, ""});
-    results.push_back({"core.due_rep_overdue_p95_ms@100k", measure(DueWindow::Overdue, world.reps[3], std::nullopt), "ms", 5.0,
-                       "lower", std::nullopt, ""});
-    results.push_back({"core.due_team_p95_ms@100k", measure(DueWindow::Overdue, std::nullopt, world.teams[1]), "ms", 5.0,
-                       "lower", std::nullopt, ""});
-    results.push_back({"core.due_small_team_p95_ms@100k", measure(DueWindow::Overdue, std::nullopt, world.teams[2]), "ms", 5.0,
-                       "lower", std::nullopt, ""});
-    results.push_back({"core.due_team_week_p95_ms@100k", measure(DueWindow::ThisWeek, std::nullopt, world.teams[0]), "ms", 5.0,
-                       "lower", std::nullopt, ""});
-  }
-
-  std::printf("%-36s %12s %6s %10s %12s\n", "bench", "value", "unit", "target", "peer");
-  for (const BenchResult& r : results) {
-    std::fprintf(out, "%s\n", ToJson(r).c_str());
-    std::printf("%-36s %12.3f %6s %10.3f %12s\n", r.name.c_str(), r.value, r.unit.c_str(), r.target.value_or(0),
-                r.peer ? std::to_string(*r.peer).c_str() : "-");
+    add({"core.due_rep_p95_ms@100k", measure(DueWindow::Today, world.reps[3], std::nullopt), "ms", 5.0, "lower",
+         std::nullopt, ""});
+    add({"core.due_rep_overdue_p95_ms@100k", measure(DueWindow::Overdue, world.reps[3], std::nullopt), "ms", 5.0, "lower",
+         std::nullopt, ""});
+    add({"core.due_team_p95_ms@100k", measure(DueWindow::Overdue, std::nullopt, world.teams[1]), "ms", 5.0, "lower",
+         std::nullopt, ""});
+    add({"core.due_small_team_p95_ms@100k", measure(DueWindow::Overdue, std::nullopt, world.teams[2]), "ms", 5.0, "lower",
+         std::nullopt, ""});
+    add({"core.due_team_week_p95_ms@100k", measure(DueWindow::ThisWeek, std::nullopt, world.teams[0]), "ms", 5.0, "lower",
+         std::nullopt, ""});
   }
   std::fclose(out);
   return 0;
