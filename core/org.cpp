@@ -182,7 +182,14 @@ Result<int64_t> GetSettingInt(Db& db, const char* key) {
 
 Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor) {
   if (SettingDefaults().count(key) == 0) return MakeError(ErrorCode::Invalid, std::string("setting: unknown key ") + key);
-  if (value < 0 || value > 3650) return MakeError(ErrorCode::Invalid, std::string(key) + ": must be between 0 and 3650");
+  // Day counts (pool period, intervals) are 0..3650; the time zone is minutes east of UTC (UTC−12 to UTC+14).
+  const bool zone = std::string_view(key) == "org.utc_offset_minutes";
+  const int64_t low = zone ? -720 : 0;
+  const int64_t high = zone ? 840 : 3650;
+  if (value < low || value > high) {
+    return MakeError(ErrorCode::Invalid, std::string(key) + ": must be between " + std::to_string(low) + " and " +
+                                             std::to_string(high));
+  }
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanChangeSettings(acting));
   int64_t now = NowMs();

@@ -142,23 +142,34 @@ const std::string kMigration2 = std::string() +
 // Version 3: the customer search index. It is derived and local (not synced): triggers keep it
 // current on every write, local or applied from sync, and the migration builds it from existing rows.
 // One document per customer (rowid = customer id), trashed ones included; queries filter them.
+// The documents live in customer_fts_doc, the index's external content: removing a document's old
+// tokens needs its old text, and a contentless index would instead pile up tombstones in every
+// segment (random ids span them all), which made each insert slower as the book grew.
 #define CRM_FTS_REFRESH(ID)                                                                                        \
-  "DELETE FROM customer_fts WHERE rowid = " ID ";"                                                                 \
-  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) SELECT c.id, c.name, "                      \
+  "INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                            \
+  "  SELECT 'delete', id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"          \
+  "DELETE FROM customer_fts_doc WHERE id = " ID ";"                                                                \
+  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "                     \
   "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), " \
   "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "                    \
   "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "                                                        \
   "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "  \
-  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c WHERE c.id = " ID ";"
+  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c WHERE c.id = " ID ";"               \
+  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) "                                          \
+  "  SELECT id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"
 
 const std::string kMigration3 = std::string() +
+  "CREATE TABLE customer_fts_doc (id INTEGER PRIMARY KEY NOT NULL, name TEXT, phone TEXT, contact TEXT, tag TEXT, "
+  "  address TEXT);"
   "CREATE VIRTUAL TABLE customer_fts USING fts5(name, phone, contact, tag, address, "
-  "  content='', contentless_delete=1, tokenize='crm');"
+  "  content='customer_fts_doc', content_rowid='id', tokenize='crm');"
   "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
   "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "
   "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
   "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "
-  "  DELETE FROM customer_fts WHERE rowid = OLD.id; END;"
+  "  INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "
+  "    SELECT 'delete', id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = OLD.id;"
+  "  DELETE FROM customer_fts_doc WHERE id = OLD.id; END;"
   "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
   "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "
   CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
@@ -171,12 +182,13 @@ const std::string kMigration3 = std::string() +
   "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "
   CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
   "CREATE TRIGGER customer_fts_tag_delete AFTER DELETE ON customer_tags BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
-  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) SELECT c.id, c.name, "
+  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "
   "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), "
   "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "
   "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "
   "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "
   "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c;"
+  "INSERT INTO customer_fts(customer_fts) VALUES('rebuild');"
   // Per-customer follow-up lookups (open ones, earliest first) must not fall back to the
   // organisation-wide (status, due_at) index: that made each customer insert O(book).
   "DROP INDEX followups_customer;"

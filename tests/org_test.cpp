@@ -59,6 +59,9 @@ TEST(Org, SettingsHaveDefaultsAndOnlyLeadersChangeThem) {
   EXPECT_EQ(GetSettingInt(org.db, kSettingPoolDays).Value(), 60);
   EXPECT_FALSE(SetSettingInt(org.db, "no.such.key", 1, org.admin));
   EXPECT_FALSE(SetSettingInt(org.db, kSettingPoolDays, -1, org.admin));
+  EXPECT_TRUE(SetSettingInt(org.db, "org.utc_offset_minutes", -300, org.admin)) << "time zones west of UTC";
+  EXPECT_EQ(GetSettingInt(org.db, "org.utc_offset_minutes").Value(), -300);
+  EXPECT_FALSE(SetSettingInt(org.db, "org.utc_offset_minutes", 900, org.admin));
   EXPECT_FALSE(GetSettingInt(org.db, "no.such.key"));
 }
 
