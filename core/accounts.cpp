@@ -229,6 +229,34 @@ Status RemoveDeviceAccount(Db& db, int64_t userId) {
   return stmt.Run();
 }
 
+PinRecord MakePinRecord(std::string salt, const Pbkdf2Sha256& finished) {
+  PinRecord record;
+  record.salt = std::move(salt);
+  record.iterations = finished.Iterations();
+  record.hash.assign(reinterpret_cast<const char*>(finished.Key().data()), finished.Key().size());
+  return record;
+}
+
+Result<Actor> CreateLocalAccount(Db& db, std::string_view name, const PinRecord& pin) {
+  CRM_ASSIGN_OR_RETURN(int64_t users, db.QueryInt("SELECT count(*) FROM users WHERE deleted_at IS NULL"));
+  if (users > 0) return MakeError(ErrorCode::Invalid, "account: this device already has an organisation");
+  CRM_ASSIGN_OR_RETURN(int64_t deviceId, DeviceId(db));
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_ASSIGN_OR_RETURN(Actor owner, EnsureLocalOwner(db, name, deviceId));
+  CRM_TRY(SaveDeviceAccount(db, owner.userId, AccountKind::Local, pin));
+  CRM_TRY(RecordSignIn(db, owner.userId, NowMs()));
+  CRM_TRY(txn.Commit());
+  return owner;
+}
+
+Result<int64_t> AddDeviceUser(Db& db, std::string_view name, Role role, const PinRecord& pin, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_ASSIGN_OR_RETURN(int64_t id, CreateUser(db, name, role, std::nullopt, actor));
+  CRM_TRY(SaveDeviceAccount(db, id, AccountKind::Local, pin));
+  CRM_TRY(txn.Commit());
+  return id;
+}
+
 Status LinkOnlineAccount(Db& db, int64_t userId, std::string_view serverAccount, std::string_view session) {
   if (serverAccount.empty()) return MakeError(ErrorCode::Invalid, "account: required");
   CRM_TRY(GetDeviceAccount(db, userId));
@@ -272,6 +300,8 @@ Result<Actor> SignInWithoutPin(Db& db, int64_t userId, int64_t nowMs) {
   if (account.hasPin) return MakeError(ErrorCode::Denied, "PIN: required");
   return RecordSignIn(db, userId, nowMs);
 }
+
+Result<Actor> MarkSignedIn(Db& db, int64_t userId, int64_t nowMs) { return RecordSignIn(db, userId, nowMs); }
 
 Result<Actor> SignInBlocking(Db& db, int64_t userId, std::string_view pin, int64_t nowMs) {
   CRM_ASSIGN_OR_RETURN(PinCheck check, BeginPinCheck(db, userId, pin, nowMs));

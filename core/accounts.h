@@ -78,6 +78,15 @@ Status SetPinBlocking(Db& db, int64_t userId, std::string_view pin);
 Status SetAccountKind(Db& db, int64_t userId, AccountKind kind);
 Status RemoveDeviceAccount(Db& db, int64_t userId);
 
+// A derived PIN record from a finished Pbkdf2Sha256 over `salt`.
+PinRecord MakePinRecord(std::string salt, const Pbkdf2Sha256& finished);
+
+// The first account of a fresh device: an admin of a new, empty organisation, with a PIN. Invalid when the
+// device already has users (a trial converts through ConvertTrialToAccount instead).
+Result<Actor> CreateLocalAccount(Db& db, std::string_view name, const PinRecord& pin);
+// Another person on this device (shared tablet): an organisation user with a PIN. Admins only.
+Result<int64_t> AddDeviceUser(Db& db, std::string_view name, Role role, const PinRecord& pin, const Actor& actor);
+
 // Where online sign-in will plug in: records the relay account and device token for a user.
 Status LinkOnlineAccount(Db& db, int64_t userId, std::string_view serverAccount, std::string_view session);
 
@@ -94,6 +103,8 @@ Result<PinCheck> BeginPinCheck(Db& db, int64_t userId, std::string_view pin, int
 Result<Actor> FinishPinCheck(Db& db, const PinCheck& check, int64_t nowMs);
 // Signs in an account without a PIN (a personal device) or after a finished check.
 Result<Actor> SignInWithoutPin(Db& db, int64_t userId, int64_t nowMs);
+// For a user who has just proven who they are another way (they set this PIN a moment ago).
+Result<Actor> MarkSignedIn(Db& db, int64_t userId, int64_t nowMs);
 Result<Actor> SignInBlocking(Db& db, int64_t userId, std::string_view pin, int64_t nowMs);
 
 // Who signed in last: a personal device resumes with them.

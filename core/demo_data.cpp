@@ -3,7 +3,9 @@
 #include <string>
 
 #include "core/accounts.h"
+#include "core/ids.h"
 #include "core/org.h"
+#include "core/ownership.h"
 #include "core/schema.h"
 
 namespace crm {
@@ -142,6 +144,35 @@ Status DropOrganisationData(Db& db) {
   settings.trial = false;
   CRM_TRY(SaveDeviceSettings(db, settings));
   return txn.Commit();
+}
+
+Result<Actor> ConvertTrialToAccount(Db& db, std::string_view name, const PinRecord& pin, bool keepData) {
+  CRM_ASSIGN_OR_RETURN(DeviceSettings settings, GetDeviceSettings(db));
+  if (!settings.trial) return MakeError(ErrorCode::Invalid, "account: this device is not in a trial");
+  if (!keepData) {
+    CRM_TRY(DropOrganisationData(db));
+    return CreateLocalAccount(db, name, pin);
+  }
+  CRM_ASSIGN_OR_RETURN(std::vector<DeviceAccount> accounts, ListDeviceAccounts(db));
+  std::optional<int64_t> trialUser;
+  for (const DeviceAccount& account : accounts) {
+    if (account.kind == AccountKind::Trial) trialUser = account.userId;
+  }
+  if (!trialUser) return MakeError(ErrorCode::NotFound, "account: the trial user is gone");
+  CRM_ASSIGN_OR_RETURN(int64_t deviceId, DeviceId(db));
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  Actor trial{*trialUser, deviceId};
+  CRM_ASSIGN_OR_RETURN(int64_t id, CreateUser(db, name, Role::Admin, std::nullopt, trial));
+  Actor owner{id, deviceId};
+  CRM_TRY(ReassignCustomers(db, trial.userId, owner.userId, owner));
+  CRM_TRY(SetUserActive(db, trial.userId, false, owner));
+  CRM_TRY(RemoveDeviceAccount(db, trial.userId));
+  CRM_TRY(SaveDeviceAccount(db, owner.userId, AccountKind::Local, pin));
+  CRM_ASSIGN_OR_RETURN(Actor signedIn, MarkSignedIn(db, owner.userId, NowMs()));
+  settings.trial = false;
+  CRM_TRY(SaveDeviceSettings(db, settings));
+  CRM_TRY(txn.Commit());
+  return signedIn;
 }
 
 }  // namespace crm

@@ -28,4 +28,10 @@ Result<DemoOrganisation> SeedDemoOrganisation(Db& db, int64_t deviceId);
 // device id and settings stay.
 Status DropOrganisationData(Db& db);
 
+// Turns the trial into a real local account named `name` with a PIN. keepData:
+// the demo organisation stays, its customers move from the trial user to the new
+// admin and the trial user is deactivated; otherwise the demo is dropped first.
+struct PinRecord;
+Result<Actor> ConvertTrialToAccount(Db& db, std::string_view name, const PinRecord& pin, bool keepData);
+
 }  // namespace crm

@@ -78,13 +78,17 @@ void Sha256::Update(const void* data, size_t size) {
 
 Sha256Digest Sha256::Finish() {
   uint64_t bits = m_length * 8;
-  uint8_t pad = 0x80;
-  Update(&pad, 1);
-  uint8_t zero = 0;
-  while (m_buffered != 56) Update(&zero, 1);
-  uint8_t length[8];
-  for (int i = 0; i < 8; i++) length[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-  Update(length, 8);
+  // Padding written straight into the block buffer: PBKDF2 finishes two hashes per iteration.
+  m_buffer[m_buffered++] = 0x80;
+  if (m_buffered > 56) {
+    std::memset(m_buffer.data() + m_buffered, 0, 64 - m_buffered);
+    Block(m_buffer.data());
+    m_buffered = 0;
+  }
+  std::memset(m_buffer.data() + m_buffered, 0, 56 - m_buffered);
+  for (int i = 0; i < 8; i++) m_buffer[56 + i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+  Block(m_buffer.data());
+  m_buffered = 0;
   Sha256Digest digest;
   for (int i = 0; i < 8; i++) {
     digest[4 * i] = static_cast<uint8_t>(m_state[i] >> 24);
