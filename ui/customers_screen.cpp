@@ -96,11 +96,16 @@ void DrawForm(AppState& state) {
   form.focusName = false;
   TextField(Tr(state.lang, Str::CustomerName), "customer_name", form.name, form.nameError, nameOptions);
   ImGui::TextUnformatted(Tr(state.lang, Str::Kind));
+  const char* labels[std::size(kKinds)];
+  std::string ids[std::size(kKinds)];
+  const char* idPointers[std::size(kKinds)];
   for (size_t i = 0; i < std::size(kKinds); i++) {
-    if (i % 4) ImGui::SameLine();
-    std::string label = std::string(Tr(state.lang, kKindLabels[i])) + "###kind_" + Code(kKinds[i]);
-    if (ToggleButton(label.c_str(), form.kind == static_cast<int>(i))) form.kind = static_cast<int>(i);
+    labels[i] = Tr(state.lang, kKindLabels[i]);
+    ids[i] = std::string("kind_") + Code(kKinds[i]);
+    idPointers[i] = ids[i].c_str();
   }
+  int clicked = ChoiceButtons(labels, idPointers, static_cast<int>(std::size(kKinds)), form.kind);
+  if (clicked >= 0) form.kind = clicked;
   TextField(Tr(state.lang, Str::Phone), "customer_phone", form.phone, form.phoneError);
   TextField(Tr(state.lang, Str::City), "customer_city", form.city, form.cityError);
   ImGui::Spacing();

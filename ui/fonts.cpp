@@ -1,6 +1,7 @@
 #include "ui/fonts.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "ui/i18n.h"
@@ -14,6 +15,8 @@ bool Readable(const std::string& path) {
   std::fclose(file);
   return true;
 }
+
+constexpr float kCjkScale = 1.12f;
 
 void AddUiText(const char* text, void* context) { static_cast<ImFontGlyphRangesBuilder*>(context)->AddText(text); }
 
@@ -62,8 +65,10 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
 
   // The ranges are read during Build() below; a later rebuild comes through here again, after Clear().
   ImFontGlyphRangesBuilder builder;
+  // Latin and the UI's own strings only: Han characters of data join when first shown (GlyphAtlas), so a
+  // rebuild rasterises hundreds of glyphs, not the thousands of a "common Chinese" range, and stays
+  // within a frame's budget even at a pixel ratio of 2 or 3.
   builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-  builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
   ForEachString(AddUiText, &builder);
   builder.AddText(extraText.c_str());
   ImVector<ImWchar> ranges;
@@ -83,7 +88,11 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
   cjk.OversampleH = 1;
   cjk.OversampleV = 1;
   cjk.PixelSnapH = true;
-  if (!io.Fonts->AddFontFromFileTTF(files.cjk.c_str(), size, &cjk, ranges.Data)) {
+  // Droid Sans Fallback draws Han smaller than DejaVu draws Latin at the same size: a little larger, and
+  // lowered onto the Latin baseline, the two scripts read as one text.
+  float cjkSize = std::round(size * kCjkScale);
+  cjk.GlyphOffset.y = std::round((cjkSize - size) * 0.35f);
+  if (!io.Fonts->AddFontFromFileTTF(files.cjk.c_str(), cjkSize, &cjk, ranges.Data)) {
     return MakeError(ErrorCode::Corrupt, "cannot load font " + files.cjk);
   }
   if (!io.Fonts->Build()) return MakeError(ErrorCode::Storage, "cannot build the glyph atlas");

@@ -3,8 +3,8 @@
 // glyphs, the Latin one no Han glyphs), rasterised at the device's pixel
 // ratio so text stays sharp on high-DPI screens.
 //
-// The atlas starts with Latin, the common Chinese characters and every UI
-// string, and grows from the text shown: screens note data text through
+// The atlas starts with Latin and every UI string, and grows from the text
+// shown (a rebuild costs time in proportion to the glyphs it holds): screens note data text through
 // NoteText() while drawing, the atlas collects codepoints it lacks, and the
 // platform rebuilds it between frames. The shipped CJK subset holds GB2312 and
 // the rarer name characters (web/fonts/extra_chars.txt), so a name such as
@@ -27,8 +27,8 @@ struct FontFiles {
 constexpr float kBaseFontSize = 17.0f;    // CSS pixels, laptop layout
 constexpr float kTabletFontSize = 20.0f;  // CSS pixels, tablet layout: larger text and touch targets
 
-// Rebuilds io.Fonts for `pixelRatio`. The atlas holds Latin, common Chinese,
-// every UI string and `extraText` (data on screen whose glyphs must exist).
+// Rebuilds io.Fonts for `pixelRatio`. The atlas holds Latin, every UI string
+// and `extraText` (data on screen whose glyphs must exist).
 Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const std::string& extraText,
                   float cssSize = kBaseFontSize);
 

@@ -40,11 +40,16 @@ void DrawAddUser(AppState& state) {
   ImGui::SeparatorText(Tr(state.lang, Str::AddUser));
   TextField(Tr(state.lang, Str::YourName), "new_user_name", people.name, people.nameError);
   ImGui::TextUnformatted(Tr(state.lang, Str::Role));
+  const char* labels[std::size(kRoles)];
+  std::string ids[std::size(kRoles)];
+  const char* idPointers[std::size(kRoles)];
   for (size_t i = 0; i < std::size(kRoles); i++) {
-    if (i) ImGui::SameLine();
-    std::string label = std::string(Tr(state.lang, kRoleLabels[i])) + "###role_" + Code(kRoles[i]);
-    if (ToggleButton(label.c_str(), people.role == static_cast<int>(i))) people.role = static_cast<int>(i);
+    labels[i] = Tr(state.lang, kRoleLabels[i]);
+    ids[i] = std::string("role_") + Code(kRoles[i]);
+    idPointers[i] = ids[i].c_str();
   }
+  int clicked = ChoiceButtons(labels, idPointers, static_cast<int>(std::size(kRoles)), people.role);
+  if (clicked >= 0) people.role = clicked;
   FieldOptions pinOptions;
   pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal;
   TextField(Tr(state.lang, Str::Pin), "new_user_pin", people.pin, people.pinError, pinOptions);

@@ -37,6 +37,22 @@ bool ToggleButton(const char* label, bool selected) {
   return pressed;
 }
 
+int ChoiceButtons(const char* const* labels, const char* const* ids, int count, int selected) {
+  int clicked = -1;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  for (int i = 0; i < count; i++) {
+    std::string label = std::string(labels[i]) + "###" + ids[i];
+    float width = ImGui::CalcTextSize(labels[i]).x + style.FramePadding.x * 2;
+    if (i > 0) {
+      float next = ImGui::GetItemRectMax().x + style.ItemSpacing.x;
+      if (next + width <= right) ImGui::SameLine();
+    }
+    if (ToggleButton(label.c_str(), i == selected)) clicked = i;
+  }
+  return clicked;
+}
+
 void DataText(std::string_view text) {
   NoteText(text);
   ImGui::TextUnformatted(text.data(), text.data() + text.size());

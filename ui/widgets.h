@@ -12,6 +12,10 @@ bool PrimaryButton(const char* label, const ImVec2& size = ImVec2(0, 0));
 // A choice among a few: the selected one is filled.
 bool ToggleButton(const char* label, bool selected);
 
+// A row of choices (ToggleButtons) that wraps to the next line when the next one does not fit.
+// `ids` are the ###ids; returns the index clicked this frame, or -1.
+int ChoiceButtons(const char* const* labels, const char* const* ids, int count, int selected);
+
 // Data text (names, phones…): notes its glyphs for the atlas, then draws it.
 void DataText(std::string_view text);
 
