@@ -73,9 +73,13 @@ void EnterSession(AppState& state, const Actor& actor) {
   state.userName.clear();
   if (state.db) {
     if (auto user = GetUser(*state.db, actor.userId)) state.userName = user.Value().name;
+    // Signing in may have changed the device (a trial started or ended).
+    if (auto settings = GetDeviceSettings(*state.db)) state.device = settings.Value();
   }
   // Nothing typed for the previous person survives into the next one's session.
+  double lastSwitchMs = state.signIn.lastSwitchMs;
   state.signIn = SignInState{};
+  state.signIn.lastSwitchMs = lastSwitchMs;
   state.customers = CustomersScreenState{};
   state.people.open = false;
   state.lastInputMs = state.nowMs;
@@ -142,7 +146,9 @@ void DrawStatusBar(AppState& state) {
   std::string people = std::string(Tr(state.lang, Str::PeopleAndDevice)) + "###people";
   bool signedIn = state.screen == Screen::Home;
   // The right edge: who is signed in, lock, people, and the language switch (each language in its own script).
-  float width = buttonWidth("中文") + buttonWidth("English") + style.ItemSpacing.x;
+  std::string zh = std::string(Tr(state.lang, Str::LangNameZh)) + "###lang_zh";
+  std::string en = std::string(Tr(state.lang, Str::LangNameEn)) + "###lang_en";
+  float width = buttonWidth(zh.c_str()) + buttonWidth(en.c_str()) + style.ItemSpacing.x;
   if (signedIn) width += ImGui::CalcTextSize(state.userName.c_str()).x + buttonWidth(lock.c_str()) + buttonWidth(people.c_str()) +
                          style.ItemSpacing.x * 3;
   ImGui::SameLine(std::max(ImGui::GetCursorPosX() + style.ItemSpacing.x, ImGui::GetContentRegionMax().x - width));
@@ -158,16 +164,15 @@ void DrawStatusBar(AppState& state) {
     }
     ImGui::SameLine();
   }
-  if (ToggleButton("中文###lang_zh", state.lang == Lang::Zh)) state.lang = Lang::Zh;
+  if (ToggleButton(zh.c_str(), state.lang == Lang::Zh)) state.lang = Lang::Zh;
   ImGui::SameLine();
-  if (ToggleButton("English###lang_en", state.lang == Lang::En)) state.lang = Lang::En;
+  if (ToggleButton(en.c_str(), state.lang == Lang::En)) state.lang = Lang::En;
 }
 
 void DrawTrialBanner(AppState& state) {
   if (!state.device.trial || state.screen != Screen::Home) return;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(1.0f, 0.95f, 0.80f, 1.0f));
-  ImGui::BeginChild("##trial_banner", ImVec2(0, ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y),
-                    ImGuiChildFlags_AlwaysUseWindowPadding);
+  ImGui::BeginChild("##trial_banner", ImVec2(0, 0), ImGuiChildFlags_AlwaysUseWindowPadding | ImGuiChildFlags_AutoResizeY);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(Tr(state.lang, Str::TrialBanner));
   ImGui::SameLine();

@@ -169,7 +169,8 @@ void DrawCustomers(AppState& state) {
   ImGui::TextDisabled("%s", count);
 
   // Rows are tall on a tablet: a finger needs about 48 CSS px.
-  float rowHeight = ImGui::GetTextLineHeightWithSpacing() * (tablet ? 2.6f : 2.2f);
+  float rowHeight = ImGui::GetTextLineHeight() * 2.2f + ImGui::GetStyle().FramePadding.y * (tablet ? 1.4f : 2.0f) +
+                    ImGui::GetStyle().ItemSpacing.y;
   ImGui::BeginChild("##customer_list", ImVec2(0, 0), ImGuiChildFlags_Border);
   TouchScroll(screen.scroll, tablet);
   if (shown.empty()) ImGui::TextDisabled("%s", Tr(state.lang, screen.rows.empty() ? Str::NoCustomers : Str::NoMatches));

@@ -111,6 +111,8 @@ constexpr Entry kStrings[] = {
     {Str::ErrWrongPin, "PIN 码错误", "Wrong PIN"},
     {Str::ErrWaitSeconds, "错误次数过多，请 %d 秒后再试", "Too many wrong PINs: wait %d s"},
     {Str::ErrTooLong, "太长了", "Too long"},
+    {Str::LangNameZh, "中文", "中文"},
+    {Str::LangNameEn, "English", "English"},
 };
 static_assert(sizeof(kStrings) / sizeof(kStrings[0]) == kCount, "every Str needs a row in kStrings");
 

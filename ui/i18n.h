@@ -108,6 +108,8 @@ enum class Str : int {
   ErrWrongPin,
   ErrWaitSeconds,
   ErrTooLong,
+  LangNameZh,  // each language named in its own script, the same in both tables
+  LangNameEn,
   Count
 };
 

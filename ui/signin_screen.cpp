@@ -33,6 +33,15 @@ void EndCentredColumn() {
 
 float ColumnWidth() { return ImGui::CalcItemWidth(); }
 
+// A heading with a rule under it as wide as the column (SeparatorText would run to the window's edge).
+void ColumnTitle(const char* text) {
+  ImGui::TextUnformatted(text);
+  ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::GetWindowDrawList()->AddLine(ImVec2(at.x, at.y), ImVec2(at.x + ColumnWidth(), at.y), ImGui::GetColorU32(ImGuiCol_Separator),
+                                      std::max(1.0f, ImGui::GetFontSize() / 14.0f));
+  ImGui::Dummy(ImVec2(ColumnWidth(), ImGui::GetStyle().ItemSpacing.y));
+}
+
 // A large, full-width choice with a line of explanation under it.
 bool BigChoice(AppState& state, Str title, Str hint, const char* id, bool primary) {
   std::string label = std::string(Tr(state.lang, title)) + "###" + id;
@@ -99,7 +108,7 @@ void DrawPinFields(AppState& state, bool again) {
 
 void DrawCreateAccount(AppState& state) {
   SignInState& s = state.signIn;
-  ImGui::SeparatorText(Tr(state.lang, Str::CreateLocalAccount));
+  ColumnTitle(Tr(state.lang, Str::CreateLocalAccount));
   FieldOptions nameOptions;
   nameOptions.focus = s.focusField;
   s.focusField = false;
@@ -120,7 +129,7 @@ void DrawCreateAccount(AppState& state) {
 
 void DrawOnline(AppState& state) {
   SignInState& s = state.signIn;
-  ImGui::SeparatorText(Tr(state.lang, Str::SignInOnline));
+  ColumnTitle(Tr(state.lang, Str::SignInOnline));
   FieldOptions first;
   first.focus = s.focusField;
   s.focusField = false;
@@ -274,7 +283,7 @@ void DrawWelcome(AppState& state) {
     case SignInStep::CreateAccount: DrawCreateAccount(state); break;
     case SignInStep::Online: DrawOnline(state); break;
     default: {
-      ImGui::SeparatorText(Tr(state.lang, Str::WelcomeTitle));
+      ColumnTitle(Tr(state.lang, Str::WelcomeTitle));
       ImGui::TextWrapped("%s", Tr(state.lang, Str::WelcomeIntro));
       ImGui::Spacing();
       if (BigChoice(state, Str::StartTrial, Str::StartTrialHint, "start_trial", true)) StartTrial(state);
@@ -293,7 +302,7 @@ void DrawLocked(AppState& state) {
   ImGui::Spacing();
   BeginCentredColumn(24);
   if (s.step == SignInStep::EnterPin) {
-    ImGui::SeparatorText(Tr(state.lang, Str::EnterPin));
+    ColumnTitle(Tr(state.lang, Str::EnterPin));
     NoteText(s.name);
     ImGui::TextUnformatted(s.name.c_str());
     FieldOptions pinOptions;
@@ -309,7 +318,7 @@ void DrawLocked(AppState& state) {
     if (ImGui::Button(back.c_str())) GoTo(state, SignInStep::PickUser);
     ImGui::EndDisabled();
   } else {
-    ImGui::SeparatorText(Tr(state.lang, Str::WhoIsUsing));
+    ColumnTitle(Tr(state.lang, Str::WhoIsUsing));
     for (const DeviceAccount& account : s.accounts) {
       NoteText(account.name);
       std::string label = account.name + "  ·  " + RoleLabel(state.lang, account.role) + "###user:" + account.name;
@@ -326,7 +335,7 @@ void DrawLocked(AppState& state) {
 void DrawConvertTrial(AppState& state) {
   SignInState& s = state.signIn;
   BeginCentredColumn(26);
-  ImGui::SeparatorText(Tr(state.lang, Str::ConvertTitle));
+  ColumnTitle(Tr(state.lang, Str::ConvertTitle));
   FieldOptions nameOptions;
   nameOptions.focus = s.focusField;
   s.focusField = false;
