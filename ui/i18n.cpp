@@ -82,6 +82,8 @@ constexpr Entry kStrings[] = {
     {Str::LayoutTablet, "平板", "Tablet"},
     {Str::PinSet, "已设 PIN", "PIN set"},
     {Str::NoPin, "未设 PIN", "No PIN"},
+    {Str::PersonName, "姓名", "Name"},
+    {Str::ThisDevice, "本设备", "This device"},
     {Str::Customers, "客户", "Customers"},
     {Str::Search, "搜索", "Search"},
     {Str::SearchHint, "按 / 搜索：名称、电话或城市", "Press / to search: name, phone or city"},

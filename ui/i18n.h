@@ -77,6 +77,8 @@ enum class Str : int {
   LayoutTablet,
   PinSet,
   NoPin,
+  PersonName,
+  ThisDevice,
   // Customers
   Customers,
   Search,

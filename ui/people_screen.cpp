@@ -38,7 +38,7 @@ void SaveSettings(AppState& state) {
 void DrawAddUser(AppState& state) {
   PeopleScreenState& people = state.people;
   ImGui::SeparatorText(Tr(state.lang, Str::AddUser));
-  TextField(Tr(state.lang, Str::YourName), "new_user_name", people.name, people.nameError);
+  TextField(Tr(state.lang, Str::PersonName), "new_user_name", people.name, people.nameError);
   ImGui::TextUnformatted(Tr(state.lang, Str::Role));
   const char* labels[std::size(kRoles)];
   std::string ids[std::size(kRoles)];
@@ -92,7 +92,7 @@ void DrawPeople(AppState& state) {
     }
     DrawAddUser(state);
 
-    ImGui::SeparatorText(Tr(state.lang, Str::SharedTablet));
+    ImGui::SeparatorText(Tr(state.lang, Str::ThisDevice));
     bool shared = state.device.shared;
     std::string sharedLabel = std::string(Tr(state.lang, Str::SharedTablet)) + "###shared";
     if (ImGui::Checkbox(sharedLabel.c_str(), &shared)) {

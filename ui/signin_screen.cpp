@@ -258,12 +258,12 @@ void StartNewPinJob(AppState& state, PinJob::Purpose purpose, const std::string&
 
 void RunPinJob(AppState& state) {
   if (!state.signIn.job || !state.db) return;
-  // About 8 ms of hashing per frame: the frame stays far below 50 ms and a check takes a few frames.
+  // About 12 ms of hashing per frame: the frame stays far below 50 ms and a check takes a few frames.
   auto started = std::chrono::steady_clock::now();
   Pbkdf2Sha256& kdf = state.signIn.job->check.kdf;
   while (!kdf.Done()) {
     kdf.Step(500);
-    if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(8)) break;
+    if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(12)) break;
   }
   if (kdf.Done()) FinishJob(state);
 }

@@ -69,7 +69,8 @@ bool TextField(const char* label, const char* id, std::string& value, const std:
   NoteText(value);
   if (options.focus) ImGui::SetKeyboardFocusHere();
   std::string widgetId = std::string("##") + id;
-  ImGui::SetNextItemWidth(-FLT_MIN);
+  // The width a surrounding PushItemWidth set (a centred column), else the whole row.
+  ImGui::SetNextItemWidth(ImGui::GetCurrentWindow()->DC.ItemWidthStack.Size > 0 ? ImGui::CalcItemWidth() : -FLT_MIN);
   if (!error.empty()) ImGui::PushStyleColor(ImGuiCol_Border, kError);
   if (!error.empty()) ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 2.0f);
   bool changed = options.hint ? ImGui::InputTextWithHint(widgetId.c_str(), options.hint, &value, options.flags)
