@@ -198,6 +198,22 @@ const std::string kMigration3 = std::string() +
   "CREATE INDEX customers_live_activity ON customers(deleted_at, last_activity_at);";
 #undef CRM_FTS_REFRESH
 
+// Version 4: who may sign in on this device. Local-only, like app_meta: not in SyncedTables(),
+// so no changeset or audit row ever carries a PIN hash. IF NOT EXISTS: development builds made it
+// before it was a migration.
+const char* kMigration4 = R"sql(
+  CREATE TABLE IF NOT EXISTS device_accounts (
+    user_id INTEGER PRIMARY KEY NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('local','online','trial')),
+    pin_hash TEXT,
+    server_account TEXT,
+    session TEXT,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    wait_until INTEGER,
+    last_sign_in_at INTEGER,
+    created_at INTEGER NOT NULL);
+)sql";
+
 #undef CRM_STD_COLUMNS
 
 }  // namespace
@@ -207,6 +223,7 @@ const std::vector<Migration>& Migrations() {
       {1, "customers and app metadata", kMigration1},
       {2, "customer database, organisation, follow-ups, audit", kMigration2},
       {3, "customer search index, list indexes", kMigration3},
+      {4, "device accounts", kMigration4},
   };
   return kMigrations;
 }

@@ -33,5 +33,14 @@ TEST(I18n, LanguageFollowsTheBrowserLocale) {
   EXPECT_EQ(LangFromLocale(""), Lang::En);
 }
 
+TEST(I18n, CoreErrorsReadWellNextToTheirField) {
+  EXPECT_EQ(FieldErrorText(Lang::Zh, "name: required"), "必填");
+  EXPECT_EQ(FieldErrorText(Lang::En, "PIN: 4 to 8 digits"), "4 to 8 digits");
+  EXPECT_EQ(FieldErrorText(Lang::Zh, "PIN: wrong PIN"), "PIN 码错误");
+  EXPECT_EQ(FieldErrorText(Lang::Zh, "PIN: too many wrong PINs, wait 29 s"), "错误次数过多，请 29 秒后再试");
+  EXPECT_EQ(FieldErrorText(Lang::En, "phone: '12' is too short"), "'12' is too short");
+  EXPECT_EQ(FieldErrorText(Lang::En, "no field here"), "no field here");
+}
+
 }  // namespace
 }  // namespace crm::ui

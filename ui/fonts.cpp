@@ -1,5 +1,7 @@
 #include "ui/fonts.h"
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "ui/i18n.h"
@@ -14,24 +16,66 @@ bool Readable(const std::string& path) {
   return true;
 }
 
+constexpr float kCjkScale = 1.12f;
+
 void AddUiText(const char* text, void* context) { static_cast<ImFontGlyphRangesBuilder*>(context)->AddText(text); }
+
+// Decodes one UTF-8 sequence; returns its length (at least 1, so a bad byte is skipped) and the codepoint or 0.
+size_t DecodeUtf8(std::string_view text, size_t i, uint32_t& codepoint) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (length == 0 || i + length > text.size()) {
+    codepoint = 0;
+    return 1;
+  }
+  codepoint = length == 1 ? lead : lead & (0xFF >> (length + 1));
+  for (size_t k = 1; k < length; k++) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      codepoint = 0;
+      return 1;
+    }
+    codepoint = (codepoint << 6) | (byte(i + k) & 0x3F);
+  }
+  return length;
+}
+
+void AppendUtf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
 }  // namespace
 
-Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const std::string& extraText) {
+Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const std::string& extraText, float cssSize) {
   if (!Readable(files.latin)) return MakeError(ErrorCode::NotFound, "font file missing: " + files.latin);
   if (!Readable(files.cjk)) return MakeError(ErrorCode::NotFound, "font file missing: " + files.cjk);
 
   // The ranges are read during Build() below; a later rebuild comes through here again, after Clear().
   ImFontGlyphRangesBuilder builder;
+  // Latin and the UI's own strings only: Han characters of data join when first shown (GlyphAtlas), so a
+  // rebuild rasterises hundreds of glyphs, not the thousands of a "common Chinese" range, and stays
+  // within a frame's budget even at a pixel ratio of 2 or 3.
   builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-  builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
   ForEachString(AddUiText, &builder);
   builder.AddText(extraText.c_str());
   ImVector<ImWchar> ranges;
   builder.BuildRanges(&ranges);
 
   io.Fonts->Clear();
-  float size = kBaseFontSize * pixelRatio;
+  float size = cssSize * pixelRatio;
   ImFontConfig latin;
   latin.OversampleH = 2;
   latin.OversampleV = 1;
@@ -44,12 +88,60 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
   cjk.OversampleH = 1;
   cjk.OversampleV = 1;
   cjk.PixelSnapH = true;
-  if (!io.Fonts->AddFontFromFileTTF(files.cjk.c_str(), size, &cjk, ranges.Data)) {
+  // Droid Sans Fallback draws Han smaller than DejaVu draws Latin at the same size: a little larger, and
+  // lowered onto the Latin baseline, the two scripts read as one text.
+  float cjkSize = std::round(size * kCjkScale);
+  cjk.GlyphOffset.y = std::round((cjkSize - size) * 0.35f);
+  if (!io.Fonts->AddFontFromFileTTF(files.cjk.c_str(), cjkSize, &cjk, ranges.Data)) {
     return MakeError(ErrorCode::Corrupt, "cannot load font " + files.cjk);
   }
   if (!io.Fonts->Build()) return MakeError(ErrorCode::Storage, "cannot build the glyph atlas");
   io.FontGlobalScale = 1.0f;
   return Ok();
+}
+
+void GlyphAtlas::Require(std::string_view text) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.Fonts->Fonts.empty() || !io.Fonts->IsBuilt()) return;
+  ImFont* font = io.Fonts->Fonts[0];
+  for (size_t i = 0; i < text.size();) {
+    uint32_t c = 0;
+    i += DecodeUtf8(text, i, c);
+    if (c < 0x20 || c > 0xFFFF) continue;  // ImWchar is 16-bit in this build: the BMP holds the shipped fonts' glyphs
+    if (font->FindGlyphNoFallback(static_cast<ImWchar>(c))) continue;
+    if (m_missing.count(c) || m_extra.count(c)) continue;
+    m_pending.insert(c);
+  }
+}
+
+Result<bool> GlyphAtlas::Update(ImGuiIO& io, float pixelRatio, float cssSize) {
+  if (pixelRatio == m_pixelRatio && cssSize == m_cssSize && m_pending.empty()) return false;
+  std::set<uint32_t> asked = m_pending;
+  m_extra.insert(m_pending.begin(), m_pending.end());
+  m_pending.clear();
+  std::string extra;
+  for (uint32_t c : m_extra) AppendUtf8(extra, c);
+
+  auto started = std::chrono::steady_clock::now();
+  Status built = BuildFonts(io, m_files, pixelRatio, extra, cssSize);
+  m_lastBuildMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  m_builds++;
+  m_pixelRatio = pixelRatio;
+  m_cssSize = cssSize;
+  CRM_TRY(built);
+  // What the fonts do not have is remembered, so it never triggers another rebuild.
+  ImFont* font = io.Fonts->Fonts[0];
+  for (uint32_t c : asked) {
+    if (!font->FindGlyphNoFallback(static_cast<ImWchar>(c))) {
+      m_missing.insert(c);
+      m_extra.erase(c);
+    }
+  }
+  return true;
+}
+
+void NoteText(std::string_view text) {
+  if (auto* atlas = static_cast<GlyphAtlas*>(ImGui::GetIO().UserData)) atlas->Require(text);
 }
 
 }  // namespace crm::ui

@@ -17,37 +17,22 @@ void AddSampleCustomer(AppState& state) {
   }
   home.lastError.clear();
   home.added++;
-  if (auto refreshed = RefreshCounts(state); !refreshed) home.lastError = refreshed.Message();
-  if (state.requestPersist) state.requestPersist();
+  AfterCommit(state);
 }
 }  // namespace
 
 void DrawHome(AppState& state) {
-  ImGui::SeparatorText(Tr(state.lang, Str::AppTitle));
-  if (ImGui::BeginTable("##facts", 2, ImGuiTableFlags_SizingFixedFit)) {
-    auto row = [&](Str label, const std::string& value) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextDisabled("%s", Tr(state.lang, label));
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(value.c_str());
-    };
-    row(Str::AppVersion, state.appVersion);
-    row(Str::SqliteVersion, SqliteVersion());
-    row(Str::StoredRecords, std::to_string(state.customerCount));
-    ImGui::EndTable();
-  }
-  ImGui::Spacing();
+  // One compact line of facts, so the customer list below keeps the height.
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("%s %s  ·  %s %s  ·  %s", Tr(state.lang, Str::AppVersion), state.appVersion.c_str(),
+                      Tr(state.lang, Str::SqliteVersion), SqliteVersion(), Tr(state.lang, Str::StoredRecords));
+  ImGui::SameLine();
+  ImGui::Text("%lld", static_cast<long long>(state.customerCount));
+  ImGui::SameLine();
   // The visible text is translated; the ###add_customer id keeps the widget findable in every language.
   std::string label = std::string(Tr(state.lang, Str::AddRecord)) + "###add_customer";
-  if (PrimaryButton(label.c_str(), ImVec2(ImGui::GetFontSize() * 10.0f, ImGui::GetFrameHeight() * 1.6f))) {
-    AddSampleCustomer(state);
-  }
-  if (!state.home.lastError.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.85f, 0.2f, 0.2f, 1.0f));
-    ImGui::TextWrapped("%s", state.home.lastError.c_str());
-    ImGui::PopStyleColor();
-  }
+  if (ImGui::Button(label.c_str())) AddSampleCustomer(state);
+  if (!state.home.lastError.empty()) ErrorText(state.home.lastError);
 }
 
 }  // namespace crm::ui

@@ -1,49 +1,136 @@
 #include "ui/i18n.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace crm::ui {
 
 namespace {
 constexpr int kCount = static_cast<int>(Str::Count);
 
-// Same order as the Str enum; the static_asserts below catch a missing entry.
-constexpr const char* kZh[] = {
-    "客户管理",
-    "应用版本",
-    "SQLite 版本",
-    "已存客户数",
-    "添加一位客户",
-    "示例客户",
-    "正在打开数据库…",
-    "已保存",
-    "正在保存…",
-    "未保存",
-    "保存失败",
-    "语言",
-    "数据库错误",
+struct Entry {
+  Str key;
+  const char* zh;
+  const char* en;
 };
-constexpr const char* kEn[] = {
-    "Customer management",
-    "App version",
-    "SQLite version",
-    "Customers stored",
-    "Add a customer",
-    "Sample customer",
-    "Opening the database…",
-    "Saved",
-    "Saving…",
-    "Not saved",
-    "Saving failed",
-    "Language",
-    "Database error",
+
+// The key in each row lets the compiler check the table's order (see InOrder below).
+constexpr Entry kStrings[] = {
+    {Str::AppTitle, "客户管理", "Customer management"},
+    {Str::AppVersion, "应用版本", "App version"},
+    {Str::SqliteVersion, "SQLite 版本", "SQLite version"},
+    {Str::StoredRecords, "已存客户数", "Customers stored"},
+    {Str::AddRecord, "添加一位客户", "Add a customer"},
+    {Str::SampleCustomerName, "示例客户", "Sample customer"},
+    {Str::Loading, "正在打开数据库…", "Opening the database…"},
+    {Str::StorageSaved, "已保存", "Saved"},
+    {Str::StorageSaving, "正在保存…", "Saving…"},
+    {Str::StorageUnsaved, "未保存", "Not saved"},
+    {Str::StorageFailed, "保存失败", "Saving failed"},
+    {Str::Language, "语言", "Language"},
+    {Str::DatabaseError, "数据库错误", "Database error"},
+    {Str::WelcomeTitle, "欢迎使用客户管理", "Welcome to Customer management"},
+    {Str::WelcomeIntro, "客户资料保存在本设备上，没有网络也能用。", "Your customer records live on this device and work without a network."},
+    {Str::StartTrial, "免费试用（带示例数据）", "Try it with sample data"},
+    {Str::StartTrialHint, "无需账户。示例数据只保存在这个浏览器里。", "No account needed. The sample data stays in this browser."},
+    {Str::CreateLocalAccount, "在本设备创建账户", "Create an account on this device"},
+    {Str::CreateLocalAccountHint, "离线可用，以后可以关联在线账户。", "Works offline; link it to an online account later."},
+    {Str::SignInOnline, "在线登录", "Sign in online"},
+    {Str::SignInOnlineHint, "已有公司账户：登录后此设备离线也能继续使用。", "Have a company account: after signing in, this device keeps working offline."},
+    {Str::OnlineUnavailable, "同步服务器尚未开放，暂时无法在线登录。可以先在本设备创建账户，服务器上线后再关联。",
+     "The sync server is not available yet, so online sign-in cannot work. Create an account on this device now and link it when the server is up."},
+    {Str::ServerAddress, "服务器地址", "Server address"},
+    {Str::AccountField, "账号（手机号或邮箱）", "Account (phone or email)"},
+    {Str::Password, "密码", "Password"},
+    {Str::YourName, "您的姓名", "Your name"},
+    {Str::Pin, "PIN 码（4–8 位数字）", "PIN (4–8 digits)"},
+    {Str::PinAgain, "再次输入 PIN 码", "PIN again"},
+    {Str::PinMismatch, "两次输入的 PIN 码不一致", "The two PINs differ"},
+    {Str::Create, "创建", "Create"},
+    {Str::Back, "返回", "Back"},
+    {Str::Cancel, "取消", "Cancel"},
+    {Str::Save, "保存", "Save"},
+    {Str::Close, "关闭", "Close"},
+    {Str::WhoIsUsing, "谁在使用这台设备？", "Who is using this device?"},
+    {Str::EnterPin, "请输入 PIN 码", "Enter your PIN"},
+    {Str::Unlock, "解锁", "Unlock"},
+    {Str::Checking, "正在验证…", "Checking…"},
+    {Str::Lock, "锁定", "Lock"},
+    {Str::SwitchUser, "切换用户", "Switch user"},
+    {Str::LockedTitle, "已锁定", "Locked"},
+    {Str::PreparingDemo, "正在准备示例数据…", "Preparing the sample data…"},
+    {Str::TrialBanner, "试用模式：数据只保存在这个浏览器里", "Trial: the data is kept only in this browser"},
+    {Str::ConvertTrial, "创建正式账户", "Create a real account"},
+    {Str::ConvertTitle, "把试用转为正式账户", "Turn the trial into a real account"},
+    {Str::KeepDemo, "保留示例数据", "Keep the sample data"},
+    {Str::DropDemo, "删除示例数据，从空白开始", "Drop the sample data and start empty"},
+    {Str::PeopleAndDevice, "人员与设备", "People and device"},
+    {Str::UsersOnDevice, "本设备上的用户", "Users on this device"},
+    {Str::AddUser, "添加用户", "Add a user"},
+    {Str::Role, "角色", "Role"},
+    {Str::RoleRep, "业务员", "Sales rep"},
+    {Str::RoleSupervisor, "主管", "Supervisor"},
+    {Str::RoleLeader, "领导", "Leader"},
+    {Str::RoleStore, "门店员工", "Store staff"},
+    {Str::RoleAdmin, "管理员", "Admin"},
+    {Str::SharedTablet, "共享平板（多人轮流使用，需 PIN 码）", "Shared tablet (people take turns, with PINs)"},
+    {Str::IdleLock, "无操作自动锁定（秒）", "Auto-lock when idle (seconds)"},
+    {Str::Seconds, "秒", "s"},
+    {Str::Layout, "界面", "Layout"},
+    {Str::LayoutAuto, "自动", "Auto"},
+    {Str::LayoutLaptop, "电脑", "Laptop"},
+    {Str::LayoutTablet, "平板", "Tablet"},
+    {Str::PinSet, "已设 PIN", "PIN set"},
+    {Str::NoPin, "未设 PIN", "No PIN"},
+    {Str::PersonName, "姓名", "Name"},
+    {Str::ThisDevice, "本设备", "This device"},
+    {Str::Customers, "客户", "Customers"},
+    {Str::Search, "搜索", "Search"},
+    {Str::SearchHint, "按 / 搜索：名称、电话或城市", "Press / to search: name, phone or city"},
+    {Str::NewCustomer, "新建客户", "New customer"},
+    {Str::NoCustomers, "还没有客户", "No customers yet"},
+    {Str::NoMatches, "没有匹配的客户", "No matching customers"},
+    {Str::CustomerName, "客户名称", "Customer name"},
+    {Str::Phone, "电话", "Phone"},
+    {Str::City, "城市", "City"},
+    {Str::Kind, "类型", "Kind"},
+    {Str::Owner, "负责人", "Owner"},
+    {Str::PublicPool, "公海", "Public pool"},
+    {Str::Created, "已创建", "Created"},
+    {Str::Shortcuts, "快捷键：/ 搜索 · Ctrl+N 新建客户 · Esc 关闭", "Shortcuts: / search · Ctrl+N new customer · Esc close"},
+    {Str::ShownOf, "显示 %d / %d", "%d of %d shown"},
+    {Str::KindDealer, "经销商", "Dealer"},
+    {Str::KindSubDistributor, "分销商", "Sub-distributor"},
+    {Str::KindConsumer, "终端消费者", "Consumer"},
+    {Str::KindDesigner, "家装设计师", "Designer"},
+    {Str::KindContractor, "包工头", "Contractor"},
+    {Str::KindDecorationCompany, "装饰公司", "Decoration company"},
+    {Str::KindIndustrial, "工业客户", "Industrial buyer"},
+    {Str::KindOther, "其他", "Other"},
+    {Str::ErrRequired, "必填", "Required"},
+    {Str::ErrDigitsOnly, "只能输入数字", "Digits only"},
+    {Str::ErrPinLength, "需要 4–8 位数字", "4 to 8 digits"},
+    {Str::ErrWrongPin, "PIN 码错误", "Wrong PIN"},
+    {Str::ErrWaitSeconds, "错误次数过多，请 %d 秒后再试", "Too many wrong PINs: wait %d s"},
+    {Str::ErrTooLong, "太长了", "Too long"},
+    {Str::LangNameZh, "中文", "中文"},
+    {Str::LangNameEn, "English", "English"},
 };
-static_assert(sizeof(kZh) / sizeof(kZh[0]) == kCount, "every Str needs a Chinese text");
-static_assert(sizeof(kEn) / sizeof(kEn[0]) == kCount, "every Str needs an English text");
+static_assert(sizeof(kStrings) / sizeof(kStrings[0]) == kCount, "every Str needs a row in kStrings");
+
+constexpr bool InOrder() {
+  for (int i = 0; i < kCount; i++) {
+    if (static_cast<int>(kStrings[i].key) != i) return false;
+  }
+  return true;
+}
+static_assert(InOrder(), "kStrings rows must follow the Str enum's order");
 }  // namespace
 
 const char* Tr(Lang lang, Str key) {
   int index = static_cast<int>(key);
   if (index < 0 || index >= kCount) return "?";
-  return lang == Lang::Zh ? kZh[index] : kEn[index];
+  return lang == Lang::Zh ? kStrings[index].zh : kStrings[index].en;
 }
 
 Lang LangFromLocale(std::string_view locale) {
@@ -52,10 +139,31 @@ Lang LangFromLocale(std::string_view locale) {
 }
 
 void ForEachString(void (*visit)(const char* text, void* context), void* context) {
-  for (int i = 0; i < kCount; i++) {
-    visit(kZh[i], context);
-    visit(kEn[i], context);
+  for (const Entry& entry : kStrings) {
+    visit(entry.zh, context);
+    visit(entry.en, context);
   }
+}
+
+std::string FieldErrorText(Lang lang, std::string_view message) {
+  // "name: required" → "required"; messages without a field stay whole.
+  size_t colon = message.find(": ");
+  std::string_view problem = colon == std::string_view::npos ? message : message.substr(colon + 2);
+  if (problem == "required" || problem == "empty") return Tr(lang, Str::ErrRequired);
+  if (problem == "digits only") return Tr(lang, Str::ErrDigitsOnly);
+  if (problem == "4 to 8 digits") return Tr(lang, Str::ErrPinLength);
+  if (problem == "wrong PIN") return Tr(lang, Str::ErrWrongPin);
+  constexpr std::string_view kWait = "too many wrong PINs, wait ";
+  if (problem.substr(0, kWait.size()) == kWait) {
+    int seconds = std::atoi(std::string(problem.substr(kWait.size())).c_str());
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, Tr(lang, Str::ErrWaitSeconds), seconds);
+    return buffer;
+  }
+  if (problem.find("too long") != std::string_view::npos || problem.find("at most") != std::string_view::npos) {
+    return Tr(lang, Str::ErrTooLong);
+  }
+  return std::string(colon == std::string_view::npos ? message : problem);
 }
 
 }  // namespace crm::ui

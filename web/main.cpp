@@ -8,11 +8,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/ids.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "ui/fonts.h"
 #include "web/platform.h"
+#include "web/text_input.h"
 
 #ifndef CRM_VERSION
 #define CRM_VERSION "dev"
@@ -36,25 +38,6 @@ EM_JS(char*, BrowserLanguage, (), {
   return pointer;
 });
 
-void ApplyStyle(float pixelRatio) {
-  ImGuiStyle style;
-  ImGui::StyleColorsLight(&style);
-  style.WindowPadding = ImVec2(16, 14);
-  style.FramePadding = ImVec2(10, 6);
-  style.ItemSpacing = ImVec2(10, 8);
-  style.FrameRounding = 5;
-  style.GrabRounding = 5;
-  style.WindowRounding = 0;
-  style.ScrollbarSize = 16;
-  style.Colors[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
-  style.Colors[ImGuiCol_Button] = ImVec4(0.88f, 0.91f, 0.96f, 1.0f);
-  style.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.78f, 0.85f, 0.96f, 1.0f);
-  style.Colors[ImGuiCol_ButtonActive] = ImVec4(0.66f, 0.77f, 0.94f, 1.0f);
-  style.Colors[ImGuiCol_Text] = ImVec4(0.12f, 0.13f, 0.15f, 1.0f);
-  style.ScaleAllSizes(pixelRatio);
-  ImGui::GetStyle() = style;
-}
-
 // Keeps the canvas backing store at CSS size × devicePixelRatio, so ImGui
 // renders one texel per physical pixel; fonts are re-rasterised when the ratio
 // changes. The canvas is sized directly, not through glfwSetWindowSize: Emscripten
@@ -74,20 +57,32 @@ void SyncCanvasSize(Platform& platform) {
     platform.framebufferHeight = static_cast<int>(std::lround(cssHeight * pixelRatio));
     emscripten_set_canvas_element_size("#canvas", platform.framebufferWidth, platform.framebufferHeight);
   }
-  if (ratioChanged) {
-    platform.pixelRatio = pixelRatio;
-    if (auto built = ui::BuildFonts(ImGui::GetIO(), platform.fonts, pixelRatio, std::string()); !built) {
-      platform.app.fatalError = built.Message();
-    }
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-    ApplyStyle(pixelRatio);
+  if (ratioChanged) platform.pixelRatio = pixelRatio;
+}
+
+// Between frames: the glyph atlas is rebuilt when the pixel ratio or the layout's font size changed,
+// or when the last frame showed characters it lacks (rare name characters, typed text).
+void UpdateFonts(Platform& platform) {
+  ui::AppState& app = platform.app;
+  if (platform.pixelRatio <= 0) return;  // the canvas has no size yet
+  auto rebuilt = app.glyphs.Update(ImGui::GetIO(), platform.pixelRatio, ui::FontSizeFor(app.layout));
+  if (!rebuilt) {
+    app.fatalError = rebuilt.Message();
+    return;
   }
+  if (!rebuilt.Value()) return;
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ui::ApplyStyle(app.layout, platform.pixelRatio);
 }
 
 void Frame(void* argument) {
   Platform& platform = *static_cast<Platform*>(argument);
+  double started = emscripten_get_now();
+  platform.app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
   SyncCanvasSize(platform);
+  UpdatePointerKind(platform);
+  UpdateFonts(platform);
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -104,8 +99,14 @@ void Frame(void* argument) {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
+  SyncTextInput(platform);
   platform.app.probe.EndFrame();
   platform.app.frameCount++;
+  platform.lastFrameMs = emscripten_get_now() - started;
+  if (platform.app.frameCount > 2) {
+    if (platform.lastFrameMs > platform.maxFrameMs) platform.maxFrameMs = platform.lastFrameMs;
+    if (platform.lastFrameMs > 50) platform.framesOver50Ms++;
+  }
   SignalReadyIfDue(platform);
 }
 
@@ -139,6 +140,10 @@ int Start() {
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");
+  InstallTextInput(platform);
+  // Screens note the data text they draw (ui::NoteText); the atlas grows to hold it.
+  platform.app.glyphs.SetFiles(platform.fonts);
+  io.UserData = &platform.app.glyphs;
   AttachTestHooks(platform);
 
   MountStorage();

@@ -30,6 +30,21 @@ struct Platform {
   bool persistQueued = false;
 
   bool readySignalled = false;
+
+  // Text-input bridge (text_input.cpp): what the hidden input was last told, the IME's wish, the clipboard.
+  struct TextSync {
+    bool want = false;
+    double x = -1, y = -1;
+  } textSync;
+  bool imeVisible = false;
+  bool touchSeen = false;
+  std::string clipboard;  // what ImGui last copied
+
+  // Frame timing, for the 50 ms budget: the slowest frame and how many went over.
+  double lastFrameMs = 0;
+  double maxFrameMs = 0;
+  int framesOver50Ms = 0;
+  double clockOffsetMs = 0;  // test builds move the clock forward to exercise the idle lock
 };
 
 // The one platform instance; lives as long as the page.
@@ -40,6 +55,9 @@ constexpr const char* kDatabasePath = "/data/crm.db";
 void MountStorage();                 // asynchronous; calls OnStorageMounted when done
 void OnStorageMounted(const std::string& error);
 void RequestPersist(Platform& platform);
+
+// Once the database is open (storage calls this): device tables, the first screen, persistence.
+void OnDatabaseReady(Platform& platform);
 
 // Test hooks (test_hooks.cpp): present in test builds only.
 void AttachTestHooks(Platform& platform);

@@ -3,7 +3,6 @@
 // the database; the durable O(edit) design replaces this file.
 #include <emscripten.h>
 
-#include "core/org.h"
 #include "core/schema.h"
 #include "web/platform.h"
 
@@ -45,18 +44,8 @@ void OnStorageMounted(const std::string& error) {
     app.fatalError = migrated.Message();
     return;
   }
-  // Until sign-in exists, the device's first user (an admin) makes every change.
-  auto owner = EnsureLocalOwner(db.Value(), "本机用户", 1);
-  if (!owner) {
-    app.fatalError = owner.Message();
-    return;
-  }
-  app.actor = owner.Value();
   platform.db.emplace(std::move(db).Value());
-  app.db = &*platform.db;
-  app.requestPersist = [&platform] { RequestPersist(platform); };
-  if (auto counted = ui::RefreshCounts(app); !counted) app.fatalError = counted.Message();
-  app.screen = ui::Screen::Home;
+  OnDatabaseReady(platform);
 }
 
 void RequestPersist(Platform& platform) {

@@ -25,5 +25,13 @@
                        cssWidth: Module.canvas.clientWidth, cssHeight: Module.canvas.clientHeight };
       return state;
     },
+    // Who created a customer, by exact name (null when there is none).
+    customer(name) {
+      const reply = Module.ccall('crm_test_customer', 'string', ['string'], [String(name)]);
+      return reply ? JSON.parse(reply) : null;
+    },
+    advanceClock(ms) { Module.ccall('crm_test_advance_clock', null, ['number'], [ms]); },
+    // Whether the hidden text input has the page's focus (the IME bridge is engaged).
+    textInputFocused() { return document.activeElement === document.getElementById('text-input'); },
   };
 })();

@@ -1,7 +1,9 @@
 // The app loads in headless Chromium, renders a frame with its Chinese label,
 // adds a record through the real canvas, keeps it across a reload, resizes with
 // the window and stays sharp at a device pixel ratio of 2.
-import { assert, clickItem, decodePngFrom, openApp, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
+import { assert, clickItem, decodePngFrom, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
+// A fresh device opens on the welcome screen: these checks start from an account on this device.
+import { openSignedIn as openApp } from './lib/platform_helpers.mjs';
 
 await run('smoke', [
   ['page loads, renders and shows no console error', async ({ browser, url }) => {

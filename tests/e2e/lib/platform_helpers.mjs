@@ -1,0 +1,68 @@
+// Helpers for the UI-platform tests: sign-in flows through the real canvas,
+// typing through the IME bridge, and touch.
+import { assert, clickItem, openApp, waitForState } from './harness.mjs';
+
+export async function findItem(page, label) {
+  return page.evaluate((l) => window.crmTest.find(l), label);
+}
+
+export async function waitForItem(page, label, timeout = 10000) {
+  const start = Date.now();
+  while (Date.now() - start < timeout) {
+    const rect = await findItem(page, label);
+    if (rect) return rect;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`no ImGui item '${label}' appeared`);
+}
+
+export const state = (page) => page.evaluate(() => window.crmTest.state());
+
+// Clicks a text field and types as an input method commits: one insertText, no key events.
+export async function typeInto(page, field, text) {
+  await clickItem(page, field);
+  await waitForState(page, (s) => s.ime.wantText, `the field ${field} to take the keyboard`);
+  await page.waitForFunction(() => window.crmTest.textInputFocused(), null, { timeout: 5000 });
+  await page.keyboard.insertText(text);
+}
+
+// From the welcome screen: an account on this device, signed in.
+export async function createLocalAccount(page, name = '王店长', pin = '1234') {
+  await waitForState(page, (s) => s.screen === 'welcome', 'the welcome screen');
+  await clickItem(page, 'create_local');
+  await waitForItem(page, 'account_name');
+  await typeInto(page, 'account_name', name);
+  await typeInto(page, 'pin', pin);
+  await typeInto(page, 'pin_again', pin);
+  await clickItem(page, 'create_account');
+  return waitForState(page, (s) => s.screen === 'home', 'the account to be created and signed in');
+}
+
+// Opens the app; a fresh device gets a local account, so tests start on the main screen.
+export async function openSignedIn(context, url, name, pin) {
+  const opened = await openApp(context, url);
+  const first = await state(opened.page);
+  if (first.screen === 'welcome') await createLocalAccount(opened.page, name, pin);
+  return opened;
+}
+
+export async function tap(page, label) {
+  const rect = await findItem(page, label);
+  assert(rect, `no ImGui item '${label}' to tap`);
+  await page.touchscreen.tap(rect.x + rect.width / 2, rect.y + rect.height / 2);
+  return rect;
+}
+
+// A finger drag through CDP touch events (playwright's touchscreen only taps).
+export async function touchDrag(page, from, to, steps = 12) {
+  const session = await page.context().newCDPSession(page);
+  const point = (p) => [{ x: p.x, y: p.y, id: 1 }];
+  await session.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(from) });
+  for (let i = 1; i <= steps; i++) {
+    const p = { x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps };
+    await session.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: point(p) });
+    await page.waitForTimeout(16);
+  }
+  await session.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await session.detach();
+}

@@ -1,0 +1,133 @@
+#include "ui/people_screen.h"
+
+#include <algorithm>
+
+#include "core/org.h"
+#include "core/validate.h"
+#include "imgui.h"
+#include "ui/app_state.h"
+#include "ui/widgets.h"
+
+namespace crm::ui {
+
+namespace {
+constexpr Role kRoles[] = {Role::Rep, Role::Store, Role::Supervisor, Role::Leader, Role::Admin};
+constexpr Str kRoleLabels[] = {Str::RoleRep, Str::RoleStore, Str::RoleSupervisor, Str::RoleLeader, Str::RoleAdmin};
+
+const char* RoleText(Lang lang, Role role) {
+  for (size_t i = 0; i < std::size(kRoles); i++) {
+    if (kRoles[i] == role) return Tr(lang, kRoleLabels[i]);
+  }
+  return "";
+}
+
+void SaveSettings(AppState& state) {
+  PeopleScreenState& people = state.people;
+  DeviceSettings settings = state.device;
+  settings.idleLockSeconds = people.idleSeconds;
+  auto saved = SaveDeviceSettings(*state.db, settings);
+  if (!saved) {
+    people.settingsError = FieldErrorText(state.lang, saved.Message());
+    return;
+  }
+  people.settingsError.clear();
+  state.device = settings;
+  if (state.requestPersist) state.requestPersist();
+}
+
+void DrawAddUser(AppState& state) {
+  PeopleScreenState& people = state.people;
+  ImGui::SeparatorText(Tr(state.lang, Str::AddUser));
+  TextField(Tr(state.lang, Str::PersonName), "new_user_name", people.name, people.nameError);
+  ImGui::TextUnformatted(Tr(state.lang, Str::Role));
+  const char* labels[std::size(kRoles)];
+  std::string ids[std::size(kRoles)];
+  const char* idPointers[std::size(kRoles)];
+  for (size_t i = 0; i < std::size(kRoles); i++) {
+    labels[i] = Tr(state.lang, kRoleLabels[i]);
+    ids[i] = std::string("role_") + Code(kRoles[i]);
+    idPointers[i] = ids[i].c_str();
+  }
+  int clicked = ChoiceButtons(labels, idPointers, static_cast<int>(std::size(kRoles)), people.role);
+  if (clicked >= 0) people.role = clicked;
+  FieldOptions pinOptions;
+  pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal;
+  TextField(Tr(state.lang, Str::Pin), "new_user_pin", people.pin, people.pinError, pinOptions);
+  bool busy = PinJobRunning(state);
+  ImGui::BeginDisabled(busy);
+  std::string add = std::string(Tr(state.lang, busy ? Str::Checking : Str::AddUser)) + "###add_user";
+  if (PrimaryButton(add.c_str())) {
+    people.nameError.clear();
+    people.pinError.clear();
+    people.message.clear();
+    if (auto name = CleanText(people.name, "name", 50, true); !name) people.nameError = FieldErrorText(state.lang, name.Message());
+    if (auto pin = ValidatePin(people.pin); !pin) people.pinError = FieldErrorText(state.lang, pin.Message());
+    if (people.nameError.empty() && people.pinError.empty()) {
+      state.signIn.newUserRole = kRoles[std::clamp(people.role, 0, static_cast<int>(std::size(kRoles)) - 1)];
+      StartNewPinJob(state, PinJob::Purpose::NewUser, people.pin);
+    }
+  }
+  ImGui::EndDisabled();
+  if (!people.message.empty()) ImGui::TextColored(ImVec4(0.2f, 0.55f, 0.3f, 1), "%s", people.message.c_str());
+}
+}  // namespace
+
+void DrawPeople(AppState& state) {
+  PeopleScreenState& people = state.people;
+  if (!people.open) return;
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImVec2 size(std::min(viewport->WorkSize.x * 0.9f, ImGui::GetFontSize() * 34), viewport->WorkSize.y * 0.85f);
+  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x / 2, viewport->WorkPos.y + viewport->WorkSize.y / 2),
+                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+  std::string title = std::string(Tr(state.lang, Str::PeopleAndDevice)) + "###people_window";
+  bool open = true;
+  if (ImGui::Begin(title.c_str(), &open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                                             ImGuiWindowFlags_NoResize)) {
+    ImGui::SeparatorText(Tr(state.lang, Str::UsersOnDevice));
+    for (const DeviceAccount& account : state.signIn.accounts) {
+      DataText(account.name);
+      ImGui::SameLine();
+      ImGui::TextDisabled("%s · %s", RoleText(state.lang, account.role), Tr(state.lang, account.hasPin ? Str::PinSet : Str::NoPin));
+    }
+    DrawAddUser(state);
+
+    ImGui::SeparatorText(Tr(state.lang, Str::ThisDevice));
+    bool shared = state.device.shared;
+    std::string sharedLabel = std::string(Tr(state.lang, Str::SharedTablet)) + "###shared";
+    if (ImGui::Checkbox(sharedLabel.c_str(), &shared)) {
+      state.device.shared = shared;
+      SaveSettings(state);
+    }
+    ImGui::TextUnformatted(Tr(state.lang, Str::IdleLock));
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::InputInt("##idle_lock", &people.idleSeconds, 15, 60)) SaveSettings(state);
+    if (!people.settingsError.empty()) ErrorText(people.settingsError);
+
+    ImGui::SeparatorText(Tr(state.lang, Str::Layout));
+    struct Choice {
+      Str label;
+      const char* id;
+      bool selected;
+    };
+    const Choice choices[] = {{Str::LayoutAuto, "layout_auto", state.layoutAuto},
+                              {Str::LayoutLaptop, "layout_laptop", !state.layoutAuto && state.layout == Layout::Laptop},
+                              {Str::LayoutTablet, "layout_tablet", !state.layoutAuto && state.layout == Layout::Tablet}};
+    for (size_t i = 0; i < std::size(choices); i++) {
+      if (i) ImGui::SameLine();
+      std::string label = std::string(Tr(state.lang, choices[i].label)) + "###" + choices[i].id;
+      if (ToggleButton(label.c_str(), choices[i].selected)) {
+        state.layoutAuto = i == 0;
+        if (i == 1) state.layout = Layout::Laptop;
+        if (i == 2) state.layout = Layout::Tablet;
+      }
+    }
+    ImGui::Spacing();
+    std::string close = std::string(Tr(state.lang, Str::Close)) + "###people_close";
+    if (ImGui::Button(close.c_str())) open = false;
+  }
+  ImGui::End();
+  if (!open || (!ImGui::GetIO().WantTextInput && ImGui::IsKeyPressed(ImGuiKey_Escape, false))) people.open = false;
+}
+
+}  // namespace crm::ui

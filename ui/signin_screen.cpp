@@ -1,0 +1,362 @@
+#include "ui/signin_screen.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/demo_data.h"
+#include "core/validate.h"
+#include "imgui.h"
+#include "ui/app_state.h"
+#include "ui/widgets.h"
+
+namespace crm::ui {
+
+namespace {
+
+constexpr size_t kMaxNameChars = 50;
+
+// A column of content centred on the screen, at most `width` font-heights wide.
+void BeginCentredColumn(float widthInFonts) {
+  float width = ImGui::GetFontSize() * widthInFonts;
+  float avail = ImGui::GetContentRegionAvail().x;
+  if (width < avail) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (avail - width) / 2);
+  ImGui::BeginGroup();
+  ImGui::PushItemWidth(std::min(width, avail));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(width, avail));
+}
+
+void EndCentredColumn() {
+  ImGui::PopTextWrapPos();
+  ImGui::PopItemWidth();
+  ImGui::EndGroup();
+}
+
+float ColumnWidth() { return ImGui::CalcItemWidth(); }
+
+// A heading with a rule under it as wide as the column (SeparatorText would run to the window's edge).
+void ColumnTitle(const char* text) {
+  ImGui::TextUnformatted(text);
+  ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::GetWindowDrawList()->AddLine(ImVec2(at.x, at.y), ImVec2(at.x + ColumnWidth(), at.y), ImGui::GetColorU32(ImGuiCol_Separator),
+                                      std::max(1.0f, ImGui::GetFontSize() / 14.0f));
+  ImGui::Dummy(ImVec2(ColumnWidth(), ImGui::GetStyle().ItemSpacing.y));
+}
+
+// A large, full-width choice with a line of explanation under it.
+bool BigChoice(AppState& state, Str title, Str hint, const char* id, bool primary) {
+  std::string label = std::string(Tr(state.lang, title)) + "###" + id;
+  ImVec2 size(ColumnWidth(), ImGui::GetFrameHeight() * 1.8f);
+  bool pressed = primary ? PrimaryButton(label.c_str(), size) : ImGui::Button(label.c_str(), size);
+  ImGui::TextDisabled("%s", Tr(state.lang, hint));
+  ImGui::Spacing();
+  return pressed;
+}
+
+void GoTo(AppState& state, SignInStep step) {
+  SignInState& s = state.signIn;
+  s.step = step;
+  s.pin.clear();
+  s.pinAgain.clear();
+  s.password.clear();
+  s.nameError.clear();
+  s.pinError.clear();
+  s.pinAgainError.clear();
+  s.formError.clear();
+  s.focusField = true;
+}
+
+// Checks name and both PINs; errors land next to their fields.
+bool ValidateNewAccountFields(AppState& state) {
+  SignInState& s = state.signIn;
+  s.nameError.clear();
+  s.pinError.clear();
+  s.pinAgainError.clear();
+  s.formError.clear();
+  if (auto name = CleanText(s.name, "name", kMaxNameChars, true); !name) s.nameError = FieldErrorText(state.lang, name.Message());
+  if (auto pin = ValidatePin(s.pin); !pin) s.pinError = FieldErrorText(state.lang, pin.Message());
+  else if (s.pin != s.pinAgain) s.pinAgainError = Tr(state.lang, Str::PinMismatch);
+  return s.nameError.empty() && s.pinError.empty() && s.pinAgainError.empty();
+}
+
+void StartTrial(AppState& state) {
+  SignInState& s = state.signIn;
+  auto device = DeviceId(*state.db);
+  if (!device) {
+    s.formError = device.Message();
+    return;
+  }
+  auto demo = SeedDemoOrganisation(*state.db, device.Value());
+  if (!demo) {
+    s.formError = demo.Message();
+    return;
+  }
+  auto signedIn = MarkSignedIn(*state.db, demo.Value().owner.userId, state.nowMs);
+  if (!signedIn) {
+    s.formError = signedIn.Message();
+    return;
+  }
+  EnterSession(state, signedIn.Value());
+}
+
+void DrawPinFields(AppState& state, bool again) {
+  SignInState& s = state.signIn;
+  FieldOptions pinOptions;
+  pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal;
+  TextField(Tr(state.lang, Str::Pin), "pin", s.pin, s.pinError, pinOptions);
+  if (again) TextField(Tr(state.lang, Str::PinAgain), "pin_again", s.pinAgain, s.pinAgainError, pinOptions);
+}
+
+void DrawCreateAccount(AppState& state) {
+  SignInState& s = state.signIn;
+  ColumnTitle(Tr(state.lang, Str::CreateLocalAccount));
+  FieldOptions nameOptions;
+  nameOptions.focus = s.focusField;
+  s.focusField = false;
+  TextField(Tr(state.lang, Str::YourName), "account_name", s.name, s.nameError, nameOptions);
+  DrawPinFields(state, true);
+  ImGui::Spacing();
+  bool busy = PinJobRunning(state);
+  ImGui::BeginDisabled(busy);
+  std::string create = std::string(Tr(state.lang, busy ? Str::Checking : Str::Create)) + "###create_account";
+  if (PrimaryButton(create.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f)) && ValidateNewAccountFields(state)) {
+    StartNewPinJob(state, PinJob::Purpose::NewAccount, s.pin);
+  }
+  std::string back = std::string(Tr(state.lang, Str::Back)) + "###back";
+  if (ImGui::Button(back.c_str())) GoTo(state, SignInStep::Choose);
+  ImGui::EndDisabled();
+  if (!s.formError.empty()) ErrorText(s.formError);
+}
+
+void DrawOnline(AppState& state) {
+  SignInState& s = state.signIn;
+  ColumnTitle(Tr(state.lang, Str::SignInOnline));
+  FieldOptions first;
+  first.focus = s.focusField;
+  s.focusField = false;
+  TextField(Tr(state.lang, Str::ServerAddress), "server", s.server, "", first);
+  TextField(Tr(state.lang, Str::AccountField), "online_account", s.account, s.nameError);
+  FieldOptions secret;
+  secret.flags = ImGuiInputTextFlags_Password;
+  TextField(Tr(state.lang, Str::Password), "password", s.password, s.pinError, secret);
+  ImGui::Spacing();
+  std::string go = std::string(Tr(state.lang, Str::SignInOnline)) + "###online_submit";
+  if (PrimaryButton(go.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f))) {
+    s.formError.clear();
+    s.nameError = s.account.empty() ? Tr(state.lang, Str::ErrRequired) : "";
+    s.pinError = s.password.empty() ? Tr(state.lang, Str::ErrRequired) : "";
+    if (s.nameError.empty() && s.pinError.empty()) {
+      if (state.requestOnlineSignIn) state.requestOnlineSignIn(OnlineSignInRequest{s.server, s.account, s.password});
+      else s.formError = Tr(state.lang, Str::OnlineUnavailable);
+    }
+  }
+  std::string back = std::string(Tr(state.lang, Str::Back)) + "###back";
+  if (ImGui::Button(back.c_str())) GoTo(state, SignInStep::Choose);
+  if (!s.formError.empty()) ErrorText(s.formError);
+}
+
+const char* RoleLabel(Lang lang, Role role) {
+  switch (role) {
+    case Role::Rep: return Tr(lang, Str::RoleRep);
+    case Role::Supervisor: return Tr(lang, Str::RoleSupervisor);
+    case Role::Leader: return Tr(lang, Str::RoleLeader);
+    case Role::Store: return Tr(lang, Str::RoleStore);
+    case Role::Admin: return Tr(lang, Str::RoleAdmin);
+  }
+  return "";
+}
+
+void PickUser(AppState& state, const DeviceAccount& account) {
+  SignInState& s = state.signIn;
+  s.userId = account.userId;
+  s.name = account.name;
+  if (!account.hasPin) {
+    auto actor = SignInWithoutPin(*state.db, account.userId, state.nowMs);
+    if (!actor) {
+      s.formError = actor.Message();
+      return;
+    }
+    EnterSession(state, actor.Value());
+    return;
+  }
+  GoTo(state, SignInStep::EnterPin);
+}
+
+void SubmitPin(AppState& state) {
+  SignInState& s = state.signIn;
+  s.pinError.clear();
+  auto check = BeginPinCheck(*state.db, s.userId, s.pin, state.nowMs);
+  if (!check) {
+    s.pinError = FieldErrorText(state.lang, check.Message());
+    return;
+  }
+  s.job = PinJob{PinJob::Purpose::Verify, std::string(), std::move(check).Value(), state.nowMs};
+}
+
+void FinishJob(AppState& state) {
+  SignInState& s = state.signIn;
+  PinJob job = std::move(*s.job);
+  s.job.reset();
+  Db& db = *state.db;
+  switch (job.purpose) {
+    case PinJob::Purpose::Verify: {
+      auto actor = FinishPinCheck(db, job.check, state.nowMs);
+      s.pin.clear();
+      if (!actor) {
+        s.pinError = FieldErrorText(state.lang, actor.Message());
+        s.focusField = true;
+        return;
+      }
+      s.lastSwitchMs = static_cast<double>(state.nowMs - job.startedMs);
+      EnterSession(state, actor.Value());
+      return;
+    }
+    case PinJob::Purpose::NewAccount: {
+      auto actor = CreateLocalAccount(db, s.name, MakePinRecord(job.salt, job.check.kdf));
+      if (!actor) {
+        s.formError = FieldErrorText(state.lang, actor.Message());
+        return;
+      }
+      EnterSession(state, actor.Value());
+      return;
+    }
+    case PinJob::Purpose::Convert: {
+      auto actor = ConvertTrialToAccount(db, s.name, MakePinRecord(job.salt, job.check.kdf), s.keepDemo);
+      if (!actor) {
+        s.formError = FieldErrorText(state.lang, actor.Message());
+        return;
+      }
+      auto settings = GetDeviceSettings(db);
+      if (settings) state.device = settings.Value();
+      EnterSession(state, actor.Value());
+      return;
+    }
+    case PinJob::Purpose::NewUser: {
+      PeopleScreenState& people = state.people;
+      auto added = AddDeviceUser(db, people.name, s.newUserRole, MakePinRecord(job.salt, job.check.kdf), state.actor);
+      if (!added) {
+        people.nameError = FieldErrorText(state.lang, added.Message());
+        return;
+      }
+      people.message = std::string(Tr(state.lang, Str::Created)) + ": " + people.name;
+      people.name.clear();
+      people.pin.clear();
+      RefreshAccounts(state);
+      AfterCommit(state);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+bool PinJobRunning(const AppState& state) { return state.signIn.job.has_value(); }
+
+void StartNewPinJob(AppState& state, PinJob::Purpose purpose, const std::string& pin) {
+  std::string salt = NewPinSalt();
+  state.signIn.job = PinJob{purpose, salt, PinCheck{0, std::string(), Pbkdf2Sha256(pin, salt, kPinIterations)}, state.nowMs};
+}
+
+void RunPinJob(AppState& state) {
+  if (!state.signIn.job || !state.db) return;
+  // About 12 ms of hashing per frame: the frame stays far below 50 ms and a check takes a few frames.
+  auto started = std::chrono::steady_clock::now();
+  Pbkdf2Sha256& kdf = state.signIn.job->check.kdf;
+  while (!kdf.Done()) {
+    kdf.Step(500);
+    if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(12)) break;
+  }
+  if (kdf.Done()) FinishJob(state);
+}
+
+void RefreshAccounts(AppState& state) {
+  if (!state.db) return;
+  auto accounts = ListDeviceAccounts(*state.db);
+  if (accounts) state.signIn.accounts = std::move(accounts).Value();
+  else state.signIn.formError = accounts.Message();
+}
+
+void DrawWelcome(AppState& state) {
+  SignInState& s = state.signIn;
+  ImGui::Spacing();
+  BeginCentredColumn(26);
+  switch (s.step) {
+    case SignInStep::CreateAccount: DrawCreateAccount(state); break;
+    case SignInStep::Online: DrawOnline(state); break;
+    default: {
+      ColumnTitle(Tr(state.lang, Str::WelcomeTitle));
+      ImGui::TextWrapped("%s", Tr(state.lang, Str::WelcomeIntro));
+      ImGui::Spacing();
+      if (BigChoice(state, Str::StartTrial, Str::StartTrialHint, "start_trial", true)) StartTrial(state);
+      if (BigChoice(state, Str::CreateLocalAccount, Str::CreateLocalAccountHint, "create_local", false)) {
+        GoTo(state, SignInStep::CreateAccount);
+      }
+      if (BigChoice(state, Str::SignInOnline, Str::SignInOnlineHint, "sign_in_online", false)) GoTo(state, SignInStep::Online);
+      if (!s.formError.empty()) ErrorText(s.formError);
+    }
+  }
+  EndCentredColumn();
+}
+
+void DrawLocked(AppState& state) {
+  SignInState& s = state.signIn;
+  ImGui::Spacing();
+  BeginCentredColumn(24);
+  if (s.step == SignInStep::EnterPin) {
+    ColumnTitle(Tr(state.lang, Str::EnterPin));
+    NoteText(s.name);
+    ImGui::TextUnformatted(s.name.c_str());
+    FieldOptions pinOptions;
+    pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_EnterReturnsTrue;
+    pinOptions.focus = s.focusField;
+    s.focusField = false;
+    bool busy = PinJobRunning(state);
+    ImGui::BeginDisabled(busy);
+    bool entered = TextField(Tr(state.lang, Str::Pin), "pin", s.pin, s.pinError, pinOptions);
+    std::string unlock = std::string(Tr(state.lang, busy ? Str::Checking : Str::Unlock)) + "###unlock";
+    if (PrimaryButton(unlock.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f)) || entered) SubmitPin(state);
+    std::string back = std::string(Tr(state.lang, Str::Back)) + "###back";
+    if (ImGui::Button(back.c_str())) GoTo(state, SignInStep::PickUser);
+    ImGui::EndDisabled();
+  } else {
+    ColumnTitle(Tr(state.lang, Str::WhoIsUsing));
+    for (const DeviceAccount& account : s.accounts) {
+      NoteText(account.name);
+      std::string label = account.name + "  ·  " + RoleLabel(state.lang, account.role) + "###user:" + account.name;
+      if (ImGui::Button(label.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.6f))) {
+        PickUser(state, account);
+        break;
+      }
+    }
+  }
+  if (!s.formError.empty()) ErrorText(s.formError);
+  EndCentredColumn();
+}
+
+void DrawConvertTrial(AppState& state) {
+  SignInState& s = state.signIn;
+  BeginCentredColumn(26);
+  ColumnTitle(Tr(state.lang, Str::ConvertTitle));
+  FieldOptions nameOptions;
+  nameOptions.focus = s.focusField;
+  s.focusField = false;
+  TextField(Tr(state.lang, Str::YourName), "account_name", s.name, s.nameError, nameOptions);
+  DrawPinFields(state, true);
+  std::string keep = std::string(Tr(state.lang, Str::KeepDemo)) + "###keep_demo";
+  std::string drop = std::string(Tr(state.lang, Str::DropDemo)) + "###drop_demo";
+  if (ImGui::RadioButton(keep.c_str(), s.keepDemo)) s.keepDemo = true;
+  if (ImGui::RadioButton(drop.c_str(), !s.keepDemo)) s.keepDemo = false;
+  ImGui::Spacing();
+  bool busy = PinJobRunning(state);
+  ImGui::BeginDisabled(busy);
+  std::string create = std::string(Tr(state.lang, busy ? Str::Checking : Str::Create)) + "###convert_submit";
+  if (PrimaryButton(create.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f)) && ValidateNewAccountFields(state)) {
+    StartNewPinJob(state, PinJob::Purpose::Convert, s.pin);
+  }
+  std::string cancel = std::string(Tr(state.lang, Str::Cancel)) + "###convert_cancel";
+  if (ImGui::Button(cancel.c_str()) || (!busy && ImGui::IsKeyPressed(ImGuiKey_Escape, false))) GoTo(state, SignInStep::Choose);
+  ImGui::EndDisabled();
+  if (!s.formError.empty()) ErrorText(s.formError);
+  EndCentredColumn();
+}
+
+}  // namespace crm::ui

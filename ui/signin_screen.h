@@ -1,0 +1,69 @@
+#pragma once
+// Sign-in: the welcome screen of a fresh device (trial, local account, online
+// sign-in), the lock screen of a device with accounts (pick a person, enter a
+// PIN), and turning a trial into a real account.
+//
+// PINs are hashed with PBKDF2 (core/accounts.h); the hash runs in slices of a
+// few milliseconds per frame (RunPinJob), so no frame blocks while a PIN is
+// checked or set.
+//
+// Online sign-in: the screen collects server, account and password and hands
+// them to AppState::requestOnlineSignIn, which the platform provides once the
+// relay has an auth API. Until then it is empty and the screen says so.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/accounts.h"
+
+namespace crm::ui {
+
+struct AppState;
+
+enum class SignInStep { Choose, CreateAccount, Online, PickUser, EnterPin, Convert };
+
+// A PIN being hashed across frames, and what to do when it is done.
+struct PinJob {
+  enum class Purpose { Verify, NewAccount, NewUser, Convert };
+  Purpose purpose = Purpose::Verify;
+  std::string salt;  // for new PINs
+  PinCheck check;    // check.kdf runs; check.expected is empty for new PINs
+  int64_t startedMs = 0;
+};
+
+struct OnlineSignInRequest {
+  std::string server;
+  std::string account;
+  std::string password;
+};
+
+struct SignInState {
+  SignInStep step = SignInStep::Choose;
+  std::string name, pin, pinAgain;
+  std::string server, account, password;
+  std::string nameError, pinError, pinAgainError, formError;
+  bool keepDemo = true;
+  bool focusField = false;  // focus the step's first field on its first frame
+  int64_t userId = 0;       // the person picked on the lock screen
+  std::vector<DeviceAccount> accounts;
+  std::optional<PinJob> job;
+  // New-user fields come from the people screen; kept here so the job can finish them.
+  Role newUserRole = Role::Rep;
+  double lastSwitchMs = 0;  // PIN submitted → signed in, for tests and the report
+};
+
+void DrawWelcome(AppState& state);
+void DrawLocked(AppState& state);
+void DrawConvertTrial(AppState& state);
+
+// Starts hashing a new PIN for `purpose`; the result lands when RunPinJob finishes it.
+void StartNewPinJob(AppState& state, PinJob::Purpose purpose, const std::string& pin);
+// Advances the PIN job by a slice (about 8 ms) and finishes it when done. Call once per frame.
+void RunPinJob(AppState& state);
+bool PinJobRunning(const AppState& state);
+
+// Reloads the accounts listed on the lock screen.
+void RefreshAccounts(AppState& state);
+
+}  // namespace crm::ui
