@@ -391,8 +391,17 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
   if (query.stage) addText("c.stage = ?", Code(*query.stage));
   if (!query.tag.empty()) {
     texts.push_back(query.tag);
-    where += " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL AND t.tag = ?" +
-             std::to_string(texts.size()) + ")";
+    // Membership lists (tag, follow-up state) are read once through their own index, not probed per
+    // customer. A rare tag drives the query (look up its few customers, sort them); a common one is
+    // only a membership test while the sort order's index is walked ('+' keeps SQLite from driving by it).
+    CRM_ASSIGN_OR_RETURN(Stmt tagged, db.Prepare(
+        "SELECT count(*) FROM (SELECT 1 FROM customer_tags WHERE tag = ? AND deleted_at IS NULL LIMIT 2001)"));
+    tagged.Bind(1, query.tag);
+    CRM_ASSIGN_OR_RETURN(bool hasCount, tagged.Step());
+    const bool common = hasCount && tagged.Int64(0) > 2000;
+    tagged.Reset();
+    where += std::string(" AND ") + (common ? "+c.id" : "c.id") + " IN (SELECT t.customer_id FROM customer_tags t WHERE t.tag = ?" +
+             std::to_string(texts.size()) + " AND t.deleted_at IS NULL)";
   }
   std::string numberClauses;
   auto addNumber = [&](const std::string& clauseWithSlot, int64_t value) {
@@ -401,16 +410,16 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
   };
   if (query.poolOnly) where += " AND c.owner_id IS NULL";
   if (query.ownerId) addNumber("c.owner_id = ?N", *query.ownerId);
-  const std::string open = "SELECT 1 FROM followups f WHERE f.customer_id = c.id AND f.status = 'open' AND f.deleted_at IS NULL";
+  const std::string open = "c.id IN (SELECT f.customer_id FROM followups f WHERE f.status = 'open' AND f.deleted_at IS NULL";
   switch (query.followup) {
     case FollowupFilter::Any: break;
-    case FollowupFilter::Overdue: addNumber("EXISTS (" + open + " AND f.due_at < ?N)", startOfToday); break;
+    case FollowupFilter::Overdue: addNumber(open + " AND f.due_at < ?N)", startOfToday); break;
     case FollowupFilter::DueToday:
-      addNumber("EXISTS (" + open + " AND f.due_at >= ?N", startOfToday);
+      addNumber(open + " AND f.due_at >= ?N", startOfToday);
       addNumber("f.due_at < ?N)", endOfToday);
       break;
-    case FollowupFilter::DueThisWeek: addNumber("EXISTS (" + open + " AND f.due_at < ?N)", endOfWeek); break;
-    case FollowupFilter::NoPlan: where += " AND NOT EXISTS (" + open + ")"; break;
+    case FollowupFilter::DueThisWeek: addNumber(open + " AND f.due_at < ?N)", endOfWeek); break;
+    case FollowupFilter::NoPlan: where += " AND NOT " + open + ")"; break;
   }
   // Number the numeric slots after the text ones.
   int slot = static_cast<int>(texts.size());
@@ -425,17 +434,25 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
   }
   where += numbered;
 
+  // The order follows an index where one exists ((deleted_at, X) with the rowid last), so a page
+  // is an index walk, not a sort of the whole book; the id breaks ties in the same direction.
+  const std::string dir = query.descending ? " DESC" : " ASC";
   std::string order;
-  const char* direction = query.descending ? " DESC" : " ASC";
+  bool needsNextDue = false;
   switch (query.sort) {
-    case CustomerSort::UpdatedAt: order = std::string("c.updated_at") + direction; break;
-    case CustomerSort::CreatedAt: order = std::string("c.created_at") + direction; break;
-    case CustomerSort::Name: order = std::string("c.name") + direction; break;
-    case CustomerSort::LastActivity: order = std::string("coalesce(c.last_activity_at, 0)") + direction; break;
-    case CustomerSort::Grade: order = std::string("c.grade") + direction; break;
-    case CustomerSort::NextDue: order = std::string("next_due IS NULL, next_due") + direction; break;
+    case CustomerSort::UpdatedAt: order = "c.updated_at" + dir + ", c.id" + dir; break;
+    case CustomerSort::CreatedAt: order = "c.created_at" + dir + ", c.id" + dir; break;
+    case CustomerSort::Name: order = "c.name" + dir + ", c.id" + dir; break;
+    // Never-contacted customers (NULL) come last when descending, first when ascending: the most neglected.
+    case CustomerSort::LastActivity: order = "c.last_activity_at" + dir + ", c.id" + dir; break;
+    case CustomerSort::Grade: order = "c.grade" + dir + ", c.updated_at DESC, c.id DESC"; break;
+    case CustomerSort::NextDue:
+      order = "next_due IS NULL, next_due" + dir + ", c.id" + dir;
+      needsNextDue = true;
+      break;
   }
-  order += ", c.id";
+  const std::string nextDue =
+      "(SELECT min(f.due_at) FROM followups f WHERE f.customer_id = c.id AND f.status = 'open' AND f.deleted_at IS NULL)";
 
   auto bindAll = [&](Stmt& stmt) {
     int index = 1;
@@ -444,20 +461,45 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
   };
 
   CustomerPage page;
-  CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT count(*) FROM customers c WHERE " + where));
-  bindAll(count);
-  CRM_ASSIGN_OR_RETURN(bool counted, count.Step());
-  page.total = counted ? count.Int64(0) : 0;
+  // The total is asked for with every page of a scrolling list; it is counted once per state of the
+  // data (the connection's change counter) and filter, not once per page.
+  std::string countKey = "customers:" + where;
+  for (const std::string& text : texts) countKey += "\x1f" + text;
+  for (int64_t number : numbers) countKey += "\x1f" + std::to_string(number);
+  if (auto cached = db.CachedCount(countKey)) {
+    page.total = *cached;
+  } else {
+    CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT count(*) FROM customers c WHERE " + where));
+    bindAll(count);
+    CRM_ASSIGN_OR_RETURN(bool counted, count.Step());
+    page.total = counted ? count.Int64(0) : 0;
+    count.Reset();
+    db.RememberCount(countKey, page.total);
+  }
 
+  // First the page's ids, reading as little as possible per skipped row; then the rows themselves.
+  CRM_ASSIGN_OR_RETURN(Stmt ids, db.Prepare(
+      "SELECT c.id" + (needsNextDue ? ", " + nextDue + " AS next_due" : std::string()) + " FROM customers c WHERE " + where +
+      " ORDER BY " + order + " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(query.offset)));
+  bindAll(ids);
+  std::vector<int64_t> pageIds;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, ids.Step());
+    if (!row) break;
+    pageIds.push_back(ids.Int64(0));
+  }
+  ids.Reset();
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
       "SELECT c.id, c.name, coalesce(c.phone, ''), coalesce(c.city, ''), c.grade, c.stage, c.owner_id, coalesce(u.name, ''), "
-      "c.last_activity_at, (SELECT min(f.due_at) FROM followups f WHERE f.customer_id = c.id AND f.status = 'open' "
-      "AND f.deleted_at IS NULL) AS next_due, c.updated_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE " +
-      where + " ORDER BY " + order + " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(query.offset)));
-  bindAll(stmt);
-  for (;;) {
+      "c.last_activity_at, " + nextDue + ", c.updated_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id "
+      "WHERE c.id = ?"));
+  for (int64_t id : pageIds) {
+    stmt.Bind(1, id);
     CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
+    if (!row) {
+      stmt.Reset();
+      continue;
+    }
     CustomerRow r;
     r.id = stmt.Int64(0);
     r.name = stmt.String(1);
@@ -471,6 +513,7 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
     if (!stmt.IsNull(9)) r.nextDueAt = stmt.Int64(9);
     r.updatedAt = stmt.Int64(10);
     page.rows.push_back(std::move(r));
+    stmt.Reset();
   }
   return page;
 }

@@ -243,6 +243,23 @@ Db& Db::operator=(Db&& other) noexcept {
 
 Db::~Db() { Close(); }
 
+std::optional<int64_t> Db::CachedCount(const std::string& key) const {
+  if (!m_db || m_state->countsAtChange != sqlite3_total_changes64(m_db)) return std::nullopt;
+  auto found = m_state->counts.find(key);
+  if (found == m_state->counts.end()) return std::nullopt;
+  return found->second;
+}
+
+void Db::RememberCount(const std::string& key, int64_t count) {
+  if (!m_db) return;
+  int64_t changes = sqlite3_total_changes64(m_db);
+  if (m_state->countsAtChange != changes || m_state->counts.size() > 64) {
+    m_state->counts.clear();
+    m_state->countsAtChange = changes;
+  }
+  m_state->counts[key] = count;
+}
+
 void Db::Close() {
   if (!m_db) return;
   for (auto& entry : m_cache) sqlite3_finalize(entry.second.stmt);

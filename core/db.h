@@ -153,6 +153,12 @@ class Db {
   // The error of the last call on this connection, as a value.
   Error LastError(std::string_view context) const;
 
+  // Counts that stay valid until the next change through this connection (sqlite3_total_changes):
+  // list screens ask for the same total with every page. One connection per database file is the
+  // app's rule; another writer's changes are not seen by this cache.
+  std::optional<int64_t> CachedCount(const std::string& key) const;
+  void RememberCount(const std::string& key, int64_t count);
+
   // While suppressed, the audit triggers write nothing: used when applying changes that
   // were audited where they were made (sync), so the trail holds each change once.
   void SetAuditSuppressed(bool suppressed);
@@ -167,6 +173,8 @@ class Db {
   // Per-connection state read by SQL functions; on the heap so its address survives a move of the Db.
   struct ConnectionState {
     bool auditSuppressed = false;
+    int64_t countsAtChange = -1;  // total_changes when `counts` was filled
+    std::unordered_map<std::string, int64_t> counts;
   };
 
   sqlite3* m_db = nullptr;

@@ -195,7 +195,10 @@ const std::string kMigration3 = std::string() +
   "CREATE INDEX followups_customer ON followups(customer_id, status, due_at);"
   // List pages sort the live customers by name or last activity without a temporary B-tree.
   "CREATE INDEX customers_live_name ON customers(deleted_at, name);"
-  "CREATE INDEX customers_live_activity ON customers(deleted_at, last_activity_at);";
+  "CREATE INDEX customers_live_activity ON customers(deleted_at, last_activity_at);"
+  "CREATE INDEX customers_live_created ON customers(deleted_at, created_at);"
+  "CREATE INDEX customers_live_grade ON customers(deleted_at, grade, updated_at);"
+  "CREATE INDEX customers_live_grade_activity ON customers(deleted_at, grade, last_activity_at);";
 #undef CRM_FTS_REFRESH
 
 // Version 4: who may sign in on this device. Local-only, like app_meta: not in SyncedTables(),
