@@ -65,12 +65,15 @@ void DrawApp(AppState& state) {
   if (!state.fatalError.empty()) {
     ImGui::TextColored(ImVec4(0.85f, 0.2f, 0.2f, 1.0f), "%s", Tr(state.lang, Str::DatabaseError));
     ImGui::TextWrapped("%s", state.fatalError.c_str());
+  } else if (state.storage.role != WriterRole::Starting && state.storage.role != WriterRole::Writer) {
+    DrawStorageBlocked(state);
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {
     DrawStatusBar(state);
     ImGui::Separator();
     DrawHome(state);
+    DrawStoragePanel(state);
   }
   ImGui::End();
 }

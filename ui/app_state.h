@@ -10,6 +10,7 @@
 #include "ui/home_screen.h"
 #include "ui/i18n.h"
 #include "ui/item_probe.h"
+#include "ui/storage_panel.h"
 
 namespace crm::ui {
 
@@ -34,6 +35,8 @@ struct AppState {
 
   // The platform persists committed data when told; screens call this after a commit.
   std::function<void()> requestPersist;
+
+  StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)
 
   HomeScreenState home;
   ItemProbe probe;

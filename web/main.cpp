@@ -104,6 +104,7 @@ void Frame(void* argument) {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
+  StorageFrame();
   platform.app.probe.EndFrame();
   platform.app.frameCount++;
   SignalReadyIfDue(platform);
@@ -141,7 +142,7 @@ int Start() {
   ImGui_ImplOpenGL3_Init("#version 300 es");
   AttachTestHooks(platform);
 
-  MountStorage();
+  StartStorage();
   emscripten_set_main_loop_arg(Frame, &platform, 0, false);
   return 0;
 }

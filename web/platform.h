@@ -25,21 +25,15 @@ struct Platform {
   int framebufferWidth = 1;
   int framebufferHeight = 1;
 
-  // IDBFS sync bookkeeping: one sync in flight at a time, another queued if edits arrive meanwhile.
-  bool persistInFlight = false;
-  bool persistQueued = false;
-
   bool readySignalled = false;
 };
 
 // The one platform instance; lives as long as the page.
 Platform& GetPlatform();
 
-// Storage (storage_idbfs.cpp): mount, load, and persist the database file.
-constexpr const char* kDatabasePath = "/data/crm.db";
-void MountStorage();                 // asynchronous; calls OnStorageMounted when done
-void OnStorageMounted(const std::string& error);
-void RequestPersist(Platform& platform);
+// Storage (storage.h, storage_browser.cpp): elect the writing tab, load, and save every commit.
+void StartStorage();   // asynchronous; the app shows "loading" until the database is open
+void StorageFrame();   // once per frame, after the screens ran
 
 // Test hooks (test_hooks.cpp): present in test builds only.
 void AttachTestHooks(Platform& platform);

@@ -7,6 +7,7 @@
 
 #include "imgui.h"
 #include "web/platform.h"
+#include "web/storage.h"
 
 namespace crm::web {
 
@@ -33,7 +34,9 @@ void AttachTestHooks(Platform& platform) { platform.app.probe.Attach(ImGui::GetC
 
 void SignalReadyIfDue(Platform& platform) {
   if (platform.readySignalled) return;
-  bool open = platform.app.db != nullptr || !platform.app.fatalError.empty();
+  // Ready also when another tab holds the database: that tab's page is what the test looks at.
+  ui::WriterRole role = platform.app.storage.role;
+  bool open = platform.app.db != nullptr || !platform.app.fatalError.empty() || role == ui::WriterRole::OtherTab;
   if (!open || platform.app.frameCount < 2) return;
   platform.readySignalled = true;
   EM_ASM({ if (Module.crmSignalReady) Module.crmSignalReady(); });
@@ -62,7 +65,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             Quote(app.lang == ui::Lang::Zh ? "zh-CN" : "en") + ",\"user\":{\"id\":" + std::to_string(app.actor.userId) +
             "},\"records\":{\"customers\":" + std::to_string(app.customerCount) + "},\"save\":" +
             Quote(ui::SaveStateName(app.saveState)) + ",\"sync\":{\"status\":\"offline\"},\"error\":" +
-            Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) + "," + numbers + "}";
+            Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) + ",\"saveError\":" + Quote(app.saveError) +
+            ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "}";
   return g_reply.c_str();
 }
 
