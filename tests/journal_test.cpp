@@ -306,6 +306,40 @@ TEST(Journal, ATornTailIsLeftOutAndReported) {
   }
 }
 
+TEST(Journal, ARecordThatDoesNotFitStopsReplayAfterTheOnesBeforeIt) {
+  Db db = Fresh();
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)"));
+  auto journal = Journal::Start(db, RecoveryReport{});
+  ASSERT_TRUE(journal);
+  Store store;
+  store.Put(journal.Value().TakeSnapshot().Value());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES(1, 'a')"));
+  store.Append(journal.Value().Capture().Value());
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES(2, 'b')"));
+  store.Append(journal.Value().Capture().Value());
+  // A third record that cannot apply: it updates a row this database never had.
+  Db other = Fresh();
+  ASSERT_TRUE(other.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(9, 'zzz')"));
+  auto otherJournal = Journal::Start(other, RecoveryReport{});
+  ASSERT_TRUE(other.Exec("UPDATE t SET v = 'c' WHERE id = 9"));
+  Bytes bad = otherJournal.Value().Capture().Value();
+  Bytes payload(bad.begin() + kRecordHeaderSize, bad.end());
+  store.Append(EncodeRecord(RecordKind::Changeset, 4, payload.data(), payload.size()));
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES(3, 'd')"));
+  Bytes fourth = journal.Value().Capture().Value();
+  Bytes fourthPayload(fourth.begin() + kRecordHeaderSize, fourth.end());
+  store.Append(EncodeRecord(RecordKind::Changeset, 5, fourthPayload.data(), fourthPayload.size()));
+
+  Db reopened = Db::OpenMemory().Value();
+  auto report = store.Open(reopened);
+  ASSERT_TRUE(report) << report.Message();
+  EXPECT_EQ(report.Value().appliedRecords, 2u);
+  EXPECT_EQ(report.Value().lastSeq, 3u);
+  EXPECT_NE(report.Value().problem.find("record 4"), std::string::npos) << report.Value().problem;
+  EXPECT_EQ(reopened.QueryInt("SELECT count(*) FROM t").Value(), 2);
+  EXPECT_EQ(reopened.QueryInt("SELECT count(*) FROM t WHERE v = 'a'").Value(), 1);
+}
+
 TEST(Journal, ADamagedSnapshotIsAnErrorNotAnEmptyDatabase) {
   Device device;
   Store copy = device.store;
@@ -363,6 +397,26 @@ TEST(Journal, SnapshotIsDueAfterManyRecordsOrWhenIdle) {
     EXPECT_FALSE(journal.Value().Capture().Value().empty());
   }
   EXPECT_TRUE(journal.Value().WantsSnapshot(false));
+}
+
+TEST(Journal, ABulkLoadWhileSuspendedIsSavedByTheNextSnapshot) {
+  Device device;
+  device.journal->Suspend();
+  {
+    auto txn = device.db.Begin();
+    for (int i = 0; i < 50; i++) ASSERT_TRUE(AddCustomer(device.db, "批量 " + std::to_string(i), device.owner));
+    ASSERT_TRUE(txn.Value().Commit());
+  }
+  EXPECT_TRUE(device.journal->Capture().Value().empty()) << "nothing is recorded while suspended";
+  EXPECT_TRUE(device.journal->WantsSnapshot(false));
+  device.Save();
+  ASSERT_TRUE(AddCustomer(device.db, "之后", device.owner));
+  device.Save();
+  EXPECT_EQ(device.store.Scan().records.size(), 1u) << "recording resumed after the snapshot";
+  Db reopened = Db::OpenMemory().Value();
+  ASSERT_TRUE(device.store.Open(reopened));
+  EXPECT_EQ(CountCustomers(reopened).Value(), 51);
+  EXPECT_EQ(Dump(reopened), Dump(device.db));
 }
 
 TEST(Journal, TablesWithoutAPrimaryKeyAreRecordedByRowid) {

@@ -45,7 +45,8 @@ class BrowserStorage {
   // For tests and the benchmark: the seq of the last captured record, and of the last durable one.
   uint64_t CapturedSeq() const { return m_journal ? m_journal->LastSeq() : 0; }
   uint64_t DurableSeq() const { return m_durable.seq; }
-  // Replaces the log with a snapshot now (after bulk loading test data).
+  // Bulk loading (test data): stop recording, then save the result as one snapshot.
+  void BeginBulkLoad();
   void ForceSnapshot();
   std::string StateJson() const;
 
@@ -90,6 +91,8 @@ class BrowserStorage {
   double m_lastEstimateMs = -1e9;
   double m_openStartedMs = 0;
   double m_recoverMs = 0;
+  double m_openMs = 0;  // recovery plus migration and first queries
+  sync::RecoveryReport m_lastRecovery;
   size_t m_lastRecordBytes = 0;
 };
 

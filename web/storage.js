@@ -89,15 +89,30 @@ Module.crmStorage = (function () {
     };
   }
 
-  async function load() {
+  // Reads the snapshot and the log after it, in one read-only transaction.
+  async function readSaved() {
+    const started = performance.now();
+    if (!idb) idb = await openDatabase();
+    const tx = idb.transaction(['snapshot', 'log'], 'readonly');
+    const snapshot = await request(tx.objectStore('snapshot').get('current'));
+    const after = snapshot ? snapshot.seq : 0;
+    const records = await request(tx.objectStore('log').getAll(IDBKeyRange.lowerBound(after, true)));
+    timings.idbReadMs = performance.now() - started;
+    return { snapshot, records };
+  }
+
+  // Started as soon as this script runs, while the wasm module is still being fetched
+  // and compiled: a large book's snapshot takes a while to read, and the two overlap.
+  // Only a tab that holds the lock reads early; the others wait for start().
+  let early = null;
+  if (typeof navigator !== 'undefined' && navigator.locks && typeof indexedDB !== 'undefined') {
+    early = acquire({ ifAvailable: true }).then((granted) => (granted ? readSaved() : null)).catch(() => null);
+  }
+
+  async function load(saved) {
     const started = performance.now();
     try {
-      if (!idb) idb = await openDatabase();
-      const tx = idb.transaction(['snapshot', 'log'], 'readonly');
-      const snapshot = await request(tx.objectStore('snapshot').get('current'));
-      const after = snapshot ? snapshot.seq : 0;
-      const records = await request(tx.objectStore('log').getAll(IDBKeyRange.lowerBound(after, true)));
-      timings.idbReadMs = performance.now() - started;
+      const { snapshot, records } = saved || await readSaved();
       let evicted = false;
       try { evicted = !snapshot && records.length === 0 && localStorage.getItem(MARKER) !== null; } catch (e) { /* no localStorage */ }
 
@@ -118,7 +133,7 @@ Module.crmStorage = (function () {
         let offset = logPtr;
         for (const record of records) { HEAPU8.set(new Uint8Array(record), offset); offset += record.byteLength; }
       }
-      timings.copyMs = performance.now() - started - timings.idbReadMs;
+      timings.copyMs = performance.now() - started;
       timings.snapshotBytes = imageSize;
       timings.logRecords = records.length;
       call('crm_storage_loaded', ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
@@ -174,6 +189,8 @@ Module.crmStorage = (function () {
       }
       listen();
       if (!navigator.locks) { holdingLock = true; await load(); return; }
+      const saved = early && await early;
+      if (saved || holdingLock) { await load(saved); return; }
       // On a reload the old page may still hold the lock for a moment: wait a little
       // before saying another tab has the app open.
       if (await acquire({ ifAvailable: true }) || await acquireWithin(RELOAD_GRACE_MS)) await load();

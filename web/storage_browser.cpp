@@ -91,7 +91,9 @@ void BrowserStorage::Loaded(sync::Bytes snapshotHeader, sync::SqliteBuffer snaps
   auto report = sync::Recover(db.Value(), snapshotHeader, std::move(snapshotImage), log, logSize);
   if (!report) return OpenFailed(report.Message());
   m_recoverMs = emscripten_get_now() - started;
+  m_lastRecovery = report.Value();
   if (auto opened = OpenDatabase(std::move(db).Value(), report.Value()); !opened) return OpenFailed(opened.Message());
+  m_openMs = emscripten_get_now() - started;
   app.storage.evicted = evicted;
   if (!report.Value().problem.empty()) app.storage.notice = report.Value().problem;
   // Migration and the local owner may have changed the database: save that now.
@@ -158,6 +160,13 @@ void BrowserStorage::Frame() {
   }
   double now = emscripten_get_now();
   if (now - m_lastEstimateMs > kEstimateEveryMs && app.storage.role == ui::WriterRole::Writer) RequestEstimate();
+}
+
+void BrowserStorage::BeginBulkLoad() {
+  if (!m_journal) return;
+  CaptureIntoQueue();  // what came before is saved as usual
+  Pump();
+  m_journal->Suspend();
 }
 
 void BrowserStorage::ForceSnapshot() {
@@ -401,17 +410,19 @@ void BrowserStorage::ApplyUpdate() {
 
 std::string BrowserStorage::StateJson() const {
   const ui::StorageUiState& storage = m_platform.app.storage;
-  char numbers[512];
+  char numbers[768];
   std::snprintf(numbers, sizeof numbers,
                 "\"capturedSeq\":%llu,\"durableSeq\":%llu,\"queued\":%zu,\"inFlight\":%s,\"logRecords\":%zu,\"logBytes\":%zu,"
                 "\"lastRecordBytes\":%zu,\"usage\":%.0f,\"quota\":%.0f,\"persisted\":%s,\"evicted\":%s,\"recoverMs\":%.2f,"
-                "\"restorePending\":%s,\"restoreCustomers\":%lld,\"updateAvailable\":%s,\"backupFailed\":%s",
+                "\"restorePending\":%s,\"restoreCustomers\":%lld,\"updateAvailable\":%s,\"backupFailed\":%s,"
+                "\"openMs\":%.2f,\"checkMs\":%.2f,\"loadMs\":%.2f,\"replayMs\":%.2f",
                 static_cast<unsigned long long>(CapturedSeq()), static_cast<unsigned long long>(m_durable.seq), m_queue.size(),
                 m_inFlight ? "true" : "false", m_journal ? m_journal->LogRecords() : 0, m_journal ? m_journal->LogBytes() : 0,
                 m_lastRecordBytes, storage.usageBytes, storage.quotaBytes, storage.persisted ? "true" : "false",
                 storage.evicted ? "true" : "false", m_recoverMs, storage.restorePending ? "true" : "false",
                 static_cast<long long>(storage.restoreCustomers), storage.updateAvailable ? "true" : "false",
-                storage.backupFailed ? "true" : "false");
+                storage.backupFailed ? "true" : "false", m_openMs, m_lastRecovery.checkMs, m_lastRecovery.loadMs,
+                m_lastRecovery.replayMs);
   return std::string("{\"role\":") + Quote(ui::WriterRoleName(storage.role)) + "," + numbers +
          ",\"notice\":" + Quote(storage.notice) + ",\"backupMessage\":" + Quote(storage.backupMessage) + "}";
 }
