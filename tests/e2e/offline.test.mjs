@@ -61,9 +61,12 @@ await run('offline', [
     const site = copySite();
     const relay = await startRelay(site);
     const context = await browser.newContext(viewport);
+    const started = Date.now();
+    const step = (what) => console.log(`     ${what} at ${Date.now() - started} ms`);
     try {
       const { page } = await openApp(context, relay.url);
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+      step('controlled by the service worker');
       const seq = await page.evaluate(() => window.crmTest.addCustomers(1, '升级前-'));
       await page.evaluate((s) => window.crmTest.whenDurable(s), seq);
 
@@ -73,8 +76,11 @@ await run('offline', [
       const made = spawnSync('cmake', [`-DSITE=${site}`, `-DTEMPLATE=${path.join(webDir, 'sw.js')}`, '-P', path.join(webDir, 'make_sw.cmake')]);
       assert(made.status === 0, `make_sw: ${made.stderr}`);
       // The running page still runs version 1 until the user agrees.
-      await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+      step('version 2 deployed');
+      // (Not awaiting update(): its promise also waits for the install to finish.)
+      await page.evaluate(() => { navigator.serviceWorker.getRegistration().then((r) => r.update()); });
       await waitForState(page, (s) => s.storage.updateAvailable, 'the update offer', 30000);
+      step('update offered');
       const version = () => page.evaluate(() => document.querySelector('meta[name=crm-test-version]')?.content || '1');
       assert(await version() === '1', 'the running page stays version 1 until the user agrees');
       await screenshot(page, 'offline-update-offer');
@@ -82,6 +88,7 @@ await run('offline', [
       await Promise.all([page.waitForEvent('load', { timeout: 30000 }), clickItem(page, 'update_reload')]);
       await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
       await page.evaluate(() => window.crmTest.ready());
+      step('reloaded');
       assert(await version() === '2', 'after the reload the page is version 2');
       const caches = await page.evaluate(() => caches.keys());
       assert(caches.length === 1, `one version's cache remains: ${caches.join(', ')}`);
