@@ -236,13 +236,18 @@ void DrawApp(AppState& state) {
   if (!state.fatalError.empty()) {
     ImGui::TextColored(ImVec4(0.85f, 0.2f, 0.2f, 1.0f), "%s", Tr(state.lang, Str::DatabaseError));
     ImGui::TextWrapped("%s", state.fatalError.c_str());
+  } else if (state.storage.role != WriterRole::Starting && state.storage.role != WriterRole::Writer) {
+    DrawStorageBlocked(state);
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {
     DrawStatusBar(state);
     ImGui::Separator();
     switch (state.screen) {
-      case Screen::Welcome: DrawWelcome(state); break;
+      case Screen::Welcome:
+        DrawWelcome(state);
+        DrawStoragePanel(state);  // a new device can start from a backup
+        break;
       case Screen::Locked: DrawLocked(state); break;
       case Screen::Home:
         if (state.signIn.step == SignInStep::Convert) {
@@ -253,6 +258,7 @@ void DrawApp(AppState& state) {
         DrawHome(state);
         DrawCustomers(state);
         DrawPeople(state);
+        DrawStoragePanel(state);
         break;
       case Screen::Loading: break;
     }

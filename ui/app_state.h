@@ -16,6 +16,7 @@
 #include "ui/item_probe.h"
 #include "ui/people_screen.h"
 #include "ui/signin_screen.h"
+#include "ui/storage_panel.h"
 
 namespace crm::ui {
 
@@ -71,6 +72,8 @@ struct AppState {
   ImeState ime;
 
   SignInState signIn;
+  StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)
+
   HomeScreenState home;
   CustomersScreenState customers;
   PeopleScreenState people;

@@ -112,6 +112,29 @@ enum class Str : int {
   ErrTooLong,
   LangNameZh,  // each language named in its own script, the same in both tables
   LangNameEn,
+  // Local storage (ui/storage_panel.cpp).
+  StorageOtherTab,
+  StorageTakenOver,
+  StorageUseHere,
+  StorageTakingOver,
+  StorageUsage,
+  StoragePersisted,
+  StorageNotPersisted,
+  StorageFull,
+  StorageWriteFailed,
+  StorageEvicted,
+  StorageNotice,
+  BackupExport,
+  BackupRestore,
+  BackupConfirm,
+  BackupCustomers,
+  BackupReplace,
+  BackupCancel,
+  BackupExported,
+  BackupRestored,
+  BackupRefused,
+  UpdateAvailable,
+  UpdateReload,
   Count
 };
 

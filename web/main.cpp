@@ -100,6 +100,7 @@ void Frame(void* argument) {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
   SyncTextInput(platform);
+  StorageFrame();
   platform.app.probe.EndFrame();
   platform.app.frameCount++;
   platform.lastFrameMs = emscripten_get_now() - started;
@@ -146,7 +147,7 @@ int Start() {
   io.UserData = &platform.app.glyphs;
   AttachTestHooks(platform);
 
-  MountStorage();
+  StartStorage();
   emscripten_set_main_loop_arg(Frame, &platform, 0, false);
   return 0;
 }

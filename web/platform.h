@@ -25,10 +25,6 @@ struct Platform {
   int framebufferWidth = 1;
   int framebufferHeight = 1;
 
-  // IDBFS sync bookkeeping: one sync in flight at a time, another queued if edits arrive meanwhile.
-  bool persistInFlight = false;
-  bool persistQueued = false;
-
   bool readySignalled = false;
 
   // Text-input bridge (text_input.cpp): what the hidden input was last told, the IME's wish, the clipboard.
@@ -50,11 +46,9 @@ struct Platform {
 // The one platform instance; lives as long as the page.
 Platform& GetPlatform();
 
-// Storage (storage_idbfs.cpp): mount, load, and persist the database file.
-constexpr const char* kDatabasePath = "/data/crm.db";
-void MountStorage();                 // asynchronous; calls OnStorageMounted when done
-void OnStorageMounted(const std::string& error);
-void RequestPersist(Platform& platform);
+// Storage (storage.h, storage_browser.cpp): elect the writing tab, load, and save every commit.
+void StartStorage();   // asynchronous; the app shows "loading" until the database is open
+void StorageFrame();   // once per frame, after the screens ran
 
 // Once the database is open (storage calls this): device tables, the first screen, persistence.
 void OnDatabaseReady(Platform& platform);

@@ -12,7 +12,7 @@ void OnDatabaseReady(Platform& platform) {
   ui::AppState& app = platform.app;
   app.db = &*platform.db;
   app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
-  app.requestPersist = [&platform] { RequestPersist(platform); };
+  // app.requestPersist is the storage's (storage_browser.cpp): it saves after each commit.
   // Online sign-in stays unset until the relay has an auth API: the sign-in screen then says it is not
   // available. When it exists, this is where a fetch() to the relay goes; on success it calls
   // LinkOnlineAccount (core/accounts.h) and enters the session.

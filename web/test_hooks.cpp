@@ -9,6 +9,7 @@
 #include "core/org.h"
 #include "imgui.h"
 #include "web/platform.h"
+#include "web/storage.h"
 
 namespace crm::web {
 
@@ -35,7 +36,9 @@ void AttachTestHooks(Platform& platform) { platform.app.probe.Attach(ImGui::GetC
 
 void SignalReadyIfDue(Platform& platform) {
   if (platform.readySignalled) return;
-  bool open = platform.app.db != nullptr || !platform.app.fatalError.empty();
+  // Ready also when another tab holds the database: that tab's page is what the test looks at.
+  ui::WriterRole role = platform.app.storage.role;
+  bool open = platform.app.db != nullptr || !platform.app.fatalError.empty() || role == ui::WriterRole::OtherTab;
   if (!open || platform.app.frameCount < 2) return;
   platform.readySignalled = true;
   EM_ASM({ if (Module.crmSignalReady) Module.crmSignalReady(); });
@@ -84,7 +87,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             ",\"device\":" + std::to_string(app.actor.deviceId) + ",\"name\":" + Quote(app.userName) +
             "},\"records\":{\"customers\":" + std::to_string(app.customerCount) + "},\"save\":" +
             Quote(ui::SaveStateName(app.saveState)) + ",\"sync\":{\"status\":\"offline\"},\"error\":" +
-            Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) + "," + numbers + "," + platformNumbers +
+            Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) + ",\"saveError\":" + Quote(app.saveError) +
+            ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," + platformNumbers +
             ",\"layout\":" + Quote(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + (app.layoutAuto ? "true" : "false") +
             ",\"ime\":{\"wantText\":" + (io.WantTextInput ? "true" : "false") + ",\"preedit\":" + Quote(app.ime.preedit) +
             ",\"caret\":{\"x\":" + std::to_string(app.ime.caret.x) + ",\"y\":" + std::to_string(app.ime.caret.y) + "}}" +

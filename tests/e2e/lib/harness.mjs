@@ -28,11 +28,12 @@ async function freePort() {
   });
 }
 
-export async function startRelay() {
-  if (!relayBinary || !siteDir) throw new Error('CRM_RELAY and CRM_SITE must be set (ctest sets them)');
-  if (!fs.existsSync(path.join(siteDir, 'crm.js'))) throw new Error(`no test build in ${siteDir}: run ./crm build`);
+// `site` defaults to the test build; tests that change the served files pass a copy.
+export async function startRelay(site = siteDir) {
+  if (!relayBinary || !site) throw new Error('CRM_RELAY and CRM_SITE must be set (ctest sets them)');
+  if (!fs.existsSync(path.join(site, 'crm.js'))) throw new Error(`no test build in ${site}: run ./crm build`);
   const port = await freePort();
-  const child = spawn(relayBinary, ['--listen', `127.0.0.1:${port}`, '--static', siteDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(relayBinary, ['--listen', `127.0.0.1:${port}`, '--static', site], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (chunk) => { log += chunk; });
   const url = `http://127.0.0.1:${port}/`;

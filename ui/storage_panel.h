@@ -1,0 +1,51 @@
+#pragma once
+// What the user sees of local storage: which tab writes, how much space is used,
+// notices (data evicted by the browser, a damaged tail left out), backup and
+// restore, and the offer to reload into a new version. The platform fills the
+// state and the callbacks; the screens never call the browser themselves.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace crm::ui {
+
+struct AppState;
+
+// Which tab of this browser profile writes the database (one writer per profile).
+enum class WriterRole { Starting, Writer, OtherTab, TakingOver, TakenOver };
+
+struct StorageUiState {
+  WriterRole role = WriterRole::Starting;
+  double usageBytes = -1;  // navigator.storage.estimate(); negative until known
+  double quotaBytes = -1;
+  bool persisted = false;  // navigator.storage.persist() granted
+  bool evicted = false;    // the browser deleted data this device had saved
+  std::string notice;      // e.g. a damaged tail left out at open; shown until dismissed
+
+  // Backup and restore.
+  std::string backupMessage;   // the last export's or restore's outcome
+  bool backupFailed = false;
+  bool restorePending = false;  // a checked backup waits for the user's confirmation
+  std::string restoreFile;
+  int64_t restoreCustomers = 0;
+  double restoreBytes = 0;
+
+  bool updateAvailable = false;  // a new version is installed and waits for a reload
+
+  std::function<void()> takeOver;
+  std::function<void()> exportBackup;
+  std::function<void()> chooseRestoreFile;
+  std::function<void()> confirmRestore;
+  std::function<void()> cancelRestore;
+  std::function<void()> applyUpdate;
+};
+
+// The whole window while another tab writes (or took over from this one).
+void DrawStorageBlocked(AppState& state);
+// Usage, backup and restore, notices; drawn under the home screen.
+void DrawStoragePanel(AppState& state);
+// "1.5 MB"
+std::string FormatBytes(double bytes);
+const char* WriterRoleName(WriterRole role);
+
+}  // namespace crm::ui

@@ -1,0 +1,102 @@
+#pragma once
+// Durable browser storage (DESIGN.md decisions 2 and 3): the database lives in
+// memory; every committed change becomes one journal record, written to
+// IndexedDB in its own transaction; "saved" is shown only once that transaction
+// has completed. A snapshot replaces the log now and then. One tab per browser
+// profile writes (Web Locks); another tab offers to take over.
+//
+// The IndexedDB, Web Locks, service worker and file glue is JavaScript
+// (storage.js); this file decides what to write and when, and keeps the app's
+// state honest about it.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sync/backup.h"
+#include "sync/journal.h"
+
+namespace crm::web {
+
+struct Platform;
+
+class BrowserStorage {
+ public:
+  explicit BrowserStorage(Platform& platform) : m_platform(platform) {}
+
+  // Elects the writer and, if this tab is it, loads the saved database.
+  void Start();
+  // Captures what was committed and sends it to IndexedDB. Cheap when nothing changed.
+  void Persist();
+  // Once per frame: catches commits no screen reported, idle snapshots, usage refresh.
+  void Frame();
+
+  // Answers from storage.js.
+  void Loaded(sync::Bytes snapshotHeader, sync::SqliteBuffer snapshotImage, const uint8_t* log, size_t logSize, bool evicted);
+  void OpenFailed(const std::string& message);
+  void OtherTab();
+  void TakeoverRequested();
+  void LockLost();
+  void Written(uint64_t batch, const std::string& errorName, const std::string& errorMessage);
+  void Estimated(double usage, double quota, bool persisted);
+  void FileChosen(sync::SqliteBuffer file, const std::string& name);
+  void UpdateAvailable();
+
+  // For tests and the benchmark: the seq of the last captured record, and of the last durable one.
+  uint64_t CapturedSeq() const { return m_journal ? m_journal->LastSeq() : 0; }
+  uint64_t DurableSeq() const { return m_durable.seq; }
+  // Bulk loading (test data): stop recording, then save the result as one snapshot.
+  void BeginBulkLoad();
+  void ForceSnapshot();
+  std::string StateJson() const;
+
+ private:
+  struct Batch {
+    uint64_t id = 0;
+    std::vector<sync::Bytes> records;  // captured changes this batch makes durable (kept to undo them on failure)
+    bool sendRecords = true;           // false when a snapshot in the same batch already covers them
+    std::optional<sync::Snapshot> snapshot;
+    std::optional<sync::CheckedBackup> restore;  // a backup to switch to once its snapshot is stored
+    sync::JournalMark markAfter;
+  };
+
+  void CaptureIntoQueue();
+  void Pump();
+  void Submit(Batch batch);
+  void SetIdleState();
+  void Fail(const std::string& message);
+  void ReleaseWriter();
+  void CloseDatabase();
+  Status OpenDatabase(Db db, const sync::RecoveryReport& report);
+  void TakeOver();
+  void ExportBackup();
+  void ConfirmRestore();
+  void ApplyUpdate();
+  void RequestEstimate();
+  void WireCallbacks();
+
+  Platform& m_platform;
+  std::optional<sync::Journal> m_journal;
+  std::vector<sync::Bytes> m_queue;  // captured, waiting for the batch in flight to finish
+  std::optional<Batch> m_inFlight;
+  sync::JournalMark m_durable;
+  uint64_t m_nextBatch = 1;
+  bool m_releasing = false;         // another tab asked to take over: finish writing, then let go
+  bool m_snapshotRequested = false;
+  bool m_restoreConfirmed = false;
+  bool m_updateRequested = false;  // reload into the new version once nothing is being written
+  bool m_failureShown = false;  // a failed write stays on screen until a later change is saved
+  std::optional<sync::CheckedBackup> m_pendingRestore;
+  double m_lastEditMs = 0;
+  double m_lastEstimateMs = -1e9;
+  double m_openStartedMs = 0;
+  double m_recoverMs = 0;
+  double m_openMs = 0;  // recovery plus migration and first queries
+  sync::RecoveryReport m_lastRecovery;
+  size_t m_lastRecordBytes = 0;
+};
+
+// The storage of the page; lives as long as the page.
+BrowserStorage& GetStorage();
+
+}  // namespace crm::web

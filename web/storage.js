@@ -1,0 +1,318 @@
+// Pre-JS of the app: the browser half of durable storage (web/storage.h has the
+// C++ half). IndexedDB holds the journal: one snapshot and the log records after
+// it. A write is reported to C++ only from its transaction's oncomplete, so the
+// app says "saved" only for what IndexedDB has committed. The Web Locks API
+// elects the one tab that writes; a BroadcastChannel lets another tab ask it to
+// hand over. Also here: the service worker's registration and update offer,
+// persistent-storage request and usage estimate, and backup download/upload.
+Module.crmStorage = (function () {
+  const DB_NAME = 'crm';
+  const LOCK_NAME = 'crm-writer';
+  const CHANNEL_NAME = 'crm-writer';
+  // Set after the first durable write. If IndexedDB is empty while this says data
+  // was saved, the browser evicted it; the app says so instead of starting blank silently.
+  const MARKER = 'crm.savedData';
+  const STEAL_AFTER_MS = 4000;
+  const RELOAD_GRACE_MS = 1500;
+
+  let idb = null;
+  let holdingLock = false;
+  let releaseLock = null;
+  let channel = null;
+  let waitingWorker = null;
+  let reloadWhenIdle = false;
+  const durableWaiters = [];  // [seq, resolve]: tests and the benchmark wait for "saved"
+  const timings = {};
+
+  function call(name, types, args) { return Module.ccall(name, null, types, args); }
+  function request(req) {
+    return new Promise((resolve, reject) => {
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+
+  function openDatabase() {
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open(DB_NAME, 1);
+      open.onupgradeneeded = () => {
+        const db = open.result;
+        // 'snapshot' holds one value under 'current'; 'log' holds framed records keyed by seq.
+        if (!db.objectStoreNames.contains('snapshot')) db.createObjectStore('snapshot');
+        if (!db.objectStoreNames.contains('log')) db.createObjectStore('log');
+      };
+      open.onsuccess = () => {
+        const db = open.result;
+        db.onversionchange = () => db.close();
+        resolve(db);
+      };
+      open.onerror = () => reject(open.error);
+      open.onblocked = () => reject(new Error('the database is blocked by another tab of an older version; close it'));
+    });
+  }
+
+  // ---- Writer election -----------------------------------------------------
+  // Resolves true once this tab holds the lock, false when `ifAvailable` found it taken.
+  function acquire(options) {
+    return new Promise((resolve) => {
+      navigator.locks.request(LOCK_NAME, options, (lock) => {
+        if (!lock) { resolve(false); return undefined; }
+        holdingLock = true;
+        resolve(true);
+        return new Promise((release) => { releaseLock = release; });
+      }).catch((error) => {
+        if (holdingLock) {
+          // Stolen: another tab took the lock without our hand-over. Stop writing now.
+          holdingLock = false;
+          releaseLock = null;
+          if (idb) { idb.close(); idb = null; }
+          call('crm_storage_lock_lost', [], []);
+        } else if (!(error && error.name === 'AbortError')) {
+          call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + error]);
+        }
+        resolve(false);
+      });
+    });
+  }
+
+  function acquireWithin(ms) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), ms);
+    return acquire({ signal: controller.signal }).then((granted) => { clearTimeout(timer); return granted; });
+  }
+
+  function listen() {
+    if (channel || typeof BroadcastChannel === 'undefined') return;
+    channel = new BroadcastChannel(CHANNEL_NAME);
+    channel.onmessage = (event) => {
+      if (event.data && event.data.type === 'take-over' && holdingLock) call('crm_storage_takeover_requested', [], []);
+    };
+  }
+
+  // Reads the snapshot and the log after it, in one read-only transaction.
+  async function readSaved() {
+    const started = performance.now();
+    if (!idb) idb = await openDatabase();
+    const tx = idb.transaction(['snapshot', 'log'], 'readonly');
+    const snapshot = await request(tx.objectStore('snapshot').get('current'));
+    const after = snapshot ? snapshot.seq : 0;
+    const records = await request(tx.objectStore('log').getAll(IDBKeyRange.lowerBound(after, true)));
+    timings.idbReadMs = performance.now() - started;
+    return { snapshot, records };
+  }
+
+  // Started as soon as this script runs, while the wasm module is still being fetched
+  // and compiled: a large book's snapshot takes a while to read, and the two overlap.
+  // Only a tab that holds the lock reads early; the others wait for start().
+  let early = null;
+  if (typeof navigator !== 'undefined' && navigator.locks && typeof indexedDB !== 'undefined') {
+    early = acquire({ ifAvailable: true }).then((granted) => (granted ? readSaved() : null)).catch(() => null);
+  }
+
+  async function load(saved) {
+    const started = performance.now();
+    try {
+      const { snapshot, records } = saved || await readSaved();
+      let evicted = false;
+      try { evicted = !snapshot && records.length === 0 && localStorage.getItem(MARKER) !== null; } catch (e) { /* no localStorage */ }
+
+      // Into wasm memory: the image in a buffer SQLite will own; header and log briefly.
+      let headerPtr = 0, headerSize = 0, imagePtr = 0, imageSize = 0, logPtr = 0, logSize = 0;
+      if (snapshot) {
+        headerSize = snapshot.header.byteLength;
+        headerPtr = _malloc(headerSize);
+        HEAPU8.set(new Uint8Array(snapshot.header), headerPtr);
+        imageSize = snapshot.image.byteLength;
+        imagePtr = Module.ccall('crm_storage_alloc', 'number', ['number'], [imageSize]);
+        if (!imagePtr) throw new Error('not enough memory to open a ' + imageSize + '-byte database');
+        HEAPU8.set(new Uint8Array(snapshot.image), imagePtr);
+      }
+      for (const record of records) logSize += record.byteLength;
+      if (logSize) {
+        logPtr = _malloc(logSize);
+        let offset = logPtr;
+        for (const record of records) { HEAPU8.set(new Uint8Array(record), offset); offset += record.byteLength; }
+      }
+      timings.copyMs = performance.now() - started;
+      timings.snapshotBytes = imageSize;
+      timings.logRecords = records.length;
+      call('crm_storage_loaded', ['number', 'number', 'number', 'number', 'number', 'number', 'number'],
+           [headerPtr, headerSize, imagePtr, imageSize, logPtr, logSize, evicted ? 1 : 0]);
+      if (headerPtr) _free(headerPtr);
+      if (logPtr) _free(logPtr);
+      timings.openMs = performance.now() - started;
+    } catch (error) {
+      call('crm_storage_open_failed', ['string'], ['cannot open the saved data: ' + (error && error.message || error)]);
+    }
+  }
+
+  // ---- Service worker: offline start, and one version at a time ----------------
+  function registerServiceWorker() {
+    if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
+    navigator.serviceWorker.register('sw.js').then((registration) => {
+      const offer = (worker) => {
+        waitingWorker = worker;
+        call('crm_storage_update_available', [], []);
+      };
+      // A waiting worker while this page is controlled is a newer version.
+      if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+      registration.addEventListener('updatefound', () => {
+        const worker = registration.installing;
+        if (!worker) return;
+        worker.addEventListener('statechange', () => {
+          if (worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
+        });
+      });
+      // Look for a new version now and then while the app stays open.
+      setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
+    }).catch((error) => console.warn('service worker not registered: ' + error));
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (reloadWhenIdle) location.reload();
+    });
+  }
+
+  function estimate() {
+    if (!navigator.storage || !navigator.storage.estimate) return;
+    Promise.all([navigator.storage.estimate(), navigator.storage.persisted ? navigator.storage.persisted() : false])
+      .then(([e, persisted]) => call('crm_storage_estimated', ['number', 'number', 'number'], [e.usage || 0, e.quota || 0, persisted ? 1 : 0]))
+      .catch(() => {});
+  }
+
+  return {
+    timings,
+
+    async start() {
+      registerServiceWorker();
+      // Persistent storage must be asked for from the page, not from a worker.
+      if (navigator.storage && navigator.storage.persist) {
+        navigator.storage.persisted().then((already) => already || navigator.storage.persist()).then(estimate, () => {});
+      }
+      listen();
+      if (!navigator.locks) { holdingLock = true; await load(); return; }
+      const saved = early && await early;
+      if (saved || holdingLock) { await load(saved); return; }
+      // On a reload the old page may still hold the lock for a moment: wait a little
+      // before saying another tab has the app open.
+      if (await acquire({ ifAvailable: true }) || await acquireWithin(RELOAD_GRACE_MS)) await load();
+      else call('crm_storage_other_tab', [], []);
+    },
+
+    // "Use here": ask the writing tab to finish and let go; if it does not answer
+    // (frozen, or crashed without releasing), take the lock after a while.
+    async takeOver() {
+      listen();
+      if (channel) channel.postMessage({ type: 'take-over' });
+      let granted = await acquireWithin(STEAL_AFTER_MS);
+      if (!granted) granted = await acquire({ steal: true });
+      if (granted) await load();
+      else call('crm_storage_other_tab', [], []);
+    },
+
+    release() {
+      holdingLock = false;
+      if (idb) { idb.close(); idb = null; }
+      if (releaseLock) { const release = releaseLock; releaseLock = null; release(); }
+    },
+
+    // One batch of framed records (and maybe a snapshot that replaces the log) in one
+    // IndexedDB transaction. Everything is copied out of wasm memory before returning.
+    write(batch, recordsPtr, recordsSize, headerPtr, headerSize, imagePtr, imageSize) {
+      const done = (name, message) => call('crm_storage_written', ['number', 'string', 'string'], [batch, name, message]);
+      const records = [];
+      for (let offset = 0; offset < recordsSize;) {
+        const view = new DataView(HEAPU8.buffer, recordsPtr + offset, 24);
+        const seq = view.getUint32(8, true) + view.getUint32(12, true) * 4294967296;
+        const size = 24 + view.getUint32(16, true);
+        records.push({ seq, bytes: HEAPU8.slice(recordsPtr + offset, recordsPtr + offset + size).buffer });
+        offset += size;
+      }
+      let snapshot = null;
+      if (headerSize) {
+        const header = HEAPU8.slice(headerPtr, headerPtr + headerSize).buffer;
+        const view = new DataView(header);
+        snapshot = { seq: view.getUint32(8, true) + view.getUint32(12, true) * 4294967296, header,
+                     image: HEAPU8.slice(imagePtr, imagePtr + imageSize).buffer, savedAt: Date.now() };
+      }
+      if (!holdingLock || !idb) {
+        setTimeout(() => done('NotWriter', 'this tab no longer writes the database'), 0);
+        return;
+      }
+      let tx;
+      try {
+        // 'strict': the browser flushes to disk before oncomplete, so "saved" survives a power cut.
+        tx = idb.transaction(['snapshot', 'log'], 'readwrite', { durability: 'strict' });
+        const log = tx.objectStore('log');
+        // (No destructuring in for-of: Emscripten 3.1.6's JS minifier mangles it.)
+        for (const record of records) log.put(record.bytes, record.seq);
+        if (snapshot) {
+          tx.objectStore('snapshot').put(snapshot, 'current');
+          log.delete(IDBKeyRange.upperBound(snapshot.seq));
+        }
+      } catch (error) {
+        if (tx) try { tx.abort(); } catch (e) { /* already finished */ }
+        setTimeout(() => done(error.name || 'Error', error.message || String(error)), 0);
+        return;
+      }
+      tx.oncomplete = () => {
+        try { localStorage.setItem(MARKER, '1'); } catch (e) { /* no localStorage: no eviction notice either */ }
+        done('', '');
+      };
+      tx.onabort = () => {
+        const error = tx.error;
+        done(error ? error.name : 'AbortError', error ? error.message : 'the write was aborted');
+      };
+    },
+
+    durable(seq) {
+      for (let i = durableWaiters.length - 1; i >= 0; i--) {
+        if (durableWaiters[i][0] <= seq) { durableWaiters[i][1](seq); durableWaiters.splice(i, 1); }
+      }
+    },
+    // Resolves once every record up to `seq` is committed in IndexedDB.
+    whenDurable(seq, currentDurable) {
+      if (seq <= currentDurable) return Promise.resolve(currentDurable);
+      return new Promise((resolve) => durableWaiters.push([seq, resolve]));
+    },
+
+    estimate,
+
+    download(ptr, size, name) {
+      const blob = new Blob([HEAPU8.slice(ptr, ptr + size)], { type: 'application/vnd.sqlite3' });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    },
+
+    pickFile() {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.accept = '.sqlite,.sqlite3,.db,.crmdb,application/vnd.sqlite3,application/x-sqlite3';
+      input.style.display = 'none';
+      input.onchange = async () => {
+        const file = input.files && input.files[0];
+        input.remove();
+        if (!file) return;
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        const ptr = Module.ccall('crm_storage_alloc', 'number', ['number'], [bytes.length]);
+        if (!ptr) { call('crm_storage_open_failed', ['string'], ['not enough memory to read ' + file.name]); return; }
+        HEAPU8.set(bytes, ptr);
+        call('crm_storage_file_chosen', ['number', 'number', 'string'], [ptr, bytes.length, file.name]);
+      };
+      document.body.appendChild(input);
+      input.click();
+    },
+
+    // Switch to the waiting version: the new worker takes control, then the page reloads
+    // from its cache. Pages never run a mix of two versions' files.
+    applyUpdate() {
+      if (!waitingWorker) { location.reload(); return; }
+      reloadWhenIdle = true;
+      waitingWorker.postMessage({ type: 'skip-waiting' });
+    },
+  };
+})();
