@@ -70,7 +70,11 @@ Error SqliteError(Db& db, int rc, const std::string& context) {
 // already; firing them again would write them twice, with other ids.
 class TriggersOff {
  public:
-  explicit TriggersOff(sqlite3* db) : m_db(db) { sqlite3_db_config(m_db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &m_was); }
+  // The out-parameter reports the setting after the call, so the old one is read first (-1: leave as is).
+  explicit TriggersOff(sqlite3* db) : m_db(db) {
+    sqlite3_db_config(m_db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &m_was);
+    sqlite3_db_config(m_db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+  }
   ~TriggersOff() { sqlite3_db_config(m_db, SQLITE_DBCONFIG_ENABLE_TRIGGER, m_was, nullptr); }
   TriggersOff(const TriggersOff&) = delete;
   TriggersOff& operator=(const TriggersOff&) = delete;

@@ -220,6 +220,22 @@ TEST(Journal, RecoveryRebuildsTheSameDatabaseFromTheLog) {
   EXPECT_EQ(reopened.QueryInt("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'").Value(), 0);
 }
 
+TEST(Journal, TriggersWorkAgainAfterReplay) {
+  // Replay turns triggers off; edits made after opening must be audited and indexed again.
+  Device device;
+  ASSERT_TRUE(AddCustomer(device.db, "回放前", device.owner));
+  device.Save();
+  Db reopened = Db::OpenMemory().Value();
+  auto report = device.store.Open(reopened);
+  ASSERT_TRUE(report) << report.Message();
+  int64_t auditBefore = reopened.QueryInt("SELECT count(*) FROM audit_log").Value();
+  auto id = AddCustomer(reopened, "回放后", device.owner);
+  ASSERT_TRUE(id) << id.Message();
+  EXPECT_GT(reopened.QueryInt("SELECT count(*) FROM audit_log").Value(), auditBefore) << "the audit trigger fired";
+  EXPECT_EQ(reopened.QueryInt("SELECT count(*) FROM customer_fts WHERE customer_fts MATCH '\"回放后\"'").Value(), 1)
+      << "the search index trigger fired";
+}
+
 TEST(Journal, SchemaChangesAreSavedByASnapshotAndEditsContinueAfterIt) {
   Device device;  // Migrate ran under the journal: DDL is not in changesets, so a snapshot was due
   EXPECT_FALSE(device.store.snapshotHeader.empty());

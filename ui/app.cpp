@@ -255,10 +255,10 @@ void DrawApp(AppState& state) {
           break;
         }
         DrawTrialBanner(state);
+        DrawStoragePanel(state);  // storage use, backup, update offer: above the list, never scrolled away
         DrawHome(state);
         DrawCustomers(state);
         DrawPeople(state);
-        DrawStoragePanel(state);
         break;
       case Screen::Loading: break;
     }

@@ -7,12 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert, run } from './lib/harness.mjs';
 import { launchOwnChromium } from './lib/own_chromium.mjs';
+import { createLocalAccount } from './lib/platform_helpers.mjs';
 
 async function openOn(context, url) {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
   await page.evaluate(() => window.crmTest.ready());
+  // A new profile opens on the welcome screen; edits need a signed-in user.
+  if ((await page.evaluate(() => window.crmTest.state())).screen === 'welcome') await createLocalAccount(page);
   return page;
 }
 

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert, clickItem, openApp, run, screenshot, startRelay, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, run, screenshot, startRelay, waitForState } from './lib/harness.mjs';
+import { openSignedIn } from './lib/platform_helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '../../web');
@@ -32,7 +33,7 @@ await run('offline', [
     const relay = await startRelay(site);
     const context = await browser.newContext(viewport);
     try {
-      const { page } = await openApp(context, relay.url);
+      const { page } = await openSignedIn(context, relay.url);
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
       const seq = await page.evaluate(() => window.crmTest.addCustomers(2, '离线前-'));
       await page.evaluate((s) => window.crmTest.whenDurable(s), seq);
@@ -64,7 +65,7 @@ await run('offline', [
     const started = Date.now();
     const step = (what) => console.log(`     ${what} at ${Date.now() - started} ms`);
     try {
-      const { page } = await openApp(context, relay.url);
+      const { page } = await openSignedIn(context, relay.url);
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
       step('controlled by the service worker');
       const seq = await page.evaluate(() => window.crmTest.addCustomers(1, '升级前-'));
@@ -79,7 +80,7 @@ await run('offline', [
       step('version 2 deployed');
       // (Not awaiting update(): its promise also waits for the install to finish.)
       await page.evaluate(() => { navigator.serviceWorker.getRegistration().then((r) => r.update()); });
-      await waitForState(page, (s) => s.storage.updateAvailable, 'the update offer', 30000);
+      await waitForState(page, (s) => s.storage.updateAvailable, 'the update offer', 90000);
       step('update offered');
       const version = () => page.evaluate(() => document.querySelector('meta[name=crm-test-version]')?.content || '1');
       assert(await version() === '1', 'the running page stays version 1 until the user agrees');

@@ -67,7 +67,7 @@ await run('shared_tablet', [
     const second = await page.evaluate(() => window.crmTest.customer('小刘录入的客户'));
     assert(first.createdByName === '王店长', `first customer by ${first.createdByName}`);
     assert(second.createdByName === '门店小刘', `second customer by ${second.createdByName}`);
-    assert(String(second.auditUser) === String(s.user.id), 'the audit trail names the same person');
+    assert(String(second.auditUser) === String(s.user.id), `the audit trail names the same person (audit ${second.auditUser}, signed in ${s.user.id})`);
     assert(first.auditUser !== second.auditUser, 'two different people in the audit trail');
 
     // Idle: after the configured time without input the tablet locks itself.
