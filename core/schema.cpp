@@ -198,7 +198,13 @@ const std::string kMigration3 = std::string() +
   "CREATE INDEX customers_live_activity ON customers(deleted_at, last_activity_at);"
   "CREATE INDEX customers_live_created ON customers(deleted_at, created_at);"
   "CREATE INDEX customers_live_grade ON customers(deleted_at, grade, updated_at);"
-  "CREATE INDEX customers_live_grade_activity ON customers(deleted_at, grade, last_activity_at);";
+  "CREATE INDEX customers_live_grade_activity ON customers(deleted_at, grade, last_activity_at);"
+  // One rep's list, by name or by recency; tag membership without a row lookup per tagged customer.
+  "DROP INDEX customers_owner;"
+  "CREATE INDEX customers_owner ON customers(owner_id, deleted_at, updated_at);"
+  "CREATE INDEX customers_owner_name ON customers(owner_id, deleted_at, name);"
+  "DROP INDEX customer_tags_tag;"
+  "CREATE INDEX customer_tags_tag ON customer_tags(tag, deleted_at, customer_id);";
 #undef CRM_FTS_REFRESH
 
 // Version 4: who may sign in on this device. Local-only, like app_meta: not in SyncedTables(),
