@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, startRelay } from '../e2e/lib/harness.mjs';
+import { createLocalAccount } from '../e2e/lib/platform_helpers.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
 const sizes = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [1000, 10000, 100000];
@@ -61,6 +62,8 @@ async function openApp(context, url) {
   await page.goto(url);
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 60000 });
   await page.evaluate(() => window.crmTest.ready());
+  // A new profile opens on the welcome screen: edits need a signed-in user.
+  if ((await page.evaluate(() => window.crmTest.state())).screen === 'welcome') await createLocalAccount(page);
   return page;
 }
 
