@@ -1,3 +1,8 @@
+// Index of this file:
+// [SECTION] helpers: CRC-32, little-endian fields, triggers off during replay, table shape checks
+// [SECTION] record framing: encode, decode, verify, scan a log
+// [SECTION] recovery: snapshot image plus log replay
+// [SECTION] the journal: capture, snapshots, undo of writes that failed
 #include "sync/journal.h"
 
 #include <sqlite3.h>
@@ -10,6 +15,9 @@
 namespace crm::sync {
 
 namespace {
+
+// ---------------------------------------------------------------------------
+// [SECTION] helpers
 
 // Slicing-by-8 tables, built at compile time: a 17 MB snapshot is checked on
 // every open, so the byte-at-a-time loop would cost a visible part of the start-up.
@@ -175,6 +183,9 @@ Bytes EncodeRecord(RecordKind kind, uint64_t seq, const uint8_t* payload, size_t
   return record;
 }
 
+// ---------------------------------------------------------------------------
+// [SECTION] record framing
+
 Result<RecordHeader> DecodeHeader(const uint8_t* data, size_t size) {
   if (size < kRecordHeaderSize) return MakeError(ErrorCode::Corrupt, "record header cut short");
   if (std::memcmp(data, kMagic, 4) != 0) return MakeError(ErrorCode::Corrupt, "not a journal record");
@@ -277,6 +288,9 @@ uint8_t* SqliteBuffer::Release() {
   m_size = 0;
   return data;
 }
+
+// ---------------------------------------------------------------------------
+// [SECTION] recovery
 
 Status LoadImage(Db& db, SqliteBuffer image) {
   size_t size = image.size();
@@ -386,6 +400,9 @@ Result<RecoveryReport> Recover(Db& db, const Bytes& snapshotHeader, SqliteBuffer
   }
   return report;
 }
+
+// ---------------------------------------------------------------------------
+// [SECTION] the journal
 
 Result<Journal> Journal::Start(Db& db, const RecoveryReport& report, JournalPolicy policy) {
   Journal journal(db, policy);

@@ -1,3 +1,7 @@
+// Index of this file:
+// [SECTION] a device and its store (helpers)
+// [SECTION] JournalFraming: records, checksums, torn tails
+// [SECTION] Journal: capture, recovery, snapshots, undo, replay rules
 #include "sync/journal.h"
 
 #include <gtest/gtest.h>
@@ -106,6 +110,8 @@ struct Device {
   }
 };
 
+// [SECTION] JournalFraming: records, checksums, torn tails
+
 TEST(JournalFraming, Crc32MatchesTheStandardCheckValue) {
   const char* text = "123456789";
   EXPECT_EQ(Crc32(reinterpret_cast<const uint8_t*>(text), 9), 0xCBF43926u);
@@ -191,6 +197,8 @@ TEST(JournalFraming, RejectsWhatIsNotARecord) {
   EXPECT_TRUE(scan.records.empty());
   EXPECT_EQ(scan.ignoredBytes, junk.size());
 }
+
+// [SECTION] Journal: capture, recovery, snapshots, undo, replay rules
 
 TEST(Journal, RecoveryRebuildsTheSameDatabaseFromTheLog) {
   Device device;
