@@ -7,13 +7,16 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace crm::relay {
 namespace {
 
 class RelayServerTest : public testing::Test {
  protected:
   void SetUp() override {
-    m_site = std::filesystem::path(testing::TempDir()) / "crm_relay_site";
+    // ctest runs each test in its own process, several at once: every process needs its own folder.
+    m_site = std::filesystem::path(testing::TempDir()) / ("crm_relay_site_" + std::to_string(::getpid()));
     std::filesystem::create_directories(m_site);
     std::ofstream(m_site / "index.html") << "<!doctype html><title>客户管理</title>";
     std::ofstream(m_site / "crm.wasm", std::ios::binary) << std::string("\0asm\1\0\0\0", 8);
