@@ -7,6 +7,7 @@
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/search.h"
 #include "core/text.h"
 #include "core/validate.h"
 
@@ -408,6 +409,32 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
     numbers.push_back(value);
     numberClauses += " AND " + clauseWithSlot;
   };
+  if (!query.search.empty()) {
+    if (!IsValidUtf8(query.search)) return MakeError(ErrorCode::Invalid, "search: the query is not valid UTF-8 text");
+    std::string trimmed = Trim(query.search);
+    if (Utf8Length(trimmed) > kMaxSearchQueryLength) {
+      return MakeError(ErrorCode::Invalid, "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) +
+                                               " characters");
+    }
+    std::string expression = SearchExpression(trimmed);
+    auto phone = NormalizePhone(trimmed);
+    bool byPhone = phone && phone.Value().size() >= 5;
+    if (expression.empty() && !byPhone) return CustomerPage{};
+    // The index's matches, and an exact phone of the customer or of a contact (as SearchCustomers ranks first).
+    std::string clause = "c.id IN (";
+    if (!expression.empty()) {
+      texts.push_back(expression);
+      clause += "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?" + std::to_string(texts.size());
+    }
+    if (byPhone) {
+      texts.push_back(phone.Value());
+      std::string slot = "?" + std::to_string(texts.size());
+      clause += std::string(expression.empty() ? "" : " UNION ") + "SELECT customer_id FROM customer_phones WHERE normalized = " +
+                slot + " AND deleted_at IS NULL UNION SELECT customer_id FROM contacts WHERE phone_normalized = " + slot +
+                " AND deleted_at IS NULL";
+    }
+    where += " AND " + clause + ")";
+  }
   if (query.poolOnly) where += " AND c.owner_id IS NULL";
   if (query.ownerId) addNumber("c.owner_id = ?N", *query.ownerId);
   const std::string open = "c.id IN (SELECT f.customer_id FROM followups f WHERE f.status = 'open' AND f.deleted_at IS NULL";

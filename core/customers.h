@@ -106,6 +106,11 @@ struct CustomerQuery {
   bool poolOnly = false;
   bool trashOnly = false;
   std::string tag;
+  // The search box's text, as SearchCustomers reads it (name, phone, contact, tag, address; any Chinese
+  // substring; every term must match), combined with the filters, sort and paging above and below.
+  // Invalid text (bad UTF-8, longer than kMaxSearchQueryLength) is an Invalid error; text with nothing
+  // searchable in it matches no one.
+  std::string search;
   FollowupFilter followup = FollowupFilter::Any;
   CustomerSort sort = CustomerSort::UpdatedAt;
   bool descending = true;
