@@ -489,6 +489,11 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
   return ReadFollowups(stmt);
 }
 
+int64_t LocalDayStartAt(int64_t ms, int64_t offsetMinutes) {
+  int64_t offset = offsetMinutes * 60000;
+  return FloorDiv(ms + offset, kDayMs) * kDayMs - offset;
+}
+
 Result<int64_t> UtcOffsetMinutes(Db& db) { return GetSettingInt(db, kSettingUtcOffset); }
 
 std::string LocalDateText(int64_t ms, int64_t offsetMinutes) {

@@ -86,6 +86,8 @@ Status CancelFollowup(Db& db, int64_t followupId, std::string_view why, const Ac
 
 // Local-time day boundaries: the start (ms) of the local day holding `ms`.
 Result<int64_t> LocalDayStart(Db& db, int64_t ms);
+// The same, pure: for screens that hold the offset (UtcOffsetMinutes) and draw every frame.
+int64_t LocalDayStartAt(int64_t ms, int64_t offsetMinutes);
 // The organisation's offset from UTC in minutes (the setting "org.utc_offset_minutes").
 Result<int64_t> UtcOffsetMinutes(Db& db);
 // "2026-03-02" and "2026-03-02 10:05" for a timestamp, in local time at `offsetMinutes`. Pure, so a list

@@ -207,7 +207,7 @@ Result<Encoding> ResolveEncoding(const ImportSource& source, Encoding requested)
 }
 
 Result<std::vector<ImportField>> BuildMapping(const std::vector<std::string>& headers,
-                                              const std::vector<ColumnMapping>& overrides) {
+                                              const std::vector<ColumnMapping>& overrides, bool requireName = true) {
   std::vector<ImportField> mapping(headers.size(), ImportField::None);
   std::vector<bool> overridden(headers.size(), false);
   for (const ColumnMapping& entry : overrides) {
@@ -241,7 +241,7 @@ Result<std::vector<ImportField>> BuildMapping(const std::vector<std::string>& he
     }
     if (!taken) mapping[column] = guess;
   }
-  if (std::find(mapping.begin(), mapping.end(), ImportField::Name) == mapping.end()) {
+  if (requireName && std::find(mapping.begin(), mapping.end(), ImportField::Name) == mapping.end()) {
     return MakeError(ErrorCode::Invalid, "map: no column holds the customer name (客户名称/name); map one explicitly");
   }
   return mapping;
@@ -562,6 +562,23 @@ void Keep(std::vector<RowIssue>& issues, size_t max, int64_t line, std::string m
 
 // ---------------------------------------------------------------------------
 // [SECTION] preview, import, undo
+
+Result<ImportColumns> ReadImportColumns(const ImportSource& source, Encoding encoding) {
+  ImportColumns columns;
+  CRM_ASSIGN_OR_RETURN(columns.encoding, ResolveEncoding(source, encoding));
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<RowReader> reader, RowReader::Open(source, columns.encoding));
+  CsvRecord header;
+  bool badBytes = false;
+  CRM_ASSIGN_OR_RETURN(bool any, reader->Next(header, badBytes));
+  if (!any) return MakeError(ErrorCode::Invalid, "file: empty (no header row)");
+  if (badBytes) {
+    return MakeError(ErrorCode::Invalid, "line " + std::to_string(header.line) + ": the header row is not valid " +
+                                             EncodingName(columns.encoding) + " text; choose the file's encoding");
+  }
+  for (const std::string& cell : header.fields) columns.headers.push_back(CleanCell(cell));
+  CRM_ASSIGN_OR_RETURN(columns.guess, BuildMapping(columns.headers, {}, /*requireName=*/false));
+  return columns;
+}
 
 Result<ImportPreview> PreviewImport(Db& db, const ImportSource& source, const ImportOptions& options,
                                     const Actor& actor, int maxRows) {

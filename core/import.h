@@ -116,6 +116,15 @@ struct ImportPreview {
   std::vector<PreviewRow> rows;
 };
 
+// The header row and core's guess for each column, without requiring a name column: what an import
+// wizard shows so the user can map the columns by hand. The encoding is resolved (Auto: detected).
+struct ImportColumns {
+  Encoding encoding = Encoding::Utf8;
+  std::vector<std::string> headers;
+  std::vector<ImportField> guess;  // per column
+};
+Result<ImportColumns> ReadImportColumns(const ImportSource& source, Encoding encoding = Encoding::Auto);
+
 // The first `maxRows` data rows, mapped and checked; writes nothing.
 Result<ImportPreview> PreviewImport(Db& db, const ImportSource& source, const ImportOptions& options,
                                     const Actor& actor, int maxRows = 20);

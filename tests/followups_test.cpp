@@ -438,6 +438,9 @@ TEST_F(FollowupsTest, LocalDatesFormatAndParseInTheOrganisationsZone) {
   EXPECT_EQ(LocalDateText(late, 480), "2026-03-02");
   EXPECT_EQ(LocalDateText(late, 0), "2026-03-01");
   EXPECT_EQ(LocalDateText(Local(1969, 12, 31, 12), 480), "1969-12-31");
+  EXPECT_EQ(LocalDayStartAt(kNow, 480), kToday);
+  EXPECT_EQ(LocalDayStartAt(kNow, 480), LocalDayStart(m_db, kNow).Value());
+  EXPECT_EQ(LocalDayStartAt(late, 0), DaysFromCivil(2026, 3, 1) * kDay);
   EXPECT_EQ(LocalDateToMs(m_db, "2026-03-09").Value(), Local(2026, 3, 9, 9));
   EXPECT_EQ(LocalDateToMs(m_db, "2026年3月9日", 0).Value(), Local(2026, 3, 9));
   EXPECT_EQ(LocalDateText(LocalDateToMs(m_db, "2026/12/31", 23 * 60 + 59).Value(), 480), "2026-12-31");

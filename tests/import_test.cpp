@@ -433,5 +433,23 @@ TEST(Import, AJobCancelledWhileWritingTakesBackWhatItWroteUnlessValidOnly) {
   EXPECT_EQ(ImportJob::Start(org.db, StringImportSource("name\na\n", "a"), {}, Actor{999, 1}).Code(), ErrorCode::Denied);
 }
 
+TEST(Import, ColumnsAreReadWithTheirGuessEvenWithoutANameColumn) {
+  std::string gb = EncodeGb18030("手机,城市,传真\r\n13800138000,佛山,x\r\n").Value();
+  auto columns = ReadImportColumns(StringImportSource(gb, "g"));
+  ASSERT_TRUE(columns) << columns.Message();
+  EXPECT_EQ(columns.Value().encoding, Encoding::Gb18030);
+  EXPECT_EQ(columns.Value().headers, (std::vector<std::string>{"手机", "城市", "传真"}));
+  EXPECT_EQ(columns.Value().guess, (std::vector<ImportField>{ImportField::Phones, ImportField::City, ImportField::None}));
+  // The same file does not import until a column holds the name.
+  TestOrg org;
+  EXPECT_EQ(PreviewImport(org.db, StringImportSource(gb, "g"), {}, org.admin).Code(), ErrorCode::Invalid);
+  ImportOptions options;
+  options.mappings = {ColumnMapping{"", 3, ImportField::Name}};
+  auto preview = PreviewImport(org.db, StringImportSource(gb, "g"), options, org.admin);
+  ASSERT_TRUE(preview) << preview.Message();
+  EXPECT_EQ(preview.Value().rows.at(0).input.name, "x");
+  EXPECT_EQ(ReadImportColumns(StringImportSource("", "empty")).Code(), ErrorCode::Invalid);
+}
+
 }  // namespace
 }  // namespace crm

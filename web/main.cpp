@@ -90,9 +90,11 @@ void Frame(void* argument) {
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(platform.framebufferWidth), static_cast<float>(platform.framebufferHeight));
   io.DisplayFramebufferScale = ImVec2(1, 1);
+  double uiStarted = emscripten_get_now();
   ImGui::NewFrame();
   ui::DrawApp(platform.app);
   ImGui::Render();
+  platform.lastUiMs = emscripten_get_now() - uiStarted;
 
   glViewport(0, 0, platform.framebufferWidth, platform.framebufferHeight);
   glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
@@ -107,6 +109,10 @@ void Frame(void* argument) {
   if (platform.app.frameCount > 2) {
     if (platform.lastFrameMs > platform.maxFrameMs) platform.maxFrameMs = platform.lastFrameMs;
     if (platform.lastFrameMs > 50) platform.framesOver50Ms++;
+  }
+  if (platform.sampleFrames && platform.frameSamples.size() < 100000) {
+    platform.frameSamples.push_back(platform.lastFrameMs);
+    platform.uiSamples.push_back(platform.lastUiMs);
   }
   SignalReadyIfDue(platform);
 }
@@ -146,6 +152,7 @@ int Start() {
   platform.app.glyphs.SetFiles(platform.fonts);
   io.UserData = &platform.app.glyphs;
   AttachTestHooks(platform);
+  WireFiles(platform);
 
   StartStorage();
   emscripten_set_main_loop_arg(Frame, &platform, 0, false);
