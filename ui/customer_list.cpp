@@ -66,6 +66,7 @@ void RefreshList(AppState& state, CustomerListView& view) {
   if (newQuery) {
     view.firstVisible = 0;
     view.lastVisible = 0;
+    view.scrollToTop = true;
   }
 }
 
@@ -97,6 +98,11 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
   float rowHeight = ListRowHeight(state);
   if (!view.error.empty()) ErrorText(view.error);
   ImGui::BeginChild(childId, ImVec2(0, -reserveBottom), ImGuiChildFlags_Border);
+  if (view.scrollToTop) {
+    ImGui::SetScrollY(0);
+    view.scroll = TouchScrollState{};
+    view.scrollToTop = false;
+  }
   TouchScroll(view.scroll, tablet);
   if (view.total == 0 && view.error.empty()) {
     bool filtered = !view.query.search.empty() || view.query.grade || view.query.stage || view.query.ownerId ||

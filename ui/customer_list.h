@@ -30,6 +30,7 @@ struct CustomerListView {
   int firstVisible = 0;  // rows on screen in the last frame
   int lastVisible = 0;
   int64_t highlightId = 0;  // drawn selected (the customer just created or opened)
+  bool scrollToTop = false;  // a new filter or search starts at the top
   double lastLoadMs = 0;    // the last page read, for the benchmark
   int pageLoads = 0;
 };

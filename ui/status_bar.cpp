@@ -87,7 +87,7 @@ void DrawSync(AppState& state) {
 }
 }  // namespace
 
-float StatusBarHeight() { return ImGui::GetTextLineHeight() + ImGui::GetStyle().WindowPadding.y * 1.2f; }
+float StatusBarHeight() { return ImGui::GetTextLineHeight() + ImGui::GetStyle().WindowPadding.y * 1.5f; }
 
 void DrawStatusBar(AppState& state) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ImGui::GetStyle().WindowPadding.x, ImGui::GetStyle().WindowPadding.y * 0.6f));

@@ -69,6 +69,8 @@ void GradeBadgeAt(ImDrawList* draw, ImVec2 at, Grade grade, float size) {
 void GradeBadge(Grade grade) {
   float size = ImGui::GetTextLineHeight();
   ImVec2 at = ImGui::GetCursorScreenPos();
+  // On a line aligned to frame padding (next to buttons), the badge sits where the text does.
+  at.y += ImGui::GetCurrentWindow()->DC.CurrLineTextBaseOffset;
   GradeBadgeAt(ImGui::GetWindowDrawList(), at, grade, size);
   ImGui::Dummy(ImVec2(size, size));
 }
