@@ -26,6 +26,15 @@ constexpr Str kPolicyLabels[] = {Str::DupPolicySkip, Str::DupPolicyMerge, Str::D
 // ---------------------------------------------------------------------------
 // [SECTION] options and preview
 
+// Core reports a row's problem as "field: problem" in English; the field is named in the user's language.
+std::string RowProblemText(Lang lang, const std::string& message) {
+  size_t colon = message.find(": ");
+  if (colon == std::string::npos) return message;
+  auto field = ParseImportField(message.substr(0, colon));
+  if (!field || field.Value() == ImportField::None) return message;
+  return std::string(LabelOf(lang, field.Value())) + ": " + FieldErrorText(lang, message);
+}
+
 ImportOptions Options(const ImportScreenState& screen) {
   ImportOptions options;
   options.encoding = kEncodings[std::clamp(screen.encoding, 0, 2)];
@@ -222,7 +231,7 @@ void DrawPreviewRows(AppState& state) {
     DataText(cells);
     ImGui::SameLine();
     if (row.action == RowAction::Fail) {
-      ErrorText(row.problem);
+      ErrorText(RowProblemText(lang, row.problem));
     } else if (row.duplicate) {
       WarningText(std::string(Tr(lang, Str::DuplicateOf)) + " " + row.duplicate->reason);
     } else {
@@ -249,10 +258,8 @@ void DrawMap(AppState& state) {
   if (!screen.headers.empty() && screen.encoding == 0) {
     ImGui::TextDisabled("%s %s", Tr(lang, Str::Detected), EncodingName(screen.detected));
   }
-  if (!screen.previewError.empty()) ErrorText(screen.previewError);
-  DrawMapping(state);
-  DrawPreviewRows(state);
-  ImGui::SeparatorText(Tr(lang, Str::ImportOptions));
+  if (!screen.previewError.empty()) ErrorText(RowProblemText(lang, screen.previewError));
+  // The options and the one main action first, in sight; the mapping and the preview under them.
   ImGui::TextUnformatted(Tr(lang, Str::OnDuplicate));
   std::vector<std::string> policies;
   for (Str label : kPolicyLabels) policies.emplace_back(Tr(lang, label));
@@ -260,11 +267,12 @@ void DrawMap(AppState& state) {
   if (clicked >= 0) screen.duplicatePolicy = clicked;
   std::string validOnly = Label(lang, Str::ValidOnly, "import_valid_only");
   ImGui::Checkbox(validOnly.c_str(), &screen.validOnly);
-  ImGui::Spacing();
   ImGui::BeginDisabled(!screen.previewError.empty());
   std::string start = Label(lang, Str::StartImport, "import_start");
   if (PrimaryButton(start.c_str())) StartImport(state);
   ImGui::EndDisabled();
+  DrawMapping(state);
+  DrawPreviewRows(state);
 }
 
 void DrawRunning(AppState& state) {
@@ -322,7 +330,12 @@ void DrawDone(AppState& state) {
       for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; i++) {
         const RowIssue& issue = r.errors[static_cast<size_t>(i)];
         std::snprintf(text, sizeof text, Tr(lang, Str::LineN), static_cast<long long>(issue.line));
-        std::string line = Label(std::string(text) + "  " + issue.message, "import_error_" + std::to_string(issue.line));
+        // One line per row keeps the clipper exact: the accepted codes core lists after "(expected" are left out
+        // here (the preview shows a row's whole message).
+        std::string problem = RowProblemText(lang, issue.message);
+        size_t expected = problem.find(" (expected");
+        if (expected != std::string::npos) problem = problem.substr(0, expected);
+        std::string line = Label(std::string(text) + "  " + problem, "import_error_" + std::to_string(issue.line));
         NoteText(line);
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.8f, 0.15f, 0.15f, 1));
         ImGui::Selectable(line.c_str(), false);
