@@ -272,6 +272,27 @@ TEST_F(AppTest, ShortcutsOpenTheFormCloseItAndFocusTheSearch) {
   EXPECT_TRUE(io.WantTextInput);
 }
 
+TEST_F(AppTest, APermissionErrorFromCoreIsShownAsSuch) {
+  Actor admin = m_state.actor;
+  int64_t repA = CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value();
+  int64_t repB = CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value();
+  CustomerInput input;
+  input.name = "李四的客户";
+  input.ownerId = repB;
+  int64_t id = CreateCustomer(m_db, input, admin).Value();
+  m_state.actor = Actor{repA, 4};
+  ASSERT_TRUE(RefreshOrganisation(m_state));
+  OpenCustomer(m_state, id);
+  Frame();
+  Click("release_customer");
+  EXPECT_EQ(m_state.detail.error.rfind("没有权限", 0), 0u) << m_state.detail.error;
+  EXPECT_TRUE(GetCustomer(m_db, id).Value().ownerId == repB) << "nothing changed";
+  // A rep is not offered the bulk move; the page says who may.
+  Click("nav_pool");
+  Click("pool_tab_reassign");
+  EXPECT_FALSE(m_state.probe.Find("reassign_from"));
+}
+
 class SessionTest : public AppTest {
  protected:
   void SetUp() override {

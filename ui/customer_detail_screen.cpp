@@ -234,7 +234,7 @@ void DrawProfile(AppState& state) {
     ImGui::Spacing();
     std::vector<std::string> names;
     for (const User& user : state.users) names.push_back(user.name);
-    int picked = ChoiceMenu("reassign_to", Tr(lang, Str::HandOverTo), names, d.reassignTo);
+    int picked = ChoiceMenu("reassign_to", Tr(lang, Str::HandOverTo), names, d.reassignTo, Tr(lang, Str::PickOne));
     if (picked >= 0) d.reassignTo = picked;
     if (d.reassignTo >= 0) {
       ImGui::SameLine();
@@ -535,7 +535,8 @@ void DrawAudit(AppState& state) {
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; i++) {
       const AuditEntry& e = d.audit[static_cast<size_t>(i)];
-      std::string line = DateTime(state, e.at) + "  ·  " + UserName(state, e.userId) + "  ·  " + e.action + "  ·  " + e.table;
+      std::string line = DateTime(state, e.at) + "  ·  " + UserName(state, e.userId) + "  ·  " + AuditActionLabel(lang, e.action) +
+                         "  ·  " + AuditTableLabel(lang, e.table);
       if (!e.field.empty()) {
         line += "." + e.field + ": " + e.oldValue.value_or("∅") + " → " + e.newValue.value_or("∅");
       }

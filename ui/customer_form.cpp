@@ -217,11 +217,14 @@ void DrawDuplicates(AppState& state) {
     line += "  ·  " + std::string(ReasonText(state.lang, d));
     if (d.reason == DuplicateReason::SamePhone && !d.matchedPhone.empty()) line += " " + d.matchedPhone;
     if (d.inTrash) line += "  ·  " + std::string(Tr(state.lang, Str::InTrash));
-    ImGui::AlignTextToFramePadding();
-    DataText(line);
-    ImGui::SameLine();
+    // The button first, so a long line never pushes it out of the dialog.
     std::string open = Label(Tr(state.lang, Str::OpenExisting), "open_existing_" + std::to_string(i));
-    if (ImGui::Button(open.c_str())) {
+    bool pressed = ImGui::Button(open.c_str());
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    NoteText(line);
+    ImGui::TextWrapped("%s", line.c_str());
+    if (pressed) {
       int64_t id = d.id;
       form.open = false;
       if (d.inTrash) {

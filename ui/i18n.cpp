@@ -480,6 +480,13 @@ constexpr Entry kStrings[] = {
     {Str::VisitSavedPlanFailed, "拜访已保存，但下次回访没有安排：", "The visit is saved, but the next follow-up was not planned: "},
     {Str::VisitSaved, "已记录拜访", "Visit logged"},
     {Str::VisitSavedWithPlan, "已记录拜访，并安排了下次回访", "Visit logged and the next follow-up planned"},
+    {Str::PickOne, "请选择", "Choose"},
+    {Str::AuditInsert, "新建", "created"},
+    {Str::AuditUpdate, "修改", "changed"},
+    {Str::AuditDelete, "移到回收站", "trashed"},
+    {Str::AuditRestore, "恢复", "restored"},
+    {Str::AuditPurge, "清除", "purged"},
+    {Str::AuditOrders, "订单", "Orders"},
 };
 static_assert(sizeof(kStrings) / sizeof(kStrings[0]) == kCount, "every Str needs a row in kStrings");
 

@@ -478,6 +478,13 @@ enum class Str : int {
   VisitSavedPlanFailed,
   VisitSaved,
   VisitSavedWithPlan,
+  PickOne,
+  AuditInsert,
+  AuditUpdate,
+  AuditDelete,
+  AuditRestore,
+  AuditPurge,
+  AuditOrders,
   Count
 };
 

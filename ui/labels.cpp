@@ -102,6 +102,31 @@ const char* LabelOf(Lang lang, ImportField value) { return Lookup(lang, value, k
 const char* LabelOf(Lang lang, Encoding value) { return Lookup(lang, value, kEncodingValues, kEncodingLabels); }
 const char* GradeLabel(Grade grade) { return Code(grade); }
 
+namespace {
+struct Word {
+  const char* code;
+  Str label;
+};
+constexpr Word kAuditActions[] = {{"insert", Str::AuditInsert}, {"update", Str::AuditUpdate}, {"delete", Str::AuditDelete},
+                                  {"restore", Str::AuditRestore}, {"purge", Str::AuditPurge}};
+constexpr Word kAuditTables[] = {{"customers", Str::NavCustomers},    {"customer_phones", Str::Phone},
+                                 {"customer_tags", Str::Tags},        {"contacts", Str::Contacts},
+                                 {"activities", Str::Timeline},       {"followups", Str::Followups},
+                                 {"grade_history", Str::GradeHistory}, {"custom_values", Str::CustomFields},
+                                 {"orders", Str::AuditOrders}};
+
+template <size_t N>
+std::string Find(Lang lang, const std::string& code, const Word (&words)[N]) {
+  for (const Word& word : words) {
+    if (code == word.code) return Tr(lang, word.label);
+  }
+  return code;
+}
+}  // namespace
+
+std::string AuditActionLabel(Lang lang, const std::string& action) { return Find(lang, action, kAuditActions); }
+std::string AuditTableLabel(Lang lang, const std::string& table) { return Find(lang, table, kAuditTables); }
+
 const std::vector<CustomerKind>& AllKinds() { return kKinds; }
 const std::vector<Stage>& AllStages() { return kStages; }
 const std::vector<LostReason>& AllLostReasons() { return kLostReasons; }

@@ -25,6 +25,10 @@ const char* LabelOf(Lang lang, FieldType value);
 const char* LabelOf(Lang lang, ImportField value);
 const char* LabelOf(Lang lang, Encoding value);
 const char* GradeLabel(Grade grade);  // "A"…"D": the same in both languages
+// The audit trail's words (core/audit.h: actions insert, update, delete, restore, purge; table names);
+// an unknown one is shown as it is.
+std::string AuditActionLabel(Lang lang, const std::string& action);
+std::string AuditTableLabel(Lang lang, const std::string& table);
 
 // Every value, in the order a choice offers them.
 const std::vector<CustomerKind>& AllKinds();

@@ -96,7 +96,7 @@ void DrawReassign(AppState& state) {
   ImGui::TextWrapped("%s", Tr(lang, Str::ReassignIntro));
   std::vector<std::string> names;
   for (const User& user : state.users) names.push_back(user.name + (user.active ? "" : std::string(" (") + Tr(lang, Str::Inactive) + ")"));
-  int picked = ChoiceMenu("reassign_from", Tr(lang, Str::ReassignFrom), names, pool.from);
+  int picked = ChoiceMenu("reassign_from", Tr(lang, Str::ReassignFrom), names, pool.from, Tr(lang, Str::PickOne));
   if (picked >= 0 && picked != pool.from) {
     pool.from = picked;
     pool.confirming = false;
@@ -110,7 +110,7 @@ void DrawReassign(AppState& state) {
   ImGui::SameLine();
   ImGui::TextUnformatted("→");
   ImGui::SameLine();
-  picked = ChoiceMenu("reassign_to_user", Tr(lang, Str::ReassignTo), names, pool.to);
+  picked = ChoiceMenu("reassign_to_user", Tr(lang, Str::ReassignTo), names, pool.to, Tr(lang, Str::PickOne));
   if (picked >= 0) {
     pool.to = picked;
     pool.confirming = false;

@@ -159,8 +159,9 @@ int ChoiceButtons(const std::vector<std::string>& labels, const std::string& idP
   return ChoiceButtons(labelPointers.data(), idPointers.data(), static_cast<int>(labels.size()), selected);
 }
 
-int ChoiceMenu(const char* id, const std::string& title, const std::vector<std::string>& items, int selected) {
-  std::string current = selected >= 0 && selected < static_cast<int>(items.size()) ? items[static_cast<size_t>(selected)] : "";
+int ChoiceMenu(const char* id, const std::string& title, const std::vector<std::string>& items, int selected,
+               const char* placeholder) {
+  std::string current = selected >= 0 && selected < static_cast<int>(items.size()) ? items[static_cast<size_t>(selected)] : placeholder;
   NoteText(current);
   std::string label = (title.empty() ? current : title + ": " + current) + " \u25BC###" + id;
   std::string popup = std::string("##menu_") + id;

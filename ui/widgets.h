@@ -28,7 +28,9 @@ int ChoiceButtons(const std::vector<std::string>& labels, const std::string& idP
                   int selected);
 // A button reading "title: value ▼" that opens a list to pick from (rows a finger can hit on a tablet).
 // `id` is the button's ###id; the items' ids are id + "_" + their index. Returns the index picked this frame, or -1.
-int ChoiceMenu(const char* id, const std::string& title, const std::vector<std::string>& items, int selected);
+// `placeholder` is shown while nothing is selected (selected < 0).
+int ChoiceMenu(const char* id, const std::string& title, const std::vector<std::string>& items, int selected,
+               const char* placeholder = "");
 
 // Data text (names, phones…): notes its glyphs for the atlas, then draws it.
 void DataText(std::string_view text);

@@ -74,6 +74,12 @@ std::string RowNames(const ui::CustomerListView& view, size_t max) {
   return "[" + out + "]";
 }
 
+std::string UserNames(const ui::AppState& app) {
+  std::string out;
+  for (const User& user : app.users) out += (out.empty() ? "" : ",") + Quote(user.name);
+  return "[" + out + "]";
+}
+
 std::string DetailJson(const ui::AppState& app) {
   const ui::CustomerDetailState& d = app.detail;
   size_t open = 0;
@@ -185,7 +191,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
   g_reply = std::string("{\"screen\":") + Quote(ui::ScreenName(app.screen)) + ",\"page\":" + Quote(ui::PageName(app.page)) +
             ",\"lang\":" + Quote(app.lang == ui::Lang::Zh ? "zh-CN" : "en") + ",\"user\":{\"id\":" + std::to_string(app.actor.userId) +
             ",\"device\":" + std::to_string(app.actor.deviceId) + ",\"name\":" + Quote(app.userName) +
-            ",\"role\":" + Quote(Code(app.me.role)) + "},\"records\":{\"customers\":" + std::to_string(app.customerCount) +
+            ",\"role\":" + Quote(Code(app.me.role)) + "},\"users\":" + UserNames(app) + ",\"records\":{\"customers\":" + std::to_string(app.customerCount) +
             ",\"overdue\":" + std::to_string(app.overdueCount) + "},\"save\":" + Quote(ui::SaveStateName(app.saveState)) +
             ",\"sync\":" + sync + ",\"error\":" + Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) +
             ",\"saveError\":" + Quote(app.saveError) + ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," +
