@@ -294,6 +294,22 @@ TEST(Customers, ListSearchCombinesWithFiltersSortAndPaging) {
   CustomerQuery nothing;
   nothing.search = "，。";
   EXPECT_EQ(ListCustomers(org.db, nothing).Value().total, 0);
+  // The page without its total, and the total on its own: a screen splits them across two frames.
+  CustomerQuery split;
+  split.search = "美家";
+  split.withTotal = false;
+  auto pageOnly = ListCustomers(org.db, split).Value();
+  EXPECT_EQ(pageOnly.total, -1);
+  EXPECT_EQ(pageOnly.rows.size(), 2u);
+  EXPECT_EQ(CountMatchingCustomers(org.db, split).Value(), 2);
+  split.search = "";
+  split.grade = Grade::A;
+  EXPECT_EQ(CountMatchingCustomers(org.db, split).Value(), 1);
+  split.grade.reset();
+  EXPECT_EQ(CountMatchingCustomers(org.db, split).Value(), 3);
+  EXPECT_EQ(CountMatchingCustomers(org.db, split, 1).Value(), 2) << "more than one";
+  EXPECT_EQ(CountMatchingCustomers(org.db, split, 3).Value(), 3) << "all three, no more";
+  EXPECT_EQ(CountMatchingCustomers(org.db, split, -1).Code(), ErrorCode::Invalid);
   CustomerQuery invalid;
   invalid.search = "\xE7\xBE";
   EXPECT_EQ(ListCustomers(org.db, invalid).Code(), ErrorCode::Invalid);

@@ -29,6 +29,8 @@ bool LoadPage(AppState& state, CustomerListView& view, int page) {
   CustomerQuery query = view.query;
   query.offset = page * kListPageRows;
   query.limit = kListPageRows;
+  // Once counted exactly, the total comes from core's cache for free; a bounded count is kept as it is.
+  query.withTotal = view.totalKnown && view.countCap == 0;
   auto started = std::chrono::steady_clock::now();
   auto loaded = ListCustomers(*state.db, query);
   view.lastLoadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -38,7 +40,15 @@ bool LoadPage(AppState& state, CustomerListView& view, int page) {
     return false;
   }
   view.error.clear();
-  view.total = loaded.Value().total;
+  if (loaded.Value().total >= 0) view.total = loaded.Value().total;
+  else view.total = std::max<int64_t>(view.total, query.offset + static_cast<int64_t>(loaded.Value().rows.size()));
+  // The glyphs of the whole page are asked for at once: one atlas rebuild per page read, not one for
+  // every row that scrolls into view with a character the atlas lacks.
+  for (const CustomerRow& row : loaded.Value().rows) {
+    NoteText(row.name);
+    NoteText(row.city);
+    NoteText(row.ownerName);
+  }
   view.pages[page] = std::move(loaded.Value().rows);
   // Keep the pages nearest to this one.
   while (view.pages.size() > kMaxPages) {
@@ -55,13 +65,36 @@ bool LoadPage(AppState& state, CustomerListView& view, int page) {
 void RefreshList(AppState& state, CustomerListView& view) {
   if (!state.db) return;
   std::string key = QueryKey(view.query);
-  if (key == view.loadedKey && view.loadedVersion == state.dataVersion) return;
+  if (key == view.loadedKey && view.loadedVersion == state.dataVersion) {
+    // A new query's total, one frame after its first page: a broad search over a big book costs as much
+    // again to count as to read, and the two together would be a frame over budget.
+    // Scrolled near the end of a capped count: count further.
+    if (view.moreBeyond && view.lastVisible + 300 > view.total) {
+      view.countCap *= 4;
+      view.totalKnown = false;
+    }
+    if (!view.totalKnown && view.error.empty()) {
+      auto counted = CountMatchingCustomers(*state.db, view.query, view.countCap);
+      view.totalKnown = true;
+      if (!counted) {
+        view.error = counted.Message();
+        return;
+      }
+      view.moreBeyond = view.countCap > 0 && counted.Value() > view.countCap;
+      view.total = view.moreBeyond ? view.countCap : counted.Value();
+    }
+    return;
+  }
   bool newQuery = key != view.loadedKey;
   view.loadedKey = key;
   view.loadedVersion = state.dataVersion;
   view.pages.clear();
   view.total = 0;
-  // The first page tells the total; a new filter starts at the top.
+  view.totalKnown = false;
+  view.moreBeyond = false;
+  // Searches match by the index and cost per match to count: counted in bounds. Filters walk an index and count cheaply.
+  view.countCap = view.query.search.empty() ? 0 : 2000;
+  // A new filter starts at the top.
   LoadPage(state, view, newQuery ? 0 : std::max(0, view.firstVisible / kListPageRows));
   if (newQuery) {
     view.firstVisible = 0;
@@ -179,6 +212,8 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
   }
   view.scrollY = ImGui::GetScrollY();
   view.scrollMaxY = ImGui::GetScrollMaxY();
+  view.rectMin = ImGui::GetWindowPos();
+  view.rectMax = ImVec2(view.rectMin.x + ImGui::GetWindowWidth(), view.rectMin.y + ImGui::GetWindowHeight());
   ImGui::EndChild();
   return click;
 }

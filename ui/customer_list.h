@@ -22,11 +22,17 @@ struct CustomerListView {
   std::string loadedKey;             // the query the pages below belong to
   uint64_t loadedVersion = 0;        // AppState::dataVersion they were read at (0: never)
   int64_t total = 0;
+  bool totalKnown = false;  // a new query's first page comes before its count (the next frame)
+  // A search is counted up to `countCap` matches (core's bounded count): "2000+" until the rows scrolled
+  // to come near the cap, which then grows.
+  int64_t countCap = 0;
+  bool moreBeyond = false;
   std::map<int, std::vector<CustomerRow>> pages;  // page number → rows
   std::string error;
   TouchScrollState scroll;
   float scrollY = 0;  // the list's scroll offset in the last frame, for tests
   float scrollMaxY = 0;
+  ImVec2 rectMin, rectMax;  // the list's window on screen in the last frame (its scrollbar is on the right edge)
   int firstVisible = 0;  // rows on screen in the last frame
   int lastVisible = 0;
   int64_t highlightId = 0;  // drawn selected (the customer just created or opened)

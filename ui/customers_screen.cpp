@@ -16,9 +16,12 @@ namespace {
 // Typing pauses this long before the list asks core again: each keystroke must not be a query over the book.
 constexpr int64_t kSearchPauseMs = 200;
 
-constexpr CustomerSort kSorts[] = {CustomerSort::UpdatedAt, CustomerSort::Name,    CustomerSort::LastActivity,
-                                   CustomerSort::Grade,     CustomerSort::NextDue, CustomerSort::CreatedAt};
-constexpr Str kSortLabels[] = {Str::SortUpdated, Str::SortName, Str::SortLastContact, Str::SortGrade, Str::SortNextDue, Str::SortCreated};
+// No "next follow-up" order here: core computes it per customer and sorts the whole book (about 100 ms at
+// 100k customers in the browser), too slow for a frame; the agenda (回访) is the list in due order, and the
+// follow-up filter narrows this list to overdue, today or this week.
+constexpr CustomerSort kSorts[] = {CustomerSort::UpdatedAt, CustomerSort::Name, CustomerSort::LastActivity, CustomerSort::Grade,
+                                   CustomerSort::CreatedAt};
+constexpr Str kSortLabels[] = {Str::SortUpdated, Str::SortName, Str::SortLastContact, Str::SortGrade, Str::SortCreated};
 constexpr FollowupFilter kFollowups[] = {FollowupFilter::Any, FollowupFilter::Overdue, FollowupFilter::DueToday,
                                          FollowupFilter::DueThisWeek, FollowupFilter::NoPlan};
 constexpr Str kFollowupLabels[] = {Str::FilterAny, Str::DueOverdue, Str::DueToday, Str::DueThisWeek, Str::NoPlan};
@@ -166,7 +169,8 @@ void DrawCustomers(AppState& state) {
   BuildQuery(state);
   RefreshList(state, screen.list);
   char count[96];
-  std::snprintf(count, sizeof count, Tr(state.lang, Str::CustomersFound), static_cast<long long>(screen.list.total));
+  std::snprintf(count, sizeof count, Tr(state.lang, screen.list.moreBeyond ? Str::CustomersFoundMore : Str::CustomersFound),
+                static_cast<long long>(screen.list.total));
   ImGui::TextDisabled("%s", count);
   if (!tablet) {
     ImGui::SameLine();

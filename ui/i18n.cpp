@@ -487,6 +487,7 @@ constexpr Entry kStrings[] = {
     {Str::AuditRestore, "恢复", "restored"},
     {Str::AuditPurge, "清除", "purged"},
     {Str::AuditOrders, "订单", "Orders"},
+    {Str::CustomersFoundMore, "超过 %lld 位客户", "More than %lld customers"},
 };
 static_assert(sizeof(kStrings) / sizeof(kStrings[0]) == kCount, "every Str needs a row in kStrings");
 

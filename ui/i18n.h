@@ -485,6 +485,7 @@ enum class Str : int {
   AuditRestore,
   AuditPurge,
   AuditOrders,
+  CustomersFoundMore,
   Count
 };
 

@@ -82,7 +82,9 @@ void Frame(void* argument) {
   platform.app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
   SyncCanvasSize(platform);
   UpdatePointerKind(platform);
+  double fontsStarted = emscripten_get_now();
   UpdateFonts(platform);
+  platform.lastFontsMs = emscripten_get_now() - fontsStarted;
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -96,13 +98,17 @@ void Frame(void* argument) {
   ImGui::Render();
   platform.lastUiMs = emscripten_get_now() - uiStarted;
 
+  double renderStarted = emscripten_get_now();
   glViewport(0, 0, platform.framebufferWidth, platform.framebufferHeight);
   glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  platform.lastRenderMs = emscripten_get_now() - renderStarted;
 
   SyncTextInput(platform);
+  double storageStarted = emscripten_get_now();
   StorageFrame();
+  platform.lastStorageMs = emscripten_get_now() - storageStarted;
   platform.app.probe.EndFrame();
   platform.app.frameCount++;
   platform.lastFrameMs = emscripten_get_now() - started;
@@ -113,6 +119,7 @@ void Frame(void* argument) {
   if (platform.sampleFrames && platform.frameSamples.size() < 100000) {
     platform.frameSamples.push_back(platform.lastFrameMs);
     platform.uiSamples.push_back(platform.lastUiMs);
+    platform.partSamples.push_back({platform.lastFontsMs, platform.lastRenderMs, platform.lastStorageMs});
   }
   SignalReadyIfDue(platform);
 }

@@ -42,6 +42,13 @@ struct Platform {
   double maxFrameMs = 0;
   int framesOver50Ms = 0;
   double lastUiMs = 0;  // the screens' own share of the last frame (DrawApp), without rendering
+  double lastFontsMs = 0;    // the glyph atlas's rebuild and upload, when one was due
+  double lastRenderMs = 0;   // ImGui's draw lists to WebGL
+  double lastStorageMs = 0;  // capturing commits for IndexedDB
+  struct FrameParts {
+    double fonts, render, storage;
+  };
+  std::vector<FrameParts> partSamples;
   // Frame times kept for the benchmark while it samples (test builds turn it on); capped.
   bool sampleFrames = false;
   std::vector<double> frameSamples;

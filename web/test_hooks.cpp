@@ -150,18 +150,20 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                 static_cast<unsigned long long>(app.frameCount), platform.pixelRatio, io.DisplaySize.x, io.DisplaySize.y,
                 ImGui::GetFontSize());
   const ui::CustomerListView& list = app.customers.list;
-  char platformNumbers[768];
+  char platformNumbers[1024];
   std::snprintf(platformNumbers, sizeof platformNumbers,
                 "\"frames\":{\"lastMs\":%.2f,\"maxMs\":%.2f,\"over50\":%d,\"uiMs\":%.2f},"
                 "\"glyphs\":{\"builds\":%d,\"extra\":%zu,\"missing\":%zu,\"lastBuildMs\":%.2f},"
                 "\"list\":{\"scrollY\":%.1f,\"scrollMaxY\":%.1f,\"shown\":%lld,\"total\":%lld,\"first\":%d,\"last\":%d,"
-                "\"pageLoads\":%d,\"lastLoadMs\":%.2f},"
+                "\"pageLoads\":%d,\"lastLoadMs\":%.2f,\"rect\":{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f},"
+                "\"scrollbar\":%.1f},"
                 "\"device\":{\"shared\":%s,\"idleLockSeconds\":%d,\"trial\":%s,\"accounts\":%zu},"
                 "\"lastSwitchMs\":%.1f,\"pinJob\":%s",
                 platform.lastFrameMs, platform.maxFrameMs, platform.framesOver50Ms, platform.lastUiMs, app.glyphs.Builds(),
                 app.glyphs.ExtraCount(), app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), list.scrollY, list.scrollMaxY,
                 static_cast<long long>(list.total), static_cast<long long>(list.total), list.firstVisible, list.lastVisible,
-                list.pageLoads, list.lastLoadMs, app.device.shared ? "true" : "false", app.device.idleLockSeconds,
+                list.pageLoads, list.lastLoadMs, list.rectMin.x, list.rectMin.y, list.rectMax.x - list.rectMin.x,
+                list.rectMax.y - list.rectMin.y, ImGui::GetStyle().ScrollbarSize, app.device.shared ? "true" : "false", app.device.idleLockSeconds,
                 app.device.trial ? "true" : "false", app.signIn.accounts.size(), app.signIn.lastSwitchMs,
                 app.signIn.job ? "true" : "false");
   const ui::CustomerFormState& form = app.form;
@@ -214,22 +216,28 @@ extern "C" EMSCRIPTEN_KEEPALIVE void crm_test_sample_frames(int on) {
   platform.sampleFrames = on != 0;
   platform.frameSamples.clear();
   platform.uiSamples.clear();
+  platform.partSamples.clear();
 }
 
 extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_frame_samples() {
   Platform& platform = GetPlatform();
   std::string frame;
   std::string ui;
-  char number[32];
+  std::string parts;
+  char number[96];
   for (size_t i = 0; i < platform.frameSamples.size(); i++) {
     std::snprintf(number, sizeof number, "%s%.3f", i ? "," : "", platform.frameSamples[i]);
     frame += number;
     std::snprintf(number, sizeof number, "%s%.3f", i ? "," : "", platform.uiSamples[i]);
     ui += number;
+    const Platform::FrameParts& p = platform.partSamples[i];
+    std::snprintf(number, sizeof number, "%s[%.3f,%.3f,%.3f]", i ? "," : "", p.fonts, p.render, p.storage);
+    parts += number;
   }
   platform.frameSamples.clear();
   platform.uiSamples.clear();
-  g_reply = "{\"frame\":[" + frame + "],\"ui\":[" + ui + "]}";
+  platform.partSamples.clear();
+  g_reply = "{\"frame\":[" + frame + "],\"ui\":[" + ui + "],\"parts\":[" + parts + "]}";
   return g_reply.c_str();
 }
 
