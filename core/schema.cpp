@@ -236,7 +236,8 @@ const char* kMigration5 = R"sql(
     created_at INTEGER NOT NULL,
     push_bytes BLOB NOT NULL,                -- the transaction as captured: what the relay receives
     effect_bytes BLOB NOT NULL,              -- its effect on this device now (after rebases): what a revert inverts
-    acked_seq INTEGER);                      -- the relay's sequence number, once a push was acknowledged
+    acked_seq INTEGER,                       -- the relay's sequence number, once a push was acknowledged
+    refused TEXT);                           -- why the relay refused it (then it is taken back here, and kept to show)
   CREATE TABLE sync_inbox (
     seq INTEGER PRIMARY KEY NOT NULL,
     envelope BLOB NOT NULL);
