@@ -125,6 +125,16 @@ Status Stmt::Run() {
 }
 
 int Stmt::ColumnCount() const { return sqlite3_column_count(m_stmt); }
+ValueType Stmt::Type(int column) const {
+  switch (sqlite3_column_type(m_stmt, column)) {
+    case SQLITE_INTEGER: return ValueType::Integer;
+    case SQLITE_FLOAT: return ValueType::Real;
+    case SQLITE_TEXT: return ValueType::Text;
+    case SQLITE_BLOB: return ValueType::Blob;
+    default: return ValueType::Null;
+  }
+}
+
 bool Stmt::IsNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
 int64_t Stmt::Int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
 double Stmt::Double(int column) const { return sqlite3_column_double(m_stmt, column); }
@@ -158,6 +168,13 @@ Txn::~Txn() { Rollback(); }
 Status Txn::Commit() {
   if (!m_db) return MakeError(ErrorCode::Invalid, "commit of a transaction that is no longer open");
   Db* db = m_db;
+  TxnObserver* observer = m_savepoint.empty() ? db->GetTxnObserver() : nullptr;
+  if (observer) {
+    if (Status before = observer->BeforeCommit(*db); !before) {
+      Rollback();
+      return before;
+    }
+  }
   Status status = m_savepoint.empty() ? db->Exec("COMMIT") : db->Exec("RELEASE " + m_savepoint);
   if (!status) {
     // A failed COMMIT (disk full, I/O error) may leave the transaction open: roll it back so the
@@ -167,6 +184,7 @@ Status Txn::Commit() {
   }
   if (!m_savepoint.empty()) db->m_savepointDepth--;
   m_db = nullptr;
+  if (observer) observer->AfterEnd(*db, true);
   return Ok();
 }
 
@@ -174,6 +192,7 @@ void Txn::Rollback() {
   if (!m_db) return;
   if (m_savepoint.empty()) {
     if (m_db->InTransaction()) (void)m_db->Exec("ROLLBACK");
+    if (TxnObserver* observer = m_db->GetTxnObserver()) observer->AfterEnd(*m_db, false);
   } else {
     (void)m_db->Exec("ROLLBACK TO " + m_savepoint);
     (void)m_db->Exec("RELEASE " + m_savepoint);
@@ -259,6 +278,9 @@ void Db::RememberCount(const std::string& key, int64_t count) {
   }
   m_state->counts[key] = count;
 }
+
+void Db::SetTxnObserver(TxnObserver* observer) { m_state->observer = observer; }
+TxnObserver* Db::GetTxnObserver() const { return m_state ? m_state->observer : nullptr; }
 
 void Db::Close() {
   if (!m_db) return;

@@ -31,6 +31,9 @@ struct StmtCacheSlot {
 // A NULL to bind; distinct from an empty string.
 struct Null {};
 
+// The storage class of a result value.
+enum class ValueType { Integer, Real, Text, Blob, Null };
+
 class Stmt {
  public:
   Stmt() = default;
@@ -69,6 +72,7 @@ class Stmt {
   Status Run();
 
   int ColumnCount() const;
+  ValueType Type(int column) const;
   bool IsNull(int column) const;
   int64_t Int64(int column) const;
   double Double(int column) const;
@@ -92,6 +96,17 @@ class Stmt {
 };
 
 enum class TxnKind { Deferred, Immediate };
+
+// Told about every top-level transaction that goes through Db::Begin: the sync layer stores each
+// transaction's changeset in the outbox within the same commit (sync/replica.h).
+class TxnObserver {
+ public:
+  virtual ~TxnObserver() = default;
+  // Inside the transaction, just before COMMIT; a failure rolls the whole transaction back.
+  virtual Status BeforeCommit(Db& db) = 0;
+  // After the transaction ended, committed or rolled back.
+  virtual void AfterEnd(Db& db, bool committed) = 0;
+};
 
 class Txn {
  public:
@@ -164,6 +179,10 @@ class Db {
   void SetAuditSuppressed(bool suppressed);
   bool AuditSuppressed() const;
 
+  // At most one observer; null removes it. The observer must outlive its registration.
+  void SetTxnObserver(TxnObserver* observer);
+  TxnObserver* GetTxnObserver() const;
+
  private:
   friend class Stmt;
   friend class Txn;
@@ -173,6 +192,7 @@ class Db {
   // Per-connection state read by SQL functions; on the heap so its address survives a move of the Db.
   struct ConnectionState {
     bool auditSuppressed = false;
+    TxnObserver* observer = nullptr;
     int64_t countsAtChange = -1;  // total_changes when `counts` was filled
     std::unordered_map<std::string, int64_t> counts;
   };
