@@ -31,9 +31,11 @@ const char* SqliteVersion() { return sqlite3_libversion(); }
 // ---------------------------------------------------------------------------
 // Stmt
 
+Stmt::Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot) : m_db(db), m_stmt(stmt), m_slot(slot) {}
+
 Stmt::Stmt(Stmt&& other) noexcept
-    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_nextIndex(other.m_nextIndex),
-      m_bindStatus(std::move(other.m_bindStatus)) {
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_implicit(std::move(other.m_implicit)),
+      m_nextIndex(other.m_nextIndex), m_bindStatus(std::move(other.m_bindStatus)) {
   other.m_stmt = nullptr;
   other.m_db = nullptr;
 }
@@ -44,6 +46,7 @@ Stmt& Stmt::operator=(Stmt&& other) noexcept {
     m_db = other.m_db;
     m_stmt = other.m_stmt;
     m_slot = other.m_slot;
+    m_implicit = std::move(other.m_implicit);
     m_nextIndex = other.m_nextIndex;
     m_bindStatus = std::move(other.m_bindStatus);
     other.m_stmt = nullptr;
@@ -56,6 +59,7 @@ Stmt::~Stmt() { Release(); }
 
 void Stmt::Release() {
   if (!m_stmt) return;
+  (void)FinishImplicit();
   if (m_slot) {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
@@ -108,12 +112,28 @@ Stmt& Stmt::BindBlob(int index, const void* data, size_t size) {
 Result<bool> Stmt::Step() {
   if (!m_stmt) return MakeError(ErrorCode::Invalid, "step on an empty statement");
   if (!m_bindStatus) return m_bindStatus.GetError();
+  if (!m_implicit && m_db->GetTxnObserver() && !m_db->InTransaction() && !sqlite3_stmt_busy(m_stmt) &&
+      !sqlite3_stmt_readonly(m_stmt)) {
+    CRM_ASSIGN_OR_RETURN(Txn txn, m_db->Begin());
+    m_implicit = std::make_unique<Txn>(std::move(txn));
+  }
   int rc = sqlite3_step(m_stmt);
   if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_DONE) {
+    if (Status committed = FinishImplicit(); !committed) return committed.GetError();
+    return false;
+  }
   Error error = m_db->LastError(sqlite3_sql(m_stmt));
   sqlite3_reset(m_stmt);
+  m_implicit.reset();  // rolls back
   return error;
+}
+
+Status Stmt::FinishImplicit() {
+  if (!m_implicit) return Ok();
+  sqlite3_reset(m_stmt);
+  std::unique_ptr<Txn> txn = std::move(m_implicit);
+  return txn->Commit();
 }
 
 Status Stmt::Run() {
@@ -152,6 +172,7 @@ std::vector<uint8_t> Stmt::Blob(int column) const {
 
 void Stmt::Reset() {
   if (!m_stmt) return;
+  (void)FinishImplicit();
   sqlite3_reset(m_stmt);
   sqlite3_clear_bindings(m_stmt);
   m_bindStatus = Ok();

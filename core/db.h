@@ -19,6 +19,7 @@ struct sqlite3_stmt;
 namespace crm {
 
 class Db;
+class Txn;
 
 namespace detail {
 // One cached statement; its node address is stable for the life of the Db.
@@ -85,12 +86,16 @@ class Stmt {
 
  private:
   friend class Db;
-  Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot) : m_db(db), m_stmt(stmt), m_slot(slot) {}
+  Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot);
   void Release();
+  Status FinishImplicit();
 
   Db* m_db = nullptr;
   sqlite3_stmt* m_stmt = nullptr;
   detail::StmtCacheSlot* m_slot = nullptr;  // null when the statement is not cached
+  // A write outside any transaction, on a database with a TxnObserver, runs in a transaction of its
+  // own, so the observer sees every commit (a lone UPDATE is a transaction too).
+  std::unique_ptr<Txn> m_implicit;
   int m_nextIndex = 0;
   Status m_bindStatus;  // first bind failure, reported by Step/Run
 };

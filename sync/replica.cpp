@@ -151,6 +151,8 @@ Result<std::unique_ptr<Replica>> Replica::Open(Db& db) {
 }
 
 Replica::~Replica() {
+  // Writes made outside a transaction through Db::Exec wait in the session: keep them.
+  (void)Flush();
   if (m_db.GetTxnObserver() == this) m_db.SetTxnObserver(nullptr);
   StopSession();
 }

@@ -83,6 +83,7 @@ class FakeRelay {
 };
 
 // What the test does with the answer to a request.
+// What the test does with the answer to a request: now, later (held), or never (the client times out).
 enum class Delivery { Now, Hold, Lose };
 
 class FakeTransport : public sync::Transport {
@@ -102,13 +103,13 @@ class FakeTransport : public sync::Transport {
     } else {
       outcome.response = m_relay.Push(request);  // the relay has it, whatever happens to the answer
     }
-    Deliver([done, outcome]() { done(outcome); });
+    Deliver([done, outcome]() { done(outcome); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
   }
 
   void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
     if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
     sync::PullResponse response = m_relay.Pull(afterSeq, limit);
-    Deliver([done, response]() { done(response); });
+    Deliver([done, response]() { done(response); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
   }
 
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override {
@@ -128,11 +129,15 @@ class FakeTransport : public sync::Transport {
   }
 
  private:
-  void Deliver(std::function<void()> answer) {
+  // A lost answer is what an HTTP client sees as a timeout: the request may well have been applied.
+  void Deliver(std::function<void()> answer, std::function<void()> timeout) {
     switch (decide()) {
       case Delivery::Now: answer(); break;
       case Delivery::Hold: held.push_back(std::move(answer)); break;
-      case Delivery::Lose: lost++; break;
+      case Delivery::Lose:
+        lost++;
+        timeout();
+        break;
     }
   }
 
