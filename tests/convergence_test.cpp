@@ -458,11 +458,14 @@ class Simulation : SeededWorld {
     }
     for (int round = 0; round < 200; round++) {
       g_clockMs += 1000;
-      bool settled = true;
       for (auto& device : m_devices) {
         while (!device->transport.held.empty()) device->transport.DeliverHeld(0);
         device->client->Wake();
         device->client->Tick(g_clockMs);
+      }
+      // Settled only when, after a whole round, nobody has anything left and all stand at the head.
+      bool settled = true;
+      for (auto& device : m_devices) {
         if (!device->client->Quiet() || device->replica->PendingCount().Value() > 0 ||
             device->replica->ConfirmedSeq() != static_cast<int64_t>(m_relay->Log().size())) {
           settled = false;
