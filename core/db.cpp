@@ -145,6 +145,20 @@ Status Stmt::Run() {
 }
 
 int Stmt::ColumnCount() const { return sqlite3_column_count(m_stmt); }
+Stmt& Stmt::BindValue(int index, const sqlite3_value* value) {
+  if (!m_stmt) return *this;
+  int rc = value ? sqlite3_bind_value(m_stmt, index, value) : sqlite3_bind_null(m_stmt, index);
+  if (m_bindStatus && rc != SQLITE_OK) m_bindStatus = BindResult(m_stmt, rc, index);
+  return *this;
+}
+
+sqlite3_value* Stmt::Value(int column) const { return sqlite3_column_value(m_stmt, column); }
+
+std::string Stmt::ColumnName(int column) const {
+  const char* name = sqlite3_column_name(m_stmt, column);
+  return name ? name : "";
+}
+
 ValueType Stmt::Type(int column) const {
   switch (sqlite3_column_type(m_stmt, column)) {
     case SQLITE_INTEGER: return ValueType::Integer;

@@ -15,6 +15,7 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct sqlite3_value;
 
 namespace crm {
 
@@ -53,6 +54,8 @@ class Stmt {
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, Null);
   Stmt& BindBlob(int index, const void* data, size_t size);
+  // A value as SQLite holds it (from a changeset or another statement), for the sync layer.
+  Stmt& BindValue(int index, const sqlite3_value* value);
   Stmt& Bind(int index, const std::optional<int64_t>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
   Stmt& Bind(int index, const std::optional<std::string>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
   // Binds the next parameter (1, 2, 3… since the last Reset), for long column lists.
@@ -73,6 +76,7 @@ class Stmt {
   Status Run();
 
   int ColumnCount() const;
+  std::string ColumnName(int column) const;
   ValueType Type(int column) const;
   bool IsNull(int column) const;
   int64_t Int64(int column) const;
@@ -80,6 +84,8 @@ class Stmt {
   std::string_view Text(int column) const;  // valid until the next Step/Reset
   std::string String(int column) const { return std::string(Text(column)); }
   std::vector<uint8_t> Blob(int column) const;
+  // The column's value as SQLite holds it, valid until the next Step/Reset; for the sync layer.
+  sqlite3_value* Value(int column) const;
 
   void Reset();
   bool IsValid() const { return m_stmt != nullptr; }

@@ -237,6 +237,7 @@ const char* kMigration5 = R"sql(
     push_bytes BLOB NOT NULL,                -- the transaction as captured: what the relay receives
     effect_bytes BLOB NOT NULL,              -- its effect on this device now (after rebases): what a revert inverts
     acked_seq INTEGER,                       -- the relay's sequence number, once a push was acknowledged
+    reapplied_with_conflicts INTEGER NOT NULL DEFAULT 0,  -- its last re-application met conflicts
     refused TEXT);                           -- why the relay refused it (then it is taken back here, and kept to show)
   CREATE TABLE sync_inbox (
     seq INTEGER PRIMARY KEY NOT NULL,

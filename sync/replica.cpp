@@ -60,16 +60,17 @@ struct Pending {
   int64_t changesetId = 0;
   Bytes pushBytes;
   Bytes effectBytes;
+  bool conflicted = false;  // its last re-application met conflicts
 };
 
 Result<std::vector<Pending>> LoadPending(Db& db) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT position, changeset_id, push_bytes, effect_bytes FROM sync_outbox "
-                                             "WHERE refused IS NULL ORDER BY position"));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT position, changeset_id, push_bytes, effect_bytes, reapplied_with_conflicts "
+                                             "FROM sync_outbox WHERE refused IS NULL ORDER BY position"));
   std::vector<Pending> pending;
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    pending.push_back(Pending{stmt.Int64(0), stmt.Int64(1), stmt.Blob(2), stmt.Blob(3)});
+    pending.push_back(Pending{stmt.Int64(0), stmt.Int64(1), stmt.Blob(2), stmt.Blob(3), stmt.Int64(4) != 0});
   }
   return pending;
 }
@@ -90,16 +91,17 @@ Status RevertPending(Db& db, const std::vector<Pending>& pending) {
 
 // Re-applies pending changesets on the current state with the policy, recording each one's new effect.
 Status ReapplyPending(Db& db, const std::vector<Pending>& pending) {
-  CRM_ASSIGN_OR_RETURN(Stmt update, db.Prepare("UPDATE sync_outbox SET effect_bytes = ? WHERE position = ?"));
+  CRM_ASSIGN_OR_RETURN(Stmt update, db.Prepare("UPDATE sync_outbox SET effect_bytes = ?, reapplied_with_conflicts = ? "
+                                               "WHERE position = ?"));
   for (const Pending& change : pending) {
     CRM_ASSIGN_OR_RETURN(ChangesetCapture capture, ChangesetCapture::Start(db, SyncedTables()));
     ApplyOrigin origin;  // not ordered yet: its conflicts are logged once the relay has placed it
     CRM_ASSIGN_OR_RETURN(ApplyResult applied, ApplyWithPolicy(db, change.pushBytes.data(), change.pushBytes.size(), origin));
-    (void)applied;
     CRM_ASSIGN_OR_RETURN(Bytes effect, capture.Changeset());
-    if (effect == change.effectBytes) continue;
+    bool conflicted = !applied.conflicts.empty();
+    if (effect == change.effectBytes && conflicted == change.conflicted) continue;
     update.Reset();
-    update.BindBlob(1, effect.data(), effect.size()).Bind(2, change.position);
+    update.BindBlob(1, effect.data(), effect.size()).Bind(2, conflicted ? 1 : 0).Bind(3, change.position);
     CRM_TRY(update.Run());
   }
   return Ok();
@@ -218,7 +220,8 @@ Result<PushRequest> Replica::NextPush(const PushLimits& limits) {
   CRM_TRY(Flush());
   CRM_ASSIGN_OR_RETURN(Stmt stmt, m_db.Prepare(
       "SELECT changeset_id, user_id, device_id, schema_version, created_at, push_bytes FROM sync_outbox "
-      "WHERE refused IS NULL AND acked_seq IS NULL ORDER BY position"));
+      "WHERE refused IS NULL AND acked_seq IS NULL ORDER BY position LIMIT ?"));
+  stmt.Bind(1, static_cast<int64_t>(limits.maxChangesets));
   PushRequest request;
   size_t bytes = 0;
   for (;;) {
@@ -301,10 +304,43 @@ Result<PullReport> Replica::OnPulled(const std::vector<SequencedChangeset>& chan
   auto rebase = [&]() -> Status {
     CRM_ASSIGN_OR_RETURN(Txn txn, m_db.Begin());
     CRM_ASSIGN_OR_RETURN(std::vector<Pending> pending, LoadPending(m_db));
-    CRM_TRY(RevertPending(m_db, pending));
     CRM_ASSIGN_OR_RETURN(Stmt confirmOwn, m_db.Prepare("DELETE FROM sync_outbox WHERE changeset_id = ? AND device_id = ?"));
+    // Fast path: this device's own changes coming back first, in the order they were made, are
+    // already applied exactly as the relay's order applies them (each one's effect was computed on
+    // the confirmed state plus the ones before it, which is what the relay's order has). Those
+    // whose last re-application met conflicts take the full path, so the conflict log is the same
+    // on every device.
+    size_t next = 0;
+    while (next < changesets.size() && changesets[next].seq <= m_confirmedSeq) next++;
+    size_t mine = 0;
+    while (next < changesets.size() && mine < pending.size() && !m_stalled) {
+      const SequencedChangeset& remote = changesets[next];
+      const Pending& own = pending[mine];
+      if (remote.seq != m_confirmedSeq + 1 || remote.envelope.deviceId != m_deviceId ||
+          remote.envelope.changesetId != own.changesetId || own.conflicted ||
+          remote.envelope.schemaVersion > LatestSchemaVersion()) {
+        break;
+      }
+      confirmOwn.Reset();
+      confirmOwn.Bind(1, own.changesetId).Bind(2, m_deviceId);
+      CRM_TRY(confirmOwn.Run());
+      m_confirmedSeq = remote.seq;
+      report.applied++;
+      report.own++;
+      mine++;
+      next++;
+    }
+    pending.erase(pending.begin(), pending.begin() + static_cast<long>(mine));
+    bool more = false;
+    for (size_t i = next; i < changesets.size(); i++) more = more || changesets[i].seq > m_confirmedSeq;
+    if (!more) {
+      CRM_TRY(SaveConfirmedSeq());
+      return txn.Commit();
+    }
+    CRM_TRY(RevertPending(m_db, pending));
     int64_t now = NowMs();
-    for (const SequencedChangeset& remote : changesets) {
+    for (size_t i = next; i < changesets.size(); i++) {
+      const SequencedChangeset& remote = changesets[i];
       if (remote.seq <= m_confirmedSeq) continue;  // delivered twice
       if (remote.seq != m_confirmedSeq + 1) {
         return MakeError(ErrorCode::Corrupt, "the relay skipped from position " + std::to_string(m_confirmedSeq) + " to " +
@@ -425,9 +461,13 @@ Status CopyTable(Db& from, Db& to, const std::string& table) {
   CRM_TRY(to.Exec("DELETE FROM \"" + table + "\""));
   CRM_ASSIGN_OR_RETURN(Stmt select, from.PrepareOnce("SELECT * FROM \"" + table + "\""));
   int columns = select.ColumnCount();
-  std::string placeholders;
-  for (int i = 0; i < columns; i++) placeholders += i ? ",?" : "?";
-  CRM_ASSIGN_OR_RETURN(Stmt insert, to.PrepareOnce("INSERT INTO \"" + table + "\" VALUES (" + placeholders + ")"));
+  // By name: the two sides agree on columns, not necessarily on their order.
+  std::string names, placeholders;
+  for (int i = 0; i < columns; i++) {
+    names += std::string(i ? "," : "") + "\"" + select.ColumnName(i) + "\"";
+    placeholders += i ? ",?" : "?";
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt insert, to.PrepareOnce("INSERT INTO \"" + table + "\"(" + names + ") VALUES (" + placeholders + ")"));
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
