@@ -2,9 +2,9 @@
 // device from a snapshot of 100k customers and 1M activities; push and pull
 // 10,000 changesets end to end through the wire format and the in-process
 // relay; rebase 500 pending edits over 5,000 remote ones. Measures, never
-// asserts. Usage: crm-sync-bench RESULTS.jsonl [BOOK.db] [ONLY]
-//   BOOK.db caches the 100k/1M book between the native and the wasm run; ONLY
-//   runs the benchmarks whose name contains it.
+// asserts. Usage: crm-sync-bench RESULTS.jsonl [CACHE_DIR] [ONLY]
+//   CACHE_DIR keeps the 100k/1M book between the native and the wasm run (one
+//   file per schema version); ONLY runs the benchmarks whose name contains it.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   using namespace crm;
   using namespace crm::bench;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: crm-sync-bench RESULTS.jsonl [BOOK.db]\n");
+    std::fprintf(stderr, "usage: crm-sync-bench RESULTS.jsonl [CACHE_DIR] [ONLY]\n");
     return 2;
   }
   std::FILE* out = std::fopen(argv[1], "a");
@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
   // Bootstrap: the relay's snapshot as it arrives (encoded), decoded and loaded into a new device
   // that keeps its own local tables. Peer: loading the same image with sqlite3_deserialize alone.
   if (wanted("sync.bootstrap")) {
-    sync::Bytes image = BookImage(argc > 2 ? argv[2] : "");
+    std::string cache = argc > 2 && argv[2][0] ? std::string(argv[2]) + "/book-100k-1m-schema" + std::to_string(LatestSchemaVersion()) + ".db" : "";
+    sync::Bytes image = BookImage(cache);
     sync::SnapshotResponse snapshot{1, LatestSchemaVersion(), image};
     sync::Bytes wire = sync::EncodeSnapshot(snapshot);
     Db device = NewDevice();
