@@ -138,6 +138,14 @@ constexpr Entry kStrings[] = {
     {Str::BackupRefused, "无法恢复，当前数据未改动：", "Cannot restore; your current data is unchanged: "},
     {Str::UpdateAvailable, "有新版本可用。", "A new version is available."},
     {Str::UpdateReload, "重新加载", "Reload"},
+    {Str::AccountFormat, "请填写 用户名@公司名，例如 张三@美家门窗", "Enter name@company, for example 张三@美家门窗"},
+    {Str::ServerFormat, "服务器地址以 https:// 开头；留空表示本站", "The server address starts with https://; leave it empty for this site"},
+    {Str::SigningIn, "正在登录…", "Signing in…"},
+    {Str::LoadingOrganisation, "已登录，正在下载公司的客户资料…", "Signed in; downloading the company's records…"},
+    {Str::RelayUnreachable, "连不上同步服务器，请检查网络", "The sync server cannot be reached; check the network"},
+    {Str::WrongAccountOrPassword, "账户或密码不对", "Wrong account or password"},
+    {Str::LinkedToAnotherOrganisation, "此设备已关联另一家公司，不能用这个账户登录", "This device is linked to another company; this account cannot sign in here"},
+    {Str::LocalDataWouldBeReplaced, "此设备上有本地客户资料，在线登录会被公司的资料替换。请先导出备份，或换一个浏览器配置文件登录", "This device holds local customer records that signing in would replace with the company's. Export a backup first, or sign in from another browser profile"},
 };
 static_assert(sizeof(kStrings) / sizeof(kStrings[0]) == kCount, "every Str needs a row in kStrings");
 

@@ -135,6 +135,15 @@ enum class Str : int {
   BackupRefused,
   UpdateAvailable,
   UpdateReload,
+  // Sync and online sign-in
+  AccountFormat,
+  ServerFormat,
+  SigningIn,
+  LoadingOrganisation,
+  RelayUnreachable,
+  WrongAccountOrPassword,
+  LinkedToAnotherOrganisation,
+  LocalDataWouldBeReplaced,
   Count
 };
 

@@ -14,6 +14,7 @@
 #include "imgui_impl_opengl3.h"
 #include "ui/fonts.h"
 #include "web/platform.h"
+#include "web/sync_browser.h"
 #include "web/text_input.h"
 
 #ifndef CRM_VERSION
@@ -100,6 +101,7 @@ void Frame(void* argument) {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
   SyncTextInput(platform);
+  GetSync().Frame();
   StorageFrame();
   platform.app.probe.EndFrame();
   platform.app.frameCount++;

@@ -10,6 +10,7 @@
 #include "imgui.h"
 #include "web/platform.h"
 #include "web/storage.h"
+#include "web/sync_browser.h"
 
 namespace crm::web {
 
@@ -88,7 +89,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             "},\"records\":{\"customers\":" + std::to_string(app.customerCount) + "},\"save\":" +
             Quote(ui::SaveStateName(app.saveState)) + ",\"sync\":{\"status\":\"offline\"},\"error\":" +
             Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) + ",\"saveError\":" + Quote(app.saveError) +
-            ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," + platformNumbers +
+            ",\"storage\":" + GetStorage().StateJson() + ",\"sync\":" + GetSync().StateJson() + "," + numbers + "," + platformNumbers +
             ",\"layout\":" + Quote(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + (app.layoutAuto ? "true" : "false") +
             ",\"ime\":{\"wantText\":" + (io.WantTextInput ? "true" : "false") + ",\"preedit\":" + Quote(app.ime.preedit) +
             ",\"caret\":{\"x\":" + std::to_string(app.ime.caret.x) + ",\"y\":" + std::to_string(app.ime.caret.y) + "}}" +
