@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 
@@ -449,6 +450,56 @@ Status Replica::FillStatus(SyncStatus& status) {
   status.confirmedSeq = m_confirmedSeq;
   status.needsAppUpdate = m_stalled;
   return Ok();
+}
+
+namespace {
+// "customers: 1 updated; audit_log: 2 added", and the first customer touched.
+void Summarize(const Bytes& changeset, RefusedChange& change) {
+  std::vector<std::pair<std::string, std::array<int, 3>>> tables;  // added, updated, removed
+  sqlite3_changeset_iter* iter = nullptr;
+  if (sqlite3changeset_start(&iter, static_cast<int>(changeset.size()), const_cast<uint8_t*>(changeset.data())) != SQLITE_OK) return;
+  while (sqlite3changeset_next(iter) == SQLITE_ROW) {
+    const char* name = nullptr;
+    int columns = 0, op = 0;
+    sqlite3changeset_op(iter, &name, &columns, &op, nullptr);
+    if (tables.empty() || tables.back().first != name) tables.push_back({name, {0, 0, 0}});
+    tables.back().second[op == SQLITE_INSERT ? 0 : op == SQLITE_UPDATE ? 1 : 2]++;
+    if (!change.customerId && std::string(name) == "customers") {
+      sqlite3_value* key = nullptr;
+      if (op == SQLITE_INSERT) sqlite3changeset_new(iter, 0, &key);
+      else sqlite3changeset_old(iter, 0, &key);
+      if (key && sqlite3_value_type(key) == SQLITE_INTEGER) change.customerId = sqlite3_value_int64(key);
+    }
+  }
+  sqlite3changeset_finalize(iter);
+  static const char* kVerbs[] = {"added", "updated", "removed"};
+  for (const auto& [table, counts] : tables) {
+    for (int i = 0; i < 3; i++) {
+      if (!counts[static_cast<size_t>(i)]) continue;
+      if (!change.summary.empty()) change.summary += "; ";
+      change.summary += table + ": " + std::to_string(counts[static_cast<size_t>(i)]) + " " + kVerbs[i];
+    }
+  }
+}
+}  // namespace
+
+Result<std::vector<RefusedChange>> ListRefused(Db& db, int limit) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT changeset_id, user_id, created_at, refused, push_bytes FROM sync_outbox "
+                                             "WHERE refused IS NOT NULL ORDER BY position DESC LIMIT ?"));
+  stmt.Bind(1, static_cast<int64_t>(limit));
+  std::vector<RefusedChange> refused;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    RefusedChange change;
+    change.changesetId = stmt.Int64(0);
+    change.userId = stmt.Int64(1);
+    change.createdAtMs = stmt.Int64(2);
+    change.reason = stmt.String(3);
+    Summarize(stmt.Blob(4), change);
+    refused.push_back(std::move(change));
+  }
+  return refused;
 }
 
 // ---------------------------------------------------------------------------

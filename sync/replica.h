@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,17 @@ class Replica final : public TxnObserver {
 // change must have been acknowledged first (push before bootstrapping), so the
 // snapshot's seq tells which ones it already holds.
 Result<Db> BootstrapFromSnapshot(Db& current, const SnapshotResponse& snapshot);
+
+// A local change the relay refused: taken back on this device, kept to show the person what and why.
+struct RefusedChange {
+  int64_t changesetId = 0;
+  int64_t userId = 0;
+  int64_t createdAtMs = 0;
+  std::string reason;
+  std::string summary;  // what it changed, e.g. "customers: 1 updated; audit_log: 2 added"
+  std::optional<int64_t> customerId;  // the first customer it touched, to open
+};
+Result<std::vector<RefusedChange>> ListRefused(Db& db, int limit = 100);
 
 // The synced tables as canonical text (tables in order, rows by key), for checking
 // that replicas converged.

@@ -244,7 +244,13 @@ TEST_F(ReplicaTest, ARefusedChangeIsTakenBackAndTheChangesAfterItStay) {
   EXPECT_EQ(Field(device, "notes"), "周末来店");  // the later change stays
   EXPECT_EQ(device.Pending(), 1);
   EXPECT_EQ(device.replica->RefusedCount().Value(), 1);
-  EXPECT_NE(QueryText(device.db, "SELECT refused FROM sync_outbox WHERE refused IS NOT NULL").find("may not"), std::string::npos);
+  auto refused = ListRefused(device.db);
+  ASSERT_TRUE(refused) << refused.Message();
+  ASSERT_EQ(refused.Value().size(), 1u);
+  EXPECT_NE(refused.Value()[0].reason.find("may not"), std::string::npos);
+  EXPECT_EQ(refused.Value()[0].customerId, customer);
+  EXPECT_NE(refused.Value()[0].summary.find("customers: 1 updated"), std::string::npos) << refused.Value()[0].summary;
+  EXPECT_NE(refused.Value()[0].summary.find("grade_history: 1 added"), std::string::npos) << refused.Value()[0].summary;
   device.Sync(*relay);
   EXPECT_EQ(CanonicalDump(device.db).Value(), CanonicalDump(relay->Copy()).Value());
 }
