@@ -31,9 +31,11 @@ const char* SqliteVersion() { return sqlite3_libversion(); }
 // ---------------------------------------------------------------------------
 // Stmt
 
+Stmt::Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot) : m_db(db), m_stmt(stmt), m_slot(slot) {}
+
 Stmt::Stmt(Stmt&& other) noexcept
-    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_nextIndex(other.m_nextIndex),
-      m_bindStatus(std::move(other.m_bindStatus)) {
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_implicit(std::move(other.m_implicit)),
+      m_nextIndex(other.m_nextIndex), m_bindStatus(std::move(other.m_bindStatus)) {
   other.m_stmt = nullptr;
   other.m_db = nullptr;
 }
@@ -44,6 +46,7 @@ Stmt& Stmt::operator=(Stmt&& other) noexcept {
     m_db = other.m_db;
     m_stmt = other.m_stmt;
     m_slot = other.m_slot;
+    m_implicit = std::move(other.m_implicit);
     m_nextIndex = other.m_nextIndex;
     m_bindStatus = std::move(other.m_bindStatus);
     other.m_stmt = nullptr;
@@ -56,6 +59,7 @@ Stmt::~Stmt() { Release(); }
 
 void Stmt::Release() {
   if (!m_stmt) return;
+  (void)FinishImplicit();
   if (m_slot) {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
@@ -108,12 +112,28 @@ Stmt& Stmt::BindBlob(int index, const void* data, size_t size) {
 Result<bool> Stmt::Step() {
   if (!m_stmt) return MakeError(ErrorCode::Invalid, "step on an empty statement");
   if (!m_bindStatus) return m_bindStatus.GetError();
+  if (!m_implicit && m_db->GetTxnObserver() && !m_db->InTransaction() && !sqlite3_stmt_busy(m_stmt) &&
+      !sqlite3_stmt_readonly(m_stmt)) {
+    CRM_ASSIGN_OR_RETURN(Txn txn, m_db->Begin());
+    m_implicit = std::make_unique<Txn>(std::move(txn));
+  }
   int rc = sqlite3_step(m_stmt);
   if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_DONE) {
+    if (Status committed = FinishImplicit(); !committed) return committed.GetError();
+    return false;
+  }
   Error error = m_db->LastError(sqlite3_sql(m_stmt));
   sqlite3_reset(m_stmt);
+  m_implicit.reset();  // rolls back
   return error;
+}
+
+Status Stmt::FinishImplicit() {
+  if (!m_implicit) return Ok();
+  sqlite3_reset(m_stmt);
+  std::unique_ptr<Txn> txn = std::move(m_implicit);
+  return txn->Commit();
 }
 
 Status Stmt::Run() {
@@ -125,6 +145,30 @@ Status Stmt::Run() {
 }
 
 int Stmt::ColumnCount() const { return sqlite3_column_count(m_stmt); }
+Stmt& Stmt::BindValue(int index, const sqlite3_value* value) {
+  if (!m_stmt) return *this;
+  int rc = value ? sqlite3_bind_value(m_stmt, index, value) : sqlite3_bind_null(m_stmt, index);
+  if (m_bindStatus && rc != SQLITE_OK) m_bindStatus = BindResult(m_stmt, rc, index);
+  return *this;
+}
+
+sqlite3_value* Stmt::Value(int column) const { return sqlite3_column_value(m_stmt, column); }
+
+std::string Stmt::ColumnName(int column) const {
+  const char* name = sqlite3_column_name(m_stmt, column);
+  return name ? name : "";
+}
+
+ValueType Stmt::Type(int column) const {
+  switch (sqlite3_column_type(m_stmt, column)) {
+    case SQLITE_INTEGER: return ValueType::Integer;
+    case SQLITE_FLOAT: return ValueType::Real;
+    case SQLITE_TEXT: return ValueType::Text;
+    case SQLITE_BLOB: return ValueType::Blob;
+    default: return ValueType::Null;
+  }
+}
+
 bool Stmt::IsNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
 int64_t Stmt::Int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
 double Stmt::Double(int column) const { return sqlite3_column_double(m_stmt, column); }
@@ -142,6 +186,7 @@ std::vector<uint8_t> Stmt::Blob(int column) const {
 
 void Stmt::Reset() {
   if (!m_stmt) return;
+  (void)FinishImplicit();
   sqlite3_reset(m_stmt);
   sqlite3_clear_bindings(m_stmt);
   m_bindStatus = Ok();
@@ -158,6 +203,13 @@ Txn::~Txn() { Rollback(); }
 Status Txn::Commit() {
   if (!m_db) return MakeError(ErrorCode::Invalid, "commit of a transaction that is no longer open");
   Db* db = m_db;
+  TxnObserver* observer = m_savepoint.empty() ? db->GetTxnObserver() : nullptr;
+  if (observer) {
+    if (Status before = observer->BeforeCommit(*db); !before) {
+      Rollback();
+      return before;
+    }
+  }
   Status status = m_savepoint.empty() ? db->Exec("COMMIT") : db->Exec("RELEASE " + m_savepoint);
   if (!status) {
     // A failed COMMIT (disk full, I/O error) may leave the transaction open: roll it back so the
@@ -167,6 +219,7 @@ Status Txn::Commit() {
   }
   if (!m_savepoint.empty()) db->m_savepointDepth--;
   m_db = nullptr;
+  if (observer) observer->AfterEnd(*db, true);
   return Ok();
 }
 
@@ -174,6 +227,7 @@ void Txn::Rollback() {
   if (!m_db) return;
   if (m_savepoint.empty()) {
     if (m_db->InTransaction()) (void)m_db->Exec("ROLLBACK");
+    if (TxnObserver* observer = m_db->GetTxnObserver()) observer->AfterEnd(*m_db, false);
   } else {
     (void)m_db->Exec("ROLLBACK TO " + m_savepoint);
     (void)m_db->Exec("RELEASE " + m_savepoint);
@@ -259,6 +313,9 @@ void Db::RememberCount(const std::string& key, int64_t count) {
   }
   m_state->counts[key] = count;
 }
+
+void Db::SetTxnObserver(TxnObserver* observer) { m_state->observer = observer; }
+TxnObserver* Db::GetTxnObserver() const { return m_state ? m_state->observer : nullptr; }
 
 void Db::Close() {
   if (!m_db) return;

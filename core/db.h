@@ -15,10 +15,12 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct sqlite3_value;
 
 namespace crm {
 
 class Db;
+class Txn;
 
 namespace detail {
 // One cached statement; its node address is stable for the life of the Db.
@@ -30,6 +32,9 @@ struct StmtCacheSlot {
 
 // A NULL to bind; distinct from an empty string.
 struct Null {};
+
+// The storage class of a result value.
+enum class ValueType { Integer, Real, Text, Blob, Null };
 
 class Stmt {
  public:
@@ -49,6 +54,8 @@ class Stmt {
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, Null);
   Stmt& BindBlob(int index, const void* data, size_t size);
+  // A value as SQLite holds it (from a changeset or another statement), for the sync layer.
+  Stmt& BindValue(int index, const sqlite3_value* value);
   Stmt& Bind(int index, const std::optional<int64_t>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
   Stmt& Bind(int index, const std::optional<std::string>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
   // Binds the next parameter (1, 2, 3… since the last Reset), for long column lists.
@@ -69,29 +76,48 @@ class Stmt {
   Status Run();
 
   int ColumnCount() const;
+  std::string ColumnName(int column) const;
+  ValueType Type(int column) const;
   bool IsNull(int column) const;
   int64_t Int64(int column) const;
   double Double(int column) const;
   std::string_view Text(int column) const;  // valid until the next Step/Reset
   std::string String(int column) const { return std::string(Text(column)); }
   std::vector<uint8_t> Blob(int column) const;
+  // The column's value as SQLite holds it, valid until the next Step/Reset; for the sync layer.
+  sqlite3_value* Value(int column) const;
 
   void Reset();
   bool IsValid() const { return m_stmt != nullptr; }
 
  private:
   friend class Db;
-  Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot) : m_db(db), m_stmt(stmt), m_slot(slot) {}
+  Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot);
   void Release();
+  Status FinishImplicit();
 
   Db* m_db = nullptr;
   sqlite3_stmt* m_stmt = nullptr;
   detail::StmtCacheSlot* m_slot = nullptr;  // null when the statement is not cached
+  // A write outside any transaction, on a database with a TxnObserver, runs in a transaction of its
+  // own, so the observer sees every commit (a lone UPDATE is a transaction too).
+  std::unique_ptr<Txn> m_implicit;
   int m_nextIndex = 0;
   Status m_bindStatus;  // first bind failure, reported by Step/Run
 };
 
 enum class TxnKind { Deferred, Immediate };
+
+// Told about every top-level transaction that goes through Db::Begin: the sync layer stores each
+// transaction's changeset in the outbox within the same commit (sync/replica.h).
+class TxnObserver {
+ public:
+  virtual ~TxnObserver() = default;
+  // Inside the transaction, just before COMMIT; a failure rolls the whole transaction back.
+  virtual Status BeforeCommit(Db& db) = 0;
+  // After the transaction ended, committed or rolled back.
+  virtual void AfterEnd(Db& db, bool committed) = 0;
+};
 
 class Txn {
  public:
@@ -164,6 +190,10 @@ class Db {
   void SetAuditSuppressed(bool suppressed);
   bool AuditSuppressed() const;
 
+  // At most one observer; null removes it. The observer must outlive its registration.
+  void SetTxnObserver(TxnObserver* observer);
+  TxnObserver* GetTxnObserver() const;
+
  private:
   friend class Stmt;
   friend class Txn;
@@ -173,6 +203,7 @@ class Db {
   // Per-connection state read by SQL functions; on the heap so its address survives a move of the Db.
   struct ConnectionState {
     bool auditSuppressed = false;
+    TxnObserver* observer = nullptr;
     int64_t countsAtChange = -1;  // total_changes when `counts` was filled
     std::unordered_map<std::string, int64_t> counts;
   };

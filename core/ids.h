@@ -11,4 +11,9 @@ int64_t NewId();
 // Milliseconds since the Unix epoch.
 int64_t NowMs();
 
+// For randomized tests whose failing seed must replay exactly: ids from a seeded generator and
+// a clock the test moves. Seed 0 and a null clock return to the system's.
+void SeedIdsForTesting(uint64_t seed);
+void SetClockForTesting(int64_t (*clock)());
+
 }  // namespace crm

@@ -223,6 +223,48 @@ const char* kMigration4 = R"sql(
     created_at INTEGER NOT NULL);
 )sql";
 
+// Version 5: the sync engine's bookkeeping. Local-only, like device_accounts: what this device has
+// still to send (outbox), what it received but cannot apply yet (inbox, from a newer app), where it
+// stands in the relay's order (state), and the conflicts the policy resolved (conflict log).
+const char* kMigration5 = R"sql(
+  CREATE TABLE sync_outbox (
+    position INTEGER PRIMARY KEY NOT NULL,   -- capture order on this device
+    changeset_id INTEGER NOT NULL UNIQUE,    -- random, device-unique: pushes are idempotent on it
+    user_id INTEGER NOT NULL,
+    device_id INTEGER NOT NULL,
+    schema_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    push_bytes BLOB NOT NULL,                -- the transaction as captured: what the relay receives
+    effect_bytes BLOB NOT NULL,              -- its effect on this device now (after rebases): what a revert inverts
+    acked_seq INTEGER,                       -- the relay's sequence number, once a push was acknowledged
+    reapplied_with_conflicts INTEGER NOT NULL DEFAULT 0,  -- its last re-application met conflicts
+    refused TEXT);                           -- why the relay refused it (then it is taken back here, and kept to show)
+  CREATE TABLE sync_inbox (
+    seq INTEGER PRIMARY KEY NOT NULL,
+    envelope BLOB NOT NULL);
+  CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE sync_conflicts (
+    id INTEGER PRIMARY KEY NOT NULL,
+    seq INTEGER NOT NULL,                    -- the relay position of the change that won (or was dropped)
+    at INTEGER NOT NULL,                     -- when this device resolved it
+    kind TEXT NOT NULL CHECK (kind IN ('data','notfound','conflict','constraint','foreign_key')),
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    customer_id INTEGER,
+    field TEXT NOT NULL,                     -- empty when the whole row is concerned
+    lost_value TEXT,
+    won_value TEXT,
+    resolution TEXT NOT NULL,                -- replaced, dropped, deleted
+    winner_user INTEGER NOT NULL,
+    winner_device INTEGER NOT NULL,
+    loser_user INTEGER,
+    seen INTEGER NOT NULL DEFAULT 0);
+  CREATE INDEX sync_conflicts_customer ON sync_conflicts(customer_id, id);
+  CREATE INDEX sync_conflicts_unseen ON sync_conflicts(seen, id);
+)sql";
+
 #undef CRM_STD_COLUMNS
 
 }  // namespace
@@ -233,6 +275,7 @@ const std::vector<Migration>& Migrations() {
       {2, "customer database, organisation, follow-ups, audit", kMigration2},
       {3, "customer search index, list indexes", kMigration3},
       {4, "device accounts", kMigration4},
+      {5, "sync bookkeeping (local)", kMigration5},
   };
   return kMigrations;
 }

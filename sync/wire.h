@@ -1,7 +1,8 @@
 #pragma once
-// The wire format between devices and the relay: cereal portable binary with a
-// format version in every message. Decoding never throws out of this module:
-// truncated or hostile bytes come back as an error value.
+// The wire format between devices and the relay (docs/PROTOCOL.md): cereal
+// portable binary, each message opened by its own magic and the format version.
+// Decoding never throws out of this module: truncated or hostile bytes come
+// back as an error value.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,22 +12,63 @@
 namespace crm::sync {
 
 constexpr uint32_t kWireVersion = 1;
+// Limits a decoder enforces before it allocates: a message, and a snapshot (a whole organisation).
+constexpr size_t kMaxMessageBytes = 64u << 20;
+constexpr size_t kMaxSnapshotBytes = 2048u << 20;
 
 // One locally committed transaction, as it travels to the relay.
 struct ChangesetEnvelope {
-  int64_t changesetId = 0;  // device-unique; pushes are idempotent on it
-  int64_t userId = 0;
+  int64_t changesetId = 0;  // random, unique per device; pushes are idempotent on (device, changesetId)
+  int64_t userId = 0;       // who made the change (signed in on the device at that moment)
   int64_t deviceId = 0;
-  int32_t schemaVersion = 0;
+  int32_t schemaVersion = 0;  // the author's schema: a newer one is never applied silently
   int64_t createdAtMs = 0;
-  std::vector<uint8_t> changeset;
+  std::vector<uint8_t> changeset;  // SQLite session changeset of the synced tables
 };
 
+// Device → relay: whole transactions, in the device's capture order.
 struct PushRequest {
   std::vector<ChangesetEnvelope> changesets;
 };
 
+// The relay's position for each changeset of a push (also for ones it had already: a retry).
+struct PushAck {
+  int64_t changesetId = 0;
+  int64_t seq = 0;
+};
+struct PushResponse {
+  std::vector<PushAck> acks;
+  int64_t headSeq = 0;  // the organisation's last sequence number after this push
+};
+
+// Relay → device: accepted changesets in the organisation's total order.
+struct SequencedChangeset {
+  int64_t seq = 0;
+  ChangesetEnvelope envelope;
+};
+struct PullResponse {
+  std::vector<SequencedChangeset> changesets;  // consecutive, from the requested position + 1
+  int64_t headSeq = 0;                         // more to pull while the last seq < headSeq
+};
+
+// Relay → new device: the organisation's data at `seq`, as an SQLite database image.
+struct SnapshotResponse {
+  int64_t seq = 0;
+  int32_t schemaVersion = 0;
+  std::vector<uint8_t> image;
+};
+
 std::vector<uint8_t> EncodePush(const PushRequest& request);
 Result<PushRequest> DecodePush(const std::vector<uint8_t>& bytes);
+std::vector<uint8_t> EncodePushResponse(const PushResponse& response);
+Result<PushResponse> DecodePushResponse(const std::vector<uint8_t>& bytes);
+std::vector<uint8_t> EncodePull(const PullResponse& response);
+Result<PullResponse> DecodePull(const std::vector<uint8_t>& bytes);
+std::vector<uint8_t> EncodeSnapshot(const SnapshotResponse& response);
+Result<SnapshotResponse> DecodeSnapshot(const std::vector<uint8_t>& bytes);
+
+// The same, over a borrowed buffer (an HTTP body), to avoid a copy.
+Result<PushRequest> DecodePush(const uint8_t* data, size_t size);
+Result<PullResponse> DecodePull(const uint8_t* data, size_t size);
 
 }  // namespace crm::sync

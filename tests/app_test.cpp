@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/accounts.h"
+#include "core/conflicts.h"
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
@@ -291,6 +292,44 @@ TEST_F(AppTest, APermissionErrorFromCoreIsShownAsSuch) {
   Click("nav_pool");
   Click("pool_tab_reassign");
   EXPECT_FALSE(m_state.probe.Find("reassign_from"));
+}
+
+TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
+  int64_t id = AddCustomer(m_db, "佛山华艺门业", m_state.actor).Value();
+  ConflictEntry phone;
+  phone.seq = 41;
+  phone.at = NowMs();
+  phone.table = "customers";
+  phone.rowKey = std::to_string(id);
+  phone.customerId = id;
+  phone.field = "phone";
+  phone.lostValue = "13800138000";
+  phone.wonValue = "13900139000";
+  phone.resolution = "replaced";
+  phone.winnerUser = m_state.actor.userId;
+  ConflictEntry gone = phone;
+  gone.seq = 42;
+  gone.customerId.reset();
+  gone.field.clear();
+  gone.resolution = "dropped";
+  ASSERT_TRUE(RecordConflicts(m_db, {phone, gone}));
+  m_state.dataVersion++;
+  Frame();
+  Click("open_conflicts");
+  ASSERT_EQ(m_state.page, Page::Conflicts);
+  ASSERT_EQ(m_state.conflicts.entries.size(), 2u);
+  EXPECT_NE(ConflictLine(m_state, m_state.conflicts.entries[1]).find("13800138000 → 13900139000"), std::string::npos)
+      << ConflictLine(m_state, m_state.conflicts.entries[1]);
+  Click("conflicts_mark_seen");
+  EXPECT_EQ(CountUnseenConflicts(m_db).Value(), 0);
+  Click("conflicts_unseen");
+  EXPECT_TRUE(m_state.conflicts.entries.empty());
+  Click("conflicts_all");
+  ASSERT_EQ(m_state.conflicts.entries.size(), 2u);
+  // The customer's own conflicts are in its detail, above the audit trail.
+  Click(("conflict_customer_" + std::to_string(m_state.conflicts.entries[1].id)).c_str());
+  EXPECT_EQ(m_state.detail.customerId, id);
+  EXPECT_EQ(m_state.detail.conflicts.size(), 1u);
 }
 
 class SessionTest : public AppTest {

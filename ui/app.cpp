@@ -40,6 +40,7 @@ const char* PageName(Page page) {
     case Page::ImportExport: return "import";
     case Page::Trash: return "trash";
     case Page::Settings: return "settings";
+    case Page::Conflicts: return "conflicts";
   }
   return "unknown";
 }
@@ -149,6 +150,7 @@ void ResetScreens(AppState& state) {
   state.import = ImportScreenState{};
   state.trash = TrashScreenState{};
   state.settings = SettingsScreenState{};
+  state.conflicts = ConflictsScreenState{};
   state.people.open = false;
   state.page = Page::Customers;
 }
@@ -327,6 +329,7 @@ void DrawTrialBanner(AppState& state) {
 }
 
 const char* PageTitle(Lang lang, Page page) {
+  if (page == Page::Conflicts) return Tr(lang, Str::ConflictLog);
   for (const NavEntry& entry : kNav) {
     if (entry.page == page) return Tr(lang, entry.label);
   }
@@ -348,6 +351,7 @@ void DrawPage(AppState& state) {
     case Page::ImportExport: DrawImportExport(state); break;
     case Page::Trash: DrawTrash(state); break;
     case Page::Settings: DrawSettings(state); break;
+    case Page::Conflicts: DrawConflicts(state); break;
   }
 }
 

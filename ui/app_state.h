@@ -12,6 +12,7 @@
 #include "core/db.h"
 #include "core/org.h"
 #include "ui/agenda_screen.h"
+#include "ui/conflicts_screen.h"
 #include "ui/customer_detail_screen.h"
 #include "ui/customer_form.h"
 #include "ui/customers_screen.h"
@@ -36,8 +37,8 @@ namespace crm::ui {
 // Locked: accounts exist, nobody is signed in (shared tablet, or after Lock).
 enum class Screen { Loading, Welcome, Locked, Home };
 
-// The signed-in app's pages, one per entry of the navigation.
-enum class Page { Customers, Agenda, Pool, ImportExport, Trash, Settings };
+// The signed-in app's pages, one per entry of the navigation, and the conflict log (from the status bar).
+enum class Page { Customers, Agenda, Pool, ImportExport, Trash, Settings, Conflicts };
 
 // Where the last commit stands on its way to durable storage.
 enum class SaveState { Saved, Saving, Unsaved, Failed };
@@ -105,7 +106,7 @@ struct AppState {
 
   SignInState signIn;
   StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)
-  // Sync: what the status bar shows. Nothing fills it until the sync engine lands (see ui/status_bar.h).
+  // Sync: what the status bar shows, copied from the sync client by the platform (ui/status_bar.h).
   SyncStatusView sync;
 
   HomeScreenState home;
@@ -119,6 +120,7 @@ struct AppState {
   ImportScreenState import;
   TrashScreenState trash;
   SettingsScreenState settings;
+  ConflictsScreenState conflicts;
   PeopleScreenState people;
   ItemProbe probe;
   uint64_t frameCount = 0;

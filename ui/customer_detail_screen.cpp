@@ -6,6 +6,7 @@
 #include "core/ownership.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/conflicts_screen.h"
 #include "ui/customer_form.h"
 #include "ui/labels.h"
 #include "ui/merge_dialog.h"
@@ -50,6 +51,10 @@ void Load(AppState& state) {
   if (auto suggestion = SuggestGrade(db, d.customerId, state.nowMs)) d.suggestion = suggestion.Value(); else d.suggestion.reset();
   if (auto audit = AuditForCustomer(db, d.customerId, 300)) d.audit = std::move(audit).Value(); else note(audit.GetError());
   if (auto fields = ListCustomFields(db)) d.customFields = std::move(fields).Value();
+  ConflictQuery conflicts;
+  conflicts.customerId = d.customerId;
+  conflicts.limit = 50;
+  if (auto found = ListConflicts(db, conflicts)) d.conflicts = std::move(found).Value(); else note(found.GetError());
   if (another) {
     d.newGrade = IndexOf(AllGrades(), d.customer->grade);
     d.newStage = IndexOf(AllStages(), d.customer->stage);
@@ -529,6 +534,15 @@ void DrawStage(AppState& state) {
 void DrawAudit(AppState& state) {
   CustomerDetailState& d = state.detail;
   Lang lang = state.lang;
+  if (!d.conflicts.empty()) {
+    ImGui::SeparatorText(Tr(lang, Str::ConflictLog));
+    for (const ConflictEntry& e : d.conflicts) {
+      std::string line = ConflictLine(state, e);
+      NoteText(line);
+      ImGui::TextWrapped("%s", line.c_str());
+    }
+    ImGui::SeparatorText(Tr(lang, Str::AuditTrail));
+  }
   if (d.audit.empty()) ImGui::TextDisabled("%s", Tr(lang, Str::NoAudit));
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(d.audit.size()));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/audit.h"
+#include "core/conflicts.h"
 #include "core/contacts.h"
 #include "core/custom_fields.h"
 #include "core/followups.h"
@@ -42,6 +43,7 @@ struct CustomerDetailState {
   std::vector<GradeChange> grades;
   std::optional<GradeSuggestion> suggestion;
   std::vector<AuditEntry> audit;
+  std::vector<ConflictEntry> conflicts;  // what sync decided about this customer's fields
   std::vector<CustomField> customFields;
   std::string error;    // the last action's failure (permission errors included), until the next action
   std::string message;  // the last action's success

@@ -1,5 +1,6 @@
 #include "ui/status_bar.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/followups.h"
@@ -71,10 +72,14 @@ void DrawSync(AppState& state) {
     std::snprintf(buffer, sizeof buffer, Tr(state.lang, Str::SyncLast), when.c_str());
     ImGui::TextDisabled("%s", buffer);
   }
-  if (sync.unseenConflicts > 0) {
+  if (sync.refused > 0) {
     ImGui::SameLine();
-    std::snprintf(buffer, sizeof buffer, Tr(state.lang, Str::SyncConflicts), static_cast<long long>(sync.unseenConflicts));
-    Chip(buffer, kRed);
+    std::snprintf(buffer, sizeof buffer, Tr(state.lang, Str::SyncRefused), static_cast<long long>(sync.refused));
+    Chip(buffer, kAmber);
+  }
+  if (sync.signInNeeded) {
+    ImGui::SameLine();
+    Chip(Tr(state.lang, Str::SyncSignInNeeded), kAmber);
   }
   if (sync.needsAppUpdate) {
     ImGui::SameLine();
@@ -101,6 +106,25 @@ void DrawStatusBar(AppState& state) {
   char count[64];
   std::snprintf(count, sizeof count, Tr(state.lang, Str::StatusCustomers), static_cast<long long>(state.customerCount));
   ImGui::TextDisabled("%s", count);
+  // The conflict log, always one click away; unseen conflicts are counted on the button, in red.
+  if (state.screen == Screen::Home) {
+    char label[96];
+    bool unseen = state.sync.unseenConflicts > 0;
+    if (unseen) {
+      std::snprintf(label, sizeof label, Tr(state.lang, Str::SyncConflicts), static_cast<long long>(state.sync.unseenConflicts));
+    } else {
+      std::snprintf(label, sizeof label, "%s", Tr(state.lang, Str::ConflictLog));
+    }
+    std::string button = Label(label, "open_conflicts");
+    float width = ImGui::CalcTextSize(button.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetContentRegionMax().x - width));
+    // The bar is one text line high: the button keeps to it.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0));
+    if (unseen) ImGui::PushStyleColor(ImGuiCol_Text, kRed);
+    if (ImGui::Button(button.c_str())) GoToPage(state, Page::Conflicts);
+    if (unseen) ImGui::PopStyleColor();
+    ImGui::PopStyleVar();
+  }
   ImGui::EndChild();
   ImGui::PopStyleColor();
   ImGui::PopStyleVar();

@@ -14,6 +14,7 @@
 #include "imgui_impl_opengl3.h"
 #include "ui/fonts.h"
 #include "web/platform.h"
+#include "web/sync_browser.h"
 #include "web/text_input.h"
 
 #ifndef CRM_VERSION
@@ -106,6 +107,12 @@ void Frame(void* argument) {
   platform.lastRenderMs = emscripten_get_now() - renderStarted;
 
   SyncTextInput(platform);
+  // The sync client's next step; the status bar shows what it reports (its counts are queries: a few times a second).
+  GetSync().Frame();
+  if (started - platform.lastSyncStatusMs > 250) {
+    platform.lastSyncStatusMs = started;
+    platform.app.sync = GetSync().Status();
+  }
   double storageStarted = emscripten_get_now();
   StorageFrame();
   platform.lastStorageMs = emscripten_get_now() - storageStarted;

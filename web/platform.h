@@ -45,6 +45,7 @@ struct Platform {
   double lastFontsMs = 0;    // the glyph atlas's rebuild and upload, when one was due
   double lastRenderMs = 0;   // ImGui's draw lists to WebGL
   double lastStorageMs = 0;  // capturing commits for IndexedDB
+  double lastSyncStatusMs = -1e9;  // when the status bar's sync status was last read
   struct FrameParts {
     double fonts, render, storage;
   };

@@ -5,6 +5,7 @@
 
 #include "core/ids.h"
 #include "web/platform.h"
+#include "web/sync_browser.h"
 
 namespace crm::web {
 
@@ -13,11 +14,10 @@ void OnDatabaseReady(Platform& platform) {
   app.db = &*platform.db;
   app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
   // app.requestPersist is the storage's (storage_browser.cpp): it saves after each commit.
-  // Online sign-in stays unset until the relay has an auth API: the sign-in screen then says it is not
-  // available. When it exists, this is where a fetch() to the relay goes; on success it calls
-  // LinkOnlineAccount (core/accounts.h) and enters the session.
-  app.requestOnlineSignIn = nullptr;
+  // Online sign-in goes to the relay (sync_browser.cpp); a linked device syncs from here on.
+  app.requestOnlineSignIn = [](const ui::OnlineSignInRequest& request) { GetSync().SignIn(request); };
   if (auto started = ui::StartSession(app); !started) app.fatalError = started.Message();
+  GetSync().Attach();
 }
 
 }  // namespace crm::web

@@ -45,6 +45,9 @@ class BrowserStorage {
   // For tests and the benchmark: the seq of the last captured record, and of the last durable one.
   uint64_t CapturedSeq() const { return m_journal ? m_journal->LastSeq() : 0; }
   uint64_t DurableSeq() const { return m_durable.seq; }
+  // Switches to another database (an organisation's first snapshot from the relay): it is stored as
+  // the new snapshot first and opened once durable; until then the current data stays.
+  void Replace(Db db);
   // Bulk loading (test data): stop recording, then save the result as one snapshot.
   void BeginBulkLoad();
   void ForceSnapshot();
@@ -57,6 +60,7 @@ class BrowserStorage {
     bool sendRecords = true;           // false when a snapshot in the same batch already covers them
     std::optional<sync::Snapshot> snapshot;
     std::optional<sync::CheckedBackup> restore;  // a backup to switch to once its snapshot is stored
+    bool fromRelay = false;                      // …the relay's snapshot rather than a file
     sync::JournalMark markAfter;
   };
 
@@ -87,6 +91,7 @@ class BrowserStorage {
   bool m_updateRequested = false;  // reload into the new version once nothing is being written
   bool m_failureShown = false;  // a failed write stays on screen until a later change is saved
   std::optional<sync::CheckedBackup> m_pendingRestore;
+  bool m_pendingFromRelay = false;
   double m_lastEditMs = 0;
   double m_lastEstimateMs = -1e9;
   double m_openStartedMs = 0;

@@ -10,6 +10,7 @@
 #include "core/schema.h"
 #include "web/platform.h"
 #include "web/storage.h"
+#include "web/sync_browser.h"
 
 namespace crm::web {
 
@@ -121,6 +122,7 @@ Status BrowserStorage::OpenDatabase(Db db, const sync::RecoveryReport& report) {
 
 void BrowserStorage::CloseDatabase() {
   ui::AppState& app = m_platform.app;
+  GetSync().Detach();  // the sync replica observes the connection: it goes first
   m_journal.reset();  // the session must go before its connection
   app.db = nullptr;
   m_platform.db.reset();
@@ -192,7 +194,9 @@ void BrowserStorage::Pump() {
     batch.snapshot.emplace(std::move(snapshot).Value());
     batch.markAfter = probe.Mark();
     batch.restore.emplace(std::move(*m_pendingRestore));
+    batch.fromRelay = m_pendingFromRelay;
     m_pendingRestore.reset();
+    m_pendingFromRelay = false;
     return Submit(std::move(batch));
   }
   bool idle = emscripten_get_now() - m_lastEditMs > kIdleSnapshotMs;
@@ -249,7 +253,9 @@ void BrowserStorage::Written(uint64_t batchId, const std::string& errorName, con
       Db restored = std::move(batch.restore->db);
       if (auto opened = OpenDatabase(std::move(restored), report); !opened) return OpenFailed(opened.Message());
       app.storage.backupFailed = false;
-      app.storage.backupMessage = std::string(ui::Tr(app.lang, ui::Str::BackupRestored)) + ": " + app.storage.restoreFile;
+      if (!batch.fromRelay) {
+        app.storage.backupMessage = std::string(ui::Tr(app.lang, ui::Str::BackupRestored)) + ": " + app.storage.restoreFile;
+      }
       m_durable = m_journal->Mark();
       Persist();
     } else {
@@ -388,6 +394,16 @@ void BrowserStorage::FileChosen(sync::SqliteBuffer file, const std::string& name
   app.storage.restorePending = true;
   app.storage.backupMessage.clear();
   m_pendingRestore.emplace(std::move(checked).Value());
+}
+
+void BrowserStorage::Replace(Db db) {
+  sync::BackupInfo info;
+  m_pendingRestore.emplace(sync::CheckedBackup{std::move(db), info});
+  m_pendingFromRelay = true;
+  CaptureIntoQueue();
+  m_restoreConfirmed = true;
+  Pump();
+  SetIdleState();
 }
 
 void BrowserStorage::ConfirmRestore() {

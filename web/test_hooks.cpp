@@ -12,6 +12,8 @@
 #include "imgui.h"
 #include "web/platform.h"
 #include "web/storage.h"
+#include "web/sync_browser.h"
+#include "web/sync_browser.h"
 
 namespace crm::web {
 
@@ -174,9 +176,6 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                        ",\"signInName\":" + Quote(app.signIn.nameError) + ",\"pin\":" + Quote(app.signIn.pinError) +
                        ",\"pinAgain\":" + Quote(app.signIn.pinAgainError) + ",\"signIn\":" + Quote(app.signIn.formError) +
                        ",\"people\":" + Quote(app.people.nameError + app.people.pinError) + "}";
-  std::string sync = "{\"status\":" + Quote(app.sync.configured ? (app.sync.online ? "online" : "offline") : "not-configured") +
-                     ",\"configured\":" + Bool(app.sync.configured) + ",\"pending\":" + std::to_string(app.sync.pending) +
-                     ",\"unseenConflicts\":" + std::to_string(app.sync.unseenConflicts) + "}";
   std::string agenda = "{\"overdue\":" + Names(app.agenda.overdue) + ",\"today\":" + Names(app.agenda.today) +
                        ",\"week\":" + Names(app.agenda.week) + ",\"scope\":" + std::to_string(static_cast<int>(app.agenda.scope)) +
                        ",\"message\":" + Quote(app.agenda.message) + ",\"error\":" + Quote(app.agenda.error) + "}";
@@ -195,7 +194,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             ",\"device\":" + std::to_string(app.actor.deviceId) + ",\"name\":" + Quote(app.userName) +
             ",\"role\":" + Quote(Code(app.me.role)) + "},\"users\":" + UserNames(app) + ",\"records\":{\"customers\":" + std::to_string(app.customerCount) +
             ",\"overdue\":" + std::to_string(app.overdueCount) + "},\"save\":" + Quote(ui::SaveStateName(app.saveState)) +
-            ",\"sync\":" + sync + ",\"error\":" + Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) +
+            ",\"sync\":" + GetSync().StateJson() + ",\"error\":" + Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) +
             ",\"saveError\":" + Quote(app.saveError) + ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," +
             platformNumbers + ",\"layout\":" + Quote(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + Bool(app.layoutAuto) +
             ",\"ime\":{\"wantText\":" + Bool(io.WantTextInput) + ",\"preedit\":" + Quote(app.ime.preedit) +

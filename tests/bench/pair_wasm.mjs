@@ -1,7 +1,7 @@
-// Pairs the wasm run of the core benchmarks with the native run of the same
-// build: each wasm result is written as core.wasm.<name> with the native figure
-// as its peer, and core.wasm_ratio.<name> = wasm / native with the issue's
-// target of 2. Usage: node pair_wasm.mjs RESULTS.jsonl WASM.jsonl
+// Pairs the wasm run of a benchmark (core., sync.) with the native run of the
+// same build: each wasm result is written as <area>.wasm.<name> with the native
+// figure as its peer, and <area>.wasm_ratio.<name> = wasm / native (the core
+// issue's target is 2). Usage: node pair_wasm.mjs RESULTS.jsonl WASM.jsonl
 import { readFileSync, appendFileSync } from 'node:fs';
 
 const [resultsPath, wasmPath] = process.argv.slice(2);
@@ -13,12 +13,12 @@ const read = (path) => readFileSync(path, 'utf8').split('\n').filter(Boolean).ma
 const native = new Map(read(resultsPath).map((r) => [r.bench, r]));
 const lines = [];
 for (const w of read(wasmPath)) {
-  const name = w.bench.replace(/^core\./, '');
+  const [, area, name] = w.bench.match(/^([a-z]+)\.(.*)$/);
   const peer = native.get(w.bench);
-  lines.push({ ...w, bench: `core.wasm.${name}`, peer: peer ? peer.value : null, peer_name: peer ? 'native, same run' : undefined });
+  lines.push({ ...w, bench: `${area}.wasm.${name}`, peer: peer ? peer.value : null, peer_name: peer ? 'native, same run' : undefined });
   if (peer && peer.value > 0) {
-    lines.push({ bench: `core.wasm_ratio.${name}`, value: w.value / peer.value, unit: 'x', target: 2, better: 'lower',
-                 peer: null });
+    lines.push({ bench: `${area}.wasm_ratio.${name}`, value: w.value / peer.value, unit: 'x', target: area === 'core' ? 2 : null,
+                 better: 'lower', peer: null });
   }
 }
 appendFileSync(resultsPath, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''));

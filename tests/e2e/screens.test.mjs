@@ -67,6 +67,9 @@ async function everyScreen(page, input, lang) {
     await shot(page, `screens-${lang}-settings-${section}`);
   }
   await input.press('settings_rules');
+  await input.press('open_conflicts');
+  await waitForState(page, (x) => x.page === 'conflicts', 'the conflict log');
+  await shot(page, `screens-${lang}-conflicts`);
 }
 
 await run('screens', [

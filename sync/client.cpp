@@ -1,0 +1,141 @@
+#include "sync/client.h"
+
+#include <algorithm>
+
+namespace crm::sync {
+
+SyncClient::SyncClient(Replica& replica, Transport& transport, SyncClientOptions options)
+    : m_replica(replica), m_transport(transport), m_options(options) {
+  m_status.configured = true;
+}
+
+SyncClient::~SyncClient() { *m_alive = false; }
+
+void SyncClient::Wake() {
+  m_retryAtMs = 0;
+  m_morePull = true;
+}
+
+void SyncClient::Succeeded() {
+  m_status.online = true;
+  m_status.signInNeeded = false;
+  m_status.lastError.clear();
+  m_backoffMs = 0;
+  m_retryAtMs = 0;
+}
+
+void SyncClient::Failed(const Error& error, int64_t nowMs) {
+  m_status.lastError = error.message;
+  if (error.code == ErrorCode::Storage) m_status.online = false;
+  if (error.code == ErrorCode::Denied) m_status.signInNeeded = true;
+  m_backoffMs = m_backoffMs == 0 ? m_options.minRetryMs : std::min(m_backoffMs * 2, m_options.maxRetryMs);
+  m_retryAtMs = nowMs + m_backoffMs;
+}
+
+void SyncClient::Tick(int64_t nowMs) {
+  m_nowMs = nowMs;
+  ApplyReceived(nowMs);
+  if (m_status.signInNeeded || nowMs < m_retryAtMs) return;
+  if (!m_pushInFlight) StartPush(nowMs);
+  if (!m_pullInFlight && m_received.empty() && !m_replica.Stalled()) StartPull(nowMs);
+}
+
+void SyncClient::StartPush(int64_t nowMs) {
+  auto request = m_replica.NextPush(m_options.push);
+  if (!request) return Failed(request.GetError(), nowMs);
+  if (request.Value().changesets.empty()) return;
+  m_pushInFlight = true;
+  std::weak_ptr<bool> alive = m_alive;
+  m_transport.Push(request.Value(), [this, alive, nowMs](Result<PushOutcome> outcome) {
+    if (alive.expired() || !*alive.lock()) return;
+    OnPushed(std::move(outcome), nowMs);
+  });
+}
+
+void SyncClient::OnPushed(Result<PushOutcome> outcome, int64_t sentMs) {
+  m_pushInFlight = false;
+  if (!outcome) return Failed(outcome.GetError(), std::max(m_nowMs, sentMs));
+  Succeeded();
+  const PushOutcome& result = outcome.Value();
+  if (result.refusal) {
+    crm::Status taken = m_replica.OnRefused(*result.refusal);
+    m_status.lastError = "the relay refused a change: " + result.refusal->reason;
+    if (!taken) m_status.lastError += " (" + taken.Message() + ")";
+    return;
+  }
+  m_status.headSeq = std::max(m_status.headSeq, result.response.headSeq);
+  if (crm::Status recorded = m_replica.OnPushed(result.response); !recorded) return Failed(recorded.GetError(), m_nowMs);
+  // Our changes are in the relay's order now: pull them back (with whatever came before them).
+  m_morePull = true;
+}
+
+void SyncClient::StartPull(int64_t nowMs) {
+  // Long-poll only when there is nothing to fetch that we know of.
+  auto unacked = m_replica.UnackedCount();
+  bool caughtUp = !m_morePull && unacked && unacked.Value() == 0 && !m_pushInFlight;
+  int wait = caughtUp ? m_options.longPollSeconds : 0;
+  m_pullInFlight = true;
+  std::weak_ptr<bool> alive = m_alive;
+  m_transport.Pull(m_replica.ConfirmedSeq(), m_options.pullLimit, wait, [this, alive, nowMs](Result<PullResponse> response) {
+    if (alive.expired() || !*alive.lock()) return;
+    OnPulled(std::move(response), nowMs);
+  });
+}
+
+void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
+  m_pullInFlight = false;
+  if (!response) return Failed(response.GetError(), std::max(m_nowMs, sentMs));
+  Succeeded();
+  PullResponse& pulled = response.Value();
+  m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);
+  int64_t last = pulled.changesets.empty() ? m_replica.ConfirmedSeq() : pulled.changesets.back().seq;
+  m_morePull = last < pulled.headSeq;
+  if (pulled.changesets.empty()) {
+    auto unacked = m_replica.UnackedCount();
+    if (!m_morePull && unacked && unacked.Value() == 0) m_status.lastSyncMs = m_nowMs;
+    return;
+  }
+  if (m_status.progressTotal == 0 || m_status.progressDone >= m_status.progressTotal) {
+    m_status.progressDone = 0;
+    m_status.progressTotal = pulled.headSeq - m_replica.ConfirmedSeq();
+  }
+  m_received = std::move(pulled.changesets);
+  m_receivedDone = 0;
+  ApplyReceived(m_nowMs);
+}
+
+void SyncClient::ApplyReceived(int64_t nowMs) {
+  if (m_received.empty()) return;
+  size_t end = std::min(m_received.size(), m_receivedDone + m_options.applyPerTick);
+  std::vector<SequencedChangeset> slice(std::make_move_iterator(m_received.begin() + static_cast<long>(m_receivedDone)),
+                                        std::make_move_iterator(m_received.begin() + static_cast<long>(end)));
+  auto report = m_replica.OnPulled(slice);
+  if (!report) {
+    // Nothing of the slice was applied; fetch it again later rather than hold bytes that failed.
+    m_received.clear();
+    m_receivedDone = 0;
+    return Failed(report.GetError(), nowMs);
+  }
+  m_status.progressDone += static_cast<int64_t>(slice.size());
+  m_receivedDone = end;
+  if (m_receivedDone >= m_received.size() || report.Value().stalled) {
+    m_received.clear();
+    m_receivedDone = 0;
+    if (!m_morePull) {
+      auto unacked = m_replica.UnackedCount();
+      if (unacked && unacked.Value() == 0) m_status.lastSyncMs = nowMs;
+    }
+  }
+}
+
+SyncStatus SyncClient::Status() {
+  SyncStatus status = m_status;
+  if (crm::Status filled = m_replica.FillStatus(status); !filled && status.lastError.empty()) status.lastError = filled.Message();
+  if (status.confirmedSeq >= status.headSeq) {
+    status.progressDone = 0;
+    status.progressTotal = 0;
+  }
+  return status;
+}
+
+}  // namespace crm::sync

@@ -1,0 +1,69 @@
+#pragma once
+// Drives a Replica over a Transport: pushes local changes as soon as they
+// exist, long-polls for remote ones, applies what arrives in slices (a huge
+// pull never stalls a frame for long), backs off while the relay is out of
+// reach, and keeps the status the UI shows. Never blocks: the platform calls
+// Tick() from its main loop and the transport calls back when answers arrive.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sync/replica.h"
+#include "sync/status.h"
+#include "sync/transport.h"
+
+namespace crm::sync {
+
+struct SyncClientOptions {
+  PushLimits push;
+  int pullLimit = 1000;
+  int longPollSeconds = 25;
+  size_t applyPerTick = 500;  // remote changesets applied per Tick
+  int64_t minRetryMs = 1000;  // back-off after a failure doubles from here…
+  int64_t maxRetryMs = 60000;  // …up to here
+};
+
+class SyncClient {
+ public:
+  SyncClient(Replica& replica, Transport& transport, SyncClientOptions options = {});
+  ~SyncClient();
+  SyncClient(const SyncClient&) = delete;
+  SyncClient& operator=(const SyncClient&) = delete;
+
+  // Starts what is due and applies a slice of what arrived. `nowMs` is the platform's clock.
+  void Tick(int64_t nowMs);
+  // Something changed (a local commit, the network came back, a new sign-in): no waiting for the back-off.
+  void Wake();
+
+  SyncStatus Status();
+  bool PushInFlight() const { return m_pushInFlight; }
+  bool PullInFlight() const { return m_pullInFlight; }
+  // Nothing queued to apply and no request out: with nothing pending, the device is caught up.
+  bool Quiet() const { return !m_pushInFlight && !m_pullInFlight && m_received.empty(); }
+
+ private:
+  void StartPush(int64_t nowMs);
+  void StartPull(int64_t nowMs);
+  void ApplyReceived(int64_t nowMs);
+  void OnPushed(Result<PushOutcome> outcome, int64_t sentMs);
+  void OnPulled(Result<PullResponse> response, int64_t sentMs);
+  void Failed(const Error& error, int64_t nowMs);
+  void Succeeded();
+
+  Replica& m_replica;
+  Transport& m_transport;
+  SyncClientOptions m_options;
+  // Callbacks outlive a client that was destroyed (a device restarted mid-request): they check this first.
+  std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+  bool m_pushInFlight = false;
+  bool m_pullInFlight = false;
+  bool m_morePull = true;  // the relay has more than the last pull brought
+  std::vector<SequencedChangeset> m_received;
+  size_t m_receivedDone = 0;
+  int64_t m_nowMs = 0;
+  int64_t m_retryAtMs = 0;
+  int64_t m_backoffMs = 0;
+  SyncStatus m_status;
+};
+
+}  // namespace crm::sync

@@ -1,0 +1,44 @@
+#pragma once
+// How a device reaches the relay. Asynchronous, because the browser's fetch is:
+// each call returns at once and calls `done` later (or before returning, for
+// transports that are synchronous underneath). Implementations: fetch in
+// web/sync_browser.cpp, an HTTP client natively (sync/net/), and the
+// in-process fake relay of the tests.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "sync/wire.h"
+
+namespace crm::sync {
+
+// The relay refused a changeset of a push (422): nothing of the push was stored.
+struct PushRefusal {
+  int64_t changesetId = 0;
+  std::string table;
+  std::string row;
+  std::string reason;
+};
+
+struct PushOutcome {
+  PushResponse response;               // when accepted
+  std::optional<PushRefusal> refusal;  // when refused
+};
+
+// Errors a transport reports, by ErrorCode:
+//  - Storage: the network or the relay is unavailable (retry later; the device is offline);
+//  - Denied: the token is unknown, expired or revoked (sign in again);
+//  - Invalid, Corrupt: the relay did not understand, or answered nonsense (a bug; retry later);
+//  - Schema: the relay speaks another wire version.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void Push(const PushRequest& request, std::function<void(Result<PushOutcome>)> done) = 0;
+  // Changesets after `afterSeq`, at most `limit`; waits up to `waitSeconds` when there are none.
+  virtual void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) = 0;
+  virtual void Snapshot(std::function<void(Result<SnapshotResponse>)> done) = 0;
+};
+
+}  // namespace crm::sync

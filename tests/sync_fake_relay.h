@@ -1,0 +1,147 @@
+#pragma once
+// An in-process relay for unit and property tests: a total order per
+// organisation, idempotent pushes, pulls after a position, snapshots. And a
+// transport to it that the test scripts: offline, lost answers, answers held
+// back and delivered later (or twice).
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "core/schema.h"
+#include "sync/apply.h"
+#include "sync/backup.h"
+#include "sync/journal.h"
+#include "sync/transport.h"
+#include "sync/wire.h"
+
+namespace crm::testing_support {
+
+class FakeRelay {
+ public:
+  // `base` is the organisation's data at seq 0 (every device starts from a copy of it).
+  explicit FakeRelay(Db& base) {
+    auto image = sync::ExportBackup(base);
+    m_copy = Db::OpenMemory().Value();
+    (void)sync::LoadImage(m_copy, std::move(image).Value());
+  }
+
+  sync::PushResponse Push(const sync::PushRequest& request) {
+    sync::PushResponse response;
+    for (const sync::ChangesetEnvelope& envelope : request.changesets) {
+      auto key = std::make_pair(envelope.deviceId, envelope.changesetId);
+      auto found = m_index.find(key);
+      int64_t seq = 0;
+      if (found != m_index.end()) {
+        seq = found->second;
+        m_duplicatePushes++;
+      } else {
+        seq = static_cast<int64_t>(m_log.size()) + 1;
+        m_log.push_back(sync::SequencedChangeset{seq, envelope});
+        m_index.emplace(key, seq);
+        auto applied = sync::ApplyWithPolicy(m_copy, envelope.changeset.data(), envelope.changeset.size(),
+                                             sync::ApplyOrigin{seq, envelope.userId, envelope.deviceId, 0});
+        if (!applied) m_applyErrors.push_back(applied.Message());
+      }
+      response.acks.push_back(sync::PushAck{envelope.changesetId, seq});
+    }
+    response.headSeq = static_cast<int64_t>(m_log.size());
+    return response;
+  }
+
+  sync::PullResponse Pull(int64_t after, int limit) const {
+    sync::PullResponse response;
+    for (int64_t seq = after + 1; seq <= static_cast<int64_t>(m_log.size()) && static_cast<int>(response.changesets.size()) < limit;
+         seq++) {
+      response.changesets.push_back(m_log[static_cast<size_t>(seq - 1)]);
+    }
+    response.headSeq = static_cast<int64_t>(m_log.size());
+    return response;
+  }
+
+  sync::SnapshotResponse Snapshot() {
+    sync::SnapshotResponse snapshot;
+    snapshot.seq = static_cast<int64_t>(m_log.size());
+    snapshot.schemaVersion = LatestSchemaVersion();
+    auto image = sync::ExportBackup(m_copy);
+    snapshot.image.assign(image.Value().data(), image.Value().data() + image.Value().size());
+    return snapshot;
+  }
+
+  const std::vector<sync::SequencedChangeset>& Log() const { return m_log; }
+  Db& Copy() { return m_copy; }
+  int DuplicatePushes() const { return m_duplicatePushes; }
+  const std::vector<std::string>& ApplyErrors() const { return m_applyErrors; }
+
+ private:
+  Db m_copy = Db::OpenMemory().Value();
+  std::vector<sync::SequencedChangeset> m_log;
+  std::map<std::pair<int64_t, int64_t>, int64_t> m_index;
+  int m_duplicatePushes = 0;
+  std::vector<std::string> m_applyErrors;
+};
+
+// What the test does with the answer to a request.
+// What the test does with the answer to a request: now, later (held), or never (the client times out).
+enum class Delivery { Now, Hold, Lose };
+
+class FakeTransport : public sync::Transport {
+ public:
+  explicit FakeTransport(FakeRelay& relay) : m_relay(relay) {}
+
+  bool offline = false;  // requests fail as with no network; nothing reaches the relay
+  // Decides each answer's fate; by default every answer arrives at once.
+  std::function<Delivery()> decide = [] { return Delivery::Now; };
+
+  void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override {
+    if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
+    sync::PushOutcome outcome;
+    if (refuseNext) {
+      outcome.refusal = *refuseNext;
+      refuseNext.reset();
+    } else {
+      outcome.response = m_relay.Push(request);  // the relay has it, whatever happens to the answer
+    }
+    Deliver([done, outcome]() { done(outcome); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
+  }
+
+  void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
+    if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
+    sync::PullResponse response = m_relay.Pull(afterSeq, limit);
+    Deliver([done, response]() { done(response); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
+  }
+
+  void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override {
+    if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
+    done(m_relay.Snapshot());
+  }
+
+  // Answers held back: delivered later, in any order the test picks (even twice).
+  std::deque<std::function<void()>> held;
+  std::optional<sync::PushRefusal> refuseNext;
+  int lost = 0;
+
+  void DeliverHeld(size_t index) {
+    auto answer = held[index];
+    held.erase(held.begin() + static_cast<long>(index));
+    answer();
+  }
+
+ private:
+  // A lost answer is what an HTTP client sees as a timeout: the request may well have been applied.
+  void Deliver(std::function<void()> answer, std::function<void()> timeout) {
+    switch (decide()) {
+      case Delivery::Now: answer(); break;
+      case Delivery::Hold: held.push_back(std::move(answer)); break;
+      case Delivery::Lose:
+        lost++;
+        timeout();
+        break;
+    }
+  }
+
+  FakeRelay& m_relay;
+};
+
+}  // namespace crm::testing_support

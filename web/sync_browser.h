@@ -1,0 +1,105 @@
+#pragma once
+// Sync in the browser: the relay over fetch() (sync.js), the sync client on
+// the open database, and online sign-in with the first snapshot of the
+// organisation. The engine is sync/ (Replica, SyncClient); this file plugs it
+// into the page: when to start and stop, which token, what the UI shows.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sync/client.h"
+#include "sync/link.h"
+#include "sync/replica.h"
+#include "sync/transport.h"
+#include "ui/signin_screen.h"
+
+namespace crm::web {
+
+struct Platform;
+
+// The relay over fetch(): each request gets an id; sync.js answers with its status and bytes.
+class FetchTransport final : public sync::Transport {
+ public:
+  void Configure(const std::string& server, const std::string& token);
+  void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override;
+  void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) override;
+  void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
+
+  // From sync.js: `fields` is changeset_id, table, row, reason, message joined by U+001F (errors only).
+  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields);
+  // Requests in flight are answered to nobody (the database they were for is closing).
+  void Forget() { m_waiting.clear(); }
+
+ private:
+  struct Reply {
+    int status = 0;
+    const uint8_t* body = nullptr;
+    size_t size = 0;
+    std::vector<std::string> fields;
+  };
+  using Handler = std::function<void(const Reply&)>;
+  void Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs, Handler handler);
+  static Error HttpError(const Reply& reply);
+
+  std::map<int, Handler> m_waiting;
+  int m_nextId = 1;
+};
+
+class BrowserSync {
+ public:
+  explicit BrowserSync(Platform& platform) : m_platform(platform) {}
+
+  // After the database opened: starts syncing when the device is linked to an organisation.
+  void Attach();
+  // Before the database closes or is replaced: the replica lets go of it.
+  void Detach();
+  // Once per frame: the client's next step, and the status the UI shows.
+  void Frame();
+  // The person signed in changed (attribution, and whose token).
+  void SignedIn(int64_t userId);
+  void Wake(bool online);
+
+  // Online sign-in, from the sign-in screen: relay → token → (first time) snapshot → linked.
+  void SignIn(const ui::OnlineSignInRequest& request);
+  void SignInAnswered(const std::string& organisationId, const std::string& userId, const std::string& role,
+                      const std::string& token);
+  void SignInFailed(int status, const std::string& message);
+
+  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields) {
+    m_transport.Answer(id, status, body, size, fields);
+  }
+
+  bool Active() const { return m_client != nullptr; }
+  sync::SyncStatus Status();
+  std::string StateJson();
+
+ private:
+  void StartClient(const sync::SyncLink& link);
+  void FinishSignIn(const sync::OnlineIdentity& identity);
+  void ShowSignInError(const std::string& message);
+
+  Platform& m_platform;
+  FetchTransport m_transport;
+  std::unique_ptr<sync::Replica> m_replica;
+  std::unique_ptr<sync::SyncClient> m_client;
+  std::optional<sync::SyncLink> m_link;
+  std::string m_token;
+  std::string m_lastError;  // outside the client: sign-in, bootstrap
+  int64_t m_lastTickMs = 0;
+
+  // An online sign-in in progress.
+  struct PendingSignIn {
+    std::string server;
+    std::string account;
+    std::string organisation;
+    std::string user;
+  };
+  std::optional<PendingSignIn> m_signIn;
+};
+
+BrowserSync& GetSync();
+
+}  // namespace crm::web
