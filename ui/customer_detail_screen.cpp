@@ -198,7 +198,7 @@ void DrawProfile(AppState& state) {
   const CustomerInput& f = c.fields;
   Lang lang = state.lang;
   if (ImGui::BeginTable("##profile", 2, ImGuiTableFlags_SizingStretchProp)) {
-    ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 7);
+    ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 9);
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
     Row(Tr(lang, Str::Kind), LabelOf(lang, f.kind));
     Row(Tr(lang, Str::Phone), Join(f.phones, " / "));

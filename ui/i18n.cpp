@@ -5,6 +5,9 @@
 
 namespace crm::ui {
 
+// [SECTION] the table: every string in Chinese and English, in the Str enum's order
+// [SECTION] lookups: Tr, the browser's locale, every string for the atlas, core errors next to a field
+
 namespace {
 constexpr int kCount = static_cast<int>(Str::Count);
 

@@ -50,6 +50,13 @@ async function click(page, label) {
   if (!rect) throw new Error(`no item ${label}`);
   await page.mouse.click(rect.x + rect.width / 2, rect.y + rect.height / 2);
 }
+async function waitGone(page, label) {
+  for (let i = 0; i < 200; i++) {
+    if (!(await page.evaluate((l) => window.crmTest.find(l), label))) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`${label} is still there`);
+}
 async function waitItem(page, label) {
   for (let i = 0; i < 200; i++) {
     if (await page.evaluate((l) => window.crmTest.find(l), label)) return;
@@ -111,6 +118,7 @@ async function scrollAndFilter(page) {
   await click(page, 'filter_grade');
   await waitItem(page, 'filter_grade_1');
   await click(page, 'filter_grade_1');
+  await waitGone(page, 'filter_grade_1');
   await waitFor(page, (x) => x.list.total < size && x.list.total > 0, 'class A');
   for (let i = 0; i < 20; i++) {
     await page.mouse.wheel(0, 240);
@@ -119,6 +127,7 @@ async function scrollAndFilter(page) {
   await click(page, 'sort');
   await waitItem(page, 'sort_1');
   await click(page, 'sort_1');  // by name
+  await waitGone(page, 'sort_1');
   await page.waitForTimeout(300);
   for (let i = 0; i < 20; i++) {
     await page.mouse.wheel(0, 240);

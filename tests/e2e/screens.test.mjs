@@ -19,8 +19,7 @@ async function everyScreen(page, input, lang) {
   await shot(page, `screens-${lang}-customers`);
   // A filter: class A only.
   const all = s.list.total;
-  await input.press('filter_grade');
-  await input.press('filter_grade_1');
+  await input.pick('filter_grade', 'filter_grade_1');
   s = await waitForState(page, (x) => x.list.total < all && x.list.total > 0, 'class A only');
   await shot(page, `screens-${lang}-customers-filtered`);
   await input.press('clear_filters');
@@ -112,10 +111,8 @@ await run('screens', [
     assert(from >= 0 && to >= 0, `demo users: ${s.users}`);
     const zhangs = await query(page, "SELECT c.name FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.name = '张伟' AND c.deleted_at IS NULL");
     assert(zhangs.length > 0, '张伟 has customers');
-    await input.press('reassign_from');
-    await input.press(`reassign_from_${from}`);
-    await input.press('reassign_to_user');
-    await input.press(`reassign_to_user_${to}`);
+    await input.pick('reassign_from', `reassign_from_${from}`);
+    await input.pick('reassign_to_user', `reassign_to_user_${to}`);
     s = await waitForState(page, (x) => x.pool.fromCount === zhangs.length, 'the count of what would move');
     await input.press('reassign_go');
     s = await waitForState(page, (x) => x.pool.confirming, 'the confirmation');

@@ -11,6 +11,13 @@ export function pointer(page, touch) {
       await waitForItem(page, label);
       return touch ? tap(page, label) : clickItem(page, label);
     },
+    // A choice from a menu (ChoiceMenu): open it, pick, and wait for the menu to close (a click while it is
+    // still open would only close it).
+    async pick(menu, item) {
+      await this.press(menu);
+      await this.press(item);
+      await waitGone(page, item);
+    },
     // Into a text field, as an input method commits text (insertText, no key events).
     async type(label, text) {
       await waitForItem(page, label);
