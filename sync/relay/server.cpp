@@ -2,20 +2,17 @@
 
 #include <httplib.h>
 
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 
-#include "core/db.h"
 #include "sync/relay/log.h"
-#include "sync/wire.h"
+#include "sync/relay/service.h"
 
 namespace crm::relay {
 
-constexpr const char* kRelayVersion = "0.1.0";
-
 struct Server::Impl {
   ServerOptions options;
+  Service* service = nullptr;
   httplib::Server http;
   int boundPort = 0;
 };
@@ -37,10 +34,34 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
   return std::make_pair(host, value);
 }
 
-Server::Server(ServerOptions options) : m_impl(std::make_unique<Impl>()) {
+namespace {
+
+const char* ErrorCodeFor(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 413: return "too_large";
+    case 414: return "uri_too_long";
+    case 429: return "too_many_requests";
+    default: return status >= 500 ? "unavailable" : "error";
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Service& service) : m_impl(std::make_unique<Impl>()) {
   m_impl->options = std::move(options);
+  m_impl->service = &service;
   httplib::Server& http = m_impl->http;
+  const int threads = std::max(4, m_impl->options.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   http.set_payload_max_length(m_impl->options.maxBodyBytes);
+  http.set_keep_alive_max_count(10000);
+  http.set_keep_alive_timeout(15);
+  http.set_write_timeout(60, 0);  // a snapshot to a slow phone
   // httplib's default adds SO_REUSEPORT, which lets a second relay silently share the port: keep only SO_REUSEADDR.
   http.set_socket_options([](socket_t sock) {
     int yes = 1;
@@ -51,11 +72,25 @@ Server::Server(ServerOptions options) : m_impl(std::make_unique<Impl>()) {
   http.set_file_extension_and_mimetype_mapping("webmanifest", "application/manifest+json");
   http.set_file_extension_and_mimetype_mapping("ttf", "font/ttf");
 
-  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(std::string("{\"status\":\"ok\",\"version\":\"") + kRelayVersion + "\",\"sqlite\":\"" + SqliteVersion() +
-                        "\",\"wire\":" + std::to_string(sync::kWireVersion) + "}",
-                    "application/json");
-  });
+  Service* api = &service;
+  auto handle = [api](const httplib::Request& req, httplib::Response& res) {
+    ApiRequest request;
+    request.method = req.method;
+    request.path = req.path;
+    for (const auto& [key, value] : req.params) request.query.emplace(key, value);  // the first of repeated keys
+    request.authorization = req.get_header_value("Authorization");
+    request.remote = req.remote_addr;
+    request.body = req.body;
+    ApiResponse response = api->Handle(request);
+    res.status = response.status;
+    for (const auto& [key, value] : response.headers) res.set_header(key, value);
+    if (!response.body.empty()) res.set_content(response.body, response.contentType.c_str());
+    res.set_header("Cache-Control", "no-store");
+  };
+  http.Get("/healthz", handle);
+  http.Get("/metrics", handle);
+  http.Get(R"(/v1/.*)", handle);
+  http.Post(R"(/v1/.*)", handle);
 
   if (!m_impl->options.staticDir.empty()) {
     http.set_mount_point("/", m_impl->options.staticDir);
@@ -71,7 +106,21 @@ Server::Server(ServerOptions options) : m_impl(std::make_unique<Impl>()) {
     });
   }
 
-  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  // Every error answer is JSON, also the ones httplib makes itself (413 body too large, 400 bad request line).
+  http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = res.status == 413   ? "the body is larger than the relay accepts (16 MiB)"
+                          : res.status == 404 ? "not found"
+                                              : "the request could not be read (HTTP status " + std::to_string(res.status) + ")";
+    res.set_content("{\"error\":\"" + std::string(ErrorCodeFor(res.status)) + "\",\"message\":\"" + JsonEscape(message) + "\"}",
+                    "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  const bool logAll = m_impl->options.logAllRequests;
+  http.set_logger([logAll](const httplib::Request& req, const httplib::Response& res) {
+    bool routine = res.status < 300 && (req.path == "/v1/push" || req.path == "/v1/pull");
+    if (routine && !logAll) return;
     Log(res.status >= 500 ? "error" : "info", "request",
         {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"remote", req.remote_addr}});
   });
@@ -85,7 +134,7 @@ Server::Server(ServerOptions options) : m_impl(std::make_unique<Impl>()) {
     }
     Log("error", "handler failed", {{"path", req.path}, {"error", what}});
     res.status = 500;
-    res.set_content("{\"error\":\"internal error\"}", "application/json");
+    res.set_content("{\"error\":\"internal\",\"message\":\"internal error\"}", "application/json");
   });
 }
 
@@ -115,7 +164,10 @@ Status Server::Run() {
   return Ok();
 }
 
-void Server::Stop() { m_impl->http.stop(); }
+void Server::Stop() {
+  m_impl->service->Shutdown();
+  m_impl->http.stop();
+}
 
 int Server::Port() const { return m_impl->boundPort; }
 
