@@ -13,6 +13,12 @@ std::string Number(double value) {
   return buffer;
 }
 
+std::string Bound(double value) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%g", value);
+  return buffer;
+}
+
 std::string Series(const std::string& name, const std::string& labels) {
   return labels.empty() ? name : name + "{" + labels + "}";
 }
@@ -86,7 +92,7 @@ std::string Metrics::Render() {
     for (const auto& [labels, histogram] : series) {
       std::string prefix = labels.empty() ? "" : labels + ",";
       for (size_t i = 0; i < kBuckets.size(); i++) {
-        text += name + "_bucket{" + prefix + "le=\"" + Number(kBuckets[i]) + "\"} " + std::to_string(histogram.counts[i]) + "\n";
+        text += name + "_bucket{" + prefix + "le=\"" + Bound(kBuckets[i]) + "\"} " + std::to_string(histogram.counts[i]) + "\n";
       }
       text += name + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(histogram.count) + "\n";
       text += Series(name + "_sum", labels) + " " + Number(histogram.sum) + "\n";
