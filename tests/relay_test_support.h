@@ -188,6 +188,21 @@ class TestDevice {
     });
   }
 
+  // Raw SQL captured as a change and then taken back here: a forgery, as a modified client
+  // would push it. The device's own data stays as it was.
+  sync::ChangesetEnvelope Forge(const std::string& sql) {
+    auto capture = sync::ChangesetCapture::Start(m_db, SyncedTables());
+    EXPECT_TRUE(capture) << capture.Message();
+    auto txn = m_db.Begin();
+    EXPECT_TRUE(txn) << txn.Message();
+    Status done = m_db.Exec(sql);
+    EXPECT_TRUE(done) << sql << ": " << done.Message();
+    auto bytes = capture.Value().Changeset();
+    EXPECT_TRUE(bytes) << bytes.Message();
+    txn.Value().Rollback();
+    return Envelope(bytes.ValueOr({}));
+  }
+
   Result<sync::PushOutcome> Push(const std::vector<sync::ChangesetEnvelope>& changesets) {
     return m_transport.PushNow(sync::PushRequest{changesets});
   }
