@@ -87,6 +87,28 @@ Server::Server(ServerOptions options, Service& service) : m_impl(std::make_uniqu
     if (!response.body.empty()) res.set_content(response.body, response.contentType.c_str());
     res.set_header("Cache-Control", "no-store");
   };
+  // Before any body is read: httplib bounds Content-Length bodies, not chunked ones, so the API takes
+  // only the former (browsers and the native client send Content-Length; nginx buffers to it).
+  const size_t maxBody = m_impl->options.maxBodyBytes;
+  http.set_pre_routing_handler([maxBody](const httplib::Request& req, httplib::Response& res) {
+    // Too large by its own account: answered at once, instead of after reading (or waiting for) it all.
+    if (req.has_header("Content-Length") &&
+        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > maxBody) {
+      res.status = 413;
+      res.set_content("{\"error\":\"too_large\",\"message\":\"the body is larger than the relay accepts (" + std::to_string(maxBody) +
+                          " bytes)\"}",
+                      "application/json");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.path.rfind("/v1/", 0) == 0 && req.has_header("Transfer-Encoding")) {
+      res.status = 411;
+      res.set_content("{\"error\":\"length_required\",\"message\":\"send the body with a Content-Length\"}", "application/json");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   http.Get("/healthz", handle);
   http.Get("/metrics", handle);
   http.Get(R"(/v1/.*)", handle);
