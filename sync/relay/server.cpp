@@ -2,8 +2,17 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "sync/relay/log.h"
 #include "sync/relay/service.h"
@@ -15,6 +24,7 @@ struct Server::Impl {
   Service* service = nullptr;
   httplib::Server http;
   int boundPort = 0;
+  std::atomic<int> inFlight{0};  // API requests being handled right now
 };
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
@@ -35,6 +45,9 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
 }
 
 namespace {
+
+// Set while this worker thread handles an API request whose answer is not written yet.
+thread_local bool t_counted = false;
 
 const char* ErrorCodeFor(int status) {
   switch (status) {
@@ -73,7 +86,10 @@ Server::Server(ServerOptions options, Service& service) : m_impl(std::make_uniqu
   http.set_file_extension_and_mimetype_mapping("ttf", "font/ttf");
 
   Service* api = &service;
-  auto handle = [api](const httplib::Request& req, httplib::Response& res) {
+  std::atomic<int>* inFlight = &m_impl->inFlight;
+  auto handle = [api, inFlight](const httplib::Request& req, httplib::Response& res) {
+    if (!t_counted) inFlight->fetch_add(1);  // until its answer is written: see the logger (an unwritten one stays counted)
+    t_counted = true;
     ApiRequest request;
     request.method = req.method;
     request.path = req.path;
@@ -140,7 +156,12 @@ Server::Server(ServerOptions options, Service& service) : m_impl(std::make_uniqu
   }));
 
   const bool logAll = m_impl->options.logAllRequests;
-  http.set_logger([logAll](const httplib::Request& req, const httplib::Response& res) {
+  // httplib calls the logger once the answer is written: the request is done then.
+  http.set_logger([logAll, inFlight](const httplib::Request& req, const httplib::Response& res) {
+    if (t_counted) {
+      t_counted = false;
+      inFlight->fetch_sub(1);
+    }
     bool routine = res.status < 300 && (req.path == "/v1/push" || req.path == "/v1/pull");
     if (routine && !logAll) return;
     Log(res.status >= 500 ? "error" : "info", "request",
@@ -186,9 +207,40 @@ Status Server::Run() {
   return Ok();
 }
 
+namespace {
+
+// Shuts down every accepted connection of this process on `port`. httplib keeps an idle keep-alive
+// connection in its worker for up to the keep-alive timeout and has no way to end it early.
+void ShutDownConnections(int port) {
+  DIR* fds = ::opendir("/proc/self/fd");
+  if (!fds) return;
+  while (dirent* entry = ::readdir(fds)) {
+    int fd = std::atoi(entry->d_name);
+    if (fd <= 2 || fd == ::dirfd(fds)) continue;
+    struct stat info{};
+    if (::fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t localSize = sizeof local, peerSize = sizeof peer;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localSize) != 0) continue;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peerSize) != 0) continue;  // listening, not a connection
+    int localPort = local.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port)
+                  : local.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port) : -1;
+    if (localPort == port) ::shutdown(fd, SHUT_RDWR);
+  }
+  ::closedir(fds);
+}
+
+}  // namespace
+
 void Server::Stop() {
-  m_impl->service->Shutdown();
-  m_impl->http.stop();
+  m_impl->service->Shutdown();  // held pulls answer now
+  m_impl->http.stop();          // no new connections
+  // Requests in flight finish (a push being committed gets its answer); then idle connections go.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (m_impl->inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ShutDownConnections(m_impl->boundPort);
 }
 
 int Server::Port() const { return m_impl->boundPort; }
