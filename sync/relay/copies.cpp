@@ -48,7 +48,9 @@ Result<std::optional<int64_t>> CopyValue(Db& copy, const char* key) {
 Result<Db> OpenCopyFile(const std::string& path, int64_t orgId) {
   CRM_ASSIGN_OR_RETURN(Db copy, Db::Open(path));
   // The copy can be rebuilt from the log, so it need not be synced to disk on every commit.
-  CRM_TRY(copy.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"));
+  // secure_delete zeroes freed space: otherwise leftover bytes in reused pages depend on how the log
+  // was grouped into transactions, and copies built from one log would differ on disk.
+  CRM_TRY(copy.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON"));
   CRM_TRY(Migrate(copy));
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> owner, CopyValue(copy, "relay.org"));
   if (owner && *owner != orgId) {
