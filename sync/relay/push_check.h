@@ -24,8 +24,9 @@ struct Refusal {
 
 // Checks one changeset against `copy` as it stands just before the changeset would be applied
 // (earlier changesets of the same push already applied). The author is envelope.userId, as the
-// copy's users table has them; the device is envelope.deviceId. Shape (synced tables, columns,
-// primary keys) is sync::CheckFits. An error value means the copy itself failed.
+// copy's users table has them; the device is envelope.deviceId. The shape is checked too (a synced
+// table, no more columns than here, the primary key in place: sync::CheckFits's rules). An error
+// value means the copy itself failed.
 Result<std::optional<Refusal>> CheckChangeset(Db& copy, const sync::ChangesetEnvelope& envelope);
 
 }  // namespace crm::relay

@@ -100,7 +100,7 @@ Server::Server(ServerOptions options, Service& service) : m_impl(std::make_uniqu
     ApiResponse response = api->Handle(request);
     res.status = response.status;
     for (const auto& [key, value] : response.headers) res.set_header(key, value);
-    if (!response.body.empty()) res.set_content(response.body, response.contentType.c_str());
+    if (!response.body.empty()) res.set_content(std::move(response.body), response.contentType.c_str());
     res.set_header("Cache-Control", "no-store");
   };
   // Before any body is read: httplib bounds Content-Length bodies, not chunked ones, so the API takes
