@@ -368,6 +368,24 @@ TEST(RelayLimits, BatchBodyAndRateLimitsAreClear4xx) {
   EXPECT_GE(admin.Transport().RetryAfterSeconds(), 1);
 }
 
+// Behind nginx every peer is loopback: sign-in limits go by the address nginx forwards.
+TEST(RelayLimits, SignInLimitsGoByTheForwardedAddressBehindAProxy) {
+  TempFolder folder("relay_forwarded");
+  RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");
+  options.signInRate = RateLimit{0.01, 3};
+  TestRelay relay(options);
+  auto attempt = [&](const std::string& forwarded) {
+    httplib::Client client("127.0.0.1", relay.Port());
+    httplib::Headers headers{{"X-Forwarded-For", forwarded}};
+    auto result = client.Post("/v1/signin", headers, "{}", "application/json");
+    return result ? result->status : 0;
+  };
+  for (int i = 0; i < 3; i++) EXPECT_EQ(attempt("203.0.113.7"), 400) << "within the burst: the body is checked";
+  EXPECT_EQ(attempt("203.0.113.7"), 429);
+  EXPECT_EQ(attempt("198.51.100.2"), 400) << "another client is not held up";
+  EXPECT_EQ(attempt("10.0.0.1, 203.0.113.7"), 429) << "the last entry (nginx's own) counts";
+}
+
 TEST_F(RelayApiTest, MetricsCountRequestsChangesetsAndOrganisations) {
   OrgOnRelay org(m_relay);
   TestDevice& admin = org.Admin();

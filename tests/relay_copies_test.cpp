@@ -164,5 +164,40 @@ TEST(RelayCopies, ACopyAheadOfARestoredStoreIsRebuilt) {
   EXPECT_EQ(QueryText(image, "SELECT group_concat(name) FROM customers"), "备份前");
 }
 
+// Many organisations: only so many copies stay open; a closed one reopens (and catches up) on use.
+TEST(RelayCopies, IdleCopiesAreClosedAndReopenWhenNeeded) {
+  TempFolder folder("relay_lru");
+  relay::RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");
+  options.maxOpenCopies = 2;
+  TestRelay relay(options);
+  std::vector<std::unique_ptr<OrgOnRelay>> orgs;
+  for (int i = 0; i < 4; i++) orgs.push_back(std::make_unique<OrgOnRelay>(relay, "公司" + std::to_string(i)));
+  auto openCopies = [&] {
+    int open = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code error;
+      auto target = std::filesystem::read_symlink(entry.path(), error);
+      if (!error && target.string().find(folder.Path().string()) == 0 && target.extension() == ".db" &&
+          target.filename().string().rfind("org-", 0) == 0) {
+        open++;
+      }
+    }
+    return open;
+  };
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 4; i++) {
+      TestDevice& admin = orgs[static_cast<size_t>(i)]->Admin();
+      admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "客户" + std::to_string(round), admin.actor())); })});
+      EXPECT_LE(openCopies(), 2) << "round " << round << ", organisation " << i;
+    }
+  }
+  for (auto& org : orgs) {
+    auto snapshot = org->Admin().Transport().SnapshotNow();
+    ASSERT_TRUE(snapshot) << snapshot.Message();
+    Db image = OpenImage(snapshot.Value().image);
+    EXPECT_EQ(QueryText(image, "SELECT count(*) FROM customers"), "3");
+  }
+}
+
 }  // namespace
 }  // namespace crm::testing_support

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -62,7 +63,7 @@ Result<Db> OpenCopyFile(const std::string& path, int64_t orgId) {
 
 }  // namespace
 
-Result<std::unique_ptr<OrgCopies>> OrgCopies::Open(Store& store, const std::string& dir, Metrics& metrics) {
+Result<std::unique_ptr<OrgCopies>> OrgCopies::Open(Store& store, const std::string& dir, Metrics& metrics, size_t maxOpen) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return MakeError(ErrorCode::Storage, "cannot create the folder of copies " + dir + ": " + error.message());
@@ -74,7 +75,9 @@ Result<std::unique_ptr<OrgCopies>> OrgCopies::Open(Store& store, const std::stri
     return MakeError(ErrorCode::Conflict, "another relay process uses the copies in " + dir +
                                               " (each relay process needs its own folder: --copies DIR)");
   }
-  return std::unique_ptr<OrgCopies>(new OrgCopies(store, dir, metrics, fd));
+  auto copies = std::unique_ptr<OrgCopies>(new OrgCopies(store, dir, metrics, fd));
+  copies->m_maxOpen = std::max<size_t>(1, maxOpen);
+  return copies;
 }
 
 OrgCopies::OrgCopies(Store& store, std::string dir, Metrics& metrics, int lockFd)
@@ -100,7 +103,9 @@ std::shared_ptr<OrgCopies::OrgState> OrgCopies::State(int64_t orgId) {
 }
 
 Status OrgCopies::EnsureOpen(OrgState& state, int64_t orgId) {
+  state.lastUsed = NowMs();
   if (state.copy) return Ok();
+  CloseIdleCopies(orgId);
   auto copy = OpenCopyFile(PathOf(orgId), orgId);
   if (!copy) {
     Log("warn", "copy unusable, rebuilding it from the log", {{"org", std::to_string(orgId)}, {"error", copy.Message()}});
@@ -111,6 +116,37 @@ Status OrgCopies::EnsureOpen(OrgState& state, int64_t orgId) {
   state.copy = std::make_unique<Db>(std::move(copy).Value());
   state.copySeq = seq.Value().value_or(0);
   return Ok();
+}
+
+void OrgCopies::CloseIdleCopies(int64_t keepOrgId) {
+  std::vector<std::pair<int64_t, std::shared_ptr<OrgState>>> open;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (auto& [id, state] : m_orgs) {
+      if (id != keepOrgId) open.emplace_back(id, state);
+    }
+  }
+  std::vector<std::pair<int64_t, std::shared_ptr<OrgState>>> idle;
+  size_t count = 0;
+  for (auto& [id, state] : open) {
+    std::unique_lock<std::mutex> lock(state->copyMutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      count++;  // in use: open, and not ours to close
+      continue;
+    }
+    if (state->copy) {
+      count++;
+      idle.emplace_back(state->lastUsed, state);
+    }
+  }
+  if (count < m_maxOpen) return;
+  std::sort(idle.begin(), idle.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < idle.size() && count >= m_maxOpen; i++) {
+    std::unique_lock<std::mutex> lock(idle[i].second->copyMutex, std::try_to_lock);
+    if (!lock.owns_lock() || !idle[i].second->copy) continue;
+    idle[i].second->copy.reset();  // reopened (and caught up) on next use
+    count--;
+  }
 }
 
 Status OrgCopies::Reset(OrgState& state, int64_t orgId) {

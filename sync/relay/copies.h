@@ -37,8 +37,9 @@ struct AcceptOutcome {
 
 class OrgCopies {
  public:
-  // Takes an exclusive lock on `dir` (one relay process per folder of copies).
-  static Result<std::unique_ptr<OrgCopies>> Open(Store& store, const std::string& dir, Metrics& metrics);
+  // Takes an exclusive lock on `dir` (one relay process per folder of copies). At most `maxOpen`
+  // copies stay open; the least recently used idle ones are closed beyond that.
+  static Result<std::unique_ptr<OrgCopies>> Open(Store& store, const std::string& dir, Metrics& metrics, size_t maxOpen = 256);
   ~OrgCopies();
   OrgCopies(const OrgCopies&) = delete;
   OrgCopies& operator=(const OrgCopies&) = delete;
@@ -74,6 +75,7 @@ class OrgCopies {
     std::mutex copyMutex;  // the copy, and appends to the organisation's log from this process
     std::unique_ptr<Db> copy;
     int64_t copySeq = 0;
+    int64_t lastUsed = 0;  // for closing idle copies (under copyMutex)
     std::mutex headMutex;
     std::condition_variable headCv;
     int64_t knownHead = -1;
@@ -82,6 +84,8 @@ class OrgCopies {
   OrgCopies(Store& store, std::string dir, Metrics& metrics, int lockFd);
   std::shared_ptr<OrgState> State(int64_t orgId);
   Status EnsureOpen(OrgState& state, int64_t orgId);
+  // Closes the least recently used idle copies beyond m_maxOpen (three files each: db, -wal, -shm).
+  void CloseIdleCopies(int64_t keepOrgId);
   Status Reset(OrgState& state, int64_t orgId);
   Status CatchUp(OrgState& state, int64_t orgId, LogWriter* writer);
   Result<AcceptOutcome> AcceptLocked(OrgState& state, int64_t orgId, int64_t deviceId,
@@ -94,6 +98,7 @@ class OrgCopies {
   std::mutex m_mutex;
   std::map<int64_t, std::shared_ptr<OrgState>> m_orgs;
   std::atomic<bool> m_shutdown{false};
+  size_t m_maxOpen = 256;
 };
 
 }  // namespace crm::relay

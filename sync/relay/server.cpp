@@ -46,6 +46,20 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
 
 namespace {
 
+// Who is asking, for per-address limits. Behind nginx on this machine every peer is loopback: then
+// the last X-Forwarded-For entry, the one nginx itself appended, names the client. A remote peer's
+// header is not trusted.
+std::string ClientAddress(const httplib::Request& req) {
+  const std::string& peer = req.remote_addr;
+  bool loopback = peer == "::1" || peer.rfind("127.", 0) == 0 || peer == "::ffff:127.0.0.1";
+  std::string forwarded = req.get_header_value("X-Forwarded-For");
+  if (!loopback || forwarded.empty()) return peer;
+  size_t comma = forwarded.rfind(',');
+  std::string last = comma == std::string::npos ? forwarded : forwarded.substr(comma + 1);
+  size_t start = last.find_first_not_of(' ');
+  return start == std::string::npos ? peer : last.substr(start);
+}
+
 // Set while this worker thread handles an API request whose answer is not written yet.
 thread_local bool t_counted = false;
 
@@ -95,7 +109,7 @@ Server::Server(ServerOptions options, Service& service) : m_impl(std::make_uniqu
     request.path = req.path;
     for (const auto& [key, value] : req.params) request.query.emplace(key, value);  // the first of repeated keys
     request.authorization = req.get_header_value("Authorization");
-    request.remote = req.remote_addr;
+    request.remote = ClientAddress(req);
     request.body = req.body;
     ApiResponse response = api->Handle(request);
     res.status = response.status;
@@ -165,7 +179,7 @@ Server::Server(ServerOptions options, Service& service) : m_impl(std::make_uniqu
     bool routine = res.status < 300 && (req.path == "/v1/push" || req.path == "/v1/pull");
     if (routine && !logAll) return;
     Log(res.status >= 500 ? "error" : "info", "request",
-        {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"remote", req.remote_addr}});
+        {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"remote", ClientAddress(req)}});
   });
   http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown";

@@ -776,7 +776,7 @@ Result<std::unique_ptr<Service>> Service::Open(const RelayOptions& options) {
   std::unique_ptr<Service> service(new Service(options));
   CRM_ASSIGN_OR_RETURN(service->m_store, OpenStore(options.store, options.storeOptions));
   std::string dir = options.copiesDir.empty() ? DefaultCopiesDir(options.store) : options.copiesDir;
-  CRM_ASSIGN_OR_RETURN(service->m_copies, OrgCopies::Open(*service->m_store, dir, service->m_metrics));
+  CRM_ASSIGN_OR_RETURN(service->m_copies, OrgCopies::Open(*service->m_store, dir, service->m_metrics, options.maxOpenCopies));
   service->m_impl = std::make_unique<Impl>(*service);
   OrgCopies* copies = service->m_copies.get();
   service->m_store->OnRemoteHead([copies](int64_t orgId, int64_t head) { copies->NoteHead(orgId, head); });

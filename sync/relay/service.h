@@ -30,6 +30,7 @@ struct RelayOptions {
   size_t maxBodyBytes = 16u << 20;
   int maxBatch = kMaxBatch;
   int maxWaitSeconds = 30;
+  size_t maxOpenCopies = 256;  // organisations' copies kept open at once
   StoreOptions storeOptions;
 };
 
