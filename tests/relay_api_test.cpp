@@ -123,6 +123,23 @@ TEST_F(RelayApiTest, TokensWorkUntilSignOutRevocationOrExpiry) {
   EXPECT_EQ(pulled.Code(), ErrorCode::Denied) << "401 maps to Denied (sign in again)";
 }
 
+TEST_F(RelayApiTest, ADeactivatedUsersTokenStopsWorking) {
+  OrgOnRelay org(m_relay);
+  int64_t rep = org.AddUser("张三", "rep");
+  auto device = org.Device("张三");
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/snapshot", device->Token()).status, 200);
+  TestDevice& admin = org.Admin();
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, false, admin.actor())); })});
+  for (const char* path : {"/v1/pull?after=0", "/v1/snapshot"}) {
+    HttpAnswer answer = Call(m_relay.Endpoint(), "GET", path, device->Token());
+    EXPECT_EQ(answer.status, 401) << path << ": " << answer.body;
+    EXPECT_NE(answer.body.find("deactivated"), std::string::npos) << answer.body;
+  }
+  EXPECT_FALSE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""}));
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, true, admin.actor())); })});
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 200) << "active again";
+}
+
 TEST(RelayTokens, ExpireAfterTheirLifetime) {
   TempFolder folder("relay_expiry");
   RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");

@@ -253,10 +253,14 @@ TEST_F(RelayRulesTest, EnvelopesNameTheTokensDeviceAndASignedInUser) {
   a->SwitchUser(m_repB);
   a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "乙在平板上录的", a->actor())); })});
 
-  // A deactivated user's changes are refused.
+  // A deactivated user's token stops working, and their changes are refused under anyone's token.
   a->SwitchUser(m_repA);
   m_org.Admin().Sync();
   m_org.Admin().PushOk({m_org.Admin().Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, m_repA, false, m_org.Admin().actor())); })});
+  auto denied = a->Push({change()});
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.Code(), ErrorCode::Denied) << denied.Message();
+  a->Transport().SetToken(second.Value().token);  // 乙's token on the shared tablet
   EXPECT_NE(a->PushRefused({change()}).reason.find("deactivated"), std::string::npos);
 }
 

@@ -14,9 +14,15 @@ constexpr const char* kBinaryType = "application/x-crm";
 
 std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+// A string field, or "" when absent or of another type (json::value would throw on a number).
+std::string TextOf(const json& body, const char* field) {
+  auto found = body.find(field);
+  return found != body.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
 std::string MessageOf(const httplib::Result& result) {
   json body = json::parse(result->body, nullptr, false);
-  if (body.is_object() && body.contains("message") && body["message"].is_string()) return body["message"].get<std::string>();
+  if (body.is_object() && !TextOf(body, "message").empty()) return TextOf(body, "message");
   return "HTTP " + std::to_string(result->status);
 }
 
@@ -57,9 +63,10 @@ Result<RelaySession> ParseSession(const std::string& text) {
   RelaySession session;
   session.organisationId = std::strtoll(IdText(body, "organisation_id").c_str(), nullptr, 10);
   session.userId = std::strtoll(IdText(body, "user_id").c_str(), nullptr, 10);
-  session.role = body.value("role", "");
+  session.role = TextOf(body, "role");
   session.token = body["token"].get<std::string>();
-  session.expiresAt = body.value("expires_at", static_cast<int64_t>(0));
+  auto expires = body.find("expires_at");
+  session.expiresAt = expires != body.end() && expires->is_number_integer() ? expires->get<int64_t>() : 0;
   return session;
 }
 
@@ -160,9 +167,10 @@ Result<PushOutcome> HttpTransport::PushNow(const PushRequest& request) {
     if (!body.is_object()) return MakeError(ErrorCode::Corrupt, "push: the relay refused the push but its answer does not say why");
     PushRefusal refusal;
     refusal.changesetId = std::strtoll(IdText(body, "changeset_id").c_str(), nullptr, 10);
-    refusal.table = body.value("table", "");
-    refusal.row = body.value("row", "");
-    refusal.reason = body.value("reason", body.value("message", ""));
+    refusal.table = TextOf(body, "table");
+    refusal.row = TextOf(body, "row");
+    refusal.reason = TextOf(body, "reason");
+    if (refusal.reason.empty()) refusal.reason = TextOf(body, "message");
     PushOutcome outcome;
     outcome.refusal = std::move(refusal);
     return outcome;

@@ -202,7 +202,37 @@ Status OrgCopies::CatchUp(OrgState& state, int64_t orgId, LogWriter* writer) {
     CRM_TRY(txn.Commit());
     state.copySeq = seq;
   }
+  {
+    std::lock_guard<std::mutex> lock(state.headMutex);
+    if (head > state.knownHead) state.knownHead = head;
+    if (state.activeAtSeq == state.copySeq) return Ok();
+  }
+  RememberActiveUsers(state);
   return Ok();
+}
+
+void OrgCopies::RememberActiveUsers(OrgState& state) {
+  if (!state.copy) return;
+  std::set<int64_t> active;
+  auto stmt = state.copy->Prepare("SELECT id FROM users WHERE active = 1 AND deleted_at IS NULL");
+  if (!stmt) return;
+  while (stmt.Value().Step().ValueOr(false)) active.insert(stmt.Value().Int64(0));
+  std::lock_guard<std::mutex> lock(state.headMutex);
+  state.activeUsers = std::move(active);
+  state.activeAtSeq = state.copySeq;
+}
+
+Result<bool> OrgCopies::MayAct(int64_t orgId, int64_t userId) {
+  auto state = State(orgId);
+  {
+    std::lock_guard<std::mutex> lock(state->headMutex);
+    // Fresh while nothing newer than what the list was read at is known (pushes here and
+    // notifications from other processes move knownHead).
+    if (state->activeAtSeq >= 0 && state->activeAtSeq >= state->knownHead) return state->activeUsers.count(userId) > 0;
+  }
+  CRM_TRY(WithCopy(orgId, [](Db&, int64_t) { return Ok(); }));  // catches up and reads the list again
+  std::lock_guard<std::mutex> lock(state->headMutex);
+  return state->activeUsers.count(userId) > 0;
 }
 
 Result<AcceptOutcome> OrgCopies::Accept(int64_t orgId, int64_t deviceId, const std::vector<sync::ChangesetEnvelope>& changesets) {
@@ -277,6 +307,7 @@ Result<AcceptOutcome> OrgCopies::AcceptLocked(OrgState& state, int64_t orgId, in
           state.copy.reset();
         } else {
           state.copySeq = seq;
+          RememberActiveUsers(state);
         }
       }
     }

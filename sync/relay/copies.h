@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ class OrgCopies {
   // The copy as an SQLite file image, at a seq it is consistent with.
   Result<sync::SnapshotResponse> Snapshot(int64_t orgId);
 
+  // Whether the user is a live, active member of the organisation (as of the copy, caught up with
+  // the log when the head moved): a deactivated user's token no longer reads or writes anything.
+  Result<bool> MayAct(int64_t orgId, int64_t userId);
+
   // Blocks until the organisation's head passes `afterSeq`, the deadline, or Shutdown.
   // Returns the head as last known.
   int64_t WaitForHead(int64_t orgId, int64_t afterSeq, std::chrono::steady_clock::time_point deadline);
@@ -79,6 +84,8 @@ class OrgCopies {
     std::mutex headMutex;
     std::condition_variable headCv;
     int64_t knownHead = -1;
+    std::set<int64_t> activeUsers;  // under headMutex, as of activeAtSeq
+    int64_t activeAtSeq = -1;
   };
 
   OrgCopies(Store& store, std::string dir, Metrics& metrics, int lockFd);
@@ -88,6 +95,8 @@ class OrgCopies {
   void CloseIdleCopies(int64_t keepOrgId);
   Status Reset(OrgState& state, int64_t orgId);
   Status CatchUp(OrgState& state, int64_t orgId, LogWriter* writer);
+  // Reads the active users from the copy (under copyMutex) into the state.
+  void RememberActiveUsers(OrgState& state);
   Result<AcceptOutcome> AcceptLocked(OrgState& state, int64_t orgId, int64_t deviceId,
                                      const std::vector<sync::ChangesetEnvelope>& changesets);
 

@@ -266,6 +266,9 @@ struct Service::Impl {
     if (!found) return FromError(found.GetError());
     if (!found.Value()) return unauthorized("the token is unknown, expired or revoked: sign in again");
     caller.token = *found.Value();
+    auto active = copies().MayAct(caller.token.orgId, caller.token.userId);
+    if (!active) return FromError(active.GetError());
+    if (!active.Value()) return unauthorized("the account was deactivated (or removed) by an administrator");
     Touch(caller.token);
     return std::nullopt;
   }
