@@ -186,6 +186,56 @@ TEST_F(RelayPgTest, TwoRelayProcessesGiveOneGapFreeOrder) {
   EXPECT_EQ(second.Terminate(), 0);
 }
 
+// PostgreSQL goes away (a server of this test's own): the relay answers 503 with Retry-After,
+// keeps running, and works again when the database is back; the retried push is stored once.
+TEST(RelayPgOutage, AnUnavailableStoreIs503AndTheRelayRecovers) {
+  const std::string name = "outage-" + std::to_string(::getpid());
+  const std::string script = CRM_PG_SCRIPT;
+  ASSERT_EQ(std::system(("bash " + script + " start " + name + " >/dev/null").c_str()), 0);
+  struct Cleanup {
+    std::string command;
+    ~Cleanup() { (void)std::system(command.c_str()); }
+  } cleanup{"bash " + script + " stop " + name + " >/dev/null 2>&1"};
+  std::ifstream file("/tmp/crm-pg-" + name + "/conninfo");
+  std::string conninfo;
+  std::getline(file, conninfo);
+  TempFolder folder("relay_pg_outage");
+  relay::RelayOptions options = FastOptions("postgres:" + conninfo);
+  options.copiesDir = folder / "copies";
+  TestRelay relay(options);
+  ASSERT_TRUE(relay.Ok());
+  OrgOnRelay org(relay);
+  TestDevice& admin = org.Admin();
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "之前", admin.actor())); })});
+
+  ASSERT_EQ(std::system(("bash " + script + " pause " + name).c_str()), 0);
+  auto during = admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "期间", admin.actor())); });
+  auto refused = admin.Push({during});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.Code(), ErrorCode::Storage) << refused.Message();
+  EXPECT_EQ(admin.Transport().RetryAfterSeconds(), 2);
+  HttpAnswer pull = Call(relay.Endpoint(), "GET", "/v1/pull?after=0", admin.Token());
+  EXPECT_EQ(pull.status, 503) << pull.body;
+  EXPECT_EQ(pull.Json().value("error", ""), "unavailable");
+  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/healthz").status, 503);
+
+  ASSERT_EQ(std::system(("bash " + script + " resume " + name).c_str()), 0);
+  std::vector<int64_t> seqs;
+  for (int attempt = 0; attempt < 50 && seqs.empty(); attempt++) {
+    auto retried = admin.Push({during});
+    if (retried && !retried.Value().refusal) {
+      for (const auto& ack : retried.Value().response.acks) seqs.push_back(ack.seq);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ASSERT_EQ(seqs.size(), 1u) << "the relay did not recover";
+  EXPECT_EQ(admin.PushOk({during}), seqs) << "stored once";
+  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/healthz").status, 200);
+  admin.Sync();
+  EXPECT_EQ(QueryText(admin.db(), "SELECT count(*) FROM customers"), "2");
+}
+
 TEST_F(RelayPgTest, KillNineWhileTwentyDevicesPushLosesAndDoublesNothingOnPostgres) {
   CrashScenario scenario;
   scenario.args = {"--store", Store(), "--copies", m_folder / "copies"};

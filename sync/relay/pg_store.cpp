@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <stdlib.h>
+
 #include <atomic>
 #include <thread>
 
@@ -424,6 +426,9 @@ class PgStore : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenPgStore(const std::string& conninfo, const StoreOptions& options) {
+  // libpq waits for an unreachable server as long as TCP does; a request should fail in seconds
+  // (a conninfo's own connect_timeout still wins).
+  ::setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
   auto store = std::make_unique<PgStore>(conninfo, std::max(1, options.connections));
   if (auto ready = store->Init(); !ready) return MakeError(ready.Code(), ready.Message());
   return std::unique_ptr<Store>(std::move(store));

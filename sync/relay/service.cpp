@@ -76,8 +76,11 @@ ApiResponse FromError(const Error& error) {
     case ErrorCode::Conflict: status = 409; break;
     default: status = 503; break;
   }
-  if (status == 503) Log("error", "store unavailable", {{"error", error.message}});
-  return Fail(status, CodeForStatus(status), status == 503 ? "the relay's store is unavailable; try again later" : error.message);
+  if (status != 503) return Fail(status, CodeForStatus(status), error.message);
+  Log("error", "store unavailable", {{"error", error.message}});
+  ApiResponse response = Fail(503, "unavailable", "the relay's store is unavailable; try again later");
+  response.headers.emplace_back("Retry-After", "2");
+  return response;
 }
 
 // A parse failure with the field it is about: a 400.

@@ -3,12 +3,13 @@
 #   pg.sh start NAME [--durable]   initdb into /tmp/crm-pg-NAME, start it on a free port; prints the
 #                                   conninfo (also written to /tmp/crm-pg-NAME/conninfo)
 #   pg.sh stop NAME                 stop it and remove the folder
+#   pg.sh pause NAME / resume NAME  stop it keeping its data, and start it again on the same port
 # As root it runs the server as the system user crmtest (initdb refuses root; scripts/deps.sh
 # creates the user). Without --durable, fsync is off: the tests kill relays, not PostgreSQL.
 set -euo pipefail
 
-cmd=${1:?usage: pg.sh start|stop NAME [--durable]}
-name=${2:?usage: pg.sh start|stop NAME [--durable]}
+cmd=${1:?usage: pg.sh start|stop|pause|resume NAME [--durable]}
+name=${2:?usage: pg.sh start|stop|pause|resume NAME [--durable]}
 durable=${3:-}
 dir=/tmp/crm-pg-$name
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -44,6 +45,7 @@ case $cmd in
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
           -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 $options" start >/dev/null 2>&1; then
         echo "host=127.0.0.1 port=$port user=crm dbname=postgres" > "$dir/conninfo"
+        echo "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 $options" > "$dir/options"
         cat "$dir/conninfo"
         exit 0
       fi
@@ -53,5 +55,7 @@ case $cmd in
     exit 1
     ;;
   stop) stop ;;
+  pause) as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null ;;
+  resume) as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$(cat "$dir/options")" start >/dev/null ;;
   *) echo "pg.sh: unknown command $cmd" >&2; exit 2 ;;
 esac
