@@ -29,6 +29,12 @@ async function freePort() {
   });
 }
 
+// The relays' stores, removed when the test process ends (a relay's own exit may come later).
+const storeDirs = [];
+process.on('exit', () => {
+  for (const dir of storeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 // `site` defaults to the test build; tests that change the served files pass a copy.
 export async function startRelay(site = siteDir) {
   if (!relayBinary || !site) throw new Error('CRM_RELAY and CRM_SITE must be set (ctest sets them)');
@@ -38,7 +44,7 @@ export async function startRelay(site = siteDir) {
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-relay-'));
   const child = spawn(relayBinary, ['--listen', `127.0.0.1:${port}`, '--static', site, '--store', `sqlite:${path.join(storeDir, 'relay.db')}`],
     { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.on('exit', () => fs.rmSync(storeDir, { recursive: true, force: true }));
+  storeDirs.push(storeDir);
   let log = '';
   child.stderr.on('data', (chunk) => { log += chunk; });
   const url = `http://127.0.0.1:${port}/`;
