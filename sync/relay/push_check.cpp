@@ -9,6 +9,7 @@
 
 #include "core/org.h"
 #include "core/schema.h"
+#include "sync/apply.h"
 
 namespace crm::relay {
 
@@ -128,27 +129,16 @@ class Checker {
     if (!status) Deny(status.Message());
   }
 
+  // From the connection's cache of table shapes (sync/apply.h): read once per schema version.
   const Columns* ColumnsOf(const std::string& table) {
     auto found = m_columns.find(table);
     if (found != m_columns.end()) return &found->second;
-    Columns columns;
-    auto stmt = m_copy.Prepare("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid");
-    if (!stmt) {
-      Fail(stmt.GetError());
+    auto shape = sync::TableShape(m_copy, table);
+    if (!shape) {
+      Fail(shape.GetError());
       return nullptr;
     }
-    stmt.Value().Bind(1, table);
-    while (true) {
-      auto row = stmt.Value().Step();
-      if (!row) {
-        Fail(row.GetError());
-        return nullptr;
-      }
-      if (!row.Value()) break;
-      columns.names.push_back(stmt.Value().String(0));
-      columns.key.push_back(stmt.Value().Int64(1) != 0);
-    }
-    return &m_columns.emplace(table, std::move(columns)).first->second;
+    return &m_columns.emplace(table, Columns{shape.Value()->columns, shape.Value()->key}).first->second;
   }
 
   // The row's key, checked for its type: an integer for every table but settings (a text key).
