@@ -28,7 +28,8 @@ APT_PACKAGES=(
   chromium
   libgtest-dev libgmock-dev libbenchmark-dev
   libcereal-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsodium-dev
-  postgresql libpq-dev
+  postgresql libpq-dev nlohmann-json3-dev
+  clang-14 libclang-rt-14-dev
   python3-fonttools fonts-droid-fallback fonts-dejavu-core
   nodejs npm
 )
@@ -46,6 +47,12 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq || die "apt-get update failed (network?)"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install failed for: ${missing[*]}"
+fi
+
+# --- a system user to run the test PostgreSQL as (initdb refuses root; tests/relay/pg.sh uses it)
+if [[ $(id -u) == 0 ]] && ! id crmtest >/dev/null 2>&1; then
+  say "creating system user crmtest (runs the test PostgreSQL; no login, no home)"
+  useradd --system --no-create-home --shell /usr/sbin/nologin crmtest || die "useradd crmtest failed"
 fi
 
 verify() { # file sha

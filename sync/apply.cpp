@@ -21,15 +21,10 @@ bool IsBookkeeping(const std::string& column) {
          column == "device_id";
 }
 
-struct TableInfo {
-  std::vector<std::string> columns;
-  std::vector<bool> key;
-  bool hasForeignKeys = false;
-  int customerColumn = -1;   // customer_id, or the key of customers itself
-  int updatedByColumn = -1;  // who wrote the row last: the loser of a conflict
-};
+using TableInfo = SyncedTableShape;
 
-using Tables = std::map<std::string, TableInfo>;
+// Shapes from the connection's cache (valid while the schema stays as it is, as during an apply).
+using Tables = std::map<std::string, const TableInfo*>;
 
 struct ChangesetShape {
   Tables tables;
@@ -61,7 +56,7 @@ Result<TableInfo> ReadTable(Db& db, const std::string& name) {
 // more than applying it.
 struct ShapeCache {
   int64_t schemaVersion = -1;
-  Tables tables;
+  std::map<std::string, TableInfo> tables;
 };
 
 Result<ShapeCache*> CacheFor(Db& db) {
@@ -79,6 +74,20 @@ Result<ShapeCache*> CacheFor(Db& db) {
   }
   return cache;
 }
+
+}  // namespace
+
+Result<const SyncedTableShape*> TableShape(Db& db, const std::string& table) {
+  CRM_ASSIGN_OR_RETURN(ShapeCache * cache, CacheFor(db));
+  auto found = cache->tables.find(table);
+  if (found == cache->tables.end()) {
+    CRM_ASSIGN_OR_RETURN(TableInfo info, ReadTable(db, table));
+    found = cache->tables.emplace(table, std::move(info)).first;
+  }
+  return &found->second;
+}
+
+namespace {
 
 bool IsSynced(const std::string& table) {
   const auto& synced = SyncedTables();
@@ -100,7 +109,7 @@ Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) 
     sqlite3changeset_op(iter, &name, &columns, &op, &indirect);
     std::string table = name;
     if (tables.count(table)) {
-      if (tables[table].columns.size() < static_cast<size_t>(columns)) {
+      if (tables[table]->columns.size() < static_cast<size_t>(columns)) {
         status = MakeError(ErrorCode::Schema, "table '" + table + "' has more columns in the change than here: update the app");
         break;
       }
@@ -112,25 +121,18 @@ Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) 
                                                                        : "unknown here (from a newer app?) or local to a device"));
       break;
     }
-    auto cache = CacheFor(db);
-    if (!cache) {
-      status = cache.GetError();
-      break;
-    }
-    auto cached = cache.Value()->tables.find(table);
-    Result<TableInfo> info = cached != cache.Value()->tables.end() ? Result<TableInfo>(cached->second) : ReadTable(db, table);
+    auto info = TableShape(db, table);
     if (!info) {
       status = info.GetError();
       break;
     }
-    if (cached == cache.Value()->tables.end() && !info.Value().columns.empty()) cache.Value()->tables.emplace(table, info.Value());
-    if (info.Value().columns.empty()) {
+    if (info.Value()->columns.empty()) {
       status = MakeError(ErrorCode::Schema, "table '" + table + "' does not exist here: the change comes from a newer app; update the app");
       break;
     }
-    if (static_cast<size_t>(columns) > info.Value().columns.size()) {
+    if (static_cast<size_t>(columns) > info.Value()->columns.size()) {
       status = MakeError(ErrorCode::Schema, "table '" + table + "' has " + std::to_string(columns) + " columns in the change, " +
-                                                std::to_string(info.Value().columns.size()) +
+                                                std::to_string(info.Value()->columns.size()) +
                                                 " here: the change comes from a newer app; update the app");
       break;
     }
@@ -138,13 +140,13 @@ Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) 
     int pkColumns = 0;
     sqlite3changeset_pk(iter, &pk, &pkColumns);
     for (int i = 0; i < columns; i++) {
-      if ((pk[i] != 0) != info.Value().key[static_cast<size_t>(i)]) {
+      if ((pk[i] != 0) != info.Value()->key[static_cast<size_t>(i)]) {
         status = MakeError(ErrorCode::Schema, "table '" + table + "' has its primary key elsewhere in the change");
         break;
       }
     }
     if (!status) break;
-    tables.emplace(table, std::move(info).Value());
+    tables.emplace(table, info.Value());
   }
   int finalized = sqlite3changeset_finalize(iter);
   if (!status) return status.GetError();
@@ -253,7 +255,7 @@ class PolicyApplier {
     change.table = name;
     auto found = m_tables.find(change.table);
     if (found == m_tables.end()) return MakeError(ErrorCode::Schema, "table '" + change.table + "' was not checked");
-    change.info = &found->second;
+    change.info = found->second;
     switch (change.op) {
       case SQLITE_INSERT: return Insert(change);
       case SQLITE_UPDATE: return Update(change);
@@ -525,7 +527,7 @@ Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t siz
   // Foreign keys are checked once at the end, as SQLite's own apply does: references that dangle
   // then are kept (another change may fill them) and logged once. Only where a table declares them:
   // setting the pragma expires every prepared statement (and trigger program) of the connection.
-  bool foreignKeys = std::any_of(shape.tables.begin(), shape.tables.end(), [](const auto& t) { return t.second.hasForeignKeys; });
+  bool foreignKeys = std::any_of(shape.tables.begin(), shape.tables.end(), [](const auto& t) { return t.second->hasForeignKeys; });
   auto setDefer = [&db](bool on) -> Status {
     CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(on ? "PRAGMA defer_foreign_keys = 1" : "PRAGMA defer_foreign_keys = 0"));
     return stmt.Run();

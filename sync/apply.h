@@ -17,6 +17,7 @@
 //  - Foreign keys left dangling (FOREIGN_KEY): kept, and logged once.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/conflicts.h"
@@ -36,6 +37,18 @@ struct ApplyResult {
   int changes = 0;  // row changes in the changeset
   std::vector<ConflictEntry> conflicts;
 };
+
+// A synced table's columns as this connection has them, read once per schema version.
+struct SyncedTableShape {
+  std::vector<std::string> columns;
+  std::vector<bool> key;
+  bool hasForeignKeys = false;
+  int customerColumn = -1;   // customer_id, or the key of customers itself
+  int updatedByColumn = -1;  // who wrote the row last
+};
+// NotFound-free: a table this database lacks gives a shape without columns. The pointer stays valid
+// until the schema changes.
+Result<const SyncedTableShape*> TableShape(Db& db, const std::string& table);
 
 // Checks that a changeset fits this database before anything is applied: every
 // table exists here and is a synced table, has no more columns than here (a

@@ -1,5 +1,7 @@
 #include "sync/relay/server.h"
 
+#include "relay_test_support.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -20,10 +22,13 @@ class RelayServerTest : public testing::Test {
     std::filesystem::create_directories(m_site);
     std::ofstream(m_site / "index.html") << "<!doctype html><title>客户管理</title>";
     std::ofstream(m_site / "crm.wasm", std::ios::binary) << std::string("\0asm\1\0\0\0", 8);
+    auto service = Service::Open(testing_support::FastOptions("sqlite:" + m_store / "relay.db"));
+    ASSERT_TRUE(service) << service.Message();
+    m_service = std::move(service).Value();
     ServerOptions options;
     options.port = 0;
     options.staticDir = m_site.string();
-    m_server = std::make_unique<Server>(options);
+    m_server = std::make_unique<Server>(options, *m_service);
     ASSERT_TRUE(m_server->Bind());
     m_thread = std::thread([this] { (void)m_server->Run(); });
     m_client = std::make_unique<httplib::Client>("127.0.0.1", m_server->Port());
@@ -35,6 +40,8 @@ class RelayServerTest : public testing::Test {
   }
 
   std::filesystem::path m_site;
+  testing_support::TempFolder m_store{"relay_server"};
+  std::unique_ptr<Service> m_service;
   std::unique_ptr<Server> m_server;
   std::thread m_thread;
   std::unique_ptr<httplib::Client> m_client;
@@ -66,23 +73,29 @@ TEST_F(RelayServerTest, UnknownPathIs404) {
 }
 
 TEST(RelayServer, ABusyPortIsAClearError) {
+  testing_support::TempFolder folder("busy_port");
+  auto service = Service::Open(testing_support::FastOptions("sqlite:" + folder / "relay.db"));
+  ASSERT_TRUE(service) << service.Message();
   ServerOptions first;
   first.port = 0;
-  Server a(first);
+  Server a(first, *service.Value());
   ASSERT_TRUE(a.Bind());
   ServerOptions second;
   second.port = a.Port();
-  Server b(second);
+  Server b(second, *service.Value());
   Status bound = b.Bind();
   ASSERT_FALSE(bound);
   EXPECT_NE(bound.Message().find("cannot listen on 127.0.0.1:" + std::to_string(a.Port())), std::string::npos) << bound.Message();
 }
 
 TEST(RelayServer, MissingStaticDirIsAClearError) {
+  testing_support::TempFolder folder("missing_static");
+  auto service = Service::Open(testing_support::FastOptions("sqlite:" + folder / "relay.db"));
+  ASSERT_TRUE(service) << service.Message();
   ServerOptions options;
   options.port = 0;
   options.staticDir = "/nonexistent/crm/site";
-  Server server(options);
+  Server server(options, *service.Value());
   Status bound = server.Bind();
   ASSERT_FALSE(bound);
   EXPECT_NE(bound.Message().find("is not a directory"), std::string::npos);

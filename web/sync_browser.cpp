@@ -154,6 +154,7 @@ void BrowserSync::StartClient(const sync::SyncLink& link) {
     return;
   }
   m_replica = std::move(replica).Value();
+  m_shownSeq = -1;
   m_link = link;
   m_replica->SetAuthor(app.actor.userId);
   m_token = sync::TokenFor(*app.db, app.actor.userId).ValueOr("");
@@ -177,11 +178,13 @@ void BrowserSync::Frame() {
   ui::AppState& app = m_platform.app;
   // Whoever is signed in now is the author of what they change, and syncs with their own token.
   if (app.actor.userId != m_replica->Author()) SignedIn(app.actor.userId);
-  int64_t confirmedBefore = m_replica->ConfirmedSeq();
   m_client->Tick(app.nowMs);
-  // Remote changes arrived (here or in an answer since the last frame): the screens reload.
-  if (m_replica->ConfirmedSeq() != confirmedBefore || m_lastTickMs == 0) ui::AfterCommit(app);
-  m_lastTickMs = app.nowMs;
+  // Remote changes arrive in answers between frames as well as in Tick: the screens reload whenever
+  // the position moved since they last did.
+  if (m_replica->ConfirmedSeq() != m_shownSeq) {
+    m_shownSeq = m_replica->ConfirmedSeq();
+    ui::AfterCommit(app);
+  }
 }
 
 void BrowserSync::SignedIn(int64_t userId) {

@@ -88,7 +88,7 @@ class BrowserSync {
   std::optional<sync::SyncLink> m_link;
   std::string m_token;
   std::string m_lastError;  // outside the client: sign-in, bootstrap
-  int64_t m_lastTickMs = 0;
+  int64_t m_shownSeq = -1;  // the position the screens last reloaded for
 
   // An online sign-in in progress.
   struct PendingSignIn {

@@ -4,12 +4,18 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 
 #include "core/db.h"
+#include "core/ids.h"
+#include "sync/relay/auth.h"
+#include "sync/relay/copies.h"
 #include "sync/relay/log.h"
 #include "sync/relay/server.h"
+#include "sync/relay/service.h"
+#include "sync/relay/store.h"
 
 namespace {
 
@@ -17,47 +23,151 @@ const char* kUsage = R"(crm-relay: the CRM's relay server (changeset ordering an
 
 Usage: crm-relay [options]
 
-  --listen ADDR:PORT   address to listen on (default 127.0.0.1:8787; port 0 picks a free one)
-  --static DIR         serve the built web app from DIR on the same origin
-  --max-body BYTES     largest request body accepted (default 16777216)
-  --help               show this help
+  --listen ADDR:PORT     address to listen on (default 127.0.0.1:8787; port 0 picks a free one)
+  --store SPEC           where accounts and the changeset log live (default sqlite:./relay.db):
+                           sqlite:PATH              one file (WAL); organisation copies in PATH.orgs/
+                           postgres://USER@HOST/DB  PostgreSQL (libpq URI or postgres:'key=value …');
+                                                    several relay processes may share it
+  --copies DIR           folder of the organisations' materialized copies (one per relay process;
+                         default: PATH.orgs for sqlite, ./relay-copies for postgres)
+  --static DIR           serve the built web app from DIR on the same origin
+  --new-setup-token      make a one-time set-up token (for POST /v1/setup), print it and exit
+  --backup FILE          write a consistent copy of an sqlite store to FILE (safe while a relay runs) and exit
+  --password-cost C      Argon2id cost of password hashes: interactive (default), moderate, min (tests only)
+  --rate R[,BURST]       requests per second per device (default 50,200; 0 switches limits off)
+  --signin-rate R[,B]    sign-in and set-up attempts per second per address (default 2,20)
+  --max-body BYTES       largest request body accepted (default 16777216)
+  --threads N            connections served at once, held pulls included (default 128)
+  --log-requests         log every request (by default successful pushes and pulls only count in /metrics)
+  --help                 show this help
 
 Logs are JSON lines on stderr. SIGINT or SIGTERM stops the server cleanly.
+At first start (no organisation yet) the log shows a set-up token.
 )";
+
+bool ParseRate(const std::string& text, crm::relay::RateLimit& rate) {
+  char* end = nullptr;
+  double perSecond = std::strtod(text.c_str(), &end);
+  double burst = perSecond * 4;
+  if (end == text.c_str() || perSecond < 0) return false;
+  if (*end == ',') {
+    const char* start = end + 1;
+    burst = std::strtod(start, &end);
+    if (end == start || burst < 1) return false;
+  }
+  if (*end != '\0') return false;
+  rate = crm::relay::RateLimit{perSecond, std::max(1.0, burst)};
+  return true;
+}
+
+int Backup(const std::string& spec, const std::string& file) {
+  if (spec.rfind("sqlite:", 0) != 0) {
+    std::fprintf(stderr, "crm-relay: --backup works on an sqlite store; back PostgreSQL up with pg_dump (deploy/POSTGRES.md)\n");
+    return 2;
+  }
+  if (std::filesystem::exists(file)) {
+    std::fprintf(stderr, "crm-relay: %s exists already; give a new file name\n", file.c_str());
+    return 1;
+  }
+  crm::DbOptions options;
+  options.create = false;
+  auto db = crm::Db::Open(spec.substr(7), options);
+  if (!db) {
+    std::fprintf(stderr, "crm-relay: %s\n", db.Message().c_str());
+    return 1;
+  }
+  // VACUUM INTO reads one snapshot of the WAL database: consistent even while the relay writes.
+  auto stmt = db.Value().PrepareOnce("VACUUM INTO ?");
+  if (stmt) stmt.Value().Bind(1, file);
+  auto done = stmt ? stmt.Value().Run() : crm::Status(stmt.GetError());
+  if (!done) {
+    std::fprintf(stderr, "crm-relay: backup failed: %s\n", done.Message().c_str());
+    return 1;
+  }
+  std::printf("backup written to %s (the organisations' copies are rebuilt from it on restore)\n", file.c_str());
+  return 0;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace crm::relay;
   ServerOptions options;
+  RelayOptions relay;
+  bool newSetupToken = false;
+  std::string backupFile;
   for (int i = 1; i < argc; i++) {
     std::string arg = argv[i];
-    auto next = [&](const char* flag) -> const char* {
+    auto next = [&](const char* flag) -> std::string {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "crm-relay: %s needs a value\n%s", flag, kUsage);
         std::exit(2);
       }
       return argv[++i];
     };
+    auto usage = [&](const std::string& message) {
+      std::fprintf(stderr, "crm-relay: %s\n", message.c_str());
+      std::exit(2);
+    };
     if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (arg == "--listen") {
       auto parsed = ParseListen(next("--listen"));
-      if (!parsed) {
-        std::fprintf(stderr, "crm-relay: %s\n", parsed.Message().c_str());
-        return 2;
-      }
+      if (!parsed) usage(parsed.Message());
       options.host = parsed.Value().first;
       options.port = parsed.Value().second;
+    } else if (arg == "--store") {
+      relay.store = next("--store");
+    } else if (arg == "--copies") {
+      relay.copiesDir = next("--copies");
     } else if (arg == "--static") {
       options.staticDir = next("--static");
+    } else if (arg == "--new-setup-token") {
+      newSetupToken = true;
+    } else if (arg == "--backup") {
+      backupFile = next("--backup");
+    } else if (arg == "--password-cost") {
+      auto cost = ParsePasswordCost(next("--password-cost"));
+      if (!cost) usage(cost.Message());
+      relay.passwordCost = cost.Value();
+    } else if (arg == "--rate") {
+      if (!ParseRate(next("--rate"), relay.deviceRate)) usage("--rate: expected R or R,BURST (requests per second)");
+    } else if (arg == "--signin-rate") {
+      if (!ParseRate(next("--signin-rate"), relay.signInRate)) usage("--signin-rate: expected R or R,BURST");
     } else if (arg == "--max-body") {
-      options.maxBodyBytes = std::strtoull(next("--max-body"), nullptr, 10);
+      std::string value = next("--max-body");
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) usage("--max-body: expected a number of bytes");
+      options.maxBodyBytes = std::strtoull(value.c_str(), nullptr, 10);
+      relay.maxBodyBytes = options.maxBodyBytes;
+    } else if (arg == "--threads") {
+      std::string value = next("--threads");
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) usage("--threads: expected a number");
+      options.threads = std::atoi(value.c_str());
+    } else if (arg == "--log-requests") {
+      options.logAllRequests = true;
     } else {
       std::fprintf(stderr, "crm-relay: unknown option '%s'\n%s", arg.c_str(), kUsage);
       return 2;
     }
+  }
+
+  if (!backupFile.empty()) return Backup(relay.store, backupFile);
+  if (newSetupToken) {
+    // Only the store: a relay may be running on it (it holds the copies, not the store).
+    auto store = OpenStore(relay.store, relay.storeOptions);
+    if (!store) {
+      std::fprintf(stderr, "crm-relay: %s\n", store.Message().c_str());
+      return 1;
+    }
+    std::string token = NewToken();
+    if (auto added = store.Value()->AddSetupToken(TokenHash(token), crm::NowMs()); !added) {
+      std::fprintf(stderr, "crm-relay: %s\n", added.Message().c_str());
+      return 1;
+    }
+    store.Value()->Close();
+    std::printf("%s\n", token.c_str());
+    return 0;
   }
 
   // Signals go to one waiting thread, which stops the server outside signal context.
@@ -67,13 +177,23 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Server server(options);
+  auto service = Service::Open(relay);
+  if (!service) {
+    Log("error", "cannot start", {{"error", service.Message()}});
+    return 1;
+  }
+  Server server(options, *service.Value());
   if (auto bound = server.Bind(); !bound) {
     Log("error", "cannot start", {{"error", bound.Message()}});
     return 1;
   }
+  if (auto token = service.Value()->IssueStartupSetupToken(); !token) {
+    Log("error", "cannot start", {{"error", token.Message()}});
+    return 1;
+  }
   Log("info", "listening", {{"url", "http://" + options.host + ":" + std::to_string(server.Port()) + "/"},
-                            {"port", server.Port()}, {"static", options.staticDir}, {"sqlite", crm::SqliteVersion()}});
+                            {"port", server.Port()}, {"static", options.staticDir}, {"sqlite", crm::SqliteVersion()},
+                            {"store", service.Value()->GetStore().Kind()}, {"copies", service.Value()->Copies().Dir()}});
 
   std::thread waiter([&] {
     int received = 0;

@@ -1,6 +1,6 @@
 #pragma once
 // The relay's HTTP server. It serves the built web app from the same origin
-// (so the app and its API share one origin) and the /v1 API.
+// (so the app and its API share one origin) and the /v1 API of service.h.
 #include <memory>
 #include <string>
 
@@ -8,16 +8,20 @@
 
 namespace crm::relay {
 
+class Service;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8787;
   std::string staticDir;  // empty: serve no web app
   size_t maxBodyBytes = 16u << 20;
+  int threads = 128;            // each open connection (and each held pull) takes one
+  bool logAllRequests = false;  // else successful pushes and pulls are counted in /metrics only
 };
 
 class Server {
  public:
-  explicit Server(ServerOptions options);
+  Server(ServerOptions options, Service& service);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -26,6 +30,7 @@ class Server {
   Status Bind();
   // Serves until Stop() is called from another thread.
   Status Run();
+  // Ends held pulls, then stops accepting and waits for requests in flight.
   void Stop();
   int Port() const;
 

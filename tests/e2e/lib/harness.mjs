@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -28,12 +29,22 @@ async function freePort() {
   });
 }
 
+// The relays' stores, removed when the test process ends (a relay's own exit may come later).
+const storeDirs = [];
+process.on('exit', () => {
+  for (const dir of storeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 // `site` defaults to the test build; tests that change the served files pass a copy.
 export async function startRelay(site = siteDir) {
   if (!relayBinary || !site) throw new Error('CRM_RELAY and CRM_SITE must be set (ctest sets them)');
   if (!fs.existsSync(path.join(site, 'crm.js'))) throw new Error(`no test build in ${site}: run ./crm build`);
   const port = await freePort();
-  const child = spawn(relayBinary, ['--listen', `127.0.0.1:${port}`, '--static', site], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A store of its own: relays running side by side (or one after another) must not share one.
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-relay-'));
+  const child = spawn(relayBinary, ['--listen', `127.0.0.1:${port}`, '--static', site, '--store', `sqlite:${path.join(storeDir, 'relay.db')}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  storeDirs.push(storeDir);
   let log = '';
   child.stderr.on('data', (chunk) => { log += chunk; });
   const url = `http://127.0.0.1:${port}/`;

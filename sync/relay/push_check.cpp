@@ -1,0 +1,401 @@
+#include "sync/relay/push_check.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "core/org.h"
+#include "core/schema.h"
+#include "sync/apply.h"
+
+namespace crm::relay {
+
+namespace {
+
+// Tables whose rows belong to a customer (customer_id), checked by that customer's holding.
+const std::set<std::string>& CustomerChildTables() {
+  static const std::set<std::string> kTables = {"customer_phones", "contacts",  "customer_tags", "custom_values",
+                                                "grade_history",   "activities", "followups",     "orders"};
+  return kTables;
+}
+
+struct Columns {
+  std::vector<std::string> names;
+  std::vector<bool> key;
+  int Index(const std::string& name) const {
+    auto found = std::find(names.begin(), names.end(), name);
+    return found == names.end() ? -1 : static_cast<int>(found - names.begin());
+  }
+  std::string KeyName() const {
+    for (size_t i = 0; i < names.size(); i++) {
+      if (key[i]) return names[i];
+    }
+    return "rowid";
+  }
+};
+
+std::string Quote(const std::string& identifier) { return "\"" + identifier + "\""; }
+
+std::string ValueText(sqlite3_value* value) {
+  if (!value) return "";
+  switch (sqlite3_value_type(value)) {
+    case SQLITE_NULL: return "NULL";
+    case SQLITE_INTEGER: return std::to_string(sqlite3_value_int64(value));
+    case SQLITE_TEXT: {
+      std::string text(reinterpret_cast<const char*>(sqlite3_value_text(value)), static_cast<size_t>(sqlite3_value_bytes(value)));
+      return text.size() > 80 ? text.substr(0, 80) + "…" : text;
+    }
+    case SQLITE_FLOAT: return std::to_string(sqlite3_value_double(value));
+    default: return "(blob)";
+  }
+}
+
+// An id column: INTEGER or NULL only. SQLite's column affinity would turn '42' or 42.0 into 42 when
+// the row is written, so a check that read them as "no value" could be walked around.
+struct IdValue {
+  bool ok = true;
+  std::optional<int64_t> value;
+};
+IdValue ReadId(sqlite3_value* value) {
+  if (!value || sqlite3_value_type(value) == SQLITE_NULL) return {true, std::nullopt};
+  if (sqlite3_value_type(value) != SQLITE_INTEGER) return {false, std::nullopt};
+  return {true, sqlite3_value_int64(value)};
+}
+
+std::string HoldingText(const Holding& holding) {
+  std::string owner = holding.ownerId ? "user " + std::to_string(*holding.ownerId) : "the pool";
+  return owner + (holding.teamId ? ", team " + std::to_string(*holding.teamId) : "");
+}
+
+// Thrown nowhere: a refusal travels back as a value through these helpers.
+struct Verdict {
+  std::optional<Refusal> refusal;
+  std::optional<Error> error;
+  bool Stop() const { return refusal || error; }
+};
+
+class Checker {
+ public:
+  Checker(Db& copy, const sync::ChangesetEnvelope& envelope) : m_copy(copy), m_envelope(envelope) {}
+
+  Result<std::optional<Refusal>> Run() {
+    const auto& bytes = m_envelope.changeset;
+    if (bytes.empty()) return Refuse("", "", "empty changeset");
+    if (bytes[0] != 'T') return Refuse("", "", "not a changeset (patchsets and other formats are refused)");
+    // The shape (what sync::CheckFits checks) is checked per table as the rows are read: the same
+    // rules, without a third pass over the changeset (ApplyWithPolicy checks it once more anyway).
+
+    auto author = ActingUser(m_copy, Actor{m_envelope.userId, m_envelope.deviceId});
+    if (!author) {
+      if (author.Code() != ErrorCode::Denied) return author.GetError();
+      return Refuse("", "", author.Message());
+    }
+    m_author = std::move(author).Value();
+
+    // Customers first: rows of other tables in the same changeset are judged by the holding
+    // their customer has once this changeset is applied.
+    for (int pass = 0; pass < 2; pass++) {
+      sqlite3_changeset_iter* iter = nullptr;
+      if (sqlite3changeset_start(&iter, static_cast<int>(bytes.size()), const_cast<uint8_t*>(bytes.data())) != SQLITE_OK) {
+        return Refuse("", "", "malformed changeset");
+      }
+      int rc = SQLITE_OK;
+      while ((rc = sqlite3changeset_next(iter)) == SQLITE_ROW) {
+        CheckRow(iter, pass);
+        if (m_verdict.Stop()) break;
+      }
+      int finalized = sqlite3changeset_finalize(iter);
+      if (m_verdict.error) return *m_verdict.error;
+      if (m_verdict.refusal) return m_verdict.refusal;
+      if (rc != SQLITE_DONE || finalized != SQLITE_OK) return Refuse("", "", "malformed changeset");
+    }
+    return std::optional<Refusal>();
+  }
+
+ private:
+  Result<std::optional<Refusal>> Refuse(const std::string& table, const std::string& row, const std::string& reason) {
+    return std::optional<Refusal>(Refusal{m_envelope.changesetId, table, row, reason});
+  }
+  void Deny(const std::string& reason) {
+    if (!m_verdict.Stop()) m_verdict.refusal = Refusal{m_envelope.changesetId, m_table, m_row, reason};
+  }
+  void Fail(const Error& error) {
+    if (!m_verdict.Stop()) m_verdict.error = error;
+  }
+  void Require(const Status& status) {
+    if (!status) Deny(status.Message());
+  }
+
+  // From the connection's cache of table shapes (sync/apply.h): read once per schema version.
+  const Columns* ColumnsOf(const std::string& table) {
+    auto found = m_columns.find(table);
+    if (found != m_columns.end()) return &found->second;
+    auto shape = sync::TableShape(m_copy, table);
+    if (!shape) {
+      Fail(shape.GetError());
+      return nullptr;
+    }
+    return &m_columns.emplace(table, Columns{shape.Value()->columns, shape.Value()->key}).first->second;
+  }
+
+  // The row's key, checked for its type: an integer for every table but settings (a text key).
+  bool ReadKey(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    m_row.clear();
+    m_keyInt.reset();
+    m_keyText.reset();
+    for (int i = 0; i < count; i++) {
+      if (!columns.key[static_cast<size_t>(i)]) continue;
+      sqlite3_value* value = nullptr;
+      if (op == SQLITE_INSERT) sqlite3changeset_new(iter, i, &value);
+      else sqlite3changeset_old(iter, i, &value);
+      m_row = ValueText(value);
+      int type = value ? sqlite3_value_type(value) : SQLITE_NULL;
+      if (m_table == "settings") {
+        if (type != SQLITE_TEXT) {
+          Deny("the key of a setting must be text");
+          return false;
+        }
+        m_keyText = std::string(reinterpret_cast<const char*>(sqlite3_value_text(value)), static_cast<size_t>(sqlite3_value_bytes(value)));
+      } else {
+        if (type != SQLITE_INTEGER) {
+          Deny("the primary key must be an integer");
+          return false;
+        }
+        m_keyInt = sqlite3_value_int64(value);
+      }
+    }
+    return true;
+  }
+
+  sqlite3_value* NewValue(sqlite3_changeset_iter* iter, int op, int column, int count) {
+    sqlite3_value* value = nullptr;
+    if (column >= 0 && column < count && op != SQLITE_DELETE) sqlite3changeset_new(iter, column, &value);
+    return value;
+  }
+  sqlite3_value* OldValue(sqlite3_changeset_iter* iter, int op, int column, int count) {
+    sqlite3_value* value = nullptr;
+    if (column >= 0 && column < count && op != SQLITE_INSERT) sqlite3changeset_old(iter, column, &value);
+    return value;
+  }
+
+  // One integer column of the row as the copy holds it now. found=false: no such row in the copy.
+  struct Current {
+    bool found = false;
+    std::optional<int64_t> value;
+  };
+  Current CurrentInt(const Columns& columns, const std::string& column) {
+    Current current;
+    auto stmt = m_copy.Prepare("SELECT " + Quote(column) + " FROM " + Quote(m_table) + " WHERE " + Quote(columns.KeyName()) + " = ?");
+    if (!stmt) {
+      Fail(stmt.GetError());
+      return current;
+    }
+    if (m_keyInt) stmt.Value().Bind(1, *m_keyInt);
+    else stmt.Value().Bind(1, m_keyText.value_or(""));
+    auto row = stmt.Value().Step();
+    if (!row) {
+      Fail(row.GetError());
+      return current;
+    }
+    if (!row.Value()) return current;
+    current.found = true;
+    if (!stmt.Value().IsNull(0)) current.value = stmt.Value().Int64(0);
+    return current;
+  }
+
+  // The holding of a customer as it stands (in this changeset or else in the copy); nullopt when unknown.
+  std::optional<Holding> HoldingNow(int64_t customerId) {
+    auto pending = m_after.find(customerId);
+    if (pending != m_after.end()) return pending->second;
+    auto holding = HoldingOf(m_copy, customerId, /*allowDeleted=*/true);
+    if (holding) return holding.Value();
+    if (holding.Code() != ErrorCode::NotFound) Fail(holding.GetError());
+    return std::nullopt;
+  }
+
+  void CheckRow(sqlite3_changeset_iter* iter, int pass) {
+    const char* name = nullptr;
+    int count = 0, op = 0, indirect = 0;
+    sqlite3changeset_op(iter, &name, &count, &op, &indirect);
+    m_table = name;
+    m_row.clear();
+    const Columns* columns = ColumnsOf(m_table);
+    if (!columns) return;
+    if (!CheckShape(iter, *columns, count)) return;
+    const bool customers = m_table == "customers";
+    if ((pass == 0) != customers) return;
+    if (!ReadKey(iter, op, *columns, count)) return;
+
+    if (m_table == "audit_log") return CheckAudit(iter, op, *columns, count);
+    CheckSignature(iter, op, *columns, count);
+    if (m_verdict.Stop()) return;
+
+    if (customers) return CheckCustomer(iter, op, *columns, count);
+    if (CustomerChildTables().count(m_table)) return CheckChild(iter, op, *columns, count);
+    if (m_table == "settings") return Require(CheckCanChangeSettings(m_author));
+    if (m_table == "users" || m_table == "teams" || m_table == "custom_fields") return Require(CheckCanAdminister(m_author));
+    if (m_table == "imports") return;  // an import's own bookkeeping; the customers it makes are checked as customers
+    Deny("the relay has no rule for table '" + m_table + "'");
+  }
+
+  // A synced table this relay has, no more columns than here (else: a newer app), the key in place.
+  bool CheckShape(sqlite3_changeset_iter* iter, const Columns& columns, int count) {
+    if (m_shapeChecked.count(m_table)) return true;
+    const auto& synced = SyncedTables();
+    if (std::find(synced.begin(), synced.end(), m_table) == synced.end()) {
+      Deny("changes to table '" + m_table + "' cannot be synced: " +
+           (IsDerivedTable(m_table) ? "it is derived on each device" : "unknown here (from a newer app?) or local to a device"));
+      return false;
+    }
+    if (columns.names.empty()) {
+      Deny("table '" + m_table + "' does not exist here: the change comes from a newer app");
+      return false;
+    }
+    if (static_cast<size_t>(count) > columns.names.size()) {
+      Deny("table '" + m_table + "' has " + std::to_string(count) + " columns in the change, " + std::to_string(columns.names.size()) +
+           " here: the change comes from a newer app; update the relay");
+      return false;
+    }
+    unsigned char* pk = nullptr;
+    int pkColumns = 0;
+    sqlite3changeset_pk(iter, &pk, &pkColumns);
+    for (int i = 0; i < count; i++) {
+      if ((pk[i] != 0) != columns.key[static_cast<size_t>(i)]) {
+        Deny("table '" + m_table + "' has its primary key elsewhere in the change");
+        return false;
+      }
+    }
+    m_shapeChecked.insert(m_table);
+    return true;
+  }
+
+  // Every written row names who wrote it and where: the changeset's author and device.
+  void CheckSignature(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    auto expect = [&](const char* column, int64_t expected, const char* who) {
+      int index = columns.Index(column);
+      sqlite3_value* value = NewValue(iter, op, index, count);
+      if (!value) {
+        if (op == SQLITE_INSERT && index >= 0 && index < count) Deny(std::string(column) + " is missing");
+        return;  // an UPDATE that leaves it as it was
+      }
+      IdValue id = ReadId(value);
+      if (!id.ok || id.value != expected) {
+        Deny(std::string(column) + " is " + ValueText(value) + ", but the change is made by " + who + " " + std::to_string(expected));
+      }
+    };
+    if (op == SQLITE_DELETE) return;
+    if (op == SQLITE_UPDATE && NewValue(iter, op, columns.Index("created_by"), count)) {
+      return Deny("created_by cannot change");
+    }
+    if (op == SQLITE_INSERT) expect("created_by", m_author.id, "user");
+    expect("updated_by", m_author.id, "user");
+    expect("device_id", m_envelope.deviceId, "device");
+  }
+
+  // Audit rows are written once, by their author, and never changed or removed.
+  void CheckAudit(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    if (op != SQLITE_INSERT) return Deny("audit rows cannot be changed or removed");
+    Current existing = CurrentInt(columns, "id");
+    if (existing.found) return Deny("an audit row with this id exists already");
+    IdValue user = ReadId(NewValue(iter, op, columns.Index("user_id"), count));
+    if (!user.ok || user.value != m_author.id) return Deny("an audit row must name its author (user " + std::to_string(m_author.id) + ")");
+    IdValue device = ReadId(NewValue(iter, op, columns.Index("device_id"), count));
+    if (!device.ok || device.value != m_envelope.deviceId) return Deny("an audit row must name the device it was made on");
+  }
+
+  // A customer: the author may change it as it was (the copy) and as it will be (owner and team);
+  // a change of owner is a claim (pool → self), a release (→ pool) or a reassignment.
+  void CheckCustomer(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    int ownerColumn = columns.Index("owner_id");
+    int teamColumn = columns.Index("team_id");
+    std::optional<Holding> before = HoldingNow(*m_keyInt);
+    if (m_verdict.Stop()) return;
+    Holding after = before.value_or(Holding{});
+    auto take = [&](int column, std::optional<int64_t>& field) {
+      sqlite3_value* value = NewValue(iter, op, column, count);
+      if (op == SQLITE_INSERT || value) {
+        IdValue id = ReadId(value);
+        if (!id.ok) return Deny(columns.names[static_cast<size_t>(column)] + " must be an integer or empty");
+        field = id.value;
+      }
+    };
+    if (op == SQLITE_DELETE) {
+      if (before) Require(CheckCanChangeCustomer(m_author, *before));
+      return;  // deleting what is not there changes nothing (the policy drops it)
+    }
+    if (op == SQLITE_UPDATE && !before) return;  // likewise: an update of a row that is gone is dropped
+    take(ownerColumn, after.ownerId);
+    take(teamColumn, after.teamId);
+    if (m_verdict.Stop()) return;
+    if (!before) {
+      Require(CheckCanChangeCustomer(m_author, after));
+    } else if (before->ownerId == after.ownerId) {
+      Require(CheckCanChangeCustomer(m_author, *before));
+      if (before->teamId != after.teamId) Require(CheckCanChangeCustomer(m_author, after));
+    } else if (!after.ownerId) {
+      Require(CheckCanChangeCustomer(m_author, *before));  // back to the pool
+    } else if (!before->ownerId && *after.ownerId == m_author.id) {
+      Require(CheckCanChangeCustomer(m_author, *before));  // a claim from the pool
+    } else {
+      Require(CheckCanChangeCustomer(m_author, *before));
+      Require(CheckCanReassign(m_author, *before, after.teamId));
+    }
+    if (m_verdict.refusal && before) m_verdict.refusal->reason += " (held by " + HoldingText(*before) + ")";
+    m_after[*m_keyInt] = after;
+  }
+
+  // A row of a customer: judged by the holding of every customer it belongs to, before and after.
+  void CheckChild(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    int column = columns.Index("customer_id");
+    std::set<int64_t> customers;
+    auto add = [&](sqlite3_value* value) {
+      if (!value) return true;
+      IdValue id = ReadId(value);
+      if (!id.ok || !id.value) {
+        Deny("customer_id must be an integer");
+        return false;
+      }
+      customers.insert(*id.value);
+      return true;
+    };
+    if (!add(NewValue(iter, op, column, count)) || !add(OldValue(iter, op, column, count))) return;
+    // What the copy holds counts too: a forged old value must not hide whose row it really is.
+    Current existing = CurrentInt(columns, "customer_id");
+    if (m_verdict.Stop()) return;
+    if (existing.found && existing.value) customers.insert(*existing.value);
+    if (!existing.found && op != SQLITE_INSERT) return;  // not here: the policy drops it
+    if (op == SQLITE_INSERT && !NewValue(iter, op, column, count)) return Deny("customer_id is missing");
+    for (int64_t customerId : customers) {
+      std::optional<Holding> holding = HoldingNow(customerId);
+      if (m_verdict.Stop()) return;
+      if (!holding) return Deny("customer " + std::to_string(customerId) + " does not exist");
+      Require(CheckCanChangeCustomer(m_author, *holding));
+      if (m_verdict.Stop()) return;
+    }
+  }
+
+  Db& m_copy;
+  const sync::ChangesetEnvelope& m_envelope;
+  User m_author;
+  std::map<std::string, Columns> m_columns;
+  std::set<std::string> m_shapeChecked;
+  std::map<int64_t, Holding> m_after;  // customers as this changeset leaves them
+  Verdict m_verdict;
+  // The row being checked.
+  std::string m_table;
+  std::string m_row;
+  std::optional<int64_t> m_keyInt;
+  std::optional<std::string> m_keyText;
+};
+
+}  // namespace
+
+Result<std::optional<Refusal>> CheckChangeset(Db& copy, const sync::ChangesetEnvelope& envelope) {
+  Checker checker(copy, envelope);
+  return checker.Run();
+}
+
+}  // namespace crm::relay

@@ -1,0 +1,138 @@
+#pragma once
+// Where the relay keeps what it must never lose: organisations, credentials,
+// devices and tokens, and each organisation's log of accepted changesets in
+// their one order. Two implementations: SQLite (one file, one process) and
+// PostgreSQL (several relay processes share it).
+//
+// Every call is thread-safe. Secrets arrive already hashed (auth.h): a store
+// never sees a password or a token.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "sync/wire.h"
+
+namespace crm::relay {
+
+struct OrgRecord {
+  int64_t id = 0;
+  std::string name;
+  int64_t createdAt = 0;
+  int64_t headSeq = 0;
+};
+
+// One accepted changeset at its place in the organisation's order.
+struct LogEntry {
+  int64_t seq = 0;
+  int64_t acceptedAtMs = 0;  // the relay's clock; also the conflict log's "at" in the relay's copy
+  sync::ChangesetEnvelope envelope;
+};
+
+struct TokenRecord {
+  int64_t orgId = 0;
+  int64_t userId = 0;
+  int64_t deviceId = 0;
+  int64_t expiresAt = 0;
+};
+
+struct DeviceRecord {
+  int64_t id = 0;
+  std::string name;
+  int64_t userId = 0;  // who signed in on it last
+  int64_t lastSeen = 0;
+  bool revoked = false;
+};
+
+// What a new organisation starts with, written in one transaction.
+struct NewOrganisation {
+  std::string setupTokenHash;
+  int64_t orgId = 0;
+  std::string name;
+  int64_t adminUserId = 0;
+  std::string adminPasswordHash;
+  LogEntry first;  // seq 1: the admin's users row
+  int64_t now = 0;
+};
+
+// Writes to one organisation's log. While it lives, no other writer of that organisation
+// (thread or process) can append: the sequence numbers it hands out are the next ones.
+class LogWriter {
+ public:
+  virtual ~LogWriter() = default;
+  virtual int64_t Head() const = 0;
+  // Entries after `afterSeq`, seen from inside this writer.
+  virtual Result<std::vector<LogEntry>> Read(int64_t afterSeq, int limit) = 0;
+  // The sequence numbers already given to these changesets of `deviceId` (a retried push).
+  virtual Result<std::map<int64_t, int64_t>> FindLogged(int64_t deviceId, const std::vector<int64_t>& changesetIds) = 0;
+  // Appends after Head(); entries carry seq Head()+1, Head()+2, …
+  virtual Status Append(const std::vector<LogEntry>& entries) = 0;
+  // Durable when it returns Ok. Without a commit, nothing of this writer is stored.
+  virtual Status Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual std::string Kind() const = 0;  // "sqlite" or "postgres", for /healthz and logs
+
+  // --- set-up tokens and organisations
+  virtual Status AddSetupToken(const std::string& hash, int64_t now) = 0;
+  virtual Result<int64_t> CountUnusedSetupTokens() = 0;
+  // Denied: the set-up token is unknown. Conflict: it was used, or the name is taken.
+  virtual Status CreateOrganisation(const NewOrganisation& org) = 0;
+  virtual Result<std::optional<OrgRecord>> FindOrganisation(const std::string& name) = 0;
+  virtual Result<int64_t> CountOrganisations() = 0;
+
+  // --- passwords (Argon2id strings)
+  virtual Status SetPassword(int64_t orgId, int64_t userId, const std::string& hash, int64_t now) = 0;
+  virtual Result<std::optional<std::string>> PasswordHash(int64_t orgId, int64_t userId) = 0;
+  virtual Result<std::set<int64_t>> UsersWithPassword(int64_t orgId) = 0;
+
+  // --- devices and tokens
+  // Registers (or renames) the device and stores the token. Denied when the device was revoked.
+  virtual Status AddToken(const std::string& hash, const TokenRecord& token, const std::string& deviceName, int64_t now) = 0;
+  // Only a usable token: known, not expired, not revoked, its device not revoked.
+  virtual Result<std::optional<TokenRecord>> FindToken(const std::string& hash, int64_t now) = 0;
+  virtual Status RevokeToken(const std::string& hash, int64_t now) = 0;
+  // Users holding a usable token on this device (several on a shared tablet).
+  virtual Result<std::set<int64_t>> UsersOnDevice(int64_t orgId, int64_t deviceId, int64_t now) = 0;
+  virtual Status TouchDevice(int64_t orgId, int64_t deviceId, int64_t userId, int64_t now) = 0;
+  virtual Result<std::vector<DeviceRecord>> ListDevices(int64_t orgId) = 0;
+  // NotFound when the organisation has no such device.
+  virtual Status RevokeDevice(int64_t orgId, int64_t deviceId, int64_t now) = 0;
+
+  // --- the log
+  virtual Result<int64_t> HeadSeq(int64_t orgId) = 0;
+  virtual Result<std::vector<LogEntry>> ReadLog(int64_t orgId, int64_t afterSeq, int limit) = 0;
+  virtual Result<std::unique_ptr<LogWriter>> BeginWrite(int64_t orgId) = 0;
+
+  // Called (from a store thread) when another process moved an organisation's head, so
+  // waiting pulls wake up. The SQLite store has no other process and never calls it.
+  virtual void OnRemoteHead(std::function<void(int64_t orgId, int64_t head)> callback) { (void)callback; }
+  // Stops background threads; further calls fail.
+  virtual void Close() {}
+};
+
+// Opens "sqlite:PATH" or "postgres://…"/"postgresql://…" (or a libpq "key=value" string
+// prefixed with "postgres:"), creating the tables when missing.
+struct StoreOptions {
+  bool durable = true;   // SQLite: synchronous=FULL; off only for the fuzzer
+  int connections = 8;   // PostgreSQL connection pool size
+};
+Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const StoreOptions& options = {});
+
+// Where a store spec keeps the organisations' copies when none is given: next to an SQLite
+// store (PATH.orgs), in ./relay-copies for PostgreSQL.
+std::string DefaultCopiesDir(const std::string& spec);
+
+// Limits of the log, the same for every store.
+constexpr int kMaxPullLimit = 1000;
+constexpr int kMaxBatch = 1000;
+
+}  // namespace crm::relay

@@ -1,0 +1,113 @@
+// Sync through the real relay, as a new organisation meets it: the relay's
+// set-up token from its log, POST /v1/setup, a second person added by the
+// admin, then two browsers sign in online. An edit in one appears in the
+// other; an edit made offline waits in the outbox, is saved locally, and goes
+// when the network is back; after a reload sync resumes by itself.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert, clickItem, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
+import { state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+
+const relayBinary = process.env.CRM_RELAY;
+const site = process.env.CRM_SITE;
+
+// A relay of our own, on a fresh store, so the set-up token is in its log.
+async function startFreshRelay() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-sync-e2e-'));
+  const child = spawn(relayBinary, ['--listen', '127.0.0.1:0', '--store', `sqlite:${dir}/relay.db`, '--static', site,
+                                    '--password-cost', 'min'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (chunk) => { log += chunk; });
+  for (let i = 0; i < 200; i++) {
+    const listening = log.split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } })
+      .find((l) => l && l.msg === 'listening');
+    const token = log.split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } })
+      .find((l) => l && l.setup_token);
+    if (listening && token) {
+      return { url: listening.url, setupToken: token.setup_token, stop: () => child.kill('SIGTERM'), log: () => log, dir };
+    }
+    if (child.exitCode !== null) throw new Error(`crm-relay exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`crm-relay did not start: ${log}`);
+}
+
+async function post(url, body, token) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
+async function signInOnline(page, account, password) {
+  await waitForState(page, (s) => s.screen === 'welcome', 'the welcome screen');
+  await clickItem(page, 'sign_in_online');
+  await waitForItem(page, 'online_account');
+  await typeInto(page, 'online_account', account);
+  await typeInto(page, 'password', password);
+  await clickItem(page, 'online_submit');
+  return waitForState(page, (s) => s.screen === 'home' && s.sync.active && s.sync.confirmedSeq > 0,
+                      `${account} to be signed in with the organisation's data`, 30000);
+}
+
+async function addCustomer(page, name) {
+  await clickItem(page, 'new_customer');
+  await waitForItem(page, 'customer_name');
+  await typeInto(page, 'customer_name', name);
+  await clickItem(page, 'save_customer');
+  await waitForState(page, (s) => s.customers.includes(name), `${name} saved`);
+}
+
+await run('sync', [
+  ['a new organisation from the README, two browsers, an edit in one appears in the other', async ({ browser }) => {
+    const relay = await startFreshRelay();
+    try {
+      const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
+                                                          password: 'menchuang-2026', device_id: '1', device_name: 'curl' });
+      await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
+
+      const boss = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
+      const rep = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
+      const a = await openApp(boss, relay.url);
+      const b = await openApp(rep, relay.url);
+      await signInOnline(a.page, '王经理@美家门窗', 'menchuang-2026');
+      await signInOnline(b.page, '张三@美家门窗', 'zhangsan-2026');
+      await screenshot(a.page, 'sync-signed-in-admin');
+
+      // An edit in one browser appears in the other, through the relay.
+      await addCustomer(a.page, '佛山市顺德区华美门窗');
+      await waitForState(a.page, (s) => s.sync.pending === 0 && s.sync.online, 'the edit confirmed by the relay', 20000);
+      await waitForState(b.page, (s) => s.customers.includes('佛山市顺德区华美门窗'), 'the edit to reach the other browser', 30000);
+      await screenshot(b.page, 'sync-received');
+
+      // Offline: the rep keeps working; the edit waits and goes when the network is back.
+      await rep.setOffline(true);
+      await addCustomer(b.page, '广州市天河区安居建材');
+      await waitForState(b.page, (s) => s.sync.pending >= 1, 'the offline edit to wait in the outbox');
+      let s = await state(b.page);
+      assert(s.storage.durableSeq >= s.storage.capturedSeq, 'the offline edit is saved locally');
+      await rep.setOffline(false);
+      await waitForState(b.page, (x) => x.sync.pending === 0, 'the offline edit to be pushed once online', 40000);
+      await waitForState(a.page, (x) => x.customers.includes('广州市天河区安居建材'), 'the offline edit to reach the admin', 40000);
+
+      // After a reload both still hold everything, and sync resumes by itself.
+      await b.page.reload();
+      await b.page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
+      await b.page.evaluate(() => window.crmTest.ready());
+      s = await waitForState(b.page, (x) => x.screen === 'home' && x.sync.active, 'the rep back after a reload', 20000);
+      assert(s.customers.includes('佛山市顺德区华美门窗') && s.customers.includes('广州市天河区安居建材'), 'both customers after a reload');
+      // Chromium logs each request that failed while the rep was offline; nothing else may be there.
+      const errors = [...a.consoleErrors, ...b.consoleErrors].filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'));
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await boss.close();
+      await rep.close();
+    } finally {
+      relay.stop();
+    }
+  }],
+]);

@@ -1,0 +1,428 @@
+// The relay's API over real HTTP on loopback, on the SQLite store: set-up, sign-in and tokens,
+// push and pull (order, idempotency, long-poll), snapshots, admin, limits, metrics.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "core/customers.h"
+#include "relay_test_support.h"
+#include "sync/backup.h"
+
+namespace crm::testing_support {
+namespace {
+
+using nlohmann::json;
+using relay::RateLimit;
+using relay::RelayOptions;
+
+class RelayApiTest : public testing::Test {
+ protected:
+  TempFolder m_folder{"relay_api"};
+  TestRelay m_relay{FastOptions("sqlite:" + m_folder / "relay.db")};
+};
+
+int64_t CountCustomersIn(Db& db) { return CountCustomers(db).ValueOr(-1); }
+
+TEST_F(RelayApiTest, SetupCreatesTheOrganisationWithItsAdminAsSeqOne) {
+  ASSERT_TRUE(m_relay.Ok());
+  std::string token = m_relay.SetupToken();
+  TestDevice device(m_relay.Endpoint());
+  auto session = sync::SetUp(m_relay.Endpoint(), sync::SetupRequest{token, "美家门窗", "王经理", "admin password", device.DeviceId(), "laptop"});
+  ASSERT_TRUE(session) << session.Message();
+  EXPECT_EQ(session.Value().role, "admin");
+  EXPECT_EQ(session.Value().token.size(), 64u);
+  EXPECT_GT(session.Value().expiresAt, NowMs() + 89LL * 24 * 3600 * 1000);
+  device.Use(session.Value());
+
+  auto pulled = device.Transport().PullNow(0, 1000, 0);
+  ASSERT_TRUE(pulled) << pulled.Message();
+  ASSERT_EQ(pulled.Value().changesets.size(), 1u);
+  EXPECT_EQ(pulled.Value().changesets[0].seq, 1);
+  EXPECT_EQ(pulled.Value().changesets[0].envelope.deviceId, 0) << "seq 1 is authored by the relay";
+  EXPECT_EQ(pulled.Value().headSeq, 1);
+  device.Sync();
+  auto admin = GetUser(device.db(), session.Value().userId);
+  ASSERT_TRUE(admin) << admin.Message();
+  EXPECT_EQ(admin.Value().name, "王经理");
+  EXPECT_EQ(admin.Value().role, Role::Admin);
+
+  // The token was for one use.
+  auto again = sync::SetUp(m_relay.Endpoint(), sync::SetupRequest{token, "另一家", "李四", "admin password", NewId(), "x"});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.Code(), ErrorCode::Invalid) << again.Message();  // 409
+  HttpAnswer reused = Call(m_relay.Endpoint(), "POST", "/v1/setup", "",
+                           json{{"setup_token", token}, {"organisation", "另一家"}, {"admin_name", "李四"},
+                                {"password", "admin password"}, {"device_id", "5"}}.dump());
+  EXPECT_EQ(reused.status, 409) << reused.body;
+  HttpAnswer unknown = Call(m_relay.Endpoint(), "POST", "/v1/setup", "",
+                            json{{"setup_token", std::string(64, 'a')}, {"organisation", "另一家"}, {"admin_name", "李四"},
+                                 {"password", "admin password"}, {"device_id", "5"}}.dump());
+  EXPECT_EQ(unknown.status, 401) << unknown.body;
+  // A name is taken once.
+  HttpAnswer taken = Call(m_relay.Endpoint(), "POST", "/v1/setup", "",
+                          json{{"setup_token", m_relay.SetupToken()}, {"organisation", "美家门窗"}, {"admin_name", "李四"},
+                               {"password", "admin password"}, {"device_id", "5"}}.dump());
+  EXPECT_EQ(taken.status, 409) << taken.body;
+}
+
+TEST_F(RelayApiTest, SetupAndSignInRejectBadBodiesByField) {
+  ASSERT_TRUE(m_relay.Ok());
+  auto post = [&](const std::string& path, const std::string& body) { return Call(m_relay.Endpoint(), "POST", path, "", body); };
+  EXPECT_EQ(post("/v1/setup", "not json").status, 400);
+  EXPECT_EQ(post("/v1/setup", "[1,2]").status, 400);
+  HttpAnswer missing = post("/v1/setup", json{{"setup_token", "x"}}.dump());
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("organisation: missing"), std::string::npos) << missing.body;
+  HttpAnswer shortPassword = post("/v1/setup", json{{"setup_token", m_relay.SetupToken()}, {"organisation", "o"}, {"admin_name", "a"},
+                                                    {"password", "short"}, {"device_id", "1"}}.dump());
+  EXPECT_EQ(shortPassword.status, 400);
+  EXPECT_NE(shortPassword.body.find("password"), std::string::npos) << shortPassword.body;
+  HttpAnswer badDevice = post("/v1/signin", json{{"organisation", "o"}, {"user", "u"}, {"password", "p"}, {"device_id", "-3"}}.dump());
+  EXPECT_EQ(badDevice.status, 400);
+  EXPECT_NE(badDevice.body.find("device_id"), std::string::npos) << badDevice.body;
+  HttpAnswer typed = post("/v1/signin", json{{"organisation", 5}, {"user", "u"}, {"password", "p"}, {"device_id", "3"}}.dump());
+  EXPECT_EQ(typed.status, 400);
+  EXPECT_EQ(typed.Json().value("error", ""), "bad_request");
+}
+
+TEST_F(RelayApiTest, SignInGivesOneAnswerForEveryWrongCredential) {
+  OrgOnRelay org(m_relay);
+  org.AddUser("张三", "rep");
+  auto attempt = [&](const std::string& orgName, const std::string& user, const std::string& password) {
+    return Call(m_relay.Endpoint(), "POST", "/v1/signin", "",
+                json{{"organisation", orgName}, {"user", user}, {"password", password}, {"device_id", "77"}}.dump());
+  };
+  HttpAnswer good = attempt(org.Name(), "张三", "user password");
+  ASSERT_EQ(good.status, 200) << good.body;
+  EXPECT_EQ(good.Json().value("role", ""), "rep");
+  HttpAnswer wrongPassword = attempt(org.Name(), "张三", "not the password");
+  HttpAnswer wrongUser = attempt(org.Name(), "李四", "user password");
+  HttpAnswer wrongOrg = attempt("别家", "张三", "user password");
+  for (const HttpAnswer* answer : {&wrongPassword, &wrongUser, &wrongOrg}) {
+    EXPECT_EQ(answer->status, 401);
+    EXPECT_EQ(answer->body, wrongPassword.body) << "the answers must not tell which part was wrong";
+  }
+}
+
+TEST_F(RelayApiTest, TokensWorkUntilSignOutRevocationOrExpiry) {
+  OrgOnRelay org(m_relay);
+  org.AddUser("张三", "rep");
+  auto device = org.Device("张三");
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 200);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0").status, 401);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", std::string(64, 'f')).status, 401);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", "garbage token").status, 401);
+
+  ASSERT_TRUE(sync::SignOut(m_relay.Endpoint(), device->Token()));
+  HttpAnswer after = Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token());
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(after.Json().value("error", ""), "unauthorized");
+  auto pulled = device->Transport().PullNow(0, 10, 0);
+  ASSERT_FALSE(pulled);
+  EXPECT_EQ(pulled.Code(), ErrorCode::Denied) << "401 maps to Denied (sign in again)";
+}
+
+TEST_F(RelayApiTest, ADeactivatedUsersTokenStopsWorking) {
+  OrgOnRelay org(m_relay);
+  int64_t rep = org.AddUser("张三", "rep");
+  auto device = org.Device("张三");
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/snapshot", device->Token()).status, 200);
+  TestDevice& admin = org.Admin();
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, false, admin.actor())); })});
+  for (const char* path : {"/v1/pull?after=0", "/v1/snapshot"}) {
+    HttpAnswer answer = Call(m_relay.Endpoint(), "GET", path, device->Token());
+    EXPECT_EQ(answer.status, 401) << path << ": " << answer.body;
+    EXPECT_NE(answer.body.find("deactivated"), std::string::npos) << answer.body;
+  }
+  EXPECT_FALSE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""}));
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, true, admin.actor())); })});
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 200) << "active again";
+}
+
+TEST(RelayTokens, ExpireAfterTheirLifetime) {
+  TempFolder folder("relay_expiry");
+  RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");
+  options.tokenLifetimeMs = 300;
+  TestRelay relay(options);
+  OrgOnRelay org(relay);
+  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", org.Admin().Token()).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", org.Admin().Token()).status, 401);
+}
+
+TEST_F(RelayApiTest, PushesAreOrderedAndEveryDeviceGetsTheSameData) {
+  OrgOnRelay org(m_relay);
+  org.AddUser("张三", "rep");
+  org.AddUser("李四", "rep");
+  auto a = org.Device("张三");
+  auto b = org.Device("李四");
+  int64_t head = a->Seq();
+
+  std::vector<sync::ChangesetEnvelope> batch;
+  for (int i = 0; i < 5; i++) {
+    batch.push_back(a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "客户" + std::to_string(i), a->actor())); }));
+  }
+  std::vector<int64_t> seqs = a->PushOk(batch);
+  ASSERT_EQ(seqs.size(), 5u);
+  for (size_t i = 0; i < seqs.size(); i++) EXPECT_EQ(seqs[i], head + 1 + static_cast<int64_t>(i)) << "consecutive, in push order";
+  auto fromB = b->PushOk({b->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "李四的客户", b->actor())); })});
+  ASSERT_EQ(fromB.size(), 1u);
+  EXPECT_EQ(fromB[0], head + 6);
+
+  a->Sync();
+  b->Sync();
+  EXPECT_EQ(a->Seq(), head + 6);
+  EXPECT_EQ(b->Seq(), head + 6);
+  EXPECT_EQ(CountCustomersIn(a->db()), 6);
+  EXPECT_EQ(CountCustomersIn(b->db()), 6);
+  EXPECT_EQ(QueryText(a->db(), "SELECT group_concat(name, ',') FROM (SELECT name FROM customers ORDER BY id)"),
+            QueryText(b->db(), "SELECT group_concat(name, ',') FROM (SELECT name FROM customers ORDER BY id)"));
+}
+
+TEST_F(RelayApiTest, ARetriedPushGetsTheSameSeqsAndIsStoredOnce) {
+  OrgOnRelay org(m_relay);
+  TestDevice& admin = org.Admin();
+  auto first = admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "一", admin.actor())); });
+  auto second = admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "二", admin.actor())); });
+  std::vector<int64_t> once = admin.PushOk({first, second});
+  std::vector<int64_t> twice = admin.PushOk({first, second});
+  EXPECT_EQ(once, twice);
+  // A retry that also carries a new changeset: the old ones keep their seqs, the new one is appended.
+  auto third = admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "三", admin.actor())); });
+  std::vector<int64_t> mixed = admin.PushOk({first, second, third});
+  ASSERT_EQ(mixed.size(), 3u);
+  EXPECT_EQ(mixed[0], once[0]);
+  EXPECT_EQ(mixed[1], once[1]);
+  EXPECT_EQ(mixed[2], once[1] + 1);
+  auto pulled = admin.Transport().PullNow(0, 1000, 0);
+  ASSERT_TRUE(pulled);
+  EXPECT_EQ(pulled.Value().headSeq, mixed[2]);
+  std::set<int64_t> ids;
+  for (const auto& item : pulled.Value().changesets) EXPECT_TRUE(ids.insert(item.envelope.changesetId).second) << "stored twice";
+  // Twice in one push is a client bug: 400.
+  HttpAnswer doubled = Call(m_relay.Endpoint(), "POST", "/v1/push", admin.Token(),
+                            [&] { auto b = sync::EncodePush(sync::PushRequest{{third, third}}); return std::string(b.begin(), b.end()); }(),
+                            "application/x-crm");
+  EXPECT_EQ(doubled.status, 400) << doubled.body;
+}
+
+TEST_F(RelayApiTest, PullPagesAndValidatesItsParameters) {
+  OrgOnRelay org(m_relay);
+  TestDevice& admin = org.Admin();
+  std::vector<sync::ChangesetEnvelope> batch;
+  for (int i = 0; i < 7; i++) batch.push_back(admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "c" + std::to_string(i), admin.actor())); }));
+  admin.PushOk(batch);
+  auto page = admin.Transport().PullNow(2, 3, 0);
+  ASSERT_TRUE(page) << page.Message();
+  ASSERT_EQ(page.Value().changesets.size(), 3u);
+  EXPECT_EQ(page.Value().changesets[0].seq, 3);
+  EXPECT_EQ(page.Value().changesets[2].seq, 5);
+  EXPECT_EQ(page.Value().headSeq, 8);
+  for (const char* bad : {"/v1/pull?after=-1", "/v1/pull?after=abc", "/v1/pull?limit=0", "/v1/pull?limit=1001", "/v1/pull?wait=x",
+                          "/v1/pull?after=99999999999999999999"}) {
+    HttpAnswer answer = Call(m_relay.Endpoint(), "GET", bad, admin.Token());
+    EXPECT_EQ(answer.status, 400) << bad << ": " << answer.body;
+  }
+}
+
+TEST_F(RelayApiTest, ALongPollAnswersAsSoonAsAChangesetArrives) {
+  OrgOnRelay org(m_relay);
+  org.AddUser("张三", "rep");
+  auto waiter = org.Device("张三");
+  TestDevice& admin = org.Admin();
+  int64_t head = waiter->Seq();
+
+  auto started = std::chrono::steady_clock::now();
+  auto quiet = waiter->Transport().PullNow(head, 100, 1);
+  double quietSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_TRUE(quiet) << quiet.Message();
+  EXPECT_TRUE(quiet.Value().changesets.empty());
+  EXPECT_GE(quietSeconds, 0.9) << "with nothing new the relay holds the pull for `wait` seconds";
+
+  Result<sync::PullResponse> woken = MakeError(ErrorCode::Generic, "not run");
+  double wokenSeconds = 0;
+  std::thread pull([&] {
+    auto at = std::chrono::steady_clock::now();
+    woken = waiter->Transport().PullNow(head, 100, 20);
+    wokenSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - at).count();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "新客户", admin.actor())); })});
+  pull.join();
+  ASSERT_TRUE(woken) << woken.Message();
+  ASSERT_EQ(woken.Value().changesets.size(), 1u);
+  EXPECT_EQ(woken.Value().changesets[0].seq, head + 1);
+  EXPECT_LT(wokenSeconds, 3.0) << "woken by the push, not by the 20 s timeout";
+}
+
+TEST_F(RelayApiTest, ASnapshotGivesANewDeviceTheOrganisationAtItsSeq) {
+  OrgOnRelay org(m_relay);
+  TestDevice& admin = org.Admin();
+  std::vector<sync::ChangesetEnvelope> batch;
+  for (int i = 0; i < 4; i++) batch.push_back(admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "客户" + std::to_string(i), admin.actor())); }));
+  std::vector<int64_t> seqs = admin.PushOk(batch);
+  TestDevice fresh(m_relay.Endpoint());
+  fresh.SignIn(org.Name(), "王经理", "admin password");
+  auto snapshot = fresh.Transport().SnapshotNow();
+  ASSERT_TRUE(snapshot) << snapshot.Message();
+  EXPECT_EQ(snapshot.Value().seq, seqs.back());
+  EXPECT_EQ(snapshot.Value().schemaVersion, LatestSchemaVersion());
+  sync::SqliteBuffer image = sync::SqliteBuffer::Allocate(snapshot.Value().image.size());
+  std::memcpy(image.data(), snapshot.Value().image.data(), image.size());
+  auto checked = sync::CheckBackup(std::move(image));
+  ASSERT_TRUE(checked) << checked.Message();
+  EXPECT_EQ(checked.Value().info.customers, 4);
+  EXPECT_EQ(QueryText(checked.Value().db, "SELECT group_concat(name, ',') FROM (SELECT name FROM customers ORDER BY name)"),
+            "客户0,客户1,客户2,客户3");
+}
+
+TEST_F(RelayApiTest, AdminManagesUsersRolesPasswordsAndDevices) {
+  OrgOnRelay org(m_relay);
+  int64_t rep = org.AddUser("张三", "rep");
+  ASSERT_GT(rep, 0);
+  // The new users row reached devices as a changeset authored by the admin, from the relay (device 0).
+  auto pulled = org.Admin().Transport().PullNow(1, 1000, 0);
+  ASSERT_TRUE(pulled);
+  ASSERT_EQ(pulled.Value().changesets.size(), 1u);
+  EXPECT_EQ(pulled.Value().changesets[0].envelope.userId, org.Admin().UserId());
+  EXPECT_EQ(pulled.Value().changesets[0].envelope.deviceId, 0);
+  auto onAdmin = GetUser(org.Admin().db(), rep);
+  ASSERT_TRUE(onAdmin) << onAdmin.Message();
+  EXPECT_EQ(onAdmin.Value().role, Role::Rep);
+  EXPECT_EQ(QueryText(org.Admin().db(), "SELECT count(*) FROM audit_log WHERE table_name = 'users' AND row_id = " + std::to_string(rep)), "1");
+
+  HttpAnswer users = Call(m_relay.Endpoint(), "GET", "/v1/admin/users", org.Admin().Token());
+  ASSERT_EQ(users.status, 200);
+  ASSERT_EQ(users.Json()["users"].size(), 2u);
+  json userList = users.Json()["users"];
+  for (const auto& user : userList) EXPECT_TRUE(user["has_password"].get<bool>());
+  HttpAnswer duplicate = Call(m_relay.Endpoint(), "POST", "/v1/admin/users", org.Admin().Token(),
+                              json{{"name", "张三"}, {"role", "rep"}, {"password", "another password"}}.dump());
+  EXPECT_EQ(duplicate.status, 409) << duplicate.body;
+  HttpAnswer badRole = Call(m_relay.Endpoint(), "POST", "/v1/admin/users", org.Admin().Token(),
+                            json{{"name", "赵六"}, {"role", "king"}, {"password", "another password"}}.dump());
+  EXPECT_EQ(badRole.status, 400) << badRole.body;
+
+  // Password reset: the old one stops working, the new one works.
+  auto repDevice = org.Device("张三");
+  HttpAnswer reset = Call(m_relay.Endpoint(), "POST", "/v1/admin/users/" + std::to_string(rep) + "/password", org.Admin().Token(),
+                          json{{"password", "a new password"}}.dump());
+  EXPECT_EQ(reset.status, 204) << reset.body;
+  EXPECT_FALSE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""}));
+  EXPECT_TRUE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "a new password", NewId(), ""}));
+
+  // A rep may not administer.
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/admin/users", repDevice->Token()).status, 403);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "POST", "/v1/admin/users", repDevice->Token(),
+                 json{{"name", "x"}, {"role", "admin"}, {"password", "12345678"}}.dump()).status, 403);
+
+  // Role change: a changeset too; the rep becomes a leader.
+  HttpAnswer role = Call(m_relay.Endpoint(), "POST", "/v1/admin/users/" + std::to_string(rep) + "/role", org.Admin().Token(),
+                         json{{"role", "leader"}}.dump());
+  EXPECT_EQ(role.status, 204) << role.body;
+  org.Admin().Sync();
+  EXPECT_EQ(GetUser(org.Admin().db(), rep).Value().role, Role::Leader);
+  HttpAnswer lastAdmin = Call(m_relay.Endpoint(), "POST", "/v1/admin/users/" + std::to_string(org.Admin().UserId()) + "/role",
+                              org.Admin().Token(), json{{"role", "rep"}}.dump());
+  EXPECT_EQ(lastAdmin.status, 409) << lastAdmin.body;
+  EXPECT_EQ(Call(m_relay.Endpoint(), "POST", "/v1/admin/users/12345/role", org.Admin().Token(), json{{"role", "rep"}}.dump()).status, 404);
+
+  // Devices: listed, and a revoked one loses every token and cannot sign in again.
+  HttpAnswer devices = Call(m_relay.Endpoint(), "GET", "/v1/admin/devices", org.Admin().Token());
+  ASSERT_EQ(devices.status, 200);
+  bool listed = false;
+  json deviceList = devices.Json()["devices"];
+  for (const auto& device : deviceList) listed |= device["id"] == std::to_string(repDevice->DeviceId());
+  EXPECT_TRUE(listed) << devices.body;
+  EXPECT_EQ(Call(m_relay.Endpoint(), "POST", "/v1/admin/devices/" + std::to_string(repDevice->DeviceId()) + "/revoke",
+                 org.Admin().Token()).status, 204);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", repDevice->Token()).status, 401);
+  auto again = sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "a new password", repDevice->DeviceId(), ""});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.Code(), ErrorCode::Denied);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "POST", "/v1/admin/devices/424242/revoke", org.Admin().Token()).status, 404);
+}
+
+TEST(RelayLimits, BatchBodyAndRateLimitsAreClear4xx) {
+  TempFolder folder("relay_limits");
+  RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");
+  options.maxBatch = 10;
+  options.deviceRate = RateLimit{1, 30};
+  relay::ServerOptions server;
+  server.maxBodyBytes = 256 * 1024;
+  options.maxBodyBytes = server.maxBodyBytes;
+  TestRelay relay(options, server);
+  OrgOnRelay org(relay);
+  TestDevice& admin = org.Admin();
+
+  std::vector<sync::ChangesetEnvelope> batch;
+  for (int i = 0; i < 11; i++) batch.push_back(admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "c" + std::to_string(i), admin.actor())); }));
+  auto bytes = sync::EncodePush(sync::PushRequest{batch});
+  HttpAnswer tooMany = Call(relay.Endpoint(), "POST", "/v1/push", admin.Token(), std::string(bytes.begin(), bytes.end()), "application/x-crm");
+  EXPECT_EQ(tooMany.status, 413) << tooMany.body;
+  EXPECT_NE(tooMany.body.find("at most 10"), std::string::npos) << tooMany.body;
+
+  HttpAnswer tooBig = Call(relay.Endpoint(), "POST", "/v1/push", admin.Token(), std::string(300 * 1024, 'x'), "application/x-crm");
+  EXPECT_EQ(tooBig.status, 413) << tooBig.body;
+  EXPECT_EQ(tooBig.Json().value("error", ""), "too_large") << tooBig.body;
+
+  int limited = 0;
+  std::string retryAfter;
+  for (int i = 0; i < 60 && !limited; i++) {
+    HttpAnswer answer = Call(relay.Endpoint(), "GET", "/v1/pull?after=0", admin.Token());
+    if (answer.status == 429) {
+      limited++;
+      retryAfter = answer.retryAfter;
+      EXPECT_EQ(answer.Json().value("error", ""), "too_many_requests");
+    }
+  }
+  EXPECT_EQ(limited, 1) << "a burst of 30 at 1/s runs out within 60 requests";
+  EXPECT_GE(std::atoi(retryAfter.c_str()), 1);
+  auto pulled = admin.Transport().PullNow(0, 10, 0);
+  ASSERT_FALSE(pulled);
+  EXPECT_EQ(pulled.Code(), ErrorCode::Storage) << "429 means retry later";
+  EXPECT_GE(admin.Transport().RetryAfterSeconds(), 1);
+}
+
+// Behind nginx every peer is loopback: sign-in limits go by the address nginx forwards.
+TEST(RelayLimits, SignInLimitsGoByTheForwardedAddressBehindAProxy) {
+  TempFolder folder("relay_forwarded");
+  RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");
+  options.signInRate = RateLimit{0.01, 3};
+  TestRelay relay(options);
+  auto attempt = [&](const std::string& forwarded) {
+    httplib::Client client("127.0.0.1", relay.Port());
+    httplib::Headers headers{{"X-Forwarded-For", forwarded}};
+    auto result = client.Post("/v1/signin", headers, "{}", "application/json");
+    return result ? result->status : 0;
+  };
+  for (int i = 0; i < 3; i++) EXPECT_EQ(attempt("203.0.113.7"), 400) << "within the burst: the body is checked";
+  EXPECT_EQ(attempt("203.0.113.7"), 429);
+  EXPECT_EQ(attempt("198.51.100.2"), 400) << "another client is not held up";
+  EXPECT_EQ(attempt("10.0.0.1, 203.0.113.7"), 429) << "the last entry (nginx's own) counts";
+}
+
+TEST_F(RelayApiTest, MetricsCountRequestsChangesetsAndOrganisations) {
+  OrgOnRelay org(m_relay);
+  TestDevice& admin = org.Admin();
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "一", admin.actor())); })});
+  admin.PushRefused({admin.Sql("INSERT INTO audit_log (id, at, user_id, device_id, table_name, row_id, action) VALUES (1, 1, 42, 42, 'x', 1, 'insert')")});
+  (void)admin.Transport().PullNow(0, 10, 0);
+  HttpAnswer metrics = Call(m_relay.Endpoint(), "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  for (const char* line : {"crm_relay_requests_total{endpoint=\"POST /v1/push\",status=\"200\"} 1",
+                           "crm_relay_requests_total{endpoint=\"POST /v1/push\",status=\"422\"} 1",
+                           "crm_relay_requests_total{endpoint=\"GET /v1/pull\",status=\"200\"} ",
+                           "crm_relay_changesets_accepted_total 1", "crm_relay_changesets_refused_total 1", "crm_relay_pushes_total 2",
+                           "crm_relay_orgs 1", "crm_relay_store_seconds_count{op=\"append\"} 1"}) {
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << "missing: " << line << "\n" << metrics.body;
+  }
+  HttpAnswer health = Call(m_relay.Endpoint(), "GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.Json().value("store", ""), "sqlite");
+  EXPECT_EQ(health.Json().value("wire", 0), 1);
+}
+
+}  // namespace
+}  // namespace crm::testing_support

@@ -1,0 +1,331 @@
+// What the relay refuses, and what it lets through: every row of every pushed changeset is
+// checked with core's permission rules against the relay's copy of the organisation, before
+// anything is stored. Changes that core itself would make are built with core on a device;
+// forgeries are raw SQL captured on a device, as a modified client would send them.
+#include <gtest/gtest.h>
+
+#include "core/contacts.h"
+#include "core/customers.h"
+#include "core/followups.h"
+#include "core/ownership.h"
+#include "relay_test_support.h"
+
+namespace crm::testing_support {
+namespace {
+
+std::string Id(int64_t value) { return std::to_string(value); }
+
+class RelayRulesTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(m_relay.Ok());
+    m_team = m_org.AddTeam("一组");
+    m_repA = m_org.AddUser("甲", "rep");
+    m_repB = m_org.AddUser("乙", "rep");
+    m_supervisor = m_org.AddUser("主管", "supervisor", m_team);
+    m_repC = m_org.AddUser("丙", "rep", m_team);
+    m_leader = m_org.AddUser("领导", "leader");
+    a = m_org.Device("甲");
+    b = m_org.Device("乙");
+    s = m_org.Device("主管");
+    c = m_org.Device("丙");
+    l = m_org.Device("领导");
+  }
+
+  void SyncAll() {
+    for (TestDevice* device : {a.get(), b.get(), s.get(), c.get(), l.get(), &m_org.Admin()}) device->Sync();
+  }
+
+  // A customer made with core on `device`, pushed, and known everywhere.
+  int64_t CustomerOf(TestDevice& device, const std::string& name, bool toPool = false) {
+    int64_t id = 0;
+    auto envelope = device.Change([&](Db& db) {
+      CustomerInput input;
+      input.name = name;
+      input.phones = {"138 0000 " + std::to_string(1000 + m_counter++)};
+      input.toPool = toPool;
+      auto made = CreateCustomer(db, input, device.actor());
+      ASSERT_TRUE(made) << made.Message();
+      id = made.Value();
+    });
+    device.PushOk({envelope});
+    SyncAll();
+    return id;
+  }
+
+  // The signature columns a forged row needs to pass the author check.
+  std::string Signed(const TestDevice& device) {
+    return Id(NowMs()) + ", " + Id(NowMs()) + ", " + Id(device.UserId()) + ", " + Id(device.UserId()) + ", " + Id(device.DeviceId());
+  }
+  std::string SetSigned(const TestDevice& device) {
+    return "updated_at = " + Id(NowMs()) + ", updated_by = " + Id(device.UserId()) + ", device_id = " + Id(device.DeviceId());
+  }
+
+  int64_t Head() {
+    auto pulled = m_org.Admin().Transport().PullNow(0, 1, 0);
+    EXPECT_TRUE(pulled);
+    return pulled ? pulled.Value().headSeq : -1;
+  }
+
+  TempFolder m_folder{"relay_rules"};
+  TestRelay m_relay{FastOptions("sqlite:" + m_folder / "relay.db")};
+  OrgOnRelay m_org{m_relay};
+  int64_t m_team = 0, m_repA = 0, m_repB = 0, m_supervisor = 0, m_repC = 0, m_leader = 0;
+  std::unique_ptr<TestDevice> a, b, s, c, l;
+  int m_counter = 0;
+};
+
+TEST_F(RelayRulesTest, ARepChangesOwnAndPoolCustomersOnly) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  int64_t others = CustomerOf(*b, "乙的客户");
+  int64_t pool = CustomerOf(m_org.Admin(), "公海客户", /*toPool=*/true);
+
+  a->PushOk({a->Sql("UPDATE customers SET notes = '改过', " + SetSigned(*a) + " WHERE id = " + Id(own))});
+  sync::PushRefusal refused = a->PushRefused({a->Forge("UPDATE customers SET notes = '偷改', " + SetSigned(*a) + " WHERE id = " + Id(others))});
+  EXPECT_EQ(refused.table, "customers");
+  EXPECT_EQ(refused.row, Id(others));
+  EXPECT_NE(refused.reason.find("belongs to another rep"), std::string::npos) << refused.reason;
+
+  a->PushOk({a->Sql("UPDATE customers SET notes = '公海的也可以', " + SetSigned(*a) + " WHERE id = " + Id(pool))});
+  a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(ClaimCustomer(db, pool, a->actor())); })});
+  SyncAll();
+  EXPECT_EQ(QueryText(b->db(), "SELECT owner_id FROM customers WHERE id = " + Id(pool)), Id(m_repA)) << "the claim reached B";
+
+  // Giving a customer to another rep is a reassignment: not for reps.
+  sync::PushRefusal giveAway = a->PushRefused({a->Forge("UPDATE customers SET owner_id = " + Id(m_repB) + ", " + SetSigned(*a) + " WHERE id = " + Id(own))});
+  EXPECT_NE(giveAway.reason.find("may not reassign"), std::string::npos) << giveAway.reason;
+  // Back to the pool is allowed (core: ReleaseToPool).
+  a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(ReleaseToPool(db, own, a->actor())); })});
+  // A new customer for someone else: no.
+  sync::PushRefusal forOther = a->PushRefused({a->Forge(
+      "INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, device_id) VALUES (4242, '塞给乙', " +
+      Id(m_repB) + ", " + Signed(*a) + ")")});
+  EXPECT_EQ(forOther.row, "4242");
+  EXPECT_NE(forOther.reason.find("belongs to another rep"), std::string::npos) << forOther.reason;
+}
+
+TEST_F(RelayRulesTest, ASupervisorChangesTheTeamsCustomersAndMovesThemWithinTheTeam) {
+  int64_t teamCustomer = CustomerOf(*c, "丙的客户");
+  int64_t otherTeam = CustomerOf(*b, "乙的客户");
+  s->PushOk({s->Change([&](Db& db) {
+    CustomerInput input;
+    input.name = "丙的客户（主管改）";
+    ASSERT_TRUE(UpdateCustomer(db, teamCustomer, input, s->actor()));
+  })});
+  sync::PushRefusal refused = s->PushRefused({s->Forge("UPDATE customers SET notes = 'x', " + SetSigned(*s) + " WHERE id = " + Id(otherTeam))});
+  EXPECT_NE(refused.reason.find("another team"), std::string::npos) << refused.reason;
+  s->PushOk({s->Change([&](Db& db) { ASSERT_TRUE(ReassignCustomer(db, teamCustomer, m_supervisor, s->actor())); })});
+  sync::PushRefusal outOfTeam = s->PushRefused({s->Forge("UPDATE customers SET owner_id = " + Id(m_repB) + ", team_id = NULL, " +
+                                                        SetSigned(*s) + " WHERE id = " + Id(teamCustomer))});
+  EXPECT_NE(outOfTeam.reason.find("may not reassign"), std::string::npos) << outOfTeam.reason;
+  // A leader moves anyone's.
+  l->Sync();
+  l->PushOk({l->Change([&](Db& db) { ASSERT_TRUE(ReassignCustomer(db, otherTeam, m_repA, l->actor())); })});
+}
+
+TEST_F(RelayRulesTest, RowsOfACustomerAreJudgedByThatCustomersHolding) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  int64_t others = CustomerOf(*b, "乙的客户");
+  // Core's own kind of change: a contact for one's own customer.
+  a->PushOk({a->Change([&](Db& db) {
+    ContactInput contact;
+    contact.name = "联系人";
+    ASSERT_TRUE(AddContact(db, own, contact, a->actor()));
+  })});
+  sync::PushRefusal phone = a->PushRefused({a->Forge(
+      "INSERT INTO customer_phones (id, customer_id, phone, normalized, created_at, updated_at, created_by, updated_by, device_id) "
+      "VALUES (777, " + Id(others) + ", '139', '139', " + Signed(*a) + ")")});
+  EXPECT_EQ(phone.table, "customer_phones");
+  EXPECT_EQ(phone.row, "777");
+  EXPECT_NE(phone.reason.find("belongs to another rep"), std::string::npos) << phone.reason;
+
+  // A customer and its rows, in one changeset and in two changesets of one push.
+  int64_t fresh = NewId();
+  auto customer = a->Sql("INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, device_id) VALUES (" +
+                         Id(fresh) + ", '新客户', " + Id(m_repA) + ", " + Signed(*a) + ")");
+  auto activity = a->Change([&](Db& db) {
+    ActivityInput input;
+    input.customerId = fresh;
+    input.summary = "第一次拜访";
+    ASSERT_TRUE(LogActivity(db, input, a->actor()));
+  });
+  a->PushOk({customer, activity});
+
+  // Moving one's row to another rep's customer, or deleting theirs behind a forged old value: no.
+  int64_t ownPhone = std::strtoll(QueryText(a->db(), "SELECT id FROM customer_phones WHERE customer_id = " + Id(own)).c_str(), nullptr, 10);
+  sync::PushRefusal moved = a->PushRefused({a->Forge("UPDATE customer_phones SET customer_id = " + Id(others) + ", " + SetSigned(*a) +
+                                                   " WHERE id = " + Id(ownPhone))});
+  EXPECT_EQ(moved.row, Id(ownPhone));
+  a->Sync();
+  int64_t theirPhone = std::strtoll(QueryText(a->db(), "SELECT id FROM customer_phones WHERE customer_id = " + Id(others)).c_str(), nullptr, 10);
+  ASSERT_GT(theirPhone, 0);
+  ASSERT_TRUE(a->db().Exec("UPDATE customer_phones SET customer_id = " + Id(own) + " WHERE id = " + Id(theirPhone)));  // not captured
+  sync::PushRefusal forged = a->PushRefused({a->Forge("DELETE FROM customer_phones WHERE id = " + Id(theirPhone))});
+  EXPECT_EQ(forged.table, "customer_phones");
+  EXPECT_NE(forged.reason.find("belongs to another rep"), std::string::npos) << forged.reason;
+
+  // An INSERT over another rep's customer would replace it (the policy lets a later insert win).
+  ASSERT_TRUE(a->db().Exec("DELETE FROM customers WHERE id = " + Id(others)));  // not captured
+  sync::PushRefusal takeover = a->PushRefused({a->Forge(
+      "INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, device_id) VALUES (" + Id(others) +
+      ", '抢过来', " + Id(m_repA) + ", " + Signed(*a) + ")")});
+  EXPECT_EQ(takeover.row, Id(others));
+  EXPECT_NE(takeover.reason.find("belongs to another rep"), std::string::npos) << takeover.reason;
+
+  // A row for a customer that does not exist.
+  sync::PushRefusal orphan = a->PushRefused({a->Forge(
+      "INSERT INTO contacts (id, customer_id, name, created_at, updated_at, created_by, updated_by, device_id) VALUES (5, 123456, 'x', " +
+      Signed(*a) + ")")});
+  EXPECT_NE(orphan.reason.find("does not exist"), std::string::npos) << orphan.reason;
+}
+
+TEST_F(RelayRulesTest, UsersTeamsFieldsAreForAdminsAndSettingsForLeaders) {
+  sync::PushRefusal team = a->PushRefused({a->Forge("INSERT INTO teams (id, name, created_at, updated_at, created_by, updated_by, device_id) "
+                                                  "VALUES (99, '我的组', " + Signed(*a) + ")")});
+  EXPECT_EQ(team.table, "teams");
+  EXPECT_NE(team.reason.find("admins only"), std::string::npos) << team.reason;
+  sync::PushRefusal promote = a->PushRefused({a->Forge("UPDATE users SET role = 'admin', " + SetSigned(*a) + " WHERE id = " + Id(m_repA))});
+  EXPECT_EQ(promote.table, "users");
+  sync::PushRefusal field = a->PushRefused({a->Forge(
+      "INSERT INTO custom_fields (id, key, label, type, created_at, updated_at, created_by, updated_by, device_id) VALUES (3, 'k', 'K', "
+      "'text', " + Signed(*a) + ")")});
+  EXPECT_EQ(field.table, "custom_fields");
+  sync::PushRefusal setting = a->PushRefused({a->Forge("INSERT INTO settings (key, value, created_at, updated_at, created_by, updated_by, "
+                                                     "device_id) VALUES ('pool.return_after_days', '1', " + Signed(*a) + ")")});
+  EXPECT_EQ(setting.table, "settings");
+  EXPECT_EQ(setting.row, "pool.return_after_days");
+  EXPECT_NE(setting.reason.find("leaders and admins"), std::string::npos) << setting.reason;
+  l->PushOk({l->Change([&](Db& db) { ASSERT_TRUE(SetSettingInt(db, kSettingPoolDays, 45, l->actor())); })});
+  m_org.Admin().PushOk({m_org.Admin().Change([&](Db& db) { ASSERT_TRUE(SetUserTeam(db, m_repA, m_team, m_org.Admin().actor())); })});
+}
+
+TEST_F(RelayRulesTest, AuditRowsAreInsertOnlyAndNameTheirAuthor) {
+  int64_t own = CustomerOf(*a, "甲的客户");  // core wrote audit rows for A: accepted
+  a->Sync();
+  std::string auditId = QueryText(a->db(), "SELECT id FROM audit_log WHERE customer_id = " + Id(own) + " LIMIT 1");
+  ASSERT_NE(auditId, "<no row>");
+  sync::PushRefusal asOther = a->PushRefused({a->Forge(
+      "INSERT INTO audit_log (id, at, user_id, device_id, table_name, row_id, action) VALUES (9, 1, " + Id(m_repB) + ", " +
+      Id(a->DeviceId()) + ", 'customers', 1, 'insert')")});
+  EXPECT_EQ(asOther.table, "audit_log");
+  EXPECT_NE(asOther.reason.find("author"), std::string::npos) << asOther.reason;
+  sync::PushRefusal edited = a->PushRefused({a->Forge("UPDATE audit_log SET new_value = '改写历史' WHERE id = " + auditId)});
+  EXPECT_NE(edited.reason.find("cannot be changed or removed"), std::string::npos) << edited.reason;
+  sync::PushRefusal removed = a->PushRefused({a->Forge("DELETE FROM audit_log WHERE id = " + auditId)});
+  EXPECT_NE(removed.reason.find("cannot be changed or removed"), std::string::npos) << removed.reason;
+}
+
+TEST_F(RelayRulesTest, WrittenRowsAreSignedByTheirAuthorAndDevice) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  auto insert = [&](const std::string& createdBy, const std::string& updatedBy, const std::string& device) {
+    return a->Forge("INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, device_id) VALUES (" +
+                  Id(NewId()) + ", '新', " + Id(m_repA) + ", 1, 1, " + createdBy + ", " + updatedBy + ", " + device + ")");
+  };
+  EXPECT_NE(a->PushRefused({insert(Id(m_repB), Id(m_repA), Id(a->DeviceId()))}).reason.find("created_by"), std::string::npos);
+  EXPECT_NE(a->PushRefused({insert(Id(m_repA), Id(m_repB), Id(a->DeviceId()))}).reason.find("updated_by"), std::string::npos);
+  EXPECT_NE(a->PushRefused({insert(Id(m_repA), Id(m_repA), "99")}).reason.find("device_id"), std::string::npos);
+  EXPECT_NE(a->PushRefused({a->Forge("UPDATE customers SET notes = 'x', updated_by = " + Id(m_repB) + " WHERE id = " + Id(own))})
+                .reason.find("updated_by"),
+            std::string::npos);
+  EXPECT_NE(a->PushRefused({a->Forge("UPDATE customers SET created_by = " + Id(m_repB) + " WHERE id = " + Id(own))})
+                .reason.find("created_by cannot change"),
+            std::string::npos);
+}
+
+TEST_F(RelayRulesTest, EnvelopesNameTheTokensDeviceAndASignedInUser) {
+  auto change = [&] { return a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "新客户", a->actor())); }); };
+  sync::ChangesetEnvelope otherDevice = change();
+  otherDevice.deviceId = b->DeviceId();
+  EXPECT_NE(a->PushRefused({otherDevice}).reason.find("pushed with the token of device"), std::string::npos);
+  sync::ChangesetEnvelope notHere = change();
+  notHere.userId = m_repB;
+  sync::PushRefusal refused = a->PushRefused({notHere});
+  EXPECT_EQ(refused.changesetId, notHere.changesetId);
+  EXPECT_NE(refused.reason.find("not signed in on this device"), std::string::npos) << refused.reason;
+  sync::ChangesetEnvelope newer = change();
+  newer.schemaVersion = LatestSchemaVersion() + 1;
+  EXPECT_NE(a->PushRefused({newer}).reason.find("newer app"), std::string::npos);
+
+  // A shared tablet: 乙 signs in on 甲's device too; each change names who made it.
+  auto second = sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{m_org.Name(), "乙", "user password", a->DeviceId(), "tablet"});
+  ASSERT_TRUE(second) << second.Message();
+  a->PushOk({change()});
+  a->SwitchUser(m_repB);
+  a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "乙在平板上录的", a->actor())); })});
+
+  // A deactivated user's token stops working, and their changes are refused under anyone's token.
+  a->SwitchUser(m_repA);
+  m_org.Admin().Sync();
+  m_org.Admin().PushOk({m_org.Admin().Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, m_repA, false, m_org.Admin().actor())); })});
+  auto denied = a->Push({change()});
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.Code(), ErrorCode::Denied) << denied.Message();
+  a->Transport().SetToken(second.Value().token);  // 乙's token on the shared tablet
+  EXPECT_NE(a->PushRefused({change()}).reason.find("deactivated"), std::string::npos);
+}
+
+TEST_F(RelayRulesTest, ARefusedPushStoresNothing) {
+  int64_t others = CustomerOf(*b, "乙的客户");
+  int64_t head = Head();
+  auto good = a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "好的", a->actor())); });
+  auto bad = a->Forge("UPDATE customers SET notes = 'x', " + SetSigned(*a) + " WHERE id = " + Id(others));
+  sync::PushRefusal refused = a->PushRefused({good, bad});
+  EXPECT_EQ(refused.changesetId, bad.changesetId) << "the refusal names the changeset";
+  EXPECT_EQ(Head(), head) << "nothing of the push was logged";
+  auto snapshot = m_org.Admin().Transport().SnapshotNow();
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(snapshot.Value().seq, head);
+  // The copy kept nothing either: the good changeset alone is accepted as new, at the next seq.
+  std::vector<int64_t> seqs = a->PushOk({good});
+  ASSERT_EQ(seqs.size(), 1u);
+  EXPECT_EQ(seqs[0], head + 1);
+  b->Sync();
+  EXPECT_NE(QueryText(b->db(), "SELECT notes FROM customers WHERE id = " + Id(others)), "x");
+}
+
+TEST_F(RelayRulesTest, ChangesetsOfTheWrongShapeOrTypesAreRefused) {
+  {
+    // A device-local table, captured as a careless client might.
+    auto capture = sync::ChangesetCapture::Start(a->db(), {"device_accounts"});
+    ASSERT_TRUE(capture);
+    ASSERT_TRUE(a->db().Exec("INSERT INTO device_accounts (user_id, kind, created_at) VALUES (2, 'local', 1)"));
+    auto bytes = capture.Value().Changeset();
+    ASSERT_TRUE(bytes);
+    EXPECT_NE(a->PushRefused({a->Envelope(bytes.Value())}).reason.find("cannot be synced"), std::string::npos);
+  }
+  ASSERT_TRUE(a->db().Exec("CREATE TABLE gadgets (id INTEGER PRIMARY KEY, x TEXT)"));
+  {
+    auto capture = sync::ChangesetCapture::Start(a->db(), {"gadgets"});
+    ASSERT_TRUE(capture);
+    ASSERT_TRUE(a->db().Exec("INSERT INTO gadgets VALUES (1, 'x')"));
+    EXPECT_NE(a->PushRefused({a->Envelope(capture.Value().Changeset().Value())}).reason.find("gadgets"), std::string::npos);
+  }
+  EXPECT_NE(a->PushRefused({a->Envelope({})}).reason.find("empty"), std::string::npos);
+  EXPECT_NE(a->PushRefused({a->Envelope({'T', 0xff, 0xff, 0x01})}).reason.find("changeset"), std::string::npos);
+  EXPECT_NE(a->PushRefused({a->Envelope({'P', 1, 2, 3})}).reason.find("patchset"), std::string::npos);
+  // Ids must be integers: SQLite would turn the text '…' (or 42.0) into the other rep's id when it
+  // stores the row. A device's own tables would convert them before capture; a crafted client need
+  // not, so the changeset is made on an untyped table of the same shape.
+  auto untyped = [&](const std::string& value) {
+    Db scratch = Db::OpenMemory().Value();
+    std::string columns;
+    auto info = a->db().PrepareOnce("SELECT name FROM pragma_table_info('customers') ORDER BY cid");
+    while (info.Value().Step().ValueOr(false)) {
+      std::string name = info.Value().String(0);
+      columns += columns.empty() ? name + " INTEGER PRIMARY KEY" : ", " + name;
+    }
+    EXPECT_TRUE(scratch.Exec("CREATE TABLE customers (" + columns + ")"));
+    auto capture = sync::ChangesetCapture::Start(scratch, {"customers"});
+    EXPECT_TRUE(scratch.Exec("INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, device_id) "
+                             "VALUES (8, 'x', " + value + ", " + Signed(*a) + ")"));
+    return a->Envelope(capture.Value().Changeset().Value());
+  };
+  sync::PushRefusal text = a->PushRefused({untyped("'" + Id(m_repB) + "'")});
+  EXPECT_NE(text.reason.find("owner_id must be an integer"), std::string::npos) << text.reason;
+  sync::PushRefusal real = a->PushRefused({untyped(Id(m_repA) + ".0")});
+  EXPECT_NE(real.reason.find("owner_id must be an integer"), std::string::npos) << real.reason;
+  a->PushOk({untyped(Id(m_repA))});  // the same row with a proper integer passes
+}
+
+}  // namespace
+}  // namespace crm::testing_support
