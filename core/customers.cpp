@@ -7,6 +7,7 @@
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/search.h"
 #include "core/text.h"
 #include "core/validate.h"
 
@@ -367,7 +368,24 @@ Result<int64_t> CountCustomers(Db& db) {
   return stmt.Int64(0);
 }
 
-Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
+namespace {
+// The list's work: the page's rows (`rows`) and the total (`total`), either or both.
+Result<CustomerPage> ListPage(Db& db, const CustomerQuery& query, bool rows, bool total, int64_t atMost = 0);
+}  // namespace
+
+Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) { return ListPage(db, query, true, query.withTotal); }
+
+Result<int64_t> CountMatchingCustomers(Db& db, const CustomerQuery& query, int64_t atMost) {
+  if (atMost < 0) return MakeError(ErrorCode::Invalid, "count: the limit must not be negative");
+  CustomerQuery counted = query;
+  counted.offset = 0;
+  counted.limit = 1;
+  CRM_ASSIGN_OR_RETURN(CustomerPage page, ListPage(db, counted, false, true, atMost));
+  return page.total;
+}
+
+namespace {
+Result<CustomerPage> ListPage(Db& db, const CustomerQuery& query, bool wantRows, bool wantTotal, int64_t atMost) {
   if (query.limit <= 0 || query.limit > 1000) return MakeError(ErrorCode::Invalid, "limit: between 1 and 1000");
   if (query.offset < 0) return MakeError(ErrorCode::Invalid, "offset: must not be negative");
   int64_t now = query.nowMs ? query.nowMs : NowMs();
@@ -408,6 +426,32 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
     numbers.push_back(value);
     numberClauses += " AND " + clauseWithSlot;
   };
+  if (!query.search.empty()) {
+    if (!IsValidUtf8(query.search)) return MakeError(ErrorCode::Invalid, "search: the query is not valid UTF-8 text");
+    std::string trimmed = Trim(query.search);
+    if (Utf8Length(trimmed) > kMaxSearchQueryLength) {
+      return MakeError(ErrorCode::Invalid, "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) +
+                                               " characters");
+    }
+    std::string expression = SearchExpression(trimmed);
+    auto phone = NormalizePhone(trimmed);
+    bool byPhone = phone && phone.Value().size() >= 5;
+    if (expression.empty() && !byPhone) return CustomerPage{};  // nothing searchable: no one, total 0
+    // The index's matches, and an exact phone of the customer or of a contact (as SearchCustomers ranks first).
+    std::string clause = "c.id IN (";
+    if (!expression.empty()) {
+      texts.push_back(expression);
+      clause += "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?" + std::to_string(texts.size());
+    }
+    if (byPhone) {
+      texts.push_back(phone.Value());
+      std::string slot = "?" + std::to_string(texts.size());
+      clause += std::string(expression.empty() ? "" : " UNION ") + "SELECT customer_id FROM customer_phones WHERE normalized = " +
+                slot + " AND deleted_at IS NULL UNION SELECT customer_id FROM contacts WHERE phone_normalized = " + slot +
+                " AND deleted_at IS NULL";
+    }
+    where += " AND " + clause + ")";
+  }
   if (query.poolOnly) where += " AND c.owner_id IS NULL";
   if (query.ownerId) addNumber("c.owner_id = ?N", *query.ownerId);
   const std::string open = "c.id IN (SELECT f.customer_id FROM followups f WHERE f.status = 'open' AND f.deleted_at IS NULL";
@@ -461,15 +505,20 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
   };
 
   CustomerPage page;
+  page.total = -1;
   // The total is asked for with every page of a scrolling list; it is counted once per state of the
   // data (the connection's change counter) and filter, not once per page.
-  std::string countKey = "customers:" + where;
+  std::string countKey = "customers:" + std::to_string(atMost) + ":" + where;
   for (const std::string& text : texts) countKey += "\x1f" + text;
   for (int64_t number : numbers) countKey += "\x1f" + std::to_string(number);
-  if (auto cached = db.CachedCount(countKey)) {
+  if (!wantTotal) {
+    // Left at -1: the caller counts on its own time.
+  } else if (auto cached = db.CachedCount(countKey)) {
     page.total = *cached;
   } else {
-    CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT count(*) FROM customers c WHERE " + where));
+    std::string counting = "SELECT count(*) FROM customers c WHERE " + where;
+    if (atMost > 0) counting = "SELECT count(*) FROM (SELECT 1 FROM customers c WHERE " + where + " LIMIT " + std::to_string(atMost + 1) + ")";
+    CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare(counting));
     bindAll(count);
     CRM_ASSIGN_OR_RETURN(bool counted, count.Step());
     page.total = counted ? count.Int64(0) : 0;
@@ -477,6 +526,7 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
     db.RememberCount(countKey, page.total);
   }
 
+  if (!wantRows) return page;
   // First the page's ids, reading as little as possible per skipped row; then the rows themselves.
   CRM_ASSIGN_OR_RETURN(Stmt ids, db.Prepare(
       "SELECT c.id" + (needsNextDue ? ", " + nextDue + " AS next_due" : std::string()) + " FROM customers c WHERE " + where +
@@ -517,5 +567,7 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query) {
   }
   return page;
 }
+
+}  // namespace
 
 }  // namespace crm

@@ -106,12 +106,20 @@ struct CustomerQuery {
   bool poolOnly = false;
   bool trashOnly = false;
   std::string tag;
+  // The search box's text, as SearchCustomers reads it (name, phone, contact, tag, address; any Chinese
+  // substring; every term must match), combined with the filters, sort and paging above and below.
+  // Invalid text (bad UTF-8, longer than kMaxSearchQueryLength) is an Invalid error; text with nothing
+  // searchable in it matches no one.
+  std::string search;
   FollowupFilter followup = FollowupFilter::Any;
   CustomerSort sort = CustomerSort::UpdatedAt;
   bool descending = true;
   int offset = 0;
   int limit = 50;
   int64_t nowMs = 0;  // 0: the clock; tests pass a fixed time
+  // false: the page only, total left at -1 (a screen that must stay within a frame's budget reads the page
+  // first and the total with CountMatchingCustomers on the next frame).
+  bool withTotal = true;
 };
 
 struct CustomerRow {
@@ -134,6 +142,10 @@ struct CustomerPage {
 };
 
 Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query);
+// How many customers match the query (offset, limit and sort do not matter); counted once per state of the data.
+// `atMost` > 0 stops counting past it and returns at most atMost + 1 ("more than atMost"): a broad search
+// over a big book costs as much to count exactly as it has matches.
+Result<int64_t> CountMatchingCustomers(Db& db, const CustomerQuery& query, int64_t atMost = 0);
 
 // A stable 63-bit id for a row keyed by (customer, text), so devices adding the same tag converge.
 int64_t DerivedId(int64_t customerId, std::string_view key);

@@ -5,6 +5,7 @@
 // export can be imported again.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,29 @@ struct ExportOptions {
 };
 
 std::vector<std::string> ExportHeaders(bool english);
+
+// The same file in slices, for a screen that must keep drawing frames: Start writes the BOM and the
+// header and counts the rows; each Step writes rows for about `budgetMs` (at least one; 0: to the end),
+// in the same order as ExportCustomers, reading a page at a time by (created_at, id) so nothing stays
+// open between steps. Rows changed between steps are written as they are when their page is read.
+class ExportJob {
+ public:
+  static Result<ExportJob> Start(Db& db, ByteSink sink, const ExportOptions& options = {});
+  // True once every row is written and the sink flushed.
+  Result<bool> Step(Db& db, double budgetMs);
+  int64_t RowsDone() const { return m_rows; }
+  int64_t RowsTotal() const { return m_total; }  // counted at Start
+
+ private:
+  ExportJob(ByteSink sink, const ExportOptions& options);
+  std::unique_ptr<CsvWriter> m_writer;
+  ExportOptions m_options;
+  int64_t m_rows = 0;
+  int64_t m_total = 0;
+  int64_t m_afterCreated = INT64_MIN;  // the last row written, as (created_at, id)
+  int64_t m_afterId = INT64_MIN;
+  bool m_done = false;
+};
 // Writes the header and one row per customer; returns the number of customer rows.
 Result<int64_t> ExportCustomers(Db& db, const ByteSink& sink, const ExportOptions& options = {});
 // The same, to a file (replaced).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/ids.h"
 #include "core/org.h"
@@ -75,6 +76,33 @@ Status MarkDone(Db& db, int64_t followupId, const std::string& result, std::opti
 
 Result<std::string> Clean(std::string_view text, const char* field, bool required) {
   return CleanText(text, field, kMaxTextLength, required);
+}
+
+// Follow-up rows as the lists read them, with the customer's name and grade.
+constexpr const char* kFollowupColumns =
+    "SELECT f.id, f.customer_id, c.name, f.owner_id, f.due_at, f.reason, f.status, f.done_at, coalesce(f.result, ''), "
+    "coalesce(f.note, ''), c.grade FROM followups f JOIN customers c ON c.id = f.customer_id ";
+
+Result<std::vector<Followup>> ReadFollowups(Stmt& stmt) {
+  std::vector<Followup> list;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    Followup f;
+    f.id = stmt.Int64(0);
+    f.customerId = stmt.Int64(1);
+    f.customerName = stmt.String(2);
+    if (!stmt.IsNull(3)) f.ownerId = stmt.Int64(3);
+    f.dueAt = stmt.Int64(4);
+    f.reason = ParseFollowupReason(stmt.Text(5)).ValueOr(FollowupReason::Manual);
+    f.status = ParseFollowupStatus(stmt.Text(6)).ValueOr(FollowupStatus::Open);
+    if (!stmt.IsNull(7)) f.doneAt = stmt.Int64(7);
+    f.result = stmt.String(8);
+    f.note = stmt.String(9);
+    f.grade = ParseGrade(stmt.Text(10)).ValueOr(Grade::C);
+    list.push_back(std::move(f));
+  }
+  return list;
 }
 
 }  // namespace
@@ -408,9 +436,7 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
     case DueWindow::Upcoming: from = today + 7 * kDayMs; break;
   }
   // Parameters: ?1 the rep or team, ?2..?3 the due range, ?4 the limit, ?5… a team's members.
-  static const std::string kSelect =
-      "SELECT f.id, f.customer_id, c.name, f.owner_id, f.due_at, f.reason, f.status, f.done_at, coalesce(f.result, ''), "
-      "coalesce(f.note, ''), c.grade FROM followups f JOIN customers c ON c.id = f.customer_id WHERE ";
+  static const std::string kSelect = std::string(kFollowupColumns) + "WHERE ";
   static const std::string kOpenInRange =
       "f.status = 'open' AND f.due_at >= ?2 AND f.due_at < ?3 AND f.deleted_at IS NULL AND c.deleted_at IS NULL "
       "ORDER BY f.due_at, f.id LIMIT ?4";
@@ -460,25 +486,75 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
   else stmt.Bind(1, Null{});
   stmt.Bind(2, from).Bind(3, to).Bind(4, query.limit);
   for (size_t i = 0; i < members.size(); i++) stmt.Bind(static_cast<int>(5 + i), members[i]);
-  std::vector<Followup> list;
-  for (;;) {
-    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    Followup f;
-    f.id = stmt.Int64(0);
-    f.customerId = stmt.Int64(1);
-    f.customerName = stmt.String(2);
-    if (!stmt.IsNull(3)) f.ownerId = stmt.Int64(3);
-    f.dueAt = stmt.Int64(4);
-    f.reason = ParseFollowupReason(stmt.Text(5)).ValueOr(FollowupReason::Manual);
-    f.status = ParseFollowupStatus(stmt.Text(6)).ValueOr(FollowupStatus::Open);
-    if (!stmt.IsNull(7)) f.doneAt = stmt.Int64(7);
-    f.result = stmt.String(8);
-    f.note = stmt.String(9);
-    f.grade = ParseGrade(stmt.Text(10)).ValueOr(Grade::C);
-    list.push_back(std::move(f));
+  return ReadFollowups(stmt);
+}
+
+int64_t LocalDayStartAt(int64_t ms, int64_t offsetMinutes) {
+  int64_t offset = offsetMinutes * 60000;
+  return FloorDiv(ms + offset, kDayMs) * kDayMs - offset;
+}
+
+Result<int64_t> UtcOffsetMinutes(Db& db) { return GetSettingInt(db, kSettingUtcOffset); }
+
+std::string LocalDateText(int64_t ms, int64_t offsetMinutes) {
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;
+  CivilFromDays(FloorDiv(ms + offsetMinutes * 60000, kDayMs), year, month, day);
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", year, month, day);
+  return buffer;
+}
+
+std::string LocalDateTimeText(int64_t ms, int64_t offsetMinutes) {
+  int64_t local = ms + offsetMinutes * 60000;
+  int64_t minutes = (local - FloorDiv(local, kDayMs) * kDayMs) / 60000;
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, " %02d:%02d", static_cast<int>(minutes / 60), static_cast<int>(minutes % 60));
+  return LocalDateText(ms, offsetMinutes) + buffer;
+}
+
+Result<int64_t> LocalDateToMs(Db& db, std::string_view date, int minuteOfDay, std::string_view field) {
+  if (minuteOfDay < 0 || minuteOfDay >= 24 * 60) return MakeError(ErrorCode::Invalid, "minute of day: between 0 and 1439");
+  CRM_ASSIGN_OR_RETURN(std::string normalized, NormalizeDate(date, field));
+  if (normalized.compare(0, 2, "--") == 0) return MakeError(ErrorCode::Invalid, std::string(field) + ": needs a year");
+  int year = std::atoi(normalized.substr(0, 4).c_str());
+  auto month = static_cast<unsigned>(std::atoi(normalized.substr(5, 2).c_str()));
+  auto day = static_cast<unsigned>(std::atoi(normalized.substr(8, 2).c_str()));
+  CRM_ASSIGN_OR_RETURN(int64_t offset, OffsetMs(db));
+  return DaysFromCivil(year, month, day) * kDayMs - offset + int64_t{minuteOfDay} * 60000;
+}
+
+Result<std::vector<Followup>> FollowupsOf(Db& db, int64_t customerId, int limit) {
+  if (limit <= 0 || limit > 10000) return MakeError(ErrorCode::Invalid, "limit: between 1 and 10000");
+  CRM_TRY(HoldingOf(db, customerId, true));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kFollowupColumns) +
+      "WHERE f.customer_id = ?1 AND f.deleted_at IS NULL ORDER BY f.status != 'open', "
+      "CASE WHEN f.status = 'open' THEN f.due_at ELSE -coalesce(f.done_at, f.due_at) END, f.id LIMIT ?2"));
+  stmt.BindAll(customerId, limit);
+  return ReadFollowups(stmt);
+}
+
+Result<int64_t> RescheduleFollowup(Db& db, int64_t followupId, int64_t dueAt, const Actor& actor) {
+  if (dueAt < kEarliestMs || dueAt >= kLatestDueMs) return MakeError(ErrorCode::Invalid, "due at: out of range");
+  CRM_ASSIGN_OR_RETURN(FollowupRow row, LoadFollowup(db, followupId));
+  CRM_TRY(RequireOpen(row));
+  CRM_TRY(AuthorizeCustomerChange(db, actor, row.customerId));
+  int64_t now = NowMs();
+  if (row.reason != FollowupReason::ClassRule) {
+    CRM_ASSIGN_OR_RETURN(Stmt move, db.Prepare(
+        "UPDATE followups SET due_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ? AND due_at != ?"));
+    move.BindAll(dueAt, now, actor.userId, actor.deviceId, followupId, dueAt);
+    CRM_TRY(move.Run());
+    return followupId;
   }
-  return list;
+  CRM_ASSIGN_OR_RETURN(int64_t offsetMinutes, UtcOffsetMinutes(db));
+  std::string why = "rescheduled to " + LocalDateText(dueAt, offsetMinutes);
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_TRY(CancelFollowup(db, followupId, why, actor));
+  CRM_ASSIGN_OR_RETURN(int64_t planned, ScheduleFollowup(db, row.customerId, dueAt, FollowupReason::Manual, why, actor));
+  CRM_TRY(txn.Commit());
+  return planned;
 }
 
 }  // namespace crm

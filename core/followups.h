@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/customers.h"
@@ -85,6 +86,27 @@ Status CancelFollowup(Db& db, int64_t followupId, std::string_view why, const Ac
 
 // Local-time day boundaries: the start (ms) of the local day holding `ms`.
 Result<int64_t> LocalDayStart(Db& db, int64_t ms);
+// The same, pure: for screens that hold the offset (UtcOffsetMinutes) and draw every frame.
+int64_t LocalDayStartAt(int64_t ms, int64_t offsetMinutes);
+// The organisation's offset from UTC in minutes (the setting "org.utc_offset_minutes").
+Result<int64_t> UtcOffsetMinutes(Db& db);
+// "2026-03-02" and "2026-03-02 10:05" for a timestamp, in local time at `offsetMinutes`. Pure, so a list
+// drawn every frame formats its dates without a query.
+std::string LocalDateText(int64_t ms, int64_t offsetMinutes);
+std::string LocalDateTimeText(int64_t ms, int64_t offsetMinutes);
+// A local calendar date (the formats NormalizeDate accepts; a yearless date is refused) at `minuteOfDay`
+// (0..1439) of that day, as ms. The error names `field`.
+Result<int64_t> LocalDateToMs(Db& db, std::string_view date, int minuteOfDay = 9 * 60, std::string_view field = "date");
+
+// A customer's follow-ups for its detail screen: the open ones by due date, then the done and
+// cancelled ones, newest first, at most `limit` in all.
+Result<std::vector<Followup>> FollowupsOf(Db& db, int64_t customerId, int limit = 200);
+// Moves an open follow-up to another due time. An event or manual follow-up simply moves. The grade
+// rule's own follow-up is never moved by hand (the rule would move it back at the next visit or grade
+// change): it is skipped, as CancelFollowup does, with the reason "rescheduled to <date>", and a manual
+// follow-up is planned at the new time in the same transaction. Returns the id of the follow-up now due
+// at `dueAt`. Conflict when it is no longer open.
+Result<int64_t> RescheduleFollowup(Db& db, int64_t followupId, int64_t dueAt, const Actor& actor);
 
 // Disjoint windows, by local day: Overdue before today; Today; ThisWeek the next six days after
 // today (a rolling week, as ListCustomers' DueThisWeek); Upcoming from the seventh day on.

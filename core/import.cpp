@@ -1,6 +1,7 @@
 #include "core/import.h"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <memory>
@@ -206,7 +207,7 @@ Result<Encoding> ResolveEncoding(const ImportSource& source, Encoding requested)
 }
 
 Result<std::vector<ImportField>> BuildMapping(const std::vector<std::string>& headers,
-                                              const std::vector<ColumnMapping>& overrides) {
+                                              const std::vector<ColumnMapping>& overrides, bool requireName = true) {
   std::vector<ImportField> mapping(headers.size(), ImportField::None);
   std::vector<bool> overridden(headers.size(), false);
   for (const ColumnMapping& entry : overrides) {
@@ -240,7 +241,7 @@ Result<std::vector<ImportField>> BuildMapping(const std::vector<std::string>& he
     }
     if (!taken) mapping[column] = guess;
   }
-  if (std::find(mapping.begin(), mapping.end(), ImportField::Name) == mapping.end()) {
+  if (requireName && std::find(mapping.begin(), mapping.end(), ImportField::Name) == mapping.end()) {
     return MakeError(ErrorCode::Invalid, "map: no column holds the customer name (客户名称/name); map one explicitly");
   }
   return mapping;
@@ -562,6 +563,23 @@ void Keep(std::vector<RowIssue>& issues, size_t max, int64_t line, std::string m
 // ---------------------------------------------------------------------------
 // [SECTION] preview, import, undo
 
+Result<ImportColumns> ReadImportColumns(const ImportSource& source, Encoding encoding) {
+  ImportColumns columns;
+  CRM_ASSIGN_OR_RETURN(columns.encoding, ResolveEncoding(source, encoding));
+  CRM_ASSIGN_OR_RETURN(std::unique_ptr<RowReader> reader, RowReader::Open(source, columns.encoding));
+  CsvRecord header;
+  bool badBytes = false;
+  CRM_ASSIGN_OR_RETURN(bool any, reader->Next(header, badBytes));
+  if (!any) return MakeError(ErrorCode::Invalid, "file: empty (no header row)");
+  if (badBytes) {
+    return MakeError(ErrorCode::Invalid, "line " + std::to_string(header.line) + ": the header row is not valid " +
+                                             EncodingName(columns.encoding) + " text; choose the file's encoding");
+  }
+  for (const std::string& cell : header.fields) columns.headers.push_back(CleanCell(cell));
+  CRM_ASSIGN_OR_RETURN(columns.guess, BuildMapping(columns.headers, {}, /*requireName=*/false));
+  return columns;
+}
+
 Result<ImportPreview> PreviewImport(Db& db, const ImportSource& source, const ImportOptions& options,
                                     const Actor& actor, int maxRows) {
   CRM_TRY(CheckOptions(source, options));
@@ -591,91 +609,140 @@ Result<ImportPreview> PreviewImport(Db& db, const ImportSource& source, const Im
   return preview;
 }
 
-Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const ImportOptions& options,
-                                     const Actor& actor) {
-  CRM_TRY(CheckOptions(source, options));
-  CRM_TRY(ActingUser(db, actor));
+namespace {
+const ImportReport kNoReport;  // what a moved-from job reports
+}  // namespace
+
+// The import as a state machine: pass 1 checks every row, pass 2 writes; a Step does as many rows
+// as its budget allows and commits what it wrote before it returns.
+struct ImportJob::State {
+  enum class Phase { Check, Write, Done };
+  ImportSource source;
+  ImportOptions options;
+  Actor actor;
+  Phase phase = Phase::Check;
+  std::optional<Pass> pass;
   ImportReport report;
-  CRM_ASSIGN_OR_RETURN(report.encoding, ResolveEncoding(source, options.encoding));
-  auto progress = [&](int passNumber, int64_t rows, const RowReader& reader) {
-    if (!options.progress) return true;
-    return options.progress(ImportProgress{passNumber, rows, reader.BytesRead(), source.totalBytes});
-  };
-
-  // Pass 1: check every row without writing, keeping only the issues.
   int64_t toWrite = 0;
-  {
-    CRM_ASSIGN_OR_RETURN(Pass pass, OpenPass(source, report.encoding, options));
-    report.headers = pass.headers;
-    report.mapping = pass.mapping;
-    CsvRecord record;
-    for (;;) {
-      bool badBytes = false;
-      CRM_ASSIGN_OR_RETURN(bool any, pass.reader->Next(record, badBytes));
-      if (!any) break;
-      report.rowsRead++;
-      CRM_ASSIGN_OR_RETURN(RowPlan plan, PlanRow(db, actor, record, badBytes, pass.mapping, report.encoding,
-                                                 options.onDuplicate));
-      if (plan.action == RowAction::Fail) {
-        report.failed++;
-        Keep(report.errors, options.maxIssues, record.line, plan.problem);
-      } else if (plan.action == RowAction::Skip) {
-        report.skipped++;
-      } else {
-        toWrite++;
-      }
-      if (plan.duplicate && report.duplicates.size() < options.maxIssues) report.duplicates.push_back(*plan.duplicate);
-      if (report.rowsRead % options.progressEvery == 0 && !progress(1, report.rowsRead, *pass.reader)) {
-        report.cancelled = true;
-        return report;
-      }
-    }
-    progress(1, report.rowsRead, *pass.reader);
-  }
-  if ((report.failed > 0 && !options.validOnly) || toWrite == 0) return report;
+  int64_t importId = 0;
+  int inBatch = 0;
+  bool cancelRequested = false;
+  ImportProgress progress;
 
-  // Pass 2: read again and write in batches. Plans are made again: rows earlier in the file
-  // may now be duplicates of this one.
-  report.rowsRead = report.skipped = report.failed = 0;
-  report.errors.clear();
-  report.duplicates.clear();
-  int64_t importId = NewId();
-  {
-    int64_t now = NowMs();
-    CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-        "INSERT INTO imports(id, file_name, created_at, updated_at, created_by, updated_by, device_id) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?)"));
-    stmt.BindAll(importId, source.name.empty() ? std::string("import") : source.name, now, now, actor.userId,
-                 actor.userId, actor.deviceId);
-    CRM_TRY(stmt.Run());
+  // Reports progress; false when the caller's callback or Cancel() asks to stop.
+  bool Progress(int passNumber) {
+    progress = ImportProgress{passNumber, report.rowsRead, pass ? pass->reader->BytesRead() : progress.bytesRead,
+                              source.totalBytes};
+    bool goOn = !options.progress || options.progress(progress);
+    return goOn && !cancelRequested;
   }
-  report.importId = importId;
+
+  void Finish() {
+    if (pass) progress.bytesRead = pass->reader->BytesRead();
+    progress.rowsDone = report.rowsRead;
+    if (phase == Phase::Write) progress.pass = 2;
+    phase = Phase::Done;
+    pass.reset();
+  }
+
   // All-or-nothing cannot keep its promise once batches are committed, so a late failure or a
   // cancel takes back what this import created.
-  auto abandon = [&](std::optional<Txn>& txn) -> Result<ImportReport> {
+  Status Abandon(Db& db, std::optional<Txn>& txn) {
     if (txn) txn->Rollback();
     txn.reset();
     CRM_TRY(UndoImport(db, importId, actor, /*onlyUnchanged=*/false));
     report.created = 0;
     report.merged = 0;
     report.written = false;
-    return report;
-  };
+    Finish();
+    return Ok();
+  }
 
-  CRM_ASSIGN_OR_RETURN(Pass pass, OpenPass(source, report.encoding, options));
-  std::optional<Txn> txn;
-  int inBatch = 0;
-  CsvRecord record;
-  for (;;) {
+  // Pass 2 begins: counts start again (rows earlier in the file may now be duplicates), and the
+  // import is recorded so its customers can be undone together.
+  Status BeginWrite(Db& db) {
+    phase = Phase::Write;
+    report.rowsRead = report.skipped = report.failed = 0;
+    report.errors.clear();
+    report.duplicates.clear();
+    importId = NewId();
+    int64_t now = NowMs();
+    CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+        "INSERT INTO imports(id, file_name, created_at, updated_at, created_by, updated_by, device_id) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?)"));
+    stmt.BindAll(importId, source.name.empty() ? std::string("import") : source.name, now, now, actor.userId, actor.userId,
+                 actor.deviceId);
+    CRM_TRY(stmt.Run());
+    report.importId = importId;
+    return Ok();
+  }
+
+  // One row of pass 1; false at the end of the file.
+  Result<bool> CheckRow(Db& db) {
+    if (!pass) {
+      CRM_ASSIGN_OR_RETURN(Pass opened, OpenPass(source, report.encoding, options));
+      pass.emplace(std::move(opened));
+      report.headers = pass->headers;
+      report.mapping = pass->mapping;
+    }
+    CsvRecord record;
     bool badBytes = false;
-    CRM_ASSIGN_OR_RETURN(bool any, pass.reader->Next(record, badBytes));
-    if (!any) break;
+    CRM_ASSIGN_OR_RETURN(bool any, pass->reader->Next(record, badBytes));
+    if (!any) {
+      Progress(1);
+      pass.reset();
+      if ((report.failed > 0 && !options.validOnly) || toWrite == 0) {
+        Finish();
+      } else {
+        CRM_TRY(BeginWrite(db));
+      }
+      return false;
+    }
+    report.rowsRead++;
+    CRM_ASSIGN_OR_RETURN(RowPlan plan, PlanRow(db, actor, record, badBytes, pass->mapping, report.encoding,
+                                               options.onDuplicate));
+    if (plan.action == RowAction::Fail) {
+      report.failed++;
+      Keep(report.errors, options.maxIssues, record.line, plan.problem);
+    } else if (plan.action == RowAction::Skip) {
+      report.skipped++;
+    } else {
+      toWrite++;
+    }
+    if (plan.duplicate && report.duplicates.size() < options.maxIssues) report.duplicates.push_back(*plan.duplicate);
+    if (report.rowsRead % options.progressEvery == 0 && !Progress(1)) {
+      report.cancelled = true;
+      Finish();
+    }
+    return true;
+  }
+
+  // One row of pass 2, inside `txn` (begun here when none is open); false at the end of the file.
+  Result<bool> WriteRow(Db& db, std::optional<Txn>& txn) {
+    if (!pass) {
+      CRM_ASSIGN_OR_RETURN(Pass opened, OpenPass(source, report.encoding, options));
+      pass.emplace(std::move(opened));
+    }
+    CsvRecord record;
+    bool badBytes = false;
+    CRM_ASSIGN_OR_RETURN(bool any, pass->reader->Next(record, badBytes));
+    if (!any) {
+      CRM_TRY(RecordImportCounts(db, importId, report, actor));
+      if (txn) {
+        CRM_TRY(txn->Commit());
+        txn.reset();
+      }
+      if (!report.cancelled) Progress(2);
+      report.written = report.created + report.merged > 0;
+      Finish();
+      return false;
+    }
     report.rowsRead++;
     if (!txn) {
       CRM_ASSIGN_OR_RETURN(Txn begun, db.Begin());
       txn.emplace(std::move(begun));
     }
-    CRM_ASSIGN_OR_RETURN(RowPlan plan, PlanRow(db, actor, record, badBytes, pass.mapping, report.encoding,
+    CRM_ASSIGN_OR_RETURN(RowPlan plan, PlanRow(db, actor, record, badBytes, pass->mapping, report.encoding,
                                                options.onDuplicate));
     if (plan.action == RowAction::Create) {
       auto id = CreateCustomer(db, plan.input, actor);
@@ -704,38 +771,128 @@ Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const I
     if (plan.action == RowAction::Fail) {
       report.failed++;
       Keep(report.errors, options.maxIssues, record.line, plan.problem);
-      if (!options.validOnly) return abandon(txn);
+      if (!options.validOnly) {
+        CRM_TRY(Abandon(db, txn));
+        return false;
+      }
     }
-    if (++inBatch >= options.batchSize) {
-      CRM_TRY(RecordImportCounts(db, importId, report, actor));
-      CRM_TRY(txn->Commit());
-      txn.reset();
-      inBatch = 0;
+    if (++inBatch >= options.batchSize) CRM_TRY(CommitBatch(db, txn));
+    if (report.rowsRead % options.progressEvery == 0 && !Progress(2)) {
+      CRM_TRY(CancelWrite(db, txn));
+      return false;
     }
-    if (report.rowsRead % options.progressEvery == 0 && !progress(2, report.rowsRead, *pass.reader)) {
-      report.cancelled = true;
-      if (!options.validOnly) return abandon(txn);
-      // Valid-only keeps the committed batches; the open one is dropped, as the user asked to stop.
-      if (txn) txn->Rollback();
-      txn.reset();
-      // Counts of the rolled-back batch are not known row by row: recount from the database.
-      CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT COUNT(*) FROM customers WHERE import_id = ?"));
-      count.Bind(1, importId);
-      CRM_ASSIGN_OR_RETURN(bool row, count.Step());
-      report.created = row ? count.Int64(0) : 0;
-      break;
-    }
+    return true;
   }
-  if (txn) {
+
+  Status CommitBatch(Db& db, std::optional<Txn>& txn) {
+    inBatch = 0;
+    if (!txn) return Ok();
     CRM_TRY(RecordImportCounts(db, importId, report, actor));
     CRM_TRY(txn->Commit());
     txn.reset();
-  } else {
-    CRM_TRY(RecordImportCounts(db, importId, report, actor));
+    return Ok();
   }
-  if (!report.cancelled) progress(2, report.rowsRead, *pass.reader);
-  report.written = report.created + report.merged > 0;
-  return report;
+
+  Status CancelWrite(Db& db, std::optional<Txn>& txn) {
+    report.cancelled = true;
+    if (!options.validOnly) return Abandon(db, txn);
+    // Valid-only keeps the committed batches; the open one is dropped, as the user asked to stop.
+    if (txn) txn->Rollback();
+    txn.reset();
+    // Counts of the rolled-back batch are not known row by row: recount from the database.
+    CRM_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT COUNT(*) FROM customers WHERE import_id = ?"));
+    count.Bind(1, importId);
+    CRM_ASSIGN_OR_RETURN(bool row, count.Step());
+    report.created = row ? count.Int64(0) : 0;
+    count.Reset();
+    CRM_TRY(RecordImportCounts(db, importId, report, actor));
+    report.written = report.created + report.merged > 0;
+    Finish();
+    return Ok();
+  }
+};
+
+ImportJob::ImportJob() = default;
+ImportJob::ImportJob(ImportJob&&) noexcept = default;
+ImportJob& ImportJob::operator=(ImportJob&&) noexcept = default;
+ImportJob::~ImportJob() = default;
+
+Result<ImportJob> ImportJob::Start(Db& db, ImportSource source, ImportOptions options, const Actor& actor) {
+  CRM_TRY(CheckOptions(source, options));
+  CRM_TRY(ActingUser(db, actor));
+  ImportJob job;
+  job.m_state = std::make_unique<State>();
+  State& s = *job.m_state;
+  CRM_ASSIGN_OR_RETURN(s.report.encoding, ResolveEncoding(source, options.encoding));
+  s.progress.totalBytes = source.totalBytes;
+  s.source = std::move(source);
+  s.options = std::move(options);
+  s.actor = actor;
+  return job;
+}
+
+Result<bool> ImportJob::Step(Db& db, double budgetMs) {
+  if (!m_state) return MakeError(ErrorCode::Invalid, "import: not started");
+  State& s = *m_state;
+  auto started = std::chrono::steady_clock::now();
+  auto spent = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(); };
+  std::optional<Txn> txn;
+  // A failure leaves no transaction open and the job finished, so the caller sees the error once.
+  auto failed = [&](const Error& error) -> Result<bool> {
+    if (txn) txn->Rollback();
+    txn.reset();
+    s.Finish();
+    return error;
+  };
+  while (s.phase != State::Phase::Done) {
+    if (s.cancelRequested) {
+      if (s.phase == State::Phase::Check) {
+        s.report.cancelled = true;
+        s.Finish();
+      } else if (Status cancelled = s.CancelWrite(db, txn); !cancelled) {
+        return failed(cancelled.GetError());
+      }
+      break;
+    }
+    if (s.phase == State::Phase::Check) {
+      if (auto row = s.CheckRow(db); !row) return failed(row.GetError());
+    } else {
+      if (auto row = s.WriteRow(db, txn); !row) return failed(row.GetError());
+    }
+    if (budgetMs > 0 && spent() >= budgetMs) break;
+  }
+  // Nothing stays open between steps: the frame that follows sees (and saves) a committed state.
+  if (s.phase == State::Phase::Write) {
+    if (Status committed = s.CommitBatch(db, txn); !committed) return failed(committed.GetError());
+  }
+  return s.phase == State::Phase::Done;
+}
+
+void ImportJob::Cancel() {
+  if (m_state) m_state->cancelRequested = true;
+}
+
+bool ImportJob::Finished() const { return !m_state || m_state->phase == State::Phase::Done; }
+
+const ImportReport& ImportJob::Report() const { return m_state ? m_state->report : kNoReport; }
+
+ImportProgress ImportJob::Progress() const {
+  if (!m_state) return ImportProgress{};
+  const State& s = *m_state;
+  if (s.phase == State::Phase::Done) return s.progress;
+  // Live, between steps: the callback is called only every progressEvery rows.
+  return ImportProgress{s.phase == State::Phase::Write ? 2 : 1, s.report.rowsRead,
+                        s.pass ? s.pass->reader->BytesRead() : s.progress.bytesRead, s.source.totalBytes};
+}
+
+Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const ImportOptions& options,
+                                     const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(ImportJob job, ImportJob::Start(db, source, options, actor));
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool done, job.Step(db, 0));
+    if (done) break;
+  }
+  return job.Report();
 }
 
 Result<UndoReport> UndoLastImport(Db& db, const Actor& actor) {

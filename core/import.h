@@ -5,6 +5,7 @@
 // twice (validate, then write), never held whole: the source re-opens.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -115,6 +116,15 @@ struct ImportPreview {
   std::vector<PreviewRow> rows;
 };
 
+// The header row and core's guess for each column, without requiring a name column: what an import
+// wizard shows so the user can map the columns by hand. The encoding is resolved (Auto: detected).
+struct ImportColumns {
+  Encoding encoding = Encoding::Utf8;
+  std::vector<std::string> headers;
+  std::vector<ImportField> guess;  // per column
+};
+Result<ImportColumns> ReadImportColumns(const ImportSource& source, Encoding encoding = Encoding::Auto);
+
 // The first `maxRows` data rows, mapped and checked; writes nothing.
 Result<ImportPreview> PreviewImport(Db& db, const ImportSource& source, const ImportOptions& options,
                                     const Actor& actor, int maxRows = 20);
@@ -122,6 +132,34 @@ Result<ImportPreview> PreviewImport(Db& db, const ImportSource& source, const Im
 // is in the report, not an error; an error means the file or the database failed.
 Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const ImportOptions& options,
                                      const Actor& actor);
+
+// The same import in slices, for a screen that must keep drawing frames: Start checks the options and
+// the user and detects the encoding; each Step works through rows for about `budgetMs` (at least one
+// row; 0 or less: to the end) and commits what it wrote before it returns, so no transaction stays open
+// between steps. Rows per transaction stay at most options.batchSize. The report, the all-or-nothing
+// rule, cancelling and undo are those of ImportCustomers (which is Start plus Step until done).
+class ImportJob {
+ public:
+  static Result<ImportJob> Start(Db& db, ImportSource source, ImportOptions options, const Actor& actor);
+  ImportJob(ImportJob&&) noexcept;
+  ImportJob& operator=(ImportJob&&) noexcept;
+  ~ImportJob();
+
+  // True once finished (Report() is then final). An error finishes the job too.
+  Result<bool> Step(Db& db, double budgetMs);
+  // The next Step stops: in all-or-nothing mode what was written is taken back; valid-only keeps the
+  // committed rows. Report().cancelled tells.
+  void Cancel();
+  bool Finished() const;
+  const ImportReport& Report() const;
+  // Where the job stands now (the pass, rows done in it, bytes read).
+  ImportProgress Progress() const;
+
+ private:
+  ImportJob();
+  struct State;
+  std::unique_ptr<State> m_state;
+};
 
 struct UndoReport {
   int64_t importId = 0;

@@ -5,6 +5,9 @@
 #include <functional>
 
 #include "core/accounts.h"
+#include "core/conflicts.h"
+#include "core/followups.h"
+#include "core/ids.h"
 #include "core/org.h"
 #include "core/schema.h"
 #include "imgui.h"
@@ -30,6 +33,7 @@ class AppTest : public testing::Test {
     m_state.db = &m_db;
     m_state.screen = Screen::Home;
     m_state.actor = EnsureLocalOwner(m_db, "本机用户", 4).Value();
+    ASSERT_TRUE(RefreshOrganisation(m_state));
     m_state.requestPersist = [this] { m_persistRequests++; };
     m_state.probe.Attach(m_context);
   }
@@ -60,6 +64,17 @@ class AppTest : public testing::Test {
     Frame();  // what the click opened is drawn, and findable, from the next frame on
   }
 
+  // The quick add lives under settings → about.
+  void OpenAbout() {
+    Frame();
+    Click("nav_settings");
+    Click("settings_about");
+  }
+
+  void Frames(int count) {
+    for (int i = 0; i < count; i++) Frame();
+  }
+
   Db m_db = Db::OpenMemory().Value();
   ImGuiContext* m_context = nullptr;
   AppState m_state;
@@ -67,7 +82,7 @@ class AppTest : public testing::Test {
 };
 
 TEST_F(AppTest, AddButtonStoresACustomerAndAsksToPersist) {
-  Frame();
+  OpenAbout();
   EXPECT_EQ(m_state.customerCount, 0);
   Click("add_customer");
   EXPECT_EQ(m_state.customerCount, 1);
@@ -93,7 +108,7 @@ TEST_F(AppTest, ChineseGlyphsAreInTheAtlas) {
 
 TEST_F(AppTest, LanguageSwitchChangesTheLabel) {
   m_state.lang = Lang::Zh;
-  Frame();
+  OpenAbout();
   Click("lang_en");
   EXPECT_EQ(m_state.lang, Lang::En);
   auto button = m_state.probe.Find("Add a customer");
@@ -101,7 +116,7 @@ TEST_F(AppTest, LanguageSwitchChangesTheLabel) {
 }
 
 TEST_F(AppTest, AFailedWriteIsShownNotSwallowed) {
-  Frame();
+  OpenAbout();
   ASSERT_TRUE(m_db.Exec("DROP TABLE customers"));
   Click("add_customer");
   EXPECT_FALSE(m_state.home.lastError.empty());
@@ -132,7 +147,7 @@ TEST_F(AppTest, TheAtlasGrowsForRareNameCharactersBetweenFrames) {
 
 TEST_F(AppTest, DataShownInTheListGrowsTheAtlas) {
   ASSERT_TRUE(AddCustomer(m_db, "犇犇建材", m_state.actor));
-  m_state.customers.stale = true;
+  m_state.dataVersion++;
   int builds = m_state.glyphs.Builds();
   Frame();  // draws the row: notes 犇
   Frame();  // rebuilt before this one
@@ -145,14 +160,176 @@ TEST_F(AppTest, DataShownInTheListGrowsTheAtlas) {
 TEST_F(AppTest, NewCustomerFormShowsTheErrorUnderTheField) {
   Frame();
   Click("new_customer");
-  ASSERT_TRUE(m_state.customers.form.open);
+  ASSERT_TRUE(m_state.form.open);
   Click("save_customer");
-  EXPECT_EQ(m_state.customers.form.nameError, "必填");
-  EXPECT_TRUE(m_state.customers.form.open);
-  m_state.customers.form.name = "顺德区乐从镇华艺门业";
+  EXPECT_EQ(FormError(m_state.form, FormField::Name), "必填");
+  EXPECT_TRUE(m_state.form.open);
+  m_state.form.name = "顺德区乐从镇华艺门业";
+  m_state.form.birthday = "1980-02-30";
   Click("save_customer");
-  EXPECT_FALSE(m_state.customers.form.open);
+  EXPECT_FALSE(FormError(m_state.form, FormField::Birthday).empty()) << "the error lands under its own field";
+  EXPECT_TRUE(FormError(m_state.form, FormField::Name).empty());
+  m_state.form.birthday = "02-28";
+  Click("save_customer");
+  EXPECT_FALSE(m_state.form.open);
   EXPECT_EQ(m_state.customerCount, 1);
+}
+
+TEST_F(AppTest, TheNavigationOpensEveryPage) {
+  Frame();
+  for (const char* id : {"nav_agenda", "nav_pool", "nav_import", "nav_trash", "nav_settings", "nav_customers"}) {
+    Click(id);
+    EXPECT_STREQ(PageName(m_state.page), std::string(id).substr(4) == "import" ? "import" : std::string(id).substr(4).c_str()) << id;
+  }
+  EXPECT_EQ(m_state.page, Page::Customers);
+}
+
+TEST_F(AppTest, ASamePhoneIsFlaggedBeforeSavingAndSavesOnlyWhenConfirmed) {
+  CustomerInput existing;
+  existing.name = "佛山美家门窗";
+  existing.phones = {"13800138000"};
+  ASSERT_TRUE(CreateCustomer(m_db, existing, m_state.actor));
+  m_state.dataVersion++;
+  Frame();
+  Click("new_customer");
+  m_state.form.name = "美家门窗（新）";
+  m_state.form.phones = "138-0013-8000";
+  m_state.form.typedAtMs = m_state.nowMs;
+  Frames(20);  // the check waits for a pause in typing
+  ASSERT_EQ(m_state.form.duplicates.size(), 1u);
+  EXPECT_EQ(m_state.form.duplicates[0].reason, DuplicateReason::SamePhone);
+  ASSERT_TRUE(m_state.probe.Find("open_existing_0"));
+  Click("save_customer");
+  EXPECT_TRUE(m_state.form.open) << "not saved while a duplicate is shown";
+  EXPECT_TRUE(m_state.form.duplicatesConfirm);
+  EXPECT_EQ(CountCustomers(m_db).Value(), 1);
+  Click("save_anyway");
+  EXPECT_FALSE(m_state.form.open);
+  EXPECT_EQ(CountCustomers(m_db).Value(), 2);
+}
+
+TEST_F(AppTest, AVisitIsLoggedInThreeClicksFromTheCustomerAndPlansTheNextFollowup) {
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  m_state.nowMs = NowMs();
+  OpenCustomer(m_state, id);
+  Frame();
+  Click("log_visit");                       // 1
+  // The summary has the keyboard as the dialog opens: type into it.
+  ImGui::GetIO().AddInputCharactersUTF8("看了样品，下周报价");
+  Frames(2);
+  ASSERT_EQ(m_state.visit.summary, "看了样品，下周报价");
+  Click("visit_plan_next");                 // (optional) plan the next follow-up…
+  Click("visit_next_1d");                   // … tomorrow
+  Click("save_visit");                      // 2
+  EXPECT_FALSE(m_state.visit.open) << m_state.visit.error << m_state.visit.nextError << m_state.visit.summaryError << " schedule=" << m_state.visit.scheduleNext << " date=" << m_state.visit.nextDate;
+  auto activities = ActivitiesOf(m_db, id).Value();
+  ASSERT_EQ(activities.size(), 1u);
+  EXPECT_EQ(activities[0].fields.summary, "看了样品，下周报价");
+  EXPECT_EQ(activities[0].fields.kind, ActivityKind::Visit);
+  auto followups = FollowupsOf(m_db, id).Value();
+  bool tomorrow = false;
+  for (const Followup& f : followups) {
+    if (f.reason == FollowupReason::Manual && f.status == FollowupStatus::Open) tomorrow = true;
+  }
+  EXPECT_TRUE(tomorrow);
+  // The agenda lists it among the next days.
+  Click("nav_agenda");
+  ASSERT_EQ(m_state.agenda.week.size(), 1u);
+  EXPECT_EQ(m_state.agenda.week[0].customerName, "南海装饰");
+}
+
+TEST_F(AppTest, ShortcutsOpenTheFormCloseItAndFocusTheSearch) {
+  ImGuiIO& io = ImGui::GetIO();
+  auto press = [&](ImGuiKey key, bool ctrl = false) {
+    if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, true);
+    io.AddKeyEvent(key, true);
+    Frame();
+    io.AddKeyEvent(key, false);
+    if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, false);
+    Frame();
+  };
+  Frame();
+  press(ImGuiKey_Slash);
+  Frames(2);
+  EXPECT_TRUE(io.WantTextInput) << "'/' at start";
+  press(ImGuiKey_Escape);  // leaves the field
+  Frames(2);
+  press(ImGuiKey_N, true);
+  EXPECT_TRUE(m_state.form.open);
+  Frames(2);
+  EXPECT_TRUE(io.WantTextInput) << "the form's name field has the keyboard";
+  Frames(2);
+  press(ImGuiKey_Escape);
+  EXPECT_FALSE(m_state.form.open);
+  Frames(2);
+  press(ImGuiKey_Slash);
+  Frames(2);
+  EXPECT_TRUE(io.WantTextInput) << "'/' gives the search field the keyboard";
+  // From another page too.
+  Click("nav_agenda");
+  press(ImGuiKey_Slash);
+  Frames(2);
+  EXPECT_EQ(m_state.page, Page::Customers);
+  EXPECT_TRUE(io.WantTextInput);
+}
+
+TEST_F(AppTest, APermissionErrorFromCoreIsShownAsSuch) {
+  Actor admin = m_state.actor;
+  int64_t repA = CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value();
+  int64_t repB = CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value();
+  CustomerInput input;
+  input.name = "李四的客户";
+  input.ownerId = repB;
+  int64_t id = CreateCustomer(m_db, input, admin).Value();
+  m_state.actor = Actor{repA, 4};
+  ASSERT_TRUE(RefreshOrganisation(m_state));
+  OpenCustomer(m_state, id);
+  Frame();
+  Click("release_customer");
+  EXPECT_EQ(m_state.detail.error.rfind("没有权限", 0), 0u) << m_state.detail.error;
+  EXPECT_TRUE(GetCustomer(m_db, id).Value().ownerId == repB) << "nothing changed";
+  // A rep is not offered the bulk move; the page says who may.
+  Click("nav_pool");
+  Click("pool_tab_reassign");
+  EXPECT_FALSE(m_state.probe.Find("reassign_from"));
+}
+
+TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
+  int64_t id = AddCustomer(m_db, "佛山华艺门业", m_state.actor).Value();
+  ConflictEntry phone;
+  phone.seq = 41;
+  phone.at = NowMs();
+  phone.table = "customers";
+  phone.rowKey = std::to_string(id);
+  phone.customerId = id;
+  phone.field = "phone";
+  phone.lostValue = "13800138000";
+  phone.wonValue = "13900139000";
+  phone.resolution = "replaced";
+  phone.winnerUser = m_state.actor.userId;
+  ConflictEntry gone = phone;
+  gone.seq = 42;
+  gone.customerId.reset();
+  gone.field.clear();
+  gone.resolution = "dropped";
+  ASSERT_TRUE(RecordConflicts(m_db, {phone, gone}));
+  m_state.dataVersion++;
+  Frame();
+  Click("open_conflicts");
+  ASSERT_EQ(m_state.page, Page::Conflicts);
+  ASSERT_EQ(m_state.conflicts.entries.size(), 2u);
+  EXPECT_NE(ConflictLine(m_state, m_state.conflicts.entries[1]).find("13800138000 → 13900139000"), std::string::npos)
+      << ConflictLine(m_state, m_state.conflicts.entries[1]);
+  Click("conflicts_mark_seen");
+  EXPECT_EQ(CountUnseenConflicts(m_db).Value(), 0);
+  Click("conflicts_unseen");
+  EXPECT_TRUE(m_state.conflicts.entries.empty());
+  Click("conflicts_all");
+  ASSERT_EQ(m_state.conflicts.entries.size(), 2u);
+  // The customer's own conflicts are in its detail, above the audit trail.
+  Click(("conflict_customer_" + std::to_string(m_state.conflicts.entries[1].id)).c_str());
+  EXPECT_EQ(m_state.detail.customerId, id);
+  EXPECT_EQ(m_state.detail.conflicts.size(), 1u);
 }
 
 class SessionTest : public AppTest {

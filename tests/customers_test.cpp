@@ -241,5 +241,81 @@ TEST(Customers, DerivedIdsAreStableAndPositive) {
   EXPECT_GT(DerivedId(-5, ""), 0);
 }
 
+TEST(Customers, ListSearchCombinesWithFiltersSortAndPaging) {
+  TestOrg org;
+  CustomerInput a;
+  a.name = "佛山美家门窗";
+  a.grade = Grade::A;
+  a.phones = {"13800138000"};
+  a.address.city = "佛山";
+  ASSERT_TRUE(CreateCustomer(org.db, a, org.repA));
+  CustomerInput b = a;
+  b.name = "广州美家装饰";
+  b.grade = Grade::B;
+  b.phones = {"13900139000"};
+  b.address.city = "广州";
+  b.tags = {"老客户"};
+  ASSERT_TRUE(CreateCustomer(org.db, b, org.repA));
+  org.Customer("深圳华艺", org.repA, {"13700137000"});
+
+  CustomerQuery query;
+  query.search = "美家";  // two Chinese characters, in the middle of the names
+  auto both = ListCustomers(org.db, query);
+  ASSERT_TRUE(both) << both.Message();
+  EXPECT_EQ(both.Value().total, 2);
+  query.search = "家";
+  EXPECT_EQ(ListCustomers(org.db, query).Value().total, 2);
+  query.search = "美家";
+  query.grade = Grade::B;
+  auto graded = ListCustomers(org.db, query).Value();
+  ASSERT_EQ(graded.rows.size(), 1u);
+  EXPECT_EQ(graded.rows[0].name, "广州美家装饰");
+  query.grade.reset();
+  query.sort = CustomerSort::Name;
+  query.descending = false;
+  query.limit = 1;
+  query.offset = 1;
+  auto second = ListCustomers(org.db, query).Value();
+  EXPECT_EQ(second.total, 2);
+  ASSERT_EQ(second.rows.size(), 1u);
+  EXPECT_EQ(second.rows[0].name, "广州美家装饰");
+
+  CustomerQuery phone;
+  phone.search = "138-0013-8000";  // an exact phone, written as people write it
+  EXPECT_EQ(ListCustomers(org.db, phone).Value().total, 1);
+  phone.search = "0138";  // part of a number
+  EXPECT_EQ(ListCustomers(org.db, phone).Value().total, 1);
+  CustomerQuery tag;
+  tag.search = "老客户";
+  EXPECT_EQ(ListCustomers(org.db, tag).Value().total, 1);
+  CustomerQuery terms;
+  terms.search = "美家 佛山";  // every term must match
+  EXPECT_EQ(ListCustomers(org.db, terms).Value().total, 1);
+  CustomerQuery nothing;
+  nothing.search = "，。";
+  EXPECT_EQ(ListCustomers(org.db, nothing).Value().total, 0);
+  // The page without its total, and the total on its own: a screen splits them across two frames.
+  CustomerQuery split;
+  split.search = "美家";
+  split.withTotal = false;
+  auto pageOnly = ListCustomers(org.db, split).Value();
+  EXPECT_EQ(pageOnly.total, -1);
+  EXPECT_EQ(pageOnly.rows.size(), 2u);
+  EXPECT_EQ(CountMatchingCustomers(org.db, split).Value(), 2);
+  split.search = "";
+  split.grade = Grade::A;
+  EXPECT_EQ(CountMatchingCustomers(org.db, split).Value(), 1);
+  split.grade.reset();
+  EXPECT_EQ(CountMatchingCustomers(org.db, split).Value(), 3);
+  EXPECT_EQ(CountMatchingCustomers(org.db, split, 1).Value(), 2) << "more than one";
+  EXPECT_EQ(CountMatchingCustomers(org.db, split, 3).Value(), 3) << "all three, no more";
+  EXPECT_EQ(CountMatchingCustomers(org.db, split, -1).Code(), ErrorCode::Invalid);
+  CustomerQuery invalid;
+  invalid.search = "\xE7\xBE";
+  EXPECT_EQ(ListCustomers(org.db, invalid).Code(), ErrorCode::Invalid);
+  invalid.search = std::string(101, 'x');
+  EXPECT_EQ(ListCustomers(org.db, invalid).Code(), ErrorCode::Invalid);
+}
+
 }  // namespace
 }  // namespace crm

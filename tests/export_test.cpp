@@ -137,5 +137,40 @@ TEST(Export, ToFileAndCancel) {
   EXPECT_FALSE(ExportCustomersToFile(org.db, ""));
 }
 
+TEST(Export, AJobInSlicesWritesTheSameFile) {
+  TestOrg org;
+  AwkwardCustomer(org);
+  for (int i = 0; i < 450; i++) org.Customer(("导出客户" + std::to_string(i)).c_str(), org.repA, {"1380000" + std::to_string(1000 + i)});
+  int64_t trashed = org.Customer("回收站客户", org.admin);
+  ASSERT_TRUE(TrashCustomer(org.db, trashed, org.admin));
+  std::string whole;
+  ASSERT_EQ(ExportCustomers(org.db, StringSink(&whole)).Value(), 451);
+
+  std::string sliced;
+  auto job = ExportJob::Start(org.db, StringSink(&sliced));
+  ASSERT_TRUE(job) << job.Message();
+  EXPECT_EQ(job.Value().RowsTotal(), 451);
+  int steps = 0;
+  for (;;) {
+    auto done = job.Value().Step(org.db, 1e-9);
+    ASSERT_TRUE(done) << done.Message();
+    steps++;
+    EXPECT_FALSE(org.db.InTransaction());
+    if (done.Value()) break;
+    ASSERT_LT(steps, 2000);
+  }
+  EXPECT_GE(steps, 451);
+  EXPECT_EQ(job.Value().RowsDone(), 451);
+  EXPECT_EQ(sliced, whole);
+  // With the trash, in one step.
+  ExportOptions all;
+  all.includeTrash = true;
+  std::string withTrash;
+  auto everything = ExportJob::Start(org.db, StringSink(&withTrash), all).Value();
+  EXPECT_TRUE(everything.Step(org.db, 0).Value());
+  EXPECT_EQ(everything.RowsDone(), 452);
+  EXPECT_FALSE(ExportJob::Start(org.db, ByteSink()));
+}
+
 }  // namespace
 }  // namespace crm

@@ -429,5 +429,80 @@ TEST_F(FollowupsTest, EveryFollowupWriteIsAudited) {
   EXPECT_GT(m_db.QueryInt("SELECT count(*) FROM audit_log WHERE table_name = 'customers' AND field = 'last_activity_at'").Value(), 0);
 }
 
+TEST_F(FollowupsTest, LocalDatesFormatAndParseInTheOrganisationsZone) {
+  EXPECT_EQ(UtcOffsetMinutes(m_db).Value(), 480);
+  EXPECT_EQ(LocalDateText(kNow, 480), "2026-03-02");
+  EXPECT_EQ(LocalDateTimeText(kNow + 5 * 60000, 480), "2026-03-02 10:05");
+  // 23:30 UTC on the 1st is already the 2nd in China, and still the 1st in London.
+  int64_t late = DaysFromCivil(2026, 3, 1) * kDay + 23 * kHour + 30 * 60000;
+  EXPECT_EQ(LocalDateText(late, 480), "2026-03-02");
+  EXPECT_EQ(LocalDateText(late, 0), "2026-03-01");
+  EXPECT_EQ(LocalDateText(Local(1969, 12, 31, 12), 480), "1969-12-31");
+  EXPECT_EQ(LocalDayStartAt(kNow, 480), kToday);
+  EXPECT_EQ(LocalDayStartAt(kNow, 480), LocalDayStart(m_db, kNow).Value());
+  EXPECT_EQ(LocalDayStartAt(late, 0), DaysFromCivil(2026, 3, 1) * kDay);
+  EXPECT_EQ(LocalDateToMs(m_db, "2026-03-09").Value(), Local(2026, 3, 9, 9));
+  EXPECT_EQ(LocalDateToMs(m_db, "2026年3月9日", 0).Value(), Local(2026, 3, 9));
+  EXPECT_EQ(LocalDateText(LocalDateToMs(m_db, "2026/12/31", 23 * 60 + 59).Value(), 480), "2026-12-31");
+  auto yearless = LocalDateToMs(m_db, "03-09", 540, "next follow-up");
+  ASSERT_FALSE(yearless);
+  EXPECT_EQ(yearless.Message().rfind("next follow-up", 0), 0u) << yearless.Message();
+  EXPECT_EQ(LocalDateToMs(m_db, "2026-02-30").Code(), ErrorCode::Invalid);
+  EXPECT_FALSE(LocalDateToMs(m_db, "2026-03-09", 1440));
+}
+
+TEST_F(FollowupsTest, FollowupsOfListsOpenOnesByDueThenClosedNewestFirst) {
+  int64_t id = m_org.Customer("详情客户", m_org.repA);
+  Since(id, kNow - 40 * kDay);
+  int64_t later = ScheduleFollowup(m_db, id, kNow + 3 * kDay, FollowupReason::Manual, "报价", m_org.repA).Value();
+  int64_t sooner = ScheduleFollowup(m_db, id, kNow + kDay, FollowupReason::InUse, "", m_org.repA).Value();
+  int64_t done = ScheduleFollowup(m_db, id, kNow + 2 * kDay, FollowupReason::Complaint, "", m_org.repA).Value();
+  // Done without CompleteFollowup, which would re-plan the class follow-up from the real clock.
+  ASSERT_TRUE(Sql("UPDATE followups SET status = 'done', result = '已处理', done_at = " + std::to_string(kNow) +
+                  " WHERE id = " + std::to_string(done)));
+  auto list = FollowupsOf(m_db, id);
+  ASSERT_TRUE(list) << list.Message();
+  ASSERT_EQ(list.Value().size(), 4u);
+  // The class follow-up is overdue (40 days > 30), so it comes first among the open ones.
+  EXPECT_EQ(list.Value()[0].reason, FollowupReason::ClassRule);
+  EXPECT_EQ(list.Value()[1].id, sooner);
+  EXPECT_EQ(list.Value()[2].id, later);
+  EXPECT_EQ(list.Value()[2].note, "报价");
+  EXPECT_EQ(list.Value()[3].id, done);
+  EXPECT_EQ(list.Value()[3].status, FollowupStatus::Done);
+  EXPECT_EQ(list.Value()[3].result, "已处理");
+  EXPECT_EQ(list.Value()[3].customerName, "详情客户");
+  EXPECT_EQ(FollowupsOf(m_db, id, 2).Value().size(), 2u);
+  EXPECT_EQ(FollowupsOf(m_db, 12345).Code(), ErrorCode::NotFound);
+}
+
+TEST_F(FollowupsTest, RescheduleMovesAnEventFollowupAndSkipsTheClassRoundForAManualOne) {
+  int64_t id = m_org.Customer("改期客户", m_org.repA);
+  int64_t manual = ScheduleFollowup(m_db, id, kNow + kDay, FollowupReason::Manual, "送样品", m_org.repA).Value();
+  auto moved = RescheduleFollowup(m_db, manual, kNow + 4 * kDay, m_org.repA);
+  ASSERT_TRUE(moved) << moved.Message();
+  EXPECT_EQ(moved.Value(), manual);
+  EXPECT_EQ(m_db.QueryInt("SELECT due_at FROM followups WHERE id = " + std::to_string(manual)).Value(), kNow + 4 * kDay);
+
+  // The grade rule's own follow-up: skipped with the reason, and a manual one planned at the new time.
+  int64_t classId = ClassFollowupId(id);
+  int64_t due = LocalDateToMs(m_db, "2026-03-05").Value();
+  auto planned = RescheduleFollowup(m_db, classId, due, m_org.repA);
+  ASSERT_TRUE(planned) << planned.Message();
+  EXPECT_NE(planned.Value(), classId);
+  EXPECT_EQ(m_db.QueryInt("SELECT status = 'cancelled' AND result = 'rescheduled to 2026-03-05' FROM followups WHERE id = " +
+                          std::to_string(classId)).Value(), 1);
+  EXPECT_EQ(m_db.QueryInt("SELECT due_at FROM followups WHERE reason = 'manual' AND id = " +
+                          std::to_string(planned.Value())).Value(), due);
+  // The rule still plans its next round.
+  EXPECT_EQ(m_db.QueryInt("SELECT count(*) FROM followups WHERE status = 'open' AND reason = 'class_rule' AND customer_id = " +
+                          std::to_string(id)).Value(), 1);
+
+  EXPECT_EQ(RescheduleFollowup(m_db, classId, due, m_org.repA).Code(), ErrorCode::Conflict);
+  EXPECT_EQ(RescheduleFollowup(m_db, manual, due, m_org.repWest).Code(), ErrorCode::Denied);
+  EXPECT_EQ(RescheduleFollowup(m_db, manual, 5, m_org.repA).Code(), ErrorCode::Invalid);
+  EXPECT_EQ(RescheduleFollowup(m_db, 999, due, m_org.repA).Code(), ErrorCode::NotFound);
+}
+
 }  // namespace
 }  // namespace crm

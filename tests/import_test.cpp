@@ -355,5 +355,101 @@ TEST(Import, RefusesBadArguments) {
   EXPECT_FALSE(PreviewImport(org.db, StringImportSource("name\na\n", "a"), {}, org.admin, -1));
 }
 
+TEST(Import, AJobInSlicesMatchesTheWholeImportAndLeavesNoTransactionOpen) {
+  TestOrg whole;
+  ImportOptions options;
+  options.validOnly = true;
+  std::string csv = GeneratedCsv(40) + ",13999999999\n" + "坏电话,12\n";
+  ImportReport expected = ImportCustomers(whole.db, StringImportSource(csv, "g"), options, whole.admin).Value();
+
+  TestOrg sliced;
+  options.batchSize = 5;
+  auto job = ImportJob::Start(sliced.db, StringImportSource(csv, "g"), options, sliced.admin);
+  ASSERT_TRUE(job) << job.Message();
+  int steps = 0;
+  int64_t lastRows = -1;
+  for (;;) {
+    // The smallest budget: one row per step.
+    auto done = job.Value().Step(sliced.db, 1e-9);
+    ASSERT_TRUE(done) << done.Message();
+    steps++;
+    EXPECT_FALSE(sliced.db.InTransaction()) << "step " << steps;
+    ImportProgress progress = job.Value().Progress();
+    EXPECT_GE(progress.rowsDone, 0);
+    lastRows = progress.rowsDone;
+    if (done.Value()) break;
+    ASSERT_LT(steps, 1000);
+  }
+  EXPECT_TRUE(job.Value().Finished());
+  EXPECT_GE(steps, 84);  // 42 rows checked, then 42 written, a row a step
+  const ImportReport& report = job.Value().Report();
+  EXPECT_EQ(report.created, expected.created);
+  EXPECT_EQ(report.created, 40);
+  EXPECT_EQ(report.failed, 2);
+  EXPECT_EQ(ErrorLines(report), ErrorLines(expected));
+  EXPECT_EQ(ErrorLines(report), (std::vector<int64_t>{42, 43}));
+  EXPECT_EQ(lastRows, 42);
+  EXPECT_TRUE(report.written);
+  EXPECT_EQ(CountCustomers(sliced.db).Value(), 40);
+  // Its customers undo together, as one import.
+  EXPECT_EQ(UndoLastImport(sliced.db, sliced.admin).Value().trashed, 40);
+  // Stepping a finished job does nothing more.
+  EXPECT_TRUE(job.Value().Step(sliced.db, 10).Value());
+}
+
+TEST(Import, AJobCancelledWhileWritingTakesBackWhatItWroteUnlessValidOnly) {
+  for (bool validOnly : {false, true}) {
+    TestOrg org;
+    ImportOptions options;
+    options.validOnly = validOnly;
+    options.batchSize = 4;
+    auto job = ImportJob::Start(org.db, StringImportSource(GeneratedCsv(30), "g"), options, org.admin).Value();
+    // Check all 30 rows, then write a few slices.
+    while (job.Progress().pass == 1 || job.Progress().rowsDone < 10) ASSERT_FALSE(job.Step(org.db, 1e-9).Value());
+    EXPECT_GT(CountCustomers(org.db).Value(), 0) << "written batches are committed between steps";
+    job.Cancel();
+    EXPECT_TRUE(job.Step(org.db, 1e-9).Value());
+    EXPECT_TRUE(job.Report().cancelled);
+    EXPECT_FALSE(org.db.InTransaction());
+    if (validOnly) {
+      EXPECT_EQ(job.Report().created, CountCustomers(org.db).Value());
+      EXPECT_GE(job.Report().created, 10);
+    } else {
+      EXPECT_FALSE(job.Report().written);
+      EXPECT_EQ(CountCustomers(org.db).Value(), 0);
+    }
+  }
+  // A job cancelled while checking writes nothing, and a bad start is an error value.
+  TestOrg org;
+  auto job = ImportJob::Start(org.db, StringImportSource(GeneratedCsv(30), "g"), {}, org.admin).Value();
+  ASSERT_FALSE(job.Step(org.db, 1e-9).Value());
+  job.Cancel();
+  EXPECT_TRUE(job.Step(org.db, 1e-9).Value());
+  EXPECT_TRUE(job.Report().cancelled);
+  EXPECT_EQ(org.db.QueryInt("SELECT count(*) FROM imports").Value(), 0);
+  ImportOptions bad;
+  bad.batchSize = 0;
+  EXPECT_EQ(ImportJob::Start(org.db, StringImportSource("name\na\n", "a"), bad, org.admin).Code(), ErrorCode::Invalid);
+  EXPECT_EQ(ImportJob::Start(org.db, StringImportSource("name\na\n", "a"), {}, Actor{999, 1}).Code(), ErrorCode::Denied);
+}
+
+TEST(Import, ColumnsAreReadWithTheirGuessEvenWithoutANameColumn) {
+  std::string gb = EncodeGb18030("手机,城市,传真\r\n13800138000,佛山,x\r\n").Value();
+  auto columns = ReadImportColumns(StringImportSource(gb, "g"));
+  ASSERT_TRUE(columns) << columns.Message();
+  EXPECT_EQ(columns.Value().encoding, Encoding::Gb18030);
+  EXPECT_EQ(columns.Value().headers, (std::vector<std::string>{"手机", "城市", "传真"}));
+  EXPECT_EQ(columns.Value().guess, (std::vector<ImportField>{ImportField::Phones, ImportField::City, ImportField::None}));
+  // The same file does not import until a column holds the name.
+  TestOrg org;
+  EXPECT_EQ(PreviewImport(org.db, StringImportSource(gb, "g"), {}, org.admin).Code(), ErrorCode::Invalid);
+  ImportOptions options;
+  options.mappings = {ColumnMapping{"", 3, ImportField::Name}};
+  auto preview = PreviewImport(org.db, StringImportSource(gb, "g"), options, org.admin);
+  ASSERT_TRUE(preview) << preview.Message();
+  EXPECT_EQ(preview.Value().rows.at(0).input.name, "x");
+  EXPECT_EQ(ReadImportColumns(StringImportSource("", "empty")).Code(), ErrorCode::Invalid);
+}
+
 }  // namespace
 }  // namespace crm

@@ -1,5 +1,11 @@
+// The app's frame: the top bar, the navigation (a sidebar on a laptop, a tab
+// bar on a tablet), the page or the open customer, the dialogs over them, and
+// the status bar. Also the session (who is signed in) and what every commit
+// sets off (counts, lists, persistence).
 #include <algorithm>
+#include <cstdio>
 
+#include "core/followups.h"
 #include "core/org.h"
 #include "imgui.h"
 #include "imgui_internal.h"
@@ -8,11 +14,13 @@
 
 namespace crm::ui {
 
-Status RefreshCounts(AppState& state) {
-  if (!state.db) return Ok();
-  CRM_ASSIGN_OR_RETURN(state.customerCount, CountCustomers(*state.db));
-  return Ok();
-}
+// [SECTION] names, style
+// [SECTION] session and commits
+// [SECTION] top bar and navigation
+// [SECTION] the frame
+
+// ---------------------------------------------------------------------------
+// [SECTION] names, style
 
 const char* ScreenName(Screen screen) {
   switch (screen) {
@@ -20,6 +28,19 @@ const char* ScreenName(Screen screen) {
     case Screen::Welcome: return "welcome";
     case Screen::Locked: return "locked";
     case Screen::Home: return "home";
+  }
+  return "unknown";
+}
+
+const char* PageName(Page page) {
+  switch (page) {
+    case Page::Customers: return "customers";
+    case Page::Agenda: return "agenda";
+    case Page::Pool: return "pool";
+    case Page::ImportExport: return "import";
+    case Page::Trash: return "trash";
+    case Page::Settings: return "settings";
+    case Page::Conflicts: return "conflicts";
   }
   return "unknown";
 }
@@ -48,25 +69,92 @@ void ApplyStyle(Layout layout, float pixelRatio) {
   style.ItemSpacing = tablet ? ImVec2(14, 12) : ImVec2(10, 8);
   style.ItemInnerSpacing = tablet ? ImVec2(10, 8) : ImVec2(6, 4);
   style.FrameRounding = 5;
+  // A thin border: white fields and checkboxes stand out from the light background.
+  style.FrameBorderSize = 1.0f;
   style.GrabRounding = 5;
   style.WindowRounding = tablet ? 8 : 4;
+  style.ChildRounding = 4;
+  style.PopupRounding = 4;
   style.ScrollbarSize = tablet ? 10 : 16;  // a finger drags the list itself; the bar only shows where you are
   style.GrabMinSize = tablet ? 24 : 12;
   style.TouchExtraPadding = tablet ? ImVec2(4, 4) : ImVec2(0, 0);
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
+  style.Colors[ImGuiCol_ChildBg] = ImVec4(1.0f, 1.0f, 1.0f, 0.0f);
   style.Colors[ImGuiCol_Button] = ImVec4(0.88f, 0.91f, 0.96f, 1.0f);
+  // No hover-only affordances on a tablet: a hovered button looks like any other.
   style.Colors[ImGuiCol_ButtonHovered] = tablet ? style.Colors[ImGuiCol_Button] : ImVec4(0.78f, 0.85f, 0.96f, 1.0f);
   style.Colors[ImGuiCol_ButtonActive] = ImVec4(0.66f, 0.77f, 0.94f, 1.0f);
+  if (tablet) style.Colors[ImGuiCol_HeaderHovered] = style.Colors[ImGuiCol_Header];
   style.Colors[ImGuiCol_Text] = ImVec4(0.12f, 0.13f, 0.15f, 1.0f);
+  style.Colors[ImGuiCol_Border] = ImVec4(0.78f, 0.80f, 0.85f, 1.0f);
   style.ScaleAllSizes(pixelRatio);
   ImGui::GetStyle() = style;
 }
 
+bool CanSupervise(const AppState& state) {
+  return state.me.role == Role::Supervisor || state.me.role == Role::Leader || state.me.role == Role::Admin;
+}
+
+bool IsAdmin(const AppState& state) { return state.me.role == Role::Admin; }
+
+// ---------------------------------------------------------------------------
+// [SECTION] session and commits
+
+Status RefreshCounts(AppState& state) {
+  if (!state.db) return Ok();
+  CRM_ASSIGN_OR_RETURN(state.customerCount, CountCustomers(*state.db));
+  state.overdueCount = state.screen == Screen::Home ? CountOverdue(state) : 0;
+  return Ok();
+}
+
+Status RefreshOrganisation(AppState& state) {
+  if (!state.db) return Ok();
+  Db& db = *state.db;
+  state.me = User{};
+  if (state.actor.userId) {
+    CRM_ASSIGN_OR_RETURN(state.me, GetUser(db, state.actor.userId));
+  }
+  CRM_ASSIGN_OR_RETURN(state.users, ListUsers(db));
+  CRM_ASSIGN_OR_RETURN(state.teams, ListTeams(db));
+  CRM_ASSIGN_OR_RETURN(state.utcOffsetMinutes, UtcOffsetMinutes(db));
+  return Ok();
+}
+
+std::string UserName(const AppState& state, std::optional<int64_t> userId) {
+  if (!userId) return "";
+  for (const User& user : state.users) {
+    if (user.id == *userId) return user.name;
+  }
+  return "#" + std::to_string(*userId);
+}
+
 void AfterCommit(AppState& state) {
+  state.dataVersion++;
   if (auto refreshed = RefreshCounts(state); !refreshed) state.home.lastError = refreshed.Message();
-  state.customers.stale = true;
+  // Users, teams or the time zone may have changed (settings, sign-in).
+  if (auto organisation = RefreshOrganisation(state); !organisation) state.home.lastError = organisation.Message();
   if (state.requestPersist) state.requestPersist();
 }
+
+namespace {
+// What one person typed or opened never shows in the next person's session.
+void ResetScreens(AppState& state) {
+  state.customers = CustomersScreenState{};
+  state.form = CustomerFormState{};
+  state.detail = CustomerDetailState{};
+  state.visit = VisitDialogState{};
+  state.merge = MergeDialogState{};
+  state.agenda = AgendaScreenState{};
+  state.pool = PoolScreenState{};
+  // A running import belongs to the person who started it: it stops with their session.
+  state.import = ImportScreenState{};
+  state.trash = TrashScreenState{};
+  state.settings = SettingsScreenState{};
+  state.conflicts = ConflictsScreenState{};
+  state.people.open = false;
+  state.page = Page::Customers;
+}
+}  // namespace
 
 void EnterSession(AppState& state, const Actor& actor) {
   state.actor = actor;
@@ -76,12 +164,10 @@ void EnterSession(AppState& state, const Actor& actor) {
     // Signing in may have changed the device (a trial started or ended).
     if (auto settings = GetDeviceSettings(*state.db)) state.device = settings.Value();
   }
-  // Nothing typed for the previous person survives into the next one's session.
   double lastSwitchMs = state.signIn.lastSwitchMs;
   state.signIn = SignInState{};
   state.signIn.lastSwitchMs = lastSwitchMs;
-  state.customers = CustomersScreenState{};
-  state.people.open = false;
+  ResetScreens(state);
   state.lastInputMs = state.nowMs;
   state.screen = Screen::Home;
   RefreshAccounts(state);
@@ -91,8 +177,8 @@ void EnterSession(AppState& state, const Actor& actor) {
 void LockSession(AppState& state) {
   state.actor = Actor{};
   state.userName.clear();
-  state.customers = CustomersScreenState{};
-  state.people.open = false;
+  state.me = User{};
+  ResetScreens(state);
   state.signIn = SignInState{};
   state.signIn.step = SignInStep::PickUser;
   RefreshAccounts(state);
@@ -123,31 +209,56 @@ Status StartSession(AppState& state) {
   return Ok();
 }
 
+void GoToPage(AppState& state, Page page) {
+  state.page = page;
+  state.detail.customerId = 0;
+}
+
+void OpenCustomer(AppState& state, int64_t customerId) {
+  CustomerDetailState& detail = state.detail;
+  if (detail.customerId != customerId) {
+    detail = CustomerDetailState{};
+    detail.customerId = customerId;
+  }
+  state.customers.list.highlightId = customerId;
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] top bar and navigation
+
 namespace {
 
-void DrawStatusBar(AppState& state) {
-  Str text = Str::StorageSaved;
-  ImVec4 color(0.25f, 0.6f, 0.3f, 1.0f);
-  switch (state.saveState) {
-    case SaveState::Saved: break;
-    case SaveState::Saving: text = Str::StorageSaving; color = ImVec4(0.8f, 0.6f, 0.1f, 1.0f); break;
-    case SaveState::Unsaved: text = Str::StorageUnsaved; color = ImVec4(0.8f, 0.6f, 0.1f, 1.0f); break;
-    case SaveState::Failed: text = Str::StorageFailed; color = ImVec4(0.85f, 0.2f, 0.2f, 1.0f); break;
-  }
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextColored(color, "%s", Tr(state.lang, text));
-  if (state.saveState == SaveState::Failed && !state.saveError.empty()) {
-    ImGui::SameLine();
-    ImGui::TextWrapped("%s", state.saveError.c_str());
-  }
+struct NavEntry {
+  Page page;
+  Str label;
+  const char* id;
+};
+constexpr NavEntry kNav[] = {
+    {Page::Customers, Str::NavCustomers, "nav_customers"}, {Page::Agenda, Str::NavAgenda, "nav_agenda"},
+    {Page::Pool, Str::NavPool, "nav_pool"},                {Page::ImportExport, Str::NavImport, "nav_import"},
+    {Page::Trash, Str::NavTrash, "nav_trash"},             {Page::Settings, Str::NavSettings, "nav_settings"},
+};
+
+std::string NavLabel(const AppState& state, const NavEntry& entry) {
+  std::string text = Tr(state.lang, entry.label);
+  // Overdue follow-ups are counted on the agenda's entry, so they are never forgotten.
+  if (entry.page == Page::Agenda && state.overdueCount > 0) text += "  (" + std::to_string(state.overdueCount) + ")";
+  return text + "###" + entry.id;
+}
+
+bool NavSelected(const AppState& state, Page page) { return state.page == page && !state.detail.customerId; }
+
+void DrawTopBar(AppState& state) {
   const ImGuiStyle& style = ImGui::GetStyle();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(Tr(state.lang, Str::AppTitle));
   auto buttonWidth = [&](const char* label) { return ImGui::CalcTextSize(label, nullptr, true).x + style.FramePadding.x * 2; };
-  std::string lock = std::string(Tr(state.lang, state.device.shared ? Str::SwitchUser : Str::Lock)) + "###lock";
-  std::string people = std::string(Tr(state.lang, Str::PeopleAndDevice)) + "###people";
+  std::string lock = Label(state.lang, state.device.shared ? Str::SwitchUser : Str::Lock, "lock");
+  std::string people = Label(state.lang, Str::PeopleAndDevice, "people");
   bool signedIn = state.screen == Screen::Home;
   // The right edge: who is signed in, lock, people, and the language switch (each language in its own script).
-  std::string zh = std::string(Tr(state.lang, Str::LangNameZh)) + "###lang_zh";
-  std::string en = std::string(Tr(state.lang, Str::LangNameEn)) + "###lang_en";
+  std::string zh = Label(state.lang, Str::LangNameZh, "lang_zh");
+  std::string en = Label(state.lang, Str::LangNameEn, "lang_en");
   float width = buttonWidth(zh.c_str()) + buttonWidth(en.c_str()) + style.ItemSpacing.x;
   if (signedIn) width += ImGui::CalcTextSize(state.userName.c_str()).x + buttonWidth(lock.c_str()) + buttonWidth(people.c_str()) +
                          style.ItemSpacing.x * 3;
@@ -169,6 +280,37 @@ void DrawStatusBar(AppState& state) {
   if (ToggleButton(en.c_str(), state.lang == Lang::En)) state.lang = Lang::En;
 }
 
+// Laptop: a column of entries on the left, as wide as the longest.
+void DrawSidebar(AppState& state, float height) {
+  float width = ImGui::GetFontSize() * 7.5f;
+  for (const NavEntry& entry : kNav) width = std::max(width, ImGui::CalcTextSize(NavLabel(state, entry).c_str(), nullptr, true).x +
+                                                               ImGui::GetStyle().FramePadding.x * 3);
+  ImGui::BeginChild("##nav", ImVec2(width, height), ImGuiChildFlags_None, ImGuiWindowFlags_NoScrollbar);
+  for (const NavEntry& entry : kNav) {
+    std::string label = NavLabel(state, entry);
+    ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
+    bool pressed = NavSelected(state, entry.page) ? PrimaryButton(label.c_str(), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.25f))
+                                                  : ImGui::Button(label.c_str(), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.25f));
+    ImGui::PopStyleVar();
+    if (pressed) GoToPage(state, entry.page);
+  }
+  ImGui::EndChild();
+}
+
+// Tablet: one row of equal tabs across the top, each a finger-sized target.
+void DrawTabBar(AppState& state) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float count = static_cast<float>(std::size(kNav));
+  float width = (ImGui::GetContentRegionAvail().x - style.ItemSpacing.x * (count - 1)) / count;
+  for (size_t i = 0; i < std::size(kNav); i++) {
+    if (i) ImGui::SameLine();
+    std::string label = NavLabel(state, kNav[i]);
+    ImVec2 size(width, ImGui::GetFrameHeight());
+    bool pressed = NavSelected(state, kNav[i].page) ? PrimaryButton(label.c_str(), size) : ImGui::Button(label.c_str(), size);
+    if (pressed) GoToPage(state, kNav[i].page);
+  }
+}
+
 void DrawTrialBanner(AppState& state) {
   if (!state.device.trial || state.screen != Screen::Home) return;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(1.0f, 0.95f, 0.80f, 1.0f));
@@ -176,7 +318,7 @@ void DrawTrialBanner(AppState& state) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(Tr(state.lang, Str::TrialBanner));
   ImGui::SameLine();
-  std::string convert = std::string(Tr(state.lang, Str::ConvertTrial)) + "###convert_trial";
+  std::string convert = Label(state.lang, Str::ConvertTrial, "convert_trial");
   if (PrimaryButton(convert.c_str())) {
     state.signIn = SignInState{};
     state.signIn.step = SignInStep::Convert;
@@ -184,6 +326,48 @@ void DrawTrialBanner(AppState& state) {
   }
   ImGui::EndChild();
   ImGui::PopStyleColor();
+}
+
+const char* PageTitle(Lang lang, Page page) {
+  if (page == Page::Conflicts) return Tr(lang, Str::ConflictLog);
+  for (const NavEntry& entry : kNav) {
+    if (entry.page == page) return Tr(lang, entry.label);
+  }
+  return "";
+}
+
+void DrawPage(AppState& state) {
+  DrawStorageNotices(state);
+  DrawTrialBanner(state);
+  if (state.detail.customerId) {
+    DrawCustomerDetail(state);
+    return;
+  }
+  if (state.page != Page::Customers) ImGui::SeparatorText(PageTitle(state.lang, state.page));
+  switch (state.page) {
+    case Page::Customers: DrawCustomers(state); break;
+    case Page::Agenda: DrawAgenda(state); break;
+    case Page::Pool: DrawPool(state); break;
+    case Page::ImportExport: DrawImportExport(state); break;
+    case Page::Trash: DrawTrash(state); break;
+    case Page::Settings: DrawSettings(state); break;
+    case Page::Conflicts: DrawConflicts(state); break;
+  }
+}
+
+void DrawSignedIn(AppState& state, float bodyHeight) {
+  if (state.layout == Layout::Tablet) {
+    DrawTabBar(state);
+    ImGui::BeginChild("##page", ImVec2(0, bodyHeight - ImGui::GetFrameHeightWithSpacing()), ImGuiChildFlags_None,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  } else {
+    DrawSidebar(state, bodyHeight);
+    ImGui::SameLine();
+    ImGui::BeginChild("##page", ImVec2(0, bodyHeight), ImGuiChildFlags_None,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  }
+  DrawPage(state);
+  ImGui::EndChild();
 }
 
 // Any input counts as activity: the idle lock measures from the last one.
@@ -199,6 +383,8 @@ void NoteActivity(AppState& state) {
 
 void AutoLockIfIdle(AppState& state) {
   if (state.screen != Screen::Home || !state.device.shared) return;
+  // A running import would stop with the session: the tablet waits for it before locking.
+  if (state.import.job) return;
   if (state.nowMs - state.lastInputMs >= static_cast<int64_t>(state.device.idleLockSeconds) * 1000) LockSession(state);
 }
 
@@ -219,11 +405,18 @@ void DrawPreedit(AppState& state) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------
+// [SECTION] the frame
+
 void DrawApp(AppState& state) {
   NoteActivity(state);
   RunPinJob(state);
   AutoLockIfIdle(state);
-  if (state.screen == Screen::Home) HandleCustomerShortcuts(state);
+  bool home = state.screen == Screen::Home && state.db && state.signIn.step != SignInStep::Convert;
+  if (home) {
+    HandleShortcuts(state);
+    RunImportExportJobs(state);
+  }
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
@@ -241,29 +434,43 @@ void DrawApp(AppState& state) {
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {
-    DrawStatusBar(state);
+    DrawTopBar(state);
     ImGui::Separator();
+    // Everything between the top bar and the status bar, which stays at the bottom whatever the page.
+    float bodyHeight = ImGui::GetContentRegionAvail().y - StatusBarHeight() - ImGui::GetStyle().ItemSpacing.y;
     switch (state.screen) {
       case Screen::Welcome:
+        ImGui::BeginChild("##welcome", ImVec2(0, bodyHeight));
         DrawWelcome(state);
+        ImGui::SeparatorText(Tr(state.lang, Str::StorageUsage));
         DrawStoragePanel(state);  // a new device can start from a backup
+        ImGui::EndChild();
         break;
-      case Screen::Locked: DrawLocked(state); break;
+      case Screen::Locked:
+        ImGui::BeginChild("##locked", ImVec2(0, bodyHeight));
+        DrawLocked(state);
+        ImGui::EndChild();
+        break;
       case Screen::Home:
         if (state.signIn.step == SignInStep::Convert) {
+          ImGui::BeginChild("##convert", ImVec2(0, bodyHeight));
           DrawConvertTrial(state);
+          ImGui::EndChild();
           break;
         }
-        DrawTrialBanner(state);
-        DrawStoragePanel(state);  // storage use, backup, update offer: above the list, never scrolled away
-        DrawHome(state);
-        DrawCustomers(state);
-        DrawPeople(state);
+        DrawSignedIn(state, bodyHeight);
         break;
       case Screen::Loading: break;
     }
+    DrawStatusBar(state);
   }
   ImGui::End();
+  if (state.screen == Screen::Home && state.db) {
+    DrawCustomerForm(state);
+    DrawVisitDialog(state);
+    DrawMergeDialog(state);
+    DrawPeople(state);
+  }
   DrawPreedit(state);
 }
 

@@ -3,26 +3,42 @@
 // every screen: no screen keeps state in statics (as in hello_imgui's AppState).
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/accounts.h"
 #include "core/customers.h"
 #include "core/db.h"
+#include "core/org.h"
+#include "ui/agenda_screen.h"
+#include "ui/conflicts_screen.h"
+#include "ui/customer_detail_screen.h"
+#include "ui/customer_form.h"
 #include "ui/customers_screen.h"
 #include "ui/fonts.h"
 #include "ui/home_screen.h"
 #include "ui/i18n.h"
+#include "ui/import_screen.h"
 #include "ui/item_probe.h"
+#include "ui/merge_dialog.h"
 #include "ui/people_screen.h"
+#include "ui/pool_screen.h"
+#include "ui/settings_screen.h"
 #include "ui/signin_screen.h"
+#include "ui/status_bar.h"
 #include "ui/storage_panel.h"
+#include "ui/trash_screen.h"
+#include "ui/visit_dialog.h"
 
 namespace crm::ui {
 
 // Welcome: a device nobody has set up (trial, local account, online sign-in).
 // Locked: accounts exist, nobody is signed in (shared tablet, or after Lock).
 enum class Screen { Loading, Welcome, Locked, Home };
+
+// The signed-in app's pages, one per entry of the navigation, and the conflict log (from the status bar).
+enum class Page { Customers, Agenda, Pool, ImportExport, Trash, Settings, Conflicts };
 
 // Where the last commit stands on its way to durable storage.
 enum class SaveState { Saved, Saving, Unsaved, Failed };
@@ -38,25 +54,42 @@ struct ImeState {
   bool wantText = false;  // a text field is active (the platform focuses its hidden input)
 };
 
+// A file the user picked through the browser's file picker, handed over by the platform.
+struct PickedFile {
+  std::string name;
+  std::string bytes;
+};
+
 struct AppState {
   std::string appVersion;
   Lang lang = Lang::Zh;
   Screen screen = Screen::Loading;
+  Page page = Page::Customers;
   Actor actor;           // who is signed in: every core call that writes passes it
   std::string userName;  // shown in the top bar
+  User me;               // the signed-in user (role and team decide what the screens offer)
+  std::vector<User> users;  // the organisation's users, for owner names and choices
+  std::vector<Team> teams;
+  int64_t utcOffsetMinutes = 480;  // the organisation's time zone (dates are drawn every frame)
 
   // Owned by the platform; null until storage is open.
   Db* db = nullptr;
   std::string fatalError;  // shown instead of the screens when the database cannot be used
 
   int64_t customerCount = 0;
+  int64_t overdueCount = 0;  // the signed-in user's overdue follow-ups, for the navigation's badge
   SaveState saveState = SaveState::Saved;
   std::string saveError;
+  // Bumped by every commit: screens re-read what they show when it moved past what they loaded.
+  uint64_t dataVersion = 1;
 
   // The platform persists committed data when told; screens call this after a commit.
   std::function<void()> requestPersist;
   // Online sign-in against the relay, provided by the platform once the relay has an auth API; empty until then.
   std::function<void(const OnlineSignInRequest&)> requestOnlineSignIn;
+  // Files in and out of the browser (web/): pick a CSV for the import, download an export.
+  std::function<void()> pickImportFile;
+  std::function<void(const std::string& bytes, const std::string& name, const std::string& mime)> downloadFile;
 
   // Device and layout.
   DeviceSettings device;
@@ -73,9 +106,21 @@ struct AppState {
 
   SignInState signIn;
   StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)
+  // Sync: what the status bar shows, copied from the sync client by the platform (ui/status_bar.h).
+  SyncStatusView sync;
 
   HomeScreenState home;
   CustomersScreenState customers;
+  CustomerFormState form;
+  CustomerDetailState detail;
+  VisitDialogState visit;
+  MergeDialogState merge;
+  AgendaScreenState agenda;
+  PoolScreenState pool;
+  ImportScreenState import;
+  TrashScreenState trash;
+  SettingsScreenState settings;
+  ConflictsScreenState conflicts;
   PeopleScreenState people;
   ItemProbe probe;
   uint64_t frameCount = 0;
@@ -83,6 +128,10 @@ struct AppState {
 
 // Re-reads the counts the screens show, after a commit or at start-up.
 Status RefreshCounts(AppState& state);
+// Re-reads the signed-in user, the organisation's users and teams, and its time zone.
+Status RefreshOrganisation(AppState& state);
+// A user's name from the list read at sign-in (empty when unknown).
+std::string UserName(const AppState& state, std::optional<int64_t> userId);
 
 // After storage opens: reads the device's accounts and settings and picks the
 // first screen (Welcome, Locked, or Home for a personal device's last user).
@@ -94,6 +143,11 @@ void LockSession(AppState& state);
 // After any commit: counts and lists refresh, the platform persists.
 void AfterCommit(AppState& state);
 
+// Opens a page of the navigation (closing a customer's detail).
+void GoToPage(AppState& state, Page page);
+// Opens a customer's detail over the current page.
+void OpenCustomer(AppState& state, int64_t customerId);
+
 // Draws the current screen in a window that fills the display.
 void DrawApp(AppState& state);
 
@@ -102,7 +156,12 @@ void ApplyStyle(Layout layout, float pixelRatio);
 float FontSizeFor(Layout layout);
 
 const char* ScreenName(Screen screen);
+const char* PageName(Page page);
 const char* SaveStateName(SaveState saveState);
 const char* LayoutName(Layout layout);
+
+// Whether the signed-in user may manage others' customers (supervisors, leaders, admins).
+bool CanSupervise(const AppState& state);
+bool IsAdmin(const AppState& state);
 
 }  // namespace crm::ui

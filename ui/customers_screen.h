@@ -1,42 +1,37 @@
 #pragma once
-// Customers: a searchable list and a new-customer form, enough to exercise the
-// platform (text input, glyphs, touch scrolling, shortcuts, attribution). The
-// customer workflow issue grows it into the real list, detail and forms.
+// Customers (客户): one search box (core search: name, phone, contact, tag,
+// address; one or two Chinese characters are enough), filters by class, stage,
+// owner, tag and follow-up state, a sort, and the virtualized list. A row opens
+// the customer's detail; 新建客户 opens the form.
 #include <cstdint>
 #include <string>
-#include <vector>
 
-#include "core/customers.h"
-#include "ui/widgets.h"
+#include "ui/customer_list.h"
 
 namespace crm::ui {
 
 struct AppState;
 
-struct NewCustomerForm {
-  bool open = false;
-  bool focusName = false;
-  std::string name, phone, city;
-  int kind = 0;  // index into the kinds offered
-  std::string nameError, phoneError, cityError, formError;
-};
-
 struct CustomersScreenState {
-  std::string search;
+  std::string search;          // as typed
+  std::string appliedSearch;   // what the list asks core for: the typed text after a short pause
+  int64_t searchChangedMs = 0;
   bool focusSearch = false;
-  bool stale = true;  // reload on the next frame (after a commit or a change of user)
-  std::vector<CustomerRow> rows;  // as loaded, newest first
-  int64_t total = 0;
-  std::string loadError;
-  NewCustomerForm form;
-  TouchScrollState scroll;
-  float scrollY = 0;  // the list's scroll offset in the last frame, for tests
-  float scrollMaxY = 0;
+  // Filters, as indexes into the choices offered (0: any).
+  int grade = 0;
+  int stage = 0;
+  int owner = 0;     // 0 anyone, 1 mine, 2 the pool, 3… a user (AppState::users order)
+  int followup = 0;  // 0 any, 1 overdue, 2 due today, 3 due this week, 4 no plan
+  std::string tag;
+  int sort = 0;
+  bool ascending = false;
+  bool showFilters = false;  // the tablet layout folds the filters away behind one button
+  CustomerListView list;
   int64_t lastCreatedId = 0;
 };
 
 void DrawCustomers(AppState& state);
-// Handles the screen's shortcuts: '/' search, Ctrl+N new customer, Esc close.
-void HandleCustomerShortcuts(AppState& state);
+// The app's shortcuts: '/' search, Ctrl+N new customer, Esc closes the topmost dialog or the detail.
+void HandleShortcuts(AppState& state);
 
 }  // namespace crm::ui

@@ -1,6 +1,7 @@
 #pragma once
-// Home: app and SQLite versions, the number of stored customers, and a button
-// that adds one. The screen a new install shows first.
+// About (settings → 关于): app and SQLite versions, the number of stored
+// customers, and a quick add of a sample customer (a name only) for trying the
+// app out.
 #include <string>
 
 namespace crm::ui {

@@ -110,8 +110,7 @@ void DrawCreateAccount(AppState& state) {
   SignInState& s = state.signIn;
   ColumnTitle(Tr(state.lang, Str::CreateLocalAccount));
   FieldOptions nameOptions;
-  nameOptions.focus = s.focusField;
-  s.focusField = false;
+  nameOptions.focusRequest = &s.focusField;
   TextField(Tr(state.lang, Str::YourName), "account_name", s.name, s.nameError, nameOptions);
   DrawPinFields(state, true);
   ImGui::Spacing();
@@ -131,8 +130,7 @@ void DrawOnline(AppState& state) {
   SignInState& s = state.signIn;
   ColumnTitle(Tr(state.lang, Str::SignInOnline));
   FieldOptions first;
-  first.focus = s.focusField;
-  s.focusField = false;
+  first.focusRequest = &s.focusField;
   TextField(Tr(state.lang, Str::ServerAddress), "server", s.server, "", first);
   TextField(Tr(state.lang, Str::AccountField), "online_account", s.account, s.nameError);
   FieldOptions secret;
@@ -307,8 +305,7 @@ void DrawLocked(AppState& state) {
     ImGui::TextUnformatted(s.name.c_str());
     FieldOptions pinOptions;
     pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_EnterReturnsTrue;
-    pinOptions.focus = s.focusField;
-    s.focusField = false;
+    pinOptions.focusRequest = &s.focusField;
     bool busy = PinJobRunning(state);
     ImGui::BeginDisabled(busy);
     bool entered = TextField(Tr(state.lang, Str::Pin), "pin", s.pin, s.pinError, pinOptions);
@@ -337,8 +334,7 @@ void DrawConvertTrial(AppState& state) {
   BeginCentredColumn(26);
   ColumnTitle(Tr(state.lang, Str::ConvertTitle));
   FieldOptions nameOptions;
-  nameOptions.focus = s.focusField;
-  s.focusField = false;
+  nameOptions.focusRequest = &s.focusField;
   TextField(Tr(state.lang, Str::YourName), "account_name", s.name, s.nameError, nameOptions);
   DrawPinFields(state, true);
   std::string keep = std::string(Tr(state.lang, Str::KeepDemo)) + "###keep_demo";

@@ -19,7 +19,6 @@ void Wrapped(const ImVec4& color, const std::string& text) {
   ImGui::PopStyleColor();
 }
 
-std::string Label(Lang lang, Str text, const char* id) { return std::string(Tr(lang, text)) + "###" + id; }
 }  // namespace
 
 std::string FormatBytes(double bytes) {
@@ -61,18 +60,21 @@ void DrawStorageBlocked(AppState& state) {
   }
 }
 
-void DrawStoragePanel(AppState& state) {
+void DrawStorageNotices(AppState& state) {
   StorageUiState& storage = state.storage;
-  ImGui::Spacing();
-  ImGui::SeparatorText(Tr(state.lang, Str::StorageUsage));
   if (storage.updateAvailable) {
-    Wrapped(kAmber, Tr(state.lang, Str::UpdateAvailable));
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextColored(kAmber, "%s", Tr(state.lang, Str::UpdateAvailable));
     ImGui::SameLine();
     std::string reload = Label(state.lang, Str::UpdateReload, "update_reload");
     if (ImGui::Button(reload.c_str()) && storage.applyUpdate) storage.applyUpdate();
   }
   if (storage.evicted) Wrapped(kRed, Tr(state.lang, Str::StorageEvicted));
   if (!storage.notice.empty()) Wrapped(kAmber, std::string(Tr(state.lang, Str::StorageNotice)) + ": " + storage.notice);
+}
+
+void DrawStoragePanel(AppState& state) {
+  StorageUiState& storage = state.storage;
   if (storage.usageBytes >= 0) {
     std::string usage = FormatBytes(storage.usageBytes);
     if (storage.quotaBytes > 0) usage += " / " + FormatBytes(storage.quotaBytes);

@@ -42,7 +42,9 @@ struct StorageUiState {
 
 // The whole window while another tab writes (or took over from this one).
 void DrawStorageBlocked(AppState& state);
-// Usage, backup and restore, notices; drawn under the home screen.
+// What must be seen whatever page is open: a new version to reload into, evicted data, a damaged tail.
+void DrawStorageNotices(AppState& state);
+// Usage, backup and restore (settings, and the welcome screen of a new device).
 void DrawStoragePanel(AppState& state);
 // "1.5 MB"
 std::string FormatBytes(double bytes);

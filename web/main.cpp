@@ -83,7 +83,9 @@ void Frame(void* argument) {
   platform.app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
   SyncCanvasSize(platform);
   UpdatePointerKind(platform);
+  double fontsStarted = emscripten_get_now();
   UpdateFonts(platform);
+  platform.lastFontsMs = emscripten_get_now() - fontsStarted;
   glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
@@ -91,24 +93,40 @@ void Frame(void* argument) {
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(static_cast<float>(platform.framebufferWidth), static_cast<float>(platform.framebufferHeight));
   io.DisplayFramebufferScale = ImVec2(1, 1);
+  double uiStarted = emscripten_get_now();
   ImGui::NewFrame();
   ui::DrawApp(platform.app);
   ImGui::Render();
+  platform.lastUiMs = emscripten_get_now() - uiStarted;
 
+  double renderStarted = emscripten_get_now();
   glViewport(0, 0, platform.framebufferWidth, platform.framebufferHeight);
   glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  platform.lastRenderMs = emscripten_get_now() - renderStarted;
 
   SyncTextInput(platform);
+  // The sync client's next step; the status bar shows what it reports (its counts are queries: a few times a second).
   GetSync().Frame();
+  if (started - platform.lastSyncStatusMs > 250) {
+    platform.lastSyncStatusMs = started;
+    platform.app.sync = GetSync().Status();
+  }
+  double storageStarted = emscripten_get_now();
   StorageFrame();
+  platform.lastStorageMs = emscripten_get_now() - storageStarted;
   platform.app.probe.EndFrame();
   platform.app.frameCount++;
   platform.lastFrameMs = emscripten_get_now() - started;
   if (platform.app.frameCount > 2) {
     if (platform.lastFrameMs > platform.maxFrameMs) platform.maxFrameMs = platform.lastFrameMs;
     if (platform.lastFrameMs > 50) platform.framesOver50Ms++;
+  }
+  if (platform.sampleFrames && platform.frameSamples.size() < 100000) {
+    platform.frameSamples.push_back(platform.lastFrameMs);
+    platform.uiSamples.push_back(platform.lastUiMs);
+    platform.partSamples.push_back({platform.lastFontsMs, platform.lastRenderMs, platform.lastStorageMs});
   }
   SignalReadyIfDue(platform);
 }
@@ -148,6 +166,7 @@ int Start() {
   platform.app.glyphs.SetFiles(platform.fonts);
   io.UserData = &platform.app.glyphs;
   AttachTestHooks(platform);
+  WireFiles(platform);
 
   StartStorage();
   emscripten_set_main_loop_arg(Frame, &platform, 0, false);

@@ -3,6 +3,7 @@
 // storage, and the frame loop. Only web/ includes Emscripten headers.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/db.h"
 #include "ui/app_state.h"
@@ -40,6 +41,19 @@ struct Platform {
   double lastFrameMs = 0;
   double maxFrameMs = 0;
   int framesOver50Ms = 0;
+  double lastUiMs = 0;  // the screens' own share of the last frame (DrawApp), without rendering
+  double lastFontsMs = 0;    // the glyph atlas's rebuild and upload, when one was due
+  double lastRenderMs = 0;   // ImGui's draw lists to WebGL
+  double lastStorageMs = 0;  // capturing commits for IndexedDB
+  double lastSyncStatusMs = -1e9;  // when the status bar's sync status was last read
+  struct FrameParts {
+    double fonts, render, storage;
+  };
+  std::vector<FrameParts> partSamples;
+  // Frame times kept for the benchmark while it samples (test builds turn it on); capped.
+  bool sampleFrames = false;
+  std::vector<double> frameSamples;
+  std::vector<double> uiSamples;
   double clockOffsetMs = 0;  // test builds move the clock forward to exercise the idle lock
 };
 
@@ -52,6 +66,9 @@ void StorageFrame();   // once per frame, after the screens ran
 
 // Once the database is open (storage calls this): device tables, the first screen, persistence.
 void OnDatabaseReady(Platform& platform);
+
+// Files for the import/export screen (files_browser.cpp): the picker and downloads.
+void WireFiles(Platform& platform);
 
 // Test hooks (test_hooks.cpp): present in test builds only.
 void AttachTestHooks(Platform& platform);

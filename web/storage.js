@@ -276,8 +276,8 @@ Module.crmStorage = (function () {
 
     estimate,
 
-    download(ptr, size, name) {
-      const blob = new Blob([HEAPU8.slice(ptr, ptr + size)], { type: 'application/vnd.sqlite3' });
+    download(ptr, size, name, mime) {
+      const blob = new Blob([HEAPU8.slice(ptr, ptr + size)], { type: mime || 'application/vnd.sqlite3' });
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
@@ -288,23 +288,40 @@ Module.crmStorage = (function () {
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     },
 
-    pickFile() {
+    // The browser's file picker; `deliver(name, bytes)` gets the chosen file's bytes.
+    chooseFile(accept, deliver) {
       const input = document.createElement('input');
       input.type = 'file';
-      input.accept = '.sqlite,.sqlite3,.db,.crmdb,application/vnd.sqlite3,application/x-sqlite3';
+      input.accept = accept;
       input.style.display = 'none';
       input.onchange = async () => {
         const file = input.files && input.files[0];
         input.remove();
         if (!file) return;
-        const bytes = new Uint8Array(await file.arrayBuffer());
-        const ptr = Module.ccall('crm_storage_alloc', 'number', ['number'], [bytes.length]);
-        if (!ptr) { call('crm_storage_open_failed', ['string'], ['not enough memory to read ' + file.name]); return; }
-        HEAPU8.set(bytes, ptr);
-        call('crm_storage_file_chosen', ['number', 'number', 'string'], [ptr, bytes.length, file.name]);
+        deliver(file.name, new Uint8Array(await file.arrayBuffer()));
       };
       document.body.appendChild(input);
       input.click();
+    },
+
+    // A backup to restore: into a buffer SQLite will own.
+    pickFile() {
+      Module.crmStorage.chooseFile('.sqlite,.sqlite3,.db,.crmdb,application/vnd.sqlite3,application/x-sqlite3', (name, bytes) => {
+        const ptr = Module.ccall('crm_storage_alloc', 'number', ['number'], [bytes.length]);
+        if (!ptr) { call('crm_storage_open_failed', ['string'], ['not enough memory to read ' + name]); return; }
+        HEAPU8.set(bytes, ptr);
+        call('crm_storage_file_chosen', ['number', 'number', 'string'], [ptr, bytes.length, name]);
+      });
+    },
+
+    // A CSV (or text) file to import: C++ copies it out of the buffer and frees it.
+    pickImportFile() {
+      Module.crmStorage.chooseFile('.csv,.txt,text/csv,text/plain', (name, bytes) => {
+        const ptr = _malloc(Math.max(1, bytes.length));
+        if (!ptr) return;
+        HEAPU8.set(bytes, ptr);
+        call('crm_import_file_chosen', ['number', 'number', 'string'], [ptr, bytes.length, name]);
+      });
     },
 
     // Switch to the waiting version: the new worker takes control, then the page reloads

@@ -6,10 +6,13 @@
 #include <string>
 
 #include "core/audit.h"
+#include "core/followups.h"
 #include "core/org.h"
+#include "ui/labels.h"
 #include "imgui.h"
 #include "web/platform.h"
 #include "web/storage.h"
+#include "web/sync_browser.h"
 #include "web/sync_browser.h"
 
 namespace crm::web {
@@ -55,6 +58,90 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_find(const char* label) {
   return g_reply.c_str();
 }
 
+namespace {
+std::string Bool(bool value) { return value ? "true" : "false"; }
+
+std::string Names(const std::vector<Followup>& items) {
+  std::string out;
+  for (const Followup& f : items) out += (out.empty() ? "" : ",") + Quote(f.customerName);
+  return "[" + out + "]";
+}
+
+// The first rows of a list view (the page the view holds for its top), by name.
+std::string RowNames(const ui::CustomerListView& view, size_t max) {
+  std::string out;
+  auto first = view.pages.find(0);
+  if (first == view.pages.end()) return "[]";
+  for (size_t i = 0; i < first->second.size() && i < max; i++) out += (i ? "," : "") + Quote(first->second[i].name);
+  return "[" + out + "]";
+}
+
+std::string UserNames(const ui::AppState& app) {
+  std::string out;
+  for (const User& user : app.users) out += (out.empty() ? "" : ",") + Quote(user.name);
+  return "[" + out + "]";
+}
+
+std::string DetailJson(const ui::AppState& app) {
+  const ui::CustomerDetailState& d = app.detail;
+  size_t open = 0;
+  for (const Followup& f : d.followups) open += f.status == FollowupStatus::Open ? 1 : 0;
+  std::string json = "{\"open\":" + Bool(d.customerId != 0) + ",\"id\":\"" + std::to_string(d.customerId) + "\"";
+  if (d.customer) {
+    json += ",\"name\":" + Quote(d.customer->fields.name) + ",\"grade\":" + Quote(Code(d.customer->grade)) +
+            ",\"stage\":" + Quote(Code(d.customer->stage)) + ",\"owner\":" + Quote(ui::UserName(app, d.customer->ownerId));
+  }
+  std::string summaries;
+  for (const Activity& a : d.activities) summaries += (summaries.empty() ? "" : ",") + Quote(a.fields.summary);
+  json += ",\"section\":" + std::to_string(static_cast<int>(d.section)) + ",\"activities\":[" + summaries + "]" +
+          ",\"openFollowups\":" + std::to_string(open) + ",\"contacts\":" + std::to_string(d.contacts.size()) +
+          ",\"gradeChanges\":" + std::to_string(d.grades.size()) + ",\"audit\":" + std::to_string(d.audit.size()) +
+          ",\"error\":" + Quote(d.error) + ",\"message\":" + Quote(d.message) + "}";
+  return json;
+}
+
+std::string ImportJson(const ui::AppState& app) {
+  const ui::ImportScreenState& i = app.import;
+  std::string json = "{\"step\":" + std::to_string(static_cast<int>(i.step)) + ",\"file\":" + Quote(i.fileName) +
+                     ",\"running\":" + Bool(i.job.has_value()) + ",\"message\":" + Quote(i.message) + ",\"error\":" +
+                     Quote(i.error) + ",\"previewError\":" + Quote(i.previewError) + ",\"steps\":" + std::to_string(i.steps) +
+                     ",\"maxStepMs\":" + std::to_string(i.maxStepMs) + ",\"validOnly\":" + Bool(i.validOnly);
+  std::string headers;
+  for (const std::string& h : i.headers) headers += (headers.empty() ? "" : ",") + Quote(h);
+  json += ",\"headers\":[" + headers + "],\"detected\":" + Quote(EncodingName(i.detected));
+  std::string mapping;
+  for (int m : i.mapping) mapping += (mapping.empty() ? "" : ",") + Quote(ImportFieldCode(ui::AllImportFields()[static_cast<size_t>(m)]));
+  json += ",\"mapping\":[" + mapping + "]";
+  if (i.preview) {
+    std::string rows;
+    for (const PreviewRow& row : i.preview->rows) {
+      rows += std::string(rows.empty() ? "" : ",") + "{\"line\":" + std::to_string(row.line) + ",\"name\":" + Quote(row.input.name) +
+              ",\"problem\":" + Quote(row.problem) + "}";
+    }
+    json += ",\"preview\":[" + rows + "]";
+  }
+  if (i.job) {
+    ImportProgress p = i.job->Progress();
+    json += ",\"progress\":{\"pass\":" + std::to_string(p.pass) + ",\"rows\":" + std::to_string(p.rowsDone) + "}";
+  }
+  if (i.report) {
+    const ImportReport& r = *i.report;
+    std::string errors;
+    for (const RowIssue& issue : r.errors) {
+      errors += std::string(errors.empty() ? "" : ",") + "{\"line\":" + std::to_string(issue.line) + ",\"message\":" + Quote(issue.message) + "}";
+    }
+    json += ",\"report\":{\"rowsRead\":" + std::to_string(r.rowsRead) + ",\"created\":" + std::to_string(r.created) +
+            ",\"merged\":" + std::to_string(r.merged) + ",\"skipped\":" + std::to_string(r.skipped) + ",\"failed\":" +
+            std::to_string(r.failed) + ",\"written\":" + Bool(r.written) + ",\"cancelled\":" + Bool(r.cancelled) +
+            ",\"encoding\":" + Quote(EncodingName(r.encoding)) + ",\"errors\":[" + errors + "]}";
+  }
+  if (i.undo) json += ",\"undo\":{\"trashed\":" + std::to_string(i.undo->trashed) + "}";
+  json += ",\"export\":{\"running\":" + Bool(i.exportJob.has_value()) + ",\"rows\":" + std::to_string(i.exportedRows) +
+          ",\"message\":" + Quote(i.exportMessage) + ",\"error\":" + Quote(i.exportError) + "}}";
+  return json;
+}
+}  // namespace
+
 extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
   Platform& platform = GetPlatform();
   const ui::AppState& app = platform.app;
@@ -64,39 +151,92 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                 "\"frame\":%llu,\"pixelRatio\":%.3f,\"display\":{\"w\":%.0f,\"h\":%.0f},\"fontSize\":%.1f",
                 static_cast<unsigned long long>(app.frameCount), platform.pixelRatio, io.DisplaySize.x, io.DisplaySize.y,
                 ImGui::GetFontSize());
-  char platformNumbers[512];
+  const ui::CustomerListView& list = app.customers.list;
+  char platformNumbers[1024];
   std::snprintf(platformNumbers, sizeof platformNumbers,
-                "\"frames\":{\"lastMs\":%.2f,\"maxMs\":%.2f,\"over50\":%d},"
+                "\"frames\":{\"lastMs\":%.2f,\"maxMs\":%.2f,\"over50\":%d,\"uiMs\":%.2f},"
                 "\"glyphs\":{\"builds\":%d,\"extra\":%zu,\"missing\":%zu,\"lastBuildMs\":%.2f},"
-                "\"list\":{\"scrollY\":%.1f,\"scrollMaxY\":%.1f,\"shown\":%zu},"
+                "\"list\":{\"scrollY\":%.1f,\"scrollMaxY\":%.1f,\"shown\":%lld,\"total\":%lld,\"first\":%d,\"last\":%d,"
+                "\"pageLoads\":%d,\"lastLoadMs\":%.2f,\"rect\":{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f},"
+                "\"scrollbar\":%.1f},"
                 "\"device\":{\"shared\":%s,\"idleLockSeconds\":%d,\"trial\":%s,\"accounts\":%zu},"
                 "\"lastSwitchMs\":%.1f,\"pinJob\":%s",
-                platform.lastFrameMs, platform.maxFrameMs, platform.framesOver50Ms, app.glyphs.Builds(), app.glyphs.ExtraCount(),
-                app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), app.customers.scrollY, app.customers.scrollMaxY,
-                app.customers.rows.size(), app.device.shared ? "true" : "false", app.device.idleLockSeconds,
+                platform.lastFrameMs, platform.maxFrameMs, platform.framesOver50Ms, platform.lastUiMs, app.glyphs.Builds(),
+                app.glyphs.ExtraCount(), app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), list.scrollY, list.scrollMaxY,
+                static_cast<long long>(list.total), static_cast<long long>(list.total), list.firstVisible, list.lastVisible,
+                list.pageLoads, list.lastLoadMs, list.rectMin.x, list.rectMin.y, list.rectMax.x - list.rectMin.x,
+                list.rectMax.y - list.rectMin.y, ImGui::GetStyle().ScrollbarSize, app.device.shared ? "true" : "false", app.device.idleLockSeconds,
                 app.device.trial ? "true" : "false", app.signIn.accounts.size(), app.signIn.lastSwitchMs,
                 app.signIn.job ? "true" : "false");
-  std::string names;
-  for (size_t i = 0; i < app.customers.rows.size() && i < 60; i++) names += (i ? "," : "") + Quote(app.customers.rows[i].name);
-  const ui::NewCustomerForm& form = app.customers.form;
-  std::string errors = "{\"name\":" + Quote(form.nameError) + ",\"phone\":" + Quote(form.phoneError) +
+  const ui::CustomerFormState& form = app.form;
+  std::string duplicates;
+  for (const DuplicateCandidate& d : form.duplicates) duplicates += (duplicates.empty() ? "" : ",") + Quote(d.name);
+  std::string errors = "{\"name\":" + Quote(ui::FormError(form, ui::FormField::Name)) + ",\"phone\":" +
+                       Quote(ui::FormError(form, ui::FormField::Phones)) + ",\"form\":" + Quote(form.formError) +
                        ",\"signInName\":" + Quote(app.signIn.nameError) + ",\"pin\":" + Quote(app.signIn.pinError) +
                        ",\"pinAgain\":" + Quote(app.signIn.pinAgainError) + ",\"signIn\":" + Quote(app.signIn.formError) +
                        ",\"people\":" + Quote(app.people.nameError + app.people.pinError) + "}";
-  g_reply = std::string("{\"screen\":") + Quote(ui::ScreenName(app.screen)) + ",\"lang\":" +
-            Quote(app.lang == ui::Lang::Zh ? "zh-CN" : "en") + ",\"user\":{\"id\":" + std::to_string(app.actor.userId) +
+  std::string agenda = "{\"overdue\":" + Names(app.agenda.overdue) + ",\"today\":" + Names(app.agenda.today) +
+                       ",\"week\":" + Names(app.agenda.week) + ",\"scope\":" + std::to_string(static_cast<int>(app.agenda.scope)) +
+                       ",\"message\":" + Quote(app.agenda.message) + ",\"error\":" + Quote(app.agenda.error) + "}";
+  std::string pool = "{\"tab\":" + std::to_string(static_cast<int>(app.pool.tab)) + ",\"total\":" + std::to_string(app.pool.pool.total) +
+                     ",\"names\":" + RowNames(app.pool.pool, 60) + ",\"winBack\":" + std::to_string(app.pool.winBack.size()) +
+                     ",\"fromCount\":" + std::to_string(app.pool.fromCount) + ",\"confirming\":" + Bool(app.pool.confirming) +
+                     ",\"message\":" + Quote(app.pool.message) + ",\"error\":" + Quote(app.pool.error) + "}";
+  std::string trash = "{\"total\":" + std::to_string(app.trash.list.total) + ",\"names\":" + RowNames(app.trash.list, 60) +
+                      ",\"message\":" + Quote(app.trash.message) + ",\"error\":" + Quote(app.trash.error) + "}";
+  std::string visit = "{\"open\":" + Bool(app.visit.open) + ",\"lastActivity\":\"" + std::to_string(app.visit.lastActivityId) +
+                      "\",\"error\":" + Quote(app.visit.error + app.visit.summaryError + app.visit.nextError) + "}";
+  std::string merge = "{\"open\":" + Bool(app.merge.open) + ",\"candidates\":" + std::to_string(app.merge.candidates.size()) +
+                      ",\"done\":" + Bool(app.merge.done.has_value()) + ",\"error\":" + Quote(app.merge.error) + "}";
+  g_reply = std::string("{\"screen\":") + Quote(ui::ScreenName(app.screen)) + ",\"page\":" + Quote(ui::PageName(app.page)) +
+            ",\"lang\":" + Quote(app.lang == ui::Lang::Zh ? "zh-CN" : "en") + ",\"user\":{\"id\":" + std::to_string(app.actor.userId) +
             ",\"device\":" + std::to_string(app.actor.deviceId) + ",\"name\":" + Quote(app.userName) +
-            "},\"records\":{\"customers\":" + std::to_string(app.customerCount) + "},\"save\":" +
-            Quote(ui::SaveStateName(app.saveState)) + ",\"sync\":{\"status\":\"offline\"},\"error\":" +
-            Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) + ",\"saveError\":" + Quote(app.saveError) +
-            ",\"storage\":" + GetStorage().StateJson() + ",\"sync\":" + GetSync().StateJson() + "," + numbers + "," + platformNumbers +
-            ",\"layout\":" + Quote(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + (app.layoutAuto ? "true" : "false") +
-            ",\"ime\":{\"wantText\":" + (io.WantTextInput ? "true" : "false") + ",\"preedit\":" + Quote(app.ime.preedit) +
+            ",\"role\":" + Quote(Code(app.me.role)) + "},\"users\":" + UserNames(app) + ",\"records\":{\"customers\":" + std::to_string(app.customerCount) +
+            ",\"overdue\":" + std::to_string(app.overdueCount) + "},\"save\":" + Quote(ui::SaveStateName(app.saveState)) +
+            ",\"sync\":" + GetSync().StateJson() + ",\"error\":" + Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) +
+            ",\"saveError\":" + Quote(app.saveError) + ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," +
+            platformNumbers + ",\"layout\":" + Quote(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + Bool(app.layoutAuto) +
+            ",\"ime\":{\"wantText\":" + Bool(io.WantTextInput) + ",\"preedit\":" + Quote(app.ime.preedit) +
             ",\"caret\":{\"x\":" + std::to_string(app.ime.caret.x) + ",\"y\":" + std::to_string(app.ime.caret.y) + "}}" +
-            ",\"search\":" + Quote(app.customers.search) + ",\"form\":{\"open\":" + (form.open ? "true" : "false") +
-            ",\"name\":" + Quote(form.name) + "},\"peopleOpen\":" + (app.people.open ? "true" : "false") +
-            ",\"signInStep\":" + std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors +
-            ",\"customers\":[" + names + "]}";
+            ",\"search\":" + Quote(app.customers.search) + ",\"appliedSearch\":" + Quote(app.customers.appliedSearch) +
+            ",\"form\":{\"open\":" + Bool(form.open) + ",\"name\":" + Quote(form.name) + ",\"phone\":" + Quote(form.phones) +
+            ",\"editing\":" + Bool(form.editingId != 0) + ",\"duplicates\":[" + duplicates + "],\"duplicatesConfirm\":" +
+            Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"signInStep\":" +
+            std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
+            ",\"visit\":" + visit + ",\"merge\":" + merge + ",\"agenda\":" + agenda + ",\"pool\":" + pool + ",\"trash\":" + trash +
+            ",\"import\":" + ImportJson(app) + ",\"customers\":" + RowNames(list, 60) + "}";
+  return g_reply.c_str();
+}
+
+// Frame times for the UI benchmark: sampling on or off, and the samples so far (then cleared).
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_test_sample_frames(int on) {
+  Platform& platform = GetPlatform();
+  platform.sampleFrames = on != 0;
+  platform.frameSamples.clear();
+  platform.uiSamples.clear();
+  platform.partSamples.clear();
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_frame_samples() {
+  Platform& platform = GetPlatform();
+  std::string frame;
+  std::string ui;
+  std::string parts;
+  char number[96];
+  for (size_t i = 0; i < platform.frameSamples.size(); i++) {
+    std::snprintf(number, sizeof number, "%s%.3f", i ? "," : "", platform.frameSamples[i]);
+    frame += number;
+    std::snprintf(number, sizeof number, "%s%.3f", i ? "," : "", platform.uiSamples[i]);
+    ui += number;
+    const Platform::FrameParts& p = platform.partSamples[i];
+    std::snprintf(number, sizeof number, "%s[%.3f,%.3f,%.3f]", i ? "," : "", p.fonts, p.render, p.storage);
+    parts += number;
+  }
+  platform.frameSamples.clear();
+  platform.uiSamples.clear();
+  platform.partSamples.clear();
+  g_reply = "{\"frame\":[" + frame + "],\"ui\":[" + ui + "],\"parts\":[" + parts + "]}";
   return g_reply.c_str();
 }
 

@@ -30,6 +30,9 @@
       const reply = Module.ccall('crm_test_customer', 'string', ['string'], [String(name)]);
       return reply ? JSON.parse(reply) : null;
     },
+    // Frame times measured inside the app (C++ Frame(), and DrawApp alone), for the UI benchmark.
+    sampleFrames(on) { Module.ccall('crm_test_sample_frames', null, ['number'], [on ? 1 : 0]); },
+    frameSamples() { return JSON.parse(Module.ccall('crm_test_frame_samples', 'string', [], [])); },
     advanceClock(ms) { Module.ccall('crm_test_advance_clock', null, ['number'], [ms]); },
     // Whether the hidden text input has the page's focus (the IME bridge is engaged).
     textInputFocused() { return document.activeElement === document.getElementById('text-input'); },

@@ -117,6 +117,7 @@ EMSCRIPTEN_KEEPALIVE double crm_test_seed(int count) {
   }
   db.SetAuditSuppressed(false);
   (void)ui::RefreshCounts(platform.app);
+  platform.app.dataVersion++;  // the lists read the new book
   GetStorage().ForceSnapshot();
   return ok ? static_cast<double>(GetStorage().CapturedSeq()) : -1;
 }

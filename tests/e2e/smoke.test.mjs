@@ -3,7 +3,15 @@
 // the window and stays sharp at a device pixel ratio of 2.
 import { assert, clickItem, decodePngFrom, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
 // A fresh device opens on the welcome screen: these checks start from an account on this device.
-import { openSignedIn as openApp } from './lib/platform_helpers.mjs';
+import { openSignedIn as openApp, waitForItem } from './lib/platform_helpers.mjs';
+
+// The quick add of a sample customer lives under 设置 → 关于 (settings → about).
+async function openAbout(page) {
+  await clickItem(page, 'nav_settings');
+  await waitForItem(page, 'settings_about');
+  await clickItem(page, 'settings_about');
+  await waitForItem(page, 'add_customer');
+}
 
 await run('smoke', [
   ['page loads, renders and shows no console error', async ({ browser, url }) => {
@@ -22,6 +30,7 @@ await run('smoke', [
   ['the Chinese label is drawn with real glyphs', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
     const { page } = await openApp(context, url);
+    await openAbout(page);
     const rect = await page.evaluate(() => window.crmTest.find('添加一位客户'));
     assert(rect, 'the button labelled 添加一位客户 is on screen');
     const { buffer } = await screenshot(page, 'smoke-label');
@@ -37,6 +46,7 @@ await run('smoke', [
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
     const { page } = await openApp(context, url);
     const before = (await page.evaluate(() => window.crmTest.state())).records.customers;
+    await openAbout(page);
     await clickItem(page, 'add_customer');
     await waitForState(page, (s) => s.records.customers === before + 1, 'the count to grow by one');
     await clickItem(page, 'add_customer');
@@ -67,6 +77,7 @@ await run('smoke', [
     assert(state.canvas.width === 1600 && state.canvas.height === 1200, `backing store ${state.canvas.width}x${state.canvas.height}`);
     assert(state.canvas.cssWidth === 800, `CSS width ${state.canvas.cssWidth}`);
     assert(state.fontSize >= 30, `font rasterised at ${state.fontSize}px for a 2× screen`);
+    await openAbout(page);
     const rect = await page.evaluate(() => window.crmTest.find('add_customer'));
     assert(rect && rect.width > 100 && rect.width < 400, `button is ${rect && rect.width} CSS px wide at 2×`);
     await screenshot(page, 'smoke-hidpi');

@@ -16,6 +16,13 @@ async function addSaved(page, count, prefix) {
   await page.evaluate((s) => window.crmTest.whenDurable(s), seq);
   return waitForState(page, (s) => s.save === 'saved', `${prefix} saved`);
 }
+// Backup and restore live under 设置 → 本机存储 (settings → local storage).
+async function openStorageSettings(page) {
+  await clickItem(page, 'nav_settings');
+  await waitForState(page, (s) => s.page === 'settings', 'the settings page');
+  await clickItem(page, 'settings_storage');
+  for (let i = 0; i < 50 && !(await page.evaluate(() => window.crmTest.find('backup_export'))); i++) await page.waitForTimeout(50);
+}
 const count = async (page, sql) => Number((await page.evaluate((q) => window.crmTest.query(q), sql))[0]);
 
 await run('storage', [
@@ -95,6 +102,7 @@ await run('storage', [
     const context = await browser.newContext({ ...viewport, acceptDownloads: true });
     const { page } = await openSignedIn(context, url);
     await addSaved(page, 4, 'backed-up-');
+    await openStorageSettings(page);
     const [download] = await Promise.all([page.waitForEvent('download'), clickItem(page, 'backup_export')]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-backup-'));
     const file = path.join(dir, download.suggestedFilename());
