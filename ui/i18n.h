@@ -494,6 +494,7 @@ enum class Str : int {
   RelayUnreachable,
   WrongAccountOrPassword,
   LinkedToAnotherOrganisation,
+  NoRelayAtAddress,
   LocalDataWouldBeReplaced,
   ConflictReplaced,
   ConflictDropped,

@@ -138,7 +138,10 @@ void DrawOnline(AppState& state) {
   TextField(Tr(state.lang, Str::Password), "password", s.password, s.pinError, secret);
   ImGui::Spacing();
   std::string go = std::string(Tr(state.lang, Str::SignInOnline)) + "###online_submit";
-  if (PrimaryButton(go.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f))) {
+  ImGui::BeginDisabled(s.onlineBusy);
+  bool submit = PrimaryButton(go.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f));
+  ImGui::EndDisabled();
+  if (submit) {
     s.formError.clear();
     s.nameError = s.account.empty() ? Tr(state.lang, Str::ErrRequired) : "";
     s.pinError = s.password.empty() ? Tr(state.lang, Str::ErrRequired) : "";
@@ -149,6 +152,7 @@ void DrawOnline(AppState& state) {
   }
   std::string back = std::string(Tr(state.lang, Str::Back)) + "###back";
   if (ImGui::Button(back.c_str())) GoTo(state, SignInStep::Choose);
+  if (!s.formNotice.empty()) ImGui::TextDisabled("%s", s.formNotice.c_str());
   if (!s.formError.empty()) ErrorText(s.formError);
 }
 

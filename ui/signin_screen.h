@@ -43,6 +43,8 @@ struct SignInState {
   std::string name, pin, pinAgain;
   std::string server, account, password;
   std::string nameError, pinError, pinAgainError, formError;
+  std::string formNotice;   // progress of an online sign-in (signing in, downloading the company's data)
+  bool onlineBusy = false;  // an online sign-in is on its way: the button waits
   bool keepDemo = true;
   bool focusField = false;  // focus the step's first field on its first frame
   int64_t userId = 0;       // the person picked on the lock screen

@@ -213,7 +213,15 @@ sync::SyncStatus BrowserSync::Status() {
 
 void BrowserSync::ShowSignInError(const std::string& message) {
   m_signIn.reset();
+  m_platform.app.signIn.onlineBusy = false;
+  m_platform.app.signIn.formNotice.clear();
   m_platform.app.signIn.formError = message;
+}
+
+void BrowserSync::ShowSignInProgress(const char* message) {
+  m_platform.app.signIn.onlineBusy = true;
+  m_platform.app.signIn.formError.clear();
+  m_platform.app.signIn.formNotice = message;
 }
 
 void BrowserSync::SignIn(const ui::OnlineSignInRequest& request) {
@@ -234,7 +242,7 @@ void BrowserSync::SignIn(const ui::OnlineSignInRequest& request) {
   auto deviceId = DeviceId(*app.db);
   if (!deviceId) return ShowSignInError(deviceId.Message());
   m_signIn = PendingSignIn{server, request.account, request.account.substr(at + 1), request.account.substr(0, at)};
-  app.signIn.formError = ui::Tr(app.lang, ui::Str::SigningIn);
+  ShowSignInProgress(ui::Tr(app.lang, ui::Str::SigningIn));
   std::string fields = "{\"organisation\":" + JsonString(m_signIn->organisation) + ",\"user\":" + JsonString(m_signIn->user) +
                        ",\"password\":" + JsonString(request.password) + ",\"device_id\":\"" +
                        std::to_string(deviceId.Value()) + "\",\"device_name\":\"browser\"}";
@@ -247,6 +255,7 @@ void BrowserSync::SignInFailed(int status, const std::string& message) {
   if (!m_signIn) return;
   if (status == 0) return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::RelayUnreachable)) + " (" + message + ")");
   if (status == 401) return ShowSignInError(ui::Tr(app.lang, ui::Str::WrongAccountOrPassword));
+  if (status == 404) return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::NoRelayAtAddress)) + " (HTTP 404)");
   ShowSignInError(message);
 }
 
@@ -275,7 +284,7 @@ void BrowserSync::SignInAnswered(const std::string& organisationId, const std::s
     return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::LocalDataWouldBeReplaced)) + " (" +
                            std::to_string(atRisk.Value()) + ")");
   }
-  app.signIn.formError = ui::Tr(app.lang, ui::Str::LoadingOrganisation);
+  ShowSignInProgress(ui::Tr(app.lang, ui::Str::LoadingOrganisation));
   m_transport.Configure(link.server, token);
   m_transport.Snapshot([this, identity, link](Result<sync::SnapshotResponse> snapshot) {
     ui::AppState& app = m_platform.app;
@@ -286,7 +295,8 @@ void BrowserSync::SignInAnswered(const std::string& organisationId, const std::s
     auto signedIn = sync::LinkSignedInUser(next.Value(), link, identity, app.nowMs);
     if (!signedIn) return ShowSignInError(signedIn.Message());
     m_signIn.reset();
-    app.signIn.formError.clear();
+    app.signIn.onlineBusy = false;
+    app.signIn.formNotice.clear();
     // Stored as the new snapshot first, then opened: until then the old data stays.
     GetStorage().Replace(std::move(next).Value());
   });
@@ -297,7 +307,8 @@ void BrowserSync::FinishSignIn(const sync::OnlineIdentity& identity) {
   auto actor = sync::LinkSignedInUser(*app.db, sync::SyncLink{m_signIn->server, identity.organisationId}, identity, app.nowMs);
   if (!actor) return ShowSignInError(actor.Message());
   m_signIn.reset();
-  app.signIn.formError.clear();
+  app.signIn.onlineBusy = false;
+  app.signIn.formNotice.clear();
   ui::EnterSession(app, actor.Value());
   ui::AfterCommit(app);
   Attach();

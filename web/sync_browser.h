@@ -80,6 +80,7 @@ class BrowserSync {
   void StartClient(const sync::SyncLink& link);
   void FinishSignIn(const sync::OnlineIdentity& identity);
   void ShowSignInError(const std::string& message);
+  void ShowSignInProgress(const char* message);
 
   Platform& m_platform;
   FetchTransport m_transport;

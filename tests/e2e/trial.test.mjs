@@ -77,8 +77,9 @@ await run('trial', [
     await typeInto(page, 'online_account', 'boss@example.com');
     await typeInto(page, 'password', 'secret');
     await clickItem(page, 'online_submit');
-    // The account must read person@company; this one is an e-mail address of an unknown company.
-    const s = await waitForState(page, (x) => x.errors.signIn !== '' && x.errors.signIn !== '正在登录…', 'an explanation', 15000);
+    // The account reads person@company: "boss" of a company the relay does not know.
+    const s = await waitForState(page, (x) => x.errors.signIn !== '', 'an explanation', 15000);
+    assert(s.errors.signIn === '账户或密码不对', `message: ${s.errors.signIn}`);
     assert(s.screen === 'welcome', 'nobody is signed in');
     assert(s.records.customers === 0 && s.device.accounts === 0, 'nothing was stored on the device');
     assert(!s.sync.active, 'the device does not sync');
