@@ -258,7 +258,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_customer(const char* name) 
     std::string auditUser = audit && !audit.Value().empty() ? std::to_string(audit.Value().back().userId) : "0";
     g_reply = "{\"id\":" + std::to_string(row.id) + ",\"createdBy\":" + std::to_string(customer.Value().createdBy) +
               ",\"createdByName\":" + Quote(creator ? creator.Value().name : "") + ",\"auditUser\":" + auditUser +
-              ",\"owner\":" + Quote(row.ownerName) + "}";
+              ",\"owner\":" + Quote(row.ownerName) + ",\"notes\":" + Quote(customer.Value().fields.notes) +
+              ",\"city\":" + Quote(customer.Value().fields.address.city) + "}";
     return g_reply.c_str();
   }
   return "";

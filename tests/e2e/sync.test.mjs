@@ -2,13 +2,16 @@
 // set-up token from its log, POST /v1/setup, a second person added by the
 // admin, then two browsers sign in online. An edit in one appears in the
 // other; an edit made offline waits in the outbox, is saved locally, and goes
-// when the network is back; after a reload sync resumes by itself.
+// when the network is back; after a reload sync resumes by itself. Then the
+// same field is changed on both while one is offline: both end with the later
+// value in the relay's order, and the one that lost is in the conflict log.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert, clickItem, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
 import { state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+import { openCustomer, pointer, search } from './lib/workflow_helpers.mjs';
 
 const relayBinary = process.env.CRM_RELAY;
 const site = process.env.CRM_SITE;
@@ -53,6 +56,20 @@ async function signInOnline(page, account, password) {
   await clickItem(page, 'online_submit');
   return waitForState(page, (s) => s.screen === 'home' && s.sync.active && s.sync.confirmedSeq > 0,
                       `${account} to be signed in with the organisation's data`, 30000);
+}
+
+// The customer's city through the edit form, as a person changes it.
+async function editCity(page, name, city) {
+  const input = pointer(page, false);
+  await search(page, input, name.slice(0, 4), name);
+  await openCustomer(page, input, name);
+  await input.press('edit_customer');
+  await waitForState(page, (x) => x.form.open && x.form.editing, 'the edit form');
+  await input.type('customer_city', city);
+  await input.press('save_customer');
+  await waitForState(page, (x) => !x.form.open, 'the edit saved');
+  const saved = await page.evaluate((n) => window.crmTest.customer(n), name);
+  assert(saved && saved.city === city, `city saved: ${saved && saved.city}`);
 }
 
 async function addCustomer(page, name) {
@@ -101,6 +118,25 @@ await run('sync', [
       await b.page.evaluate(() => window.crmTest.ready());
       s = await waitForState(b.page, (x) => x.screen === 'home' && x.sync.active, 'the rep back after a reload', 20000);
       assert(s.customers.includes('佛山市顺德区华美门窗') && s.customers.includes('广州市天河区安居建材'), 'both customers after a reload');
+
+      // A conflict: the rep, offline, and the admin, online, both change the city of the rep's customer.
+      // The admin's change reaches the relay first; the rep's comes later in the relay's order and wins.
+      const contested = '广州市天河区安居建材';
+      await rep.setOffline(true);
+      await editCity(b.page, contested, '广州市');
+      await editCity(a.page, contested, '佛山市');
+      await waitForState(a.page, (x) => x.sync.pending === 0, 'the admin\'s edit confirmed');
+      await rep.setOffline(false);
+      await waitForState(b.page, (x) => x.sync.pending === 0, 'the rep\'s edit pushed once online', 40000);
+      const cityOn = async (page) => (await page.evaluate((n) => window.crmTest.customer(n), contested)).city;
+      for (const page of [a.page, b.page]) {
+        await waitForState(page, (x) => x.sync.unseenConflicts > 0, 'the conflict in the log', 40000);
+      }
+      const [onAdmin, onRep] = [await cityOn(a.page), await cityOn(b.page)];
+      assert(onAdmin === '广州市' && onRep === onAdmin, `both end with the later value: admin '${onAdmin}', rep '${onRep}'`);
+      await pointer(a.page, false).press('open_conflicts');
+      await waitForState(a.page, (x) => x.page === 'conflicts', 'the conflict log');
+      await screenshot(a.page, 'sync-conflict-log');
       // Chromium logs each request that failed while the rep was offline; nothing else may be there.
       const errors = [...a.consoleErrors, ...b.consoleErrors].filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED'));
       assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
