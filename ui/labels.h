@@ -29,6 +29,9 @@ const char* GradeLabel(Grade grade);  // "A"…"D": the same in both languages
 // an unknown one is shown as it is.
 std::string AuditActionLabel(Lang lang, const std::string& action);
 std::string AuditTableLabel(Lang lang, const std::string& table);
+// A column as the forms name it ("city" → 城市), for the audit trail and the conflict log; a column the
+// forms do not show keeps its name.
+std::string FieldLabel(Lang lang, const std::string& column);
 
 // Every value, in the order a choice offers them.
 const std::vector<CustomerKind>& AllKinds();
