@@ -492,8 +492,18 @@ bool Journal::WantsSnapshot(bool idle) {
   return idle && m_logRecords >= m_policy.idleSnapshotAfterRecords;
 }
 
+void Journal::CompactIfMostlyFree() {
+  auto pages = m_db->QueryInt("PRAGMA page_count");
+  auto free = m_db->QueryInt("PRAGMA freelist_count");
+  if (!pages || !free || free.Value() < kCompactMinFreePages || free.Value() * 4 < pages.Value()) return;
+  // Best effort: a snapshot with free pages in it is still a good snapshot. VACUUM keeps every
+  // rowid (all tables have integer keys) and is not a change the session records.
+  (void)m_db->Exec("VACUUM");
+}
+
 Result<Snapshot> Journal::TakeSnapshot() {
   if (!sqlite3_get_autocommit(m_db->Handle())) return MakeError(ErrorCode::Storage, "cannot take a snapshot inside a transaction");
+  CompactIfMostlyFree();
   Snapshot snapshot;
   sqlite3_int64 size = 0;
   // Without a copy when the database is in memdb (LoadImage): the image is valid until the next write.
