@@ -495,7 +495,7 @@ bool Journal::WantsSnapshot(bool idle) {
 void Journal::CompactIfMostlyFree() {
   auto pages = m_db->QueryInt("PRAGMA page_count");
   auto free = m_db->QueryInt("PRAGMA freelist_count");
-  if (!pages || !free || free.Value() < kCompactMinFreePages || free.Value() * 4 < pages.Value()) return;
+  if (!pages || !free || free.Value() < kCompactMinFreePages || free.Value() * 8 < pages.Value()) return;
   // Best effort: a snapshot with free pages in it is still a good snapshot. VACUUM keeps every
   // rowid (all tables have integer keys) and is not a change the session records.
   (void)m_db->Exec("VACUUM");
