@@ -15,7 +15,6 @@ set(CRM_SQLITE_DEFINITIONS
   SQLITE_ENABLE_PREUPDATE_HOOK
   SQLITE_ENABLE_FTS5
   SQLITE_ENABLE_MATH_FUNCTIONS
-  SQLITE_THREADSAFE=1
   SQLITE_DQS=0
   SQLITE_DEFAULT_MEMSTATUS=0
   SQLITE_DEFAULT_WAL_SYNCHRONOUS=1
@@ -25,6 +24,12 @@ set(CRM_SQLITE_DEFINITIONS
   SQLITE_OMIT_SHARED_CACHE
   SQLITE_USE_ALLOCA
 )
+if(EMSCRIPTEN)
+  # The browser build has no threads: no mutex calls around every page-cache and API access.
+  list(APPEND CRM_SQLITE_DEFINITIONS SQLITE_THREADSAFE=0)
+else()
+  list(APPEND CRM_SQLITE_DEFINITIONS SQLITE_THREADSAFE=1)
+endif()
 add_library(sqlite3 STATIC ${CRM_SQLITE_DIR}/sqlite3.c)
 # The session API is declared only when these are defined, so they are public.
 target_compile_definitions(sqlite3 PUBLIC ${CRM_SQLITE_DEFINITIONS})

@@ -142,7 +142,8 @@ Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInp
       }
     }
     CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-        std::string("SELECT ") + kCandidateColumns + " FROM customer_fts f JOIN customers c ON c.id = f.rowid "
+        std::string("SELECT ") + kCandidateColumns + " FROM customer_fts f JOIN customer_fts_doc d ON d.docid = f.rowid "
+        "JOIN customers c ON c.id = d.id "
         "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH ? AND c.merged_into IS NULL "
         "ORDER BY c.deleted_at IS NOT NULL, c.updated_at DESC LIMIT 500"));
     stmt.Bind(1, SearchExpression(probe).empty() ? std::string("name : \"\"") : "name : " + SearchExpression(probe));

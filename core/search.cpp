@@ -144,7 +144,8 @@ Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, c
     // most, then phone, contact, tag, address.
     CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
         std::string("SELECT ") + kHitColumns + ", CASE WHEN c.name = :text THEN 0 WHEN substr(c.name, 1, length(:text)) = :text "
-        "THEN 1 ELSE 2 END AS closeness FROM customer_fts f JOIN customers c ON c.id = f.rowid "
+        "THEN 1 ELSE 2 END AS closeness FROM customer_fts f JOIN customer_fts_doc d ON d.docid = f.rowid "
+        "JOIN customers c ON c.id = d.id "
         "LEFT JOIN users u ON u.id = c.owner_id WHERE customer_fts MATCH :expression AND " + filter +
         " ORDER BY c.deleted_at IS NOT NULL, closeness, bm25(customer_fts, 10.0, 8.0, 5.0, 3.0, 2.0), c.updated_at DESC "
         "LIMIT :limit"));
@@ -182,7 +183,9 @@ Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, c
       hits.push_back(ReadHit(names, names.Text(1) == trimmed ? SearchMatch::NameExact : SearchMatch::NamePrefix));
     }
   }
-  // FTS5 returns rowids in ascending order: a sorted vector, searched by halves.
+  // The index numbers its documents densely (docid); the walk below goes over customer ids. With
+  // few matches, their customer ids are looked up once; with many, the walk looks up each customer's
+  // docid instead (it meets a match every few rows). Either way a sorted vector, searched by halves.
   std::vector<int64_t> matching;
   CRM_ASSIGN_OR_RETURN(Stmt all, db.Prepare("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? ORDER BY rowid"));
   all.Bind(1, expression);
@@ -192,19 +195,41 @@ Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, c
     matching.push_back(all.Int64(0));
   }
   all.Reset();
+  CRM_ASSIGN_OR_RETURN(int64_t documents, db.QueryInt("SELECT coalesce(max(docid), 0) FROM customer_fts_doc"));
+  const size_t wanted = static_cast<size_t>(options.limit) - hits.size();
+  // Walking meets a match every documents / matches rows: wanted × that many docid lookups,
+  // against one customer-id lookup per match.
+  const bool walkLooksUp = static_cast<double>(wanted) * static_cast<double>(documents) <
+                           static_cast<double>(matching.size()) * static_cast<double>(matching.size());
+  if (!walkLooksUp) {
+    // One statement for all the lookups: a step per match would cost more than the lookup itself.
+    matching.clear();
+    CRM_ASSIGN_OR_RETURN(Stmt ids, db.Prepare("SELECT d.id FROM customer_fts f JOIN customer_fts_doc d ON d.docid = f.rowid "
+                                              "WHERE customer_fts MATCH ?"));
+    ids.Bind(1, expression);
+    for (;;) {
+      CRM_ASSIGN_OR_RETURN(bool row, ids.Step());
+      if (!row) break;
+      matching.push_back(ids.Int64(0));
+    }
+    ids.Reset();
+    std::sort(matching.begin(), matching.end());
+  }
   // The walk reads ids only (the (deleted_at, updated_at) index covers it); rows are read for hits.
   std::vector<int64_t> newest;
-  const size_t wanted = static_cast<size_t>(options.limit) - hits.size();
   for (const char* part : {"c.deleted_at IS NULL", "c.deleted_at IS NOT NULL"}) {
     if (newest.size() >= wanted || (!options.includeTrash && std::string_view(part) != "c.deleted_at IS NULL")) break;
-    CRM_ASSIGN_OR_RETURN(Stmt walk, db.Prepare(std::string("SELECT c.id FROM customers c WHERE ") + part + " AND " +
-                                               filter + " ORDER BY c.updated_at DESC"));
+    CRM_ASSIGN_OR_RETURN(Stmt walk, db.Prepare(std::string("SELECT c.id") +
+                                               (walkLooksUp ? ", (SELECT docid FROM customer_fts_doc d WHERE d.id = c.id)" : ", 0") +
+                                               " FROM customers c WHERE " + part + " AND " + filter +
+                                               " ORDER BY c.updated_at DESC"));
     BindFilter(walk, options, 1);
     while (newest.size() < wanted) {
       CRM_ASSIGN_OR_RETURN(bool row, walk.Step());
       if (!row) break;
       int64_t id = walk.Int64(0);
-      if (std::binary_search(matching.begin(), matching.end(), id) && seen.insert(id).second) newest.push_back(id);
+      int64_t key = walkLooksUp ? walk.Int64(1) : id;
+      if (std::binary_search(matching.begin(), matching.end(), key) && seen.insert(id).second) newest.push_back(id);
     }
   }
   CRM_ASSIGN_OR_RETURN(Stmt read, db.Prepare(std::string("SELECT ") + kHitColumns +

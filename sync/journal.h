@@ -194,6 +194,10 @@ class Journal {
  private:
   Journal(Db& db, JournalPolicy policy) : m_db(&db), m_policy(policy) {}
   Status Restart();  // a fresh session, and the change counters as of now
+  // Every start reads and checksums the whole image, free pages too: when an eighth or more of it is
+  // free (migration 6 leaves a 100k book a fifth free; many rows were purged), it is compacted first.
+  void CompactIfMostlyFree();
+  static constexpr int64_t kCompactMinFreePages = 256;
   Result<int64_t> SchemaCookie() const;
   void NoteSchemaChange();  // DDL leaves no trace in a changeset; the schema cookie shows it
 

@@ -443,6 +443,34 @@ TEST(Journal, ABulkLoadWhileSuspendedIsSavedByTheNextSnapshot) {
   EXPECT_EQ(Dump(reopened), Dump(device.db));
 }
 
+TEST(Journal, AMostlyFreeDatabaseIsCompactedBeforeItsSnapshot) {
+  Device device;
+  ASSERT_TRUE(device.db.Exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY NOT NULL, text TEXT NOT NULL)"));
+  ASSERT_TRUE(device.db.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+                             "INSERT INTO bulk SELECT i * 7919, printf('%.500c', 'x') FROM n"));
+  device.Save();
+  ASSERT_TRUE(device.db.Exec("DELETE FROM bulk WHERE id % 10 <> 0"));
+  device.Save();
+  int64_t pages = device.db.QueryInt("PRAGMA page_count").Value();
+  int64_t free = device.db.QueryInt("PRAGMA freelist_count").Value();
+  ASSERT_GE(free * 4, pages) << "the test needs a mostly free database";
+  auto snapshot = device.journal->TakeSnapshot();
+  ASSERT_TRUE(snapshot) << snapshot.Message();
+  device.store.Put(snapshot.Value());
+  int64_t pageSize = device.db.QueryInt("PRAGMA page_size").Value();
+  EXPECT_LE(snapshot.Value().size, static_cast<size_t>((pages - free / 2) * pageSize)) << "the free pages were left out";
+  EXPECT_EQ(device.db.QueryInt("PRAGMA freelist_count").Value(), 0);
+  EXPECT_FALSE(device.journal->WantsSnapshot(false)) << "compacting is not a schema change of its own";
+  ASSERT_TRUE(AddCustomer(device.db, "压缩之后", device.owner));
+  device.Save();
+  Db reopened = Db::OpenMemory().Value();
+  auto report = device.store.Open(reopened);
+  ASSERT_TRUE(report) << report.Message();
+  EXPECT_EQ(report.Value().appliedRecords, 1u);
+  EXPECT_EQ(Dump(reopened), Dump(device.db));
+  EXPECT_EQ(reopened.QueryInt("SELECT count(*) FROM bulk").Value(), 300);
+}
+
 TEST(Journal, TablesWithoutAPrimaryKeyAreRecordedByRowid) {
   Db db = Fresh();
   ASSERT_TRUE(db.Exec("CREATE TABLE plain(a TEXT, b INTEGER)"));

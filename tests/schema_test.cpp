@@ -5,6 +5,11 @@
 #include <algorithm>
 #include <set>
 
+#include "core/contacts.h"
+#include "core/customers.h"
+#include "core/org.h"
+#include "core/search.h"
+
 namespace crm {
 namespace {
 
@@ -48,6 +53,67 @@ TEST(Schema, AVersionOneDatabaseWithDataUpgrades) {
             3 * static_cast<int64_t>(SyncedTables().size() - 1));
   ASSERT_TRUE(db.Exec("UPDATE customers SET name = '老客户（改）', updated_at = 2 WHERE id = 11"));
   EXPECT_EQ(db.QueryInt("SELECT count(*) FROM audit_log WHERE row_id = 11 AND field = 'name'").Value(), 1);
+}
+
+std::vector<std::string> Found(Db& db, const char* query) {
+  std::vector<std::string> names;
+  auto hits = SearchCustomers(db, query);
+  EXPECT_TRUE(hits) << query << ": " << hits.Message();
+  if (hits) for (const SearchHit& hit : hits.Value()) names.push_back(hit.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Version 6 renumbers the search index's documents: a book from version 5 keeps finding the same
+// customers (by name, phone, contact, tag), and later edits keep the index in step.
+TEST(Schema, AVersionFiveBookIsFoundTheSameAfterTheSearchIndexIsRenumbered) {
+  Db db = Db::OpenMemory().Value();
+  ASSERT_TRUE(MigrateTo(db, 5));
+  Actor admin = EnsureLocalOwner(db, "管理员", 1).Value();
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 30; i++) {
+    CustomerInput input;
+    input.name = (i % 2 ? "佛山永盛门窗" : "广州华美建材") + std::to_string(i);
+    input.phones = {"1380013" + std::to_string(1000 + i)};
+    input.address.city = i % 3 ? "佛山市" : "广州市";
+    if (i % 5 == 0) input.tags = {"重点"};
+    auto id = CreateCustomer(db, input, admin);
+    ASSERT_TRUE(id) << id.Message();
+    ids.push_back(id.Value());
+  }
+  ContactInput contact;
+  contact.name = "陈经理";
+  ASSERT_TRUE(AddContact(db, ids[4], contact, admin));
+  ASSERT_TRUE(TrashCustomer(db, ids[6], admin));
+
+  ASSERT_TRUE(Migrate(db));
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM customer_fts_doc").Value(), 30);
+  EXPECT_EQ(db.QueryInt("SELECT max(docid) FROM customer_fts_doc").Value(), 30) << "documents are numbered densely";
+  ASSERT_TRUE(db.Exec("INSERT INTO customer_fts(customer_fts) VALUES('integrity-check')"));
+  EXPECT_EQ(Found(db, "永盛门窗").size(), 15u);
+  EXPECT_EQ(Found(db, "13800131007"), std::vector<std::string>{"佛山永盛门窗7"});
+  EXPECT_EQ(Found(db, "陈经理"), std::vector<std::string>{"广州华美建材4"});
+  EXPECT_EQ(Found(db, "重点").size(), 6u);
+  EXPECT_EQ(Found(db, "广州华美建材6"), (std::vector<std::string>{"广州华美建材16", "广州华美建材26"}))
+      << "the trashed 广州华美建材6 stays out of the default search";
+
+  // Edits after the upgrade: a customer keeps its document number, a new one gets the next.
+  CustomerInput renamed;
+  renamed.name = "深圳鑫达幕墙";
+  renamed.phones = {"13800131001"};
+  ASSERT_TRUE(UpdateCustomer(db, ids[1], renamed, admin));
+  EXPECT_EQ(Found(db, "鑫达"), std::vector<std::string>{"深圳鑫达幕墙"});
+  std::vector<std::string> old = Found(db, "佛山永盛门窗1");
+  EXPECT_EQ(std::count(old.begin(), old.end(), "佛山永盛门窗1"), 0) << "the old name is gone from the index";
+  EXPECT_EQ(old.size(), 6u) << "11, 13, 15, 17, 19 and 21 still match";
+  EXPECT_EQ(db.QueryInt("SELECT max(docid) FROM customer_fts_doc").Value(), 30);
+  CustomerInput added;
+  added.name = "升级后新客户";
+  ASSERT_TRUE(CreateCustomer(db, added, admin));
+  EXPECT_EQ(db.QueryInt("SELECT max(docid) FROM customer_fts_doc").Value(), 31);
+  ASSERT_TRUE(db.Exec("DELETE FROM customers WHERE id = " + std::to_string(ids[2])));
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM customer_fts_doc").Value(), 30);
+  ASSERT_TRUE(db.Exec("INSERT INTO customer_fts(customer_fts) VALUES('integrity-check')"));
 }
 
 TEST(Schema, RefusesADatabaseFromANewerApp) {

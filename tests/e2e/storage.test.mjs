@@ -146,6 +146,45 @@ await run('storage', [
     await context.close();
   }],
 
+  ['a snapshot saved by an earlier version (an ArrayBuffer, not a Blob) still opens', async ({ browser, url }) => {
+    const context = await browser.newContext(viewport);
+    const { page } = await openSignedIn(context, url);
+    const seq = await page.evaluate(() => window.crmTest.seed(300));
+    assert(seq >= 0, 'seeding failed');
+    await page.evaluate((s) => window.crmTest.whenDurable(s), seq);
+    await addSaved(page, 2, 'after-snapshot-');
+    const before = await count(page, 'SELECT count(*) FROM customers');
+    // Snapshots are written as a Blob now; rewrite this one the way earlier versions stored it.
+    const kind = await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('crm', 1);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const get = db.transaction('snapshot', 'readonly').objectStore('snapshot').get('current');
+        get.onerror = () => reject(get.error);
+        get.onsuccess = async () => {
+          const snapshot = get.result;
+          const was = snapshot.image instanceof Blob ? 'Blob' : typeof snapshot.image;
+          snapshot.image = await snapshot.image.arrayBuffer();
+          const tx = db.transaction('snapshot', 'readwrite');
+          tx.objectStore('snapshot').put(snapshot, 'current');
+          tx.oncomplete = () => { db.close(); resolve(was); };
+          tx.onabort = () => reject(tx.error);
+        };
+      };
+    }));
+    assert(kind === 'Blob', `a new snapshot is stored as a Blob, not ${kind}`);
+    await page.reload();
+    await page.waitForFunction(() => window.crmTest !== undefined);
+    await page.evaluate(() => window.crmTest.ready());
+    const s = await state(page);
+    assert(s.storage.role === 'writer' && !s.error, `the old snapshot opens (${s.storage.role}, ${s.error})`);
+    assert(await count(page, 'SELECT count(*) FROM customers') === before, 'every customer is there after the reload');
+    assert(JSON.stringify(await page.evaluate(() => window.crmTest.query('PRAGMA integrity_check'))) === '["ok"]', 'integrity_check');
+    await addSaved(page, 1, 'after-reload-');
+    await context.close();
+  }],
+
   ['evicted data: the app says the saved data was deleted instead of starting blank silently', async ({ browser, url }) => {
     const context = await browser.newContext(viewport);
     const { page } = await openSignedIn(context, url);
