@@ -441,7 +441,9 @@ Result<CustomerPage> ListPage(Db& db, const CustomerQuery& query, bool wantRows,
     std::string clause = "c.id IN (";
     if (!expression.empty()) {
       texts.push_back(expression);
-      clause += "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?" + std::to_string(texts.size());
+      // The index numbers its documents densely (migration 6); the document table maps them to customers.
+      clause += "SELECT d.id FROM customer_fts f JOIN customer_fts_doc d ON d.docid = f.rowid WHERE customer_fts MATCH ?" +
+                std::to_string(texts.size());
     }
     if (byPhone) {
       texts.push_back(phone.Value());
