@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "core/schema.h"
@@ -254,7 +255,7 @@ class PolicyApplier {
     sqlite3changeset_op(iter, &name, &change.columns, &change.op, nullptr);
     change.table = name;
     auto found = m_tables.find(change.table);
-    if (found == m_tables.end()) return MakeError(ErrorCode::Schema, "table '" + change.table + "' was not checked");
+    if (found == m_tables.end()) return MakeError(ErrorCode::Generic, "table '" + change.table + "' was not checked before the apply");
     change.info = found->second;
     switch (change.op) {
       case SQLITE_INSERT: return Insert(change);
@@ -523,7 +524,11 @@ Status CheckFits(Db& db, const uint8_t* changeset, size_t size) {
 Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t size, const ApplyOrigin& origin) {
   CRM_ASSIGN_OR_RETURN(ChangesetShape shape, ReadShape(db, changeset, size));
   AuditPause pause(db);
-  CRM_ASSIGN_OR_RETURN(Txn savepoint, db.Begin());
+  std::optional<Txn> own;
+  if (!db.InTransaction()) {
+    CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+    own.emplace(std::move(txn));
+  }
   // Foreign keys are checked once at the end, as SQLite's own apply does: references that dangle
   // then are kept (another change may fill them) and logged once. Only where a table declares them:
   // setting the pragma expires every prepared statement (and trigger program) of the connection.
@@ -556,7 +561,7 @@ Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t siz
   Status reset = foreignKeys ? setDefer(false) : Ok();
   if (!applied) return applied.GetError();
   CRM_TRY(reset);
-  CRM_TRY(savepoint.Commit());
+  if (own) CRM_TRY(own->Commit());
   return result;
 }
 

@@ -57,9 +57,11 @@ Result<const SyncedTableShape*> TableShape(Db& db, const std::string& table);
 // older app leaves the columns added since at their defaults.
 Status CheckFits(Db& db, const uint8_t* changeset, size_t size);
 
-// Applies a changeset with the policy above, inside a savepoint (all or nothing
-// on errors other than conflicts). Audit triggers are held off (the audit rows
-// travel in the changeset); the search index triggers run.
+// Applies a changeset with the policy above. Outside a transaction it opens its own (all or nothing
+// on errors other than conflicts); inside one, an error leaves what was applied so far to the
+// caller's transaction, which the caller rolls back (every caller applies a batch in one transaction
+// and aborts it on an error; a savepoint per changeset made the search index flush every time).
+// Audit triggers are held off (the audit rows travel in the changeset); the search index triggers run.
 Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t size, const ApplyOrigin& origin);
 
 // Applies exactly, or fails on the first conflict (reverting a device's own

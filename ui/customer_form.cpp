@@ -141,9 +141,14 @@ void LoadCustomFields(AppState& state) {
   form.customErrors.assign(form.fields.size(), "");
 }
 
+void CheckDuplicatesNow(AppState& state);
+
 void Save(AppState& state) {
   CustomerFormState& form = state.form;
   ClearErrors(form);
+  // A save pressed inside the typing pause must judge the duplicates of what is typed now, not of a moment ago;
+  // otherwise the late check would withdraw the "save anyway" question the user is about to answer.
+  CheckDuplicatesNow(state);
   CustomerInput input = ReadForm(form);
   // Validation first, so a wrong field is named before anyone is asked about duplicates.
   if (Status valid = ValidateCustomerInput(*state.db, input, nullptr); !valid) {
@@ -176,12 +181,13 @@ void Save(AppState& state) {
 // ---------------------------------------------------------------------------
 // [SECTION] duplicates
 
-// Waits for a pause in typing, then asks core who this might already be.
-void CheckDuplicates(AppState& state) {
+std::string DuplicateKey(const CustomerFormState& form) { return form.name + "\x1f" + form.phones + "\x1f" + form.city; }
+
+// Asks core who this might already be, unless the answer for exactly this input is already shown.
+void CheckDuplicatesNow(AppState& state) {
   CustomerFormState& form = state.form;
-  std::string key = form.name + "\x1f" + form.phones + "\x1f" + form.city;
+  std::string key = DuplicateKey(form);
   if (key == form.checkedKey) return;
-  if (state.nowMs - form.typedAtMs < 250) return;
   form.checkedKey = key;
   form.duplicatesConfirm = false;
   CustomerInput input = ReadForm(form);
@@ -191,6 +197,13 @@ void CheckDuplicates(AppState& state) {
   }
   auto found = FindDuplicates(*state.db, input, form.editingId ? std::optional<int64_t>(form.editingId) : std::nullopt, 5);
   form.duplicates = found ? std::move(found).Value() : std::vector<DuplicateCandidate>();
+}
+
+// Waits for a pause in typing before asking, so the list does not flicker with every character.
+void CheckDuplicates(AppState& state) {
+  if (DuplicateKey(state.form) == state.form.checkedKey) return;
+  if (state.nowMs - state.form.typedAtMs < 250) return;
+  CheckDuplicatesNow(state);
 }
 
 const char* ReasonText(Lang lang, const DuplicateCandidate& candidate) {

@@ -53,8 +53,10 @@ Result<Db> OpenCopyFile(const std::string& path, int64_t orgId) {
   // was grouped into transactions, and copies built from one log would differ on disk.
   // The statement journal of the per-changeset savepoints stays in memory (temp_store): on disk it
   // cost a write of every page a changeset touched.
+  // Checkpoints every 8000 pages rather than 1000: a copy's pushes rewrite the same index and
+  // search-index pages again and again, and a checkpoint in the request path cost a seventh of a push.
   CRM_TRY(copy.Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; "
-                    "PRAGMA temp_store = MEMORY"));
+                    "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8000"));
   CRM_TRY(Migrate(copy));
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> owner, CopyValue(copy, "relay.org"));
   if (owner && *owner != orgId) {

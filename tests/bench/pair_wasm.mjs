@@ -17,7 +17,9 @@ for (const w of read(wasmPath)) {
   const peer = native.get(w.bench);
   lines.push({ ...w, bench: `${area}.wasm.${name}`, peer: peer ? peer.value : null, peer_name: peer ? 'native, same run' : undefined });
   if (peer && peer.value > 0) {
-    lines.push({ bench: `${area}.wasm_ratio.${name}`, value: w.value / peer.value, unit: 'x', target: area === 'core' ? 2 : null,
+    // A first call is a diagnostic of the engine's cold compile, not of the code: the 2x target is for steady work.
+    const target = area === 'core' && !name.includes('first_call') ? 2 : null;
+    lines.push({ bench: `${area}.wasm_ratio.${name}`, value: w.value / peer.value, unit: 'x', target,
                  better: 'lower', peer: null });
   }
 }
