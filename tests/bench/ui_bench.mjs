@@ -80,6 +80,14 @@ async function open(context, url) {
 }
 
 // What a person does with a big list: wheel down, drag the scrollbar deep, search, filter, sort.
+// Frames are collected per phase (reading the samples empties them), so the slowest frame can be named by what
+// the person was doing.
+const phases = [];
+async function phase(page, name) {
+  const samples = await page.evaluate(() => window.crmTest.frameSamples());
+  phases.push({ name, samples });
+}
+
 async function scrollAndFilter(page) {
   let s = await state(page);
   const rect = s.list.rect;
@@ -89,6 +97,7 @@ async function scrollAndFilter(page) {
     await page.mouse.wheel(0, 240);
     await page.waitForTimeout(20);
   }
+  await phase(page, 'wheel down');
   // The scrollbar's grab sits at the top of the right edge: drag it down the track in steps.
   const barX = rect.x + rect.w - s.list.scrollbar / 2 - 1;
   await page.mouse.move(barX, rect.y + 4);
@@ -98,41 +107,50 @@ async function scrollAndFilter(page) {
     await page.waitForTimeout(40);
   }
   await page.mouse.up();
+  await phase(page, 'scrollbar drag');
   s = await state(page);
   const deepest = s.list.first;
   for (let i = 0; i < 30; i++) {
     await page.mouse.wheel(0, -240);
     await page.waitForTimeout(20);
   }
+  await phase(page, 'wheel up');
   // Search (core search inside the list query), then a class filter, then another sort.
   await click(page, 'search');
   await page.keyboard.insertText('门窗');
   await waitFor(page, (x) => x.appliedSearch === '门窗', 'the search');
+  await phase(page, 'search');
   for (let i = 0; i < 20; i++) {
     await page.mouse.wheel(0, 240);
     await page.waitForTimeout(20);
   }
+  await phase(page, 'scroll the matches');
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Backspace');
   await waitFor(page, (x) => x.appliedSearch === '', 'the search cleared');
+  await phase(page, 'search cleared');
   await click(page, 'filter_grade');
   await waitItem(page, 'filter_grade_1');
   await click(page, 'filter_grade_1');
   await waitGone(page, 'filter_grade_1');
   await waitFor(page, (x) => x.list.total < size && x.list.total > 0, 'class A');
+  await phase(page, 'class filter');
   for (let i = 0; i < 20; i++) {
     await page.mouse.wheel(0, 240);
     await page.waitForTimeout(20);
   }
+  await phase(page, 'scroll class A');
   await click(page, 'sort');
   await waitItem(page, 'sort_1');
   await click(page, 'sort_1');  // by name
   await waitGone(page, 'sort_1');
   await page.waitForTimeout(300);
+  await phase(page, 'sort by name');
   for (let i = 0; i < 20; i++) {
     await page.mouse.wheel(0, 240);
     await page.waitForTimeout(20);
   }
+  await phase(page, 'scroll by name');
   return deepest;
 }
 
@@ -179,8 +197,15 @@ try {
     await page.waitForTimeout(500);
     await page.evaluate(() => window.crmTest.sampleFrames(true));
     const deepest = await scrollAndFilter(page);
-    const samples = await page.evaluate(() => window.crmTest.frameSamples());
     await page.evaluate(() => window.crmTest.sampleFrames(false));
+    const samples = { frame: [], ui: [], parts: [] };
+    for (const p of phases) {
+      for (const k of Object.keys(samples)) samples[k].push(...p.samples[k]);
+      const worst = p.samples.frame.reduce((m, v, i) => (v > p.samples.frame[m] ? i : m), 0);
+      console.error(`[ui bench] ${p.name.padEnd(20)} ${String(p.samples.frame.length).padStart(4)} frames, slowest ${
+        (p.samples.frame[worst] ?? 0).toFixed(1)} ms (screens ${(p.samples.ui[worst] ?? 0).toFixed(1)}, render ${
+        (p.samples.parts[worst]?.[1] ?? 0).toFixed(1)})`);
+    }
     s = await state(page);
     const frames = samples.frame;
     // The slowest frames, with the screens' share of each: where the time went.
