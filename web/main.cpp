@@ -80,6 +80,14 @@ void UpdateFonts(Platform& platform) {
 void Frame(void* argument) {
   Platform& platform = *static_cast<Platform*>(argument);
   double started = emscripten_get_now();
+  // While the saved book is read from IndexedDB the screen only says so: a frame every 100 ms leaves the
+  // main thread (and a software-rendering GPU process) to the read, which took 3-4x longer beside 60 frames
+  // a second. Input still reaches the next frame, as every callback queues it.
+  if (platform.app.storage.role == ui::WriterRole::Starting && platform.app.frameCount > 2 &&
+      started - platform.lastDrawnMs < 100) {
+    return;
+  }
+  platform.lastDrawnMs = started;
   platform.app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
   SyncCanvasSize(platform);
   UpdatePointerKind(platform);

@@ -46,6 +46,7 @@ struct Platform {
   double lastRenderMs = 0;   // ImGui's draw lists to WebGL
   double lastStorageMs = 0;  // capturing commits for IndexedDB
   double lastSyncStatusMs = -1e9;  // when the status bar's sync status was last read
+  double lastDrawnMs = -1e9;       // when the last frame was drawn (frames are spaced out while the book opens)
   struct FrameParts {
     double fonts, render, storage;
   };

@@ -95,9 +95,12 @@ Module.crmStorage = (function () {
     timings.readStartAt = started;
     if (!idb) idb = await openDatabase();
     const tx = idb.transaction(['snapshot', 'log'], 'readonly');
+    timings.idbOpenMs = performance.now() - started;
     const snapshot = await request(tx.objectStore('snapshot').get('current'));
+    timings.snapshotGetAt = performance.now();
     const after = snapshot ? snapshot.seq : 0;
     const records = await request(tx.objectStore('log').getAll(IDBKeyRange.lowerBound(after, true)));
+    timings.logGetAt = performance.now();
     // Snapshots are stored as a Blob (a file the browser reads several times faster than one
     // large ArrayBuffer value); those saved before are ArrayBuffers and still open.
     if (snapshot && snapshot.image instanceof Blob) snapshot.image = await snapshot.image.arrayBuffer();

@@ -145,6 +145,18 @@ try {
           timings.recoverMs = reopened.storage.recoverMs;
           Object.assign(timings, { checkMs: reopened.storage.checkMs, loadMs: reopened.storage.loadMs,
                                    replayMs: reopened.storage.replayMs, appOpenMs: reopened.storage.openMs });
+          if (process.env.CRM_BENCH_VERBOSE) {
+            const again = await page.evaluate(async () => {
+              const db = await new Promise((res, rej) => { const o = indexedDB.open('crm', 1); o.onsuccess = () => res(o.result); o.onerror = rej; });
+              const t = performance.now();
+              const snap = await new Promise((res) => { const q = db.transaction('snapshot').objectStore('snapshot').get('current'); q.onsuccess = () => res(q.result); });
+              const t1 = performance.now();
+              await snap.image.arrayBuffer();
+              db.close();
+              return [t1 - t, performance.now() - t1];
+            });
+            console.error(`[bench] open ${JSON.stringify({ readyAt: opens[opens.length - 1], again, ...timings })}`);
+          }
           if (reopened.records.customers !== state.records.customers + journalEdits + 5 + 15) {
             console.error(`[bench] warning: reopened with ${reopened.records.customers} customers`);
           }
