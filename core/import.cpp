@@ -8,6 +8,7 @@
 
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/schema.h"
 #include "core/text.h"
 #include "core/validate.h"
 
@@ -865,6 +866,8 @@ Result<bool> ImportJob::Step(Db& db, double budgetMs) {
   if (s.phase == State::Phase::Write) {
     if (Status committed = s.CommitBatch(db, txn); !committed) return failed(committed.GetError());
   }
+  // A big import changes the book's shape; the planner's statistics follow. The rows are in either way.
+  if (s.phase == State::Phase::Done && s.report.written) (void)RefreshPlannerStatistics(db);
   return s.phase == State::Phase::Done;
 }
 

@@ -357,6 +357,11 @@ bool IsDerivedTable(std::string_view name) { return name.substr(0, 12) == "custo
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 
+Status RefreshPlannerStatistics(Db& db) {
+  // 0x10002: every table, not only those this connection has used; the limit keeps a first analysis cheap.
+  return db.Exec("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002");
+}
+
 Result<int> SchemaVersion(Db& db) {
   CRM_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
   return static_cast<int>(version);

@@ -32,4 +32,11 @@ Status Migrate(Db& db);
 // Migrates to a given version only; for upgrade tests.
 Status MigrateTo(Db& db, int version);
 
+// Keeps the query planner's statistics (sqlite_stat1) in step with the data: tables never analysed, or
+// grown or shrunk tenfold since, are sampled (a few hundred rows per index: milliseconds at 100k
+// customers); otherwise it only compares counts. Without statistics SQLite takes deleted_at, first in
+// the list indexes, for a selective column, and an exact phone or an overdue filter walks the whole
+// book. Run after opening and after bulk changes (import, a snapshot from the relay). Not synced.
+Status RefreshPlannerStatistics(Db& db);
+
 }  // namespace crm

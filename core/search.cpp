@@ -127,16 +127,24 @@ Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, c
   std::string expression = SearchExpression(trimmed);
   if (expression.empty() || static_cast<int>(hits.size()) >= options.limit) return hits;
 
-  // How broad is the query? Reading matches in index order stops early, so this is cheap.
-  CRM_ASSIGN_OR_RETURN(Stmt probe, db.Prepare("SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?"));
+  // How broad is the query? Reading matches in index order stops early, so this is cheap. After an
+  // exact phone, the matches are read with their customers: when the number matches no one else (the
+  // usual case), the ranking below would add nothing and is skipped.
+  const bool afterPhone = !hits.empty();
+  CRM_ASSIGN_OR_RETURN(Stmt probe, db.Prepare(afterPhone ? "SELECT d.id FROM customer_fts f JOIN customer_fts_doc d ON "
+                                                           "d.docid = f.rowid WHERE customer_fts MATCH ? LIMIT ?"
+                                                         : "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? LIMIT ?"));
   probe.Bind(1, expression).Bind(2, static_cast<int64_t>(kRankedMatches + 1));
   int matches = 0;
+  bool onlySeen = afterPhone;
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, probe.Step());
     if (!row) break;
     matches++;
+    if (onlySeen && !seen.count(probe.Int64(0))) onlySeen = false;
   }
   probe.Reset();
+  if (onlySeen && matches <= kRankedMatches) return hits;
   auto full = [&]() { return static_cast<int>(hits.size()) >= options.limit; };
 
   if (matches <= kRankedMatches) {

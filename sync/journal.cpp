@@ -447,6 +447,10 @@ Status Journal::Restart() {
   // Tables without a declared primary key are recorded by rowid instead of being skipped.
   int rowid = 1;
   sqlite3session_object_config(m_session, SQLITE_SESSION_OBJCONFIG_ROWID, &rowid);
+  // The planner's statistics (ANALYZE, PRAGMA optimize) are rebuilt from the data and travel only in
+  // snapshots: recorded by rowid they would not replay onto the table SQLite creates.
+  sqlite3session_table_filter(
+      m_session, [](void*, const char* table) { return std::strncmp(table, "sqlite_stat", 11) == 0 ? 0 : 1; }, nullptr);
   rc = sqlite3session_attach(m_session, nullptr);
   if (rc != SQLITE_OK) return SqliteError(*m_db, rc, "cannot record changes");
   m_totalChanges = sqlite3_total_changes64(m_db->Handle());

@@ -588,6 +588,8 @@ Result<Db> BootstrapFromSnapshot(Db& current, const SnapshotResponse& snapshot) 
   CRM_ASSIGN_OR_RETURN(std::vector<Pending> pending, LoadPending(next));
   CRM_TRY(ReapplyPending(next, pending));
   CRM_TRY(txn.Commit());
+  // The relay's copy keeps no planner statistics (it must stay the same bytes for the same log).
+  (void)RefreshPlannerStatistics(next);
   return next;
 }
 

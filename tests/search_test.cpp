@@ -197,5 +197,25 @@ TEST(SearchMigration, IndexIsBuiltFromAVersionTwoDatabase) {
   EXPECT_EQ(Names(SearchCustomers(db, "5556").Value()), (std::vector<std::string>{"老客户五金店"}));
 }
 
+// After an exact phone, the ranking is skipped only when the number's text matches no one else: a longer
+// number that contains it still follows, as a text match.
+TEST(Search, AnExactPhoneStillListsOthersWhoseNumbersContainIt) {
+  TestOrg org;
+  int64_t exact = org.Customer("兴盛门窗", org.repA, {"13912345678"});
+  int64_t longer = org.Customer("华艺装饰", org.repA, {"0139123456789"});
+  org.Customer("美居建材", org.repA, {"13800000000"});
+  auto hits = SearchCustomers(org.db, "139 1234 5678");
+  ASSERT_TRUE(hits) << hits.Message();
+  ASSERT_EQ(hits.Value().size(), 2u);
+  EXPECT_EQ(hits.Value()[0].id, exact);
+  EXPECT_EQ(hits.Value()[0].match, SearchMatch::PhoneExact);
+  EXPECT_EQ(hits.Value()[1].id, longer);
+  EXPECT_EQ(hits.Value()[1].match, SearchMatch::Text);
+  auto alone = SearchCustomers(org.db, "13800000000");
+  ASSERT_TRUE(alone) << alone.Message();
+  ASSERT_EQ(alone.Value().size(), 1u);
+  EXPECT_EQ(alone.Value()[0].match, SearchMatch::PhoneExact);
+}
+
 }  // namespace
 }  // namespace crm

@@ -111,6 +111,9 @@ Status BrowserStorage::OpenDatabase(Db db, const sync::RecoveryReport& report) {
   m_journal.emplace(std::move(journal));
   m_durable = m_journal->Mark();
   CRM_TRY(Migrate(live));
+  // Cheap unless the statistics are missing or stale (then tens of milliseconds, once): they are not in
+  // the journal's log, so a book analysed since its last snapshot is analysed again after a reload.
+  if (Status stats = RefreshPlannerStatistics(live); !stats) std::fprintf(stderr, "planner statistics: %s\n", stats.Message().c_str());
   app.storage.role = ui::WriterRole::Writer;
   m_releasing = false;
   // The device's session: welcome, lock screen, or the last user of a personal device (session.cpp).

@@ -10,6 +10,7 @@
 
 #include "core/customers.h"
 #include "core/ids.h"
+#include "core/schema.h"
 #include "tests/bench/bench_data.h"
 #include "web/platform.h"
 #include "web/storage.h"
@@ -116,6 +117,7 @@ EMSCRIPTEN_KEEPALIVE double crm_test_seed(int count) {
     if (!ok || !txn.Value().Commit()) ok = false;
   }
   db.SetAuditSuppressed(false);
+  (void)RefreshPlannerStatistics(db);  // as an import of the same book would
   (void)ui::RefreshCounts(platform.app);
   platform.app.dataVersion++;  // the lists read the new book
   GetStorage().ForceSnapshot();

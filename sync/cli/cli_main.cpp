@@ -80,6 +80,7 @@ int Usage(const std::string& message) {
 crm::Result<crm::Db> OpenMigrated(const std::string& path) {
   CRM_ASSIGN_OR_RETURN(crm::Db db, crm::Db::Open(path));
   CRM_TRY(crm::Migrate(db));
+  CRM_TRY(crm::RefreshPlannerStatistics(db));
   return db;
 }
 

@@ -124,7 +124,9 @@ try {
              extra: { ...extra, frames: 'running', p95: round(withFrames.p95), samples: withFrames.times.length } });
       emit({ name: `persist.commit_durable_p95_ms.${n}`, value: journal.p95, unit: 'ms', peer: idbfs.p95, peerName: 'idbfs_syncfs', extra });
       emit({ name: `persist.bytes_per_edit.${n}`, value: journal.bytes, unit: 'bytes', peer: idbfs.bytes, peerName: 'idbfs_syncfs', extra });
-      emit({ name: `persist.speedup_vs_idbfs.${n}`, value: idbfs.median / journal.median, unit: 'x', target: 20, better: 'higher', extra });
+      // The issue's 20x is at 100k, where IDBFS's whole-file rewrite is the cost; smaller books are shown for the trend.
+      emit({ name: `persist.speedup_vs_idbfs.${n}`, value: idbfs.median / journal.median, unit: 'x', target: size >= 100000 ? 20 : null,
+             better: 'higher', extra });
       const row = { size: n, customers: state.records.customers, dbMB: (dbBytes / 1048576).toFixed(1),
                     framesMedian: withFrames.median, journalMedian: journal.median, journalP95: journal.p95, journalBytes: journal.bytes,
                     idbfsMedian: idbfs.median, idbfsP95: idbfs.p95, idbfsBytes: idbfs.bytes, open: null };
