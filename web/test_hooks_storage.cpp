@@ -56,6 +56,7 @@ EMSCRIPTEN_KEEPALIVE double crm_test_add_customers(int count, const char* prefix
     (void)ui::RefreshCounts(platform.app);
     platform.app.requestPersist();
   }
+  platform.app.dataVersion++;  // the lists read them, as after a change made on a screen
   return static_cast<double>(GetStorage().CapturedSeq());
 }
 

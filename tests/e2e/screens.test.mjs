@@ -40,6 +40,7 @@ async function everyScreen(page, input, lang) {
   await input.press('visit_plan_next');
   await shot(page, `screens-${lang}-visit-dialog`);
   await input.press('cancel_visit');
+  await waitForState(page, (x) => !x.visit.open, 'the visit dialog closed');
   await input.press('edit_customer');
   await waitForState(page, (x) => x.form.open && x.form.editing, 'the edit form');
   await shot(page, `screens-${lang}-edit-form`);
