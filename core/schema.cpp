@@ -158,30 +158,35 @@ const std::string kMigration2 = std::string() +
   "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) "                                          \
   "  SELECT id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"
 
+// The search index's triggers, the same in every migration that rebuilds the index: CRM_FTS_REFRESH is
+// the one that migration defines, DOC_ROWID the document table's column the index takes as its rowid.
+#define CRM_FTS_TRIGGERS(DOC_ROWID) \
+  "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"                  \
+  "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "                \
+  "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"                                                                                        \
+  "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "                                                    \
+  "  INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                                            \
+  "    SELECT 'delete', " DOC_ROWID ", name, phone, contact, tag, address FROM customer_fts_doc WHERE id = OLD.id;"                 \
+  "  DELETE FROM customer_fts_doc WHERE id = OLD.id; END;"                                                                          \
+  "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"      \
+  "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "          \
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                     \
+  "CREATE TRIGGER customer_fts_phone_delete AFTER DELETE ON customer_phones BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"      \
+  "CREATE TRIGGER customer_fts_contact_insert AFTER INSERT ON contacts BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"           \
+  "CREATE TRIGGER customer_fts_contact_update AFTER UPDATE OF customer_id, name, phone_normalized, deleted_at ON contacts BEGIN "   \
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                     \
+  "CREATE TRIGGER customer_fts_contact_delete AFTER DELETE ON contacts BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"           \
+  "CREATE TRIGGER customer_fts_tag_insert AFTER INSERT ON customer_tags BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"          \
+  "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "                     \
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                     \
+  "CREATE TRIGGER customer_fts_tag_delete AFTER DELETE ON customer_tags BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"         
+
 const std::string kMigration3 = std::string() +
   "CREATE TABLE customer_fts_doc (id INTEGER PRIMARY KEY NOT NULL, name TEXT, phone TEXT, contact TEXT, tag TEXT, "
   "  address TEXT);"
   "CREATE VIRTUAL TABLE customer_fts USING fts5(name, phone, contact, tag, address, "
   "  content='customer_fts_doc', content_rowid='id', tokenize='crm');"
-  "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
-  "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "
-  "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
-  "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "
-  "  INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "
-  "    SELECT 'delete', id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = OLD.id;"
-  "  DELETE FROM customer_fts_doc WHERE id = OLD.id; END;"
-  "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_phone_delete AFTER DELETE ON customer_phones BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_contact_insert AFTER INSERT ON contacts BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_contact_update AFTER UPDATE OF customer_id, name, phone_normalized, deleted_at ON contacts BEGIN "
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_contact_delete AFTER DELETE ON contacts BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_tag_insert AFTER INSERT ON customer_tags BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_tag_delete AFTER DELETE ON customer_tags BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
+  CRM_FTS_TRIGGERS("id")
   "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "
   "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), "
   "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "
@@ -298,25 +303,7 @@ const std::string kMigration6 = std::string() +
   "  phone TEXT, contact TEXT, tag TEXT, address TEXT);"
   "CREATE VIRTUAL TABLE customer_fts USING fts5(name, phone, contact, tag, address, "
   "  content='customer_fts_doc', content_rowid='docid', tokenize='crm');"
-  "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
-  "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "
-  "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"
-  "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "
-  "  INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "
-  "    SELECT 'delete', docid, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = OLD.id;"
-  "  DELETE FROM customer_fts_doc WHERE id = OLD.id; END;"
-  "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_phone_delete AFTER DELETE ON customer_phones BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_contact_insert AFTER INSERT ON contacts BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_contact_update AFTER UPDATE OF customer_id, name, phone_normalized, deleted_at ON contacts BEGIN "
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_contact_delete AFTER DELETE ON contacts BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_tag_insert AFTER INSERT ON customer_tags BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"
-  "CREATE TRIGGER customer_fts_tag_delete AFTER DELETE ON customer_tags BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"
+  CRM_FTS_TRIGGERS("docid")
   "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "
   "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), "
   "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "
@@ -329,6 +316,7 @@ const std::string kMigration6 = std::string() +
   "DROP INDEX customers_city_name;"
   "DROP INDEX customers_grade;";
 #undef CRM_FTS_REFRESH
+#undef CRM_FTS_TRIGGERS
 
 #undef CRM_STD_COLUMNS
 

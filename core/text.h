@@ -16,4 +16,9 @@ size_t Utf8Length(std::string_view text);
 // Strips ASCII and full-width (U+3000) spaces from both ends.
 std::string Trim(std::string_view text);
 
+// JSON string escaping (RFC 8259): quotes, backslashes and control characters; UTF-8 passes through.
+std::string JsonEscape(std::string_view text);
+// The same in double quotes: a JSON string value.
+std::string JsonString(std::string_view text);
+
 }  // namespace crm

@@ -32,5 +32,14 @@ TEST(Trim, StripsAsciiAndIdeographicSpaces) {
   EXPECT_EQ(Trim("a b"), "a b");
 }
 
+// One escaping for every JSON the project writes (relay answers and logs, the browser bridge, test hooks).
+TEST(Json, EscapesQuotesBackslashesAndControlsAndKeepsUtf8) {
+  EXPECT_EQ(JsonEscape("门窗 \"A\" \\ 1"), "门窗 \\\"A\\\" \\\\ 1");
+  EXPECT_EQ(JsonEscape("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+  EXPECT_EQ(JsonEscape(std::string("x\x01y", 3)), "x\\u0001y");
+  EXPECT_EQ(JsonString("王堃"), "\"王堃\"");
+  EXPECT_EQ(JsonString(""), "\"\"");
+}
+
 }  // namespace
 }  // namespace crm

@@ -8,6 +8,7 @@
 
 #include "core/org.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "web/platform.h"
 #include "web/storage.h"
 #include "web/sync_browser.h"
@@ -36,20 +37,6 @@ EM_JS(void, JsStorageApplyUpdate, (), { Module.crmStorage.applyUpdate(); });
 constexpr double kIdleSnapshotMs = 3000;
 constexpr double kEstimateEveryMs = 10000;
 
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -441,8 +428,8 @@ std::string BrowserStorage::StateJson() const {
                 static_cast<long long>(storage.restoreCustomers), storage.updateAvailable ? "true" : "false",
                 storage.backupFailed ? "true" : "false", m_openMs, m_lastRecovery.checkMs, m_lastRecovery.loadMs,
                 m_lastRecovery.replayMs);
-  return std::string("{\"role\":") + Quote(ui::WriterRoleName(storage.role)) + "," + numbers +
-         ",\"notice\":" + Quote(storage.notice) + ",\"backupMessage\":" + Quote(storage.backupMessage) + "}";
+  return std::string("{\"role\":") + JsonString(ui::WriterRoleName(storage.role)) + "," + numbers +
+         ",\"notice\":" + JsonString(storage.notice) + ",\"backupMessage\":" + JsonString(storage.backupMessage) + "}";
 }
 
 void StartStorage() { GetStorage().Start(); }

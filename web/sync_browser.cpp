@@ -8,6 +8,7 @@
 #include "core/accounts.h"
 #include "core/ids.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "web/platform.h"
 #include "web/storage.h"
 
@@ -25,20 +26,6 @@ EM_JS(void, JsSyncAbortAll, (), { Module.crmSync.abortAll(); });
 constexpr int kRequestTimeoutMs = 20000;
 constexpr int kLongPollSeconds = 25;
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::vector<std::string> SplitFields(const std::string& text) {
   std::vector<std::string> fields(1);

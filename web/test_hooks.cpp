@@ -8,6 +8,7 @@
 #include "core/audit.h"
 #include "core/followups.h"
 #include "core/org.h"
+#include "core/text.h"
 #include "ui/labels.h"
 #include "imgui.h"
 #include "web/platform.h"
@@ -20,20 +21,6 @@ namespace crm::web {
 namespace {
 std::string g_reply;  // the last answer handed to JavaScript, kept alive until the next call
 
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 }  // namespace
 
 void AttachTestHooks(Platform& platform) { platform.app.probe.Attach(ImGui::GetCurrentContext()); }
@@ -63,7 +50,7 @@ std::string Bool(bool value) { return value ? "true" : "false"; }
 
 std::string Names(const std::vector<Followup>& items) {
   std::string out;
-  for (const Followup& f : items) out += (out.empty() ? "" : ",") + Quote(f.customerName);
+  for (const Followup& f : items) out += (out.empty() ? "" : ",") + JsonString(f.customerName);
   return "[" + out + "]";
 }
 
@@ -72,13 +59,13 @@ std::string RowNames(const ui::CustomerListView& view, size_t max) {
   std::string out;
   auto first = view.pages.find(0);
   if (first == view.pages.end()) return "[]";
-  for (size_t i = 0; i < first->second.size() && i < max; i++) out += (i ? "," : "") + Quote(first->second[i].name);
+  for (size_t i = 0; i < first->second.size() && i < max; i++) out += (i ? "," : "") + JsonString(first->second[i].name);
   return "[" + out + "]";
 }
 
 std::string UserNames(const ui::AppState& app) {
   std::string out;
-  for (const User& user : app.users) out += (out.empty() ? "" : ",") + Quote(user.name);
+  for (const User& user : app.users) out += (out.empty() ? "" : ",") + JsonString(user.name);
   return "[" + out + "]";
 }
 
@@ -88,35 +75,35 @@ std::string DetailJson(const ui::AppState& app) {
   for (const Followup& f : d.followups) open += f.status == FollowupStatus::Open ? 1 : 0;
   std::string json = "{\"open\":" + Bool(d.customerId != 0) + ",\"id\":\"" + std::to_string(d.customerId) + "\"";
   if (d.customer) {
-    json += ",\"name\":" + Quote(d.customer->fields.name) + ",\"grade\":" + Quote(Code(d.customer->grade)) +
-            ",\"stage\":" + Quote(Code(d.customer->stage)) + ",\"owner\":" + Quote(ui::UserName(app, d.customer->ownerId));
+    json += ",\"name\":" + JsonString(d.customer->fields.name) + ",\"grade\":" + JsonString(Code(d.customer->grade)) +
+            ",\"stage\":" + JsonString(Code(d.customer->stage)) + ",\"owner\":" + JsonString(ui::UserName(app, d.customer->ownerId));
   }
   std::string summaries;
-  for (const Activity& a : d.activities) summaries += (summaries.empty() ? "" : ",") + Quote(a.fields.summary);
+  for (const Activity& a : d.activities) summaries += (summaries.empty() ? "" : ",") + JsonString(a.fields.summary);
   json += ",\"section\":" + std::to_string(static_cast<int>(d.section)) + ",\"activities\":[" + summaries + "]" +
           ",\"openFollowups\":" + std::to_string(open) + ",\"contacts\":" + std::to_string(d.contacts.size()) +
           ",\"gradeChanges\":" + std::to_string(d.grades.size()) + ",\"audit\":" + std::to_string(d.audit.size()) +
-          ",\"error\":" + Quote(d.error) + ",\"message\":" + Quote(d.message) + "}";
+          ",\"error\":" + JsonString(d.error) + ",\"message\":" + JsonString(d.message) + "}";
   return json;
 }
 
 std::string ImportJson(const ui::AppState& app) {
   const ui::ImportScreenState& i = app.import;
-  std::string json = "{\"step\":" + std::to_string(static_cast<int>(i.step)) + ",\"file\":" + Quote(i.fileName) +
-                     ",\"running\":" + Bool(i.job.has_value()) + ",\"message\":" + Quote(i.message) + ",\"error\":" +
-                     Quote(i.error) + ",\"previewError\":" + Quote(i.previewError) + ",\"steps\":" + std::to_string(i.steps) +
+  std::string json = "{\"step\":" + std::to_string(static_cast<int>(i.step)) + ",\"file\":" + JsonString(i.fileName) +
+                     ",\"running\":" + Bool(i.job.has_value()) + ",\"message\":" + JsonString(i.message) + ",\"error\":" +
+                     JsonString(i.error) + ",\"previewError\":" + JsonString(i.previewError) + ",\"steps\":" + std::to_string(i.steps) +
                      ",\"maxStepMs\":" + std::to_string(i.maxStepMs) + ",\"validOnly\":" + Bool(i.validOnly);
   std::string headers;
-  for (const std::string& h : i.headers) headers += (headers.empty() ? "" : ",") + Quote(h);
-  json += ",\"headers\":[" + headers + "],\"detected\":" + Quote(EncodingName(i.detected));
+  for (const std::string& h : i.headers) headers += (headers.empty() ? "" : ",") + JsonString(h);
+  json += ",\"headers\":[" + headers + "],\"detected\":" + JsonString(EncodingName(i.detected));
   std::string mapping;
-  for (int m : i.mapping) mapping += (mapping.empty() ? "" : ",") + Quote(ImportFieldCode(ui::AllImportFields()[static_cast<size_t>(m)]));
+  for (int m : i.mapping) mapping += (mapping.empty() ? "" : ",") + JsonString(ImportFieldCode(ui::AllImportFields()[static_cast<size_t>(m)]));
   json += ",\"mapping\":[" + mapping + "]";
   if (i.preview) {
     std::string rows;
     for (const PreviewRow& row : i.preview->rows) {
-      rows += std::string(rows.empty() ? "" : ",") + "{\"line\":" + std::to_string(row.line) + ",\"name\":" + Quote(row.input.name) +
-              ",\"problem\":" + Quote(row.problem) + "}";
+      rows += std::string(rows.empty() ? "" : ",") + "{\"line\":" + std::to_string(row.line) + ",\"name\":" + JsonString(row.input.name) +
+              ",\"problem\":" + JsonString(row.problem) + "}";
     }
     json += ",\"preview\":[" + rows + "]";
   }
@@ -128,16 +115,16 @@ std::string ImportJson(const ui::AppState& app) {
     const ImportReport& r = *i.report;
     std::string errors;
     for (const RowIssue& issue : r.errors) {
-      errors += std::string(errors.empty() ? "" : ",") + "{\"line\":" + std::to_string(issue.line) + ",\"message\":" + Quote(issue.message) + "}";
+      errors += std::string(errors.empty() ? "" : ",") + "{\"line\":" + std::to_string(issue.line) + ",\"message\":" + JsonString(issue.message) + "}";
     }
     json += ",\"report\":{\"rowsRead\":" + std::to_string(r.rowsRead) + ",\"created\":" + std::to_string(r.created) +
             ",\"merged\":" + std::to_string(r.merged) + ",\"skipped\":" + std::to_string(r.skipped) + ",\"failed\":" +
             std::to_string(r.failed) + ",\"written\":" + Bool(r.written) + ",\"cancelled\":" + Bool(r.cancelled) +
-            ",\"encoding\":" + Quote(EncodingName(r.encoding)) + ",\"errors\":[" + errors + "]}";
+            ",\"encoding\":" + JsonString(EncodingName(r.encoding)) + ",\"errors\":[" + errors + "]}";
   }
   if (i.undo) json += ",\"undo\":{\"trashed\":" + std::to_string(i.undo->trashed) + "}";
   json += ",\"export\":{\"running\":" + Bool(i.exportJob.has_value()) + ",\"rows\":" + std::to_string(i.exportedRows) +
-          ",\"message\":" + Quote(i.exportMessage) + ",\"error\":" + Quote(i.exportError) + "}}";
+          ",\"message\":" + JsonString(i.exportMessage) + ",\"error\":" + JsonString(i.exportError) + "}}";
   return json;
 }
 }  // namespace
@@ -174,37 +161,37 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                 app.signIn.job ? "true" : "false");
   const ui::CustomerFormState& form = app.form;
   std::string duplicates;
-  for (const DuplicateCandidate& d : form.duplicates) duplicates += (duplicates.empty() ? "" : ",") + Quote(d.name);
-  std::string errors = "{\"name\":" + Quote(ui::FormError(form, ui::FormField::Name)) + ",\"phone\":" +
-                       Quote(ui::FormError(form, ui::FormField::Phones)) + ",\"form\":" + Quote(form.formError) +
-                       ",\"signInName\":" + Quote(app.signIn.nameError) + ",\"pin\":" + Quote(app.signIn.pinError) +
-                       ",\"pinAgain\":" + Quote(app.signIn.pinAgainError) + ",\"signIn\":" + Quote(app.signIn.formError) +
-                       ",\"people\":" + Quote(app.people.nameError + app.people.pinError) + "}";
+  for (const DuplicateCandidate& d : form.duplicates) duplicates += (duplicates.empty() ? "" : ",") + JsonString(d.name);
+  std::string errors = "{\"name\":" + JsonString(ui::FormError(form, ui::FormField::Name)) + ",\"phone\":" +
+                       JsonString(ui::FormError(form, ui::FormField::Phones)) + ",\"form\":" + JsonString(form.formError) +
+                       ",\"signInName\":" + JsonString(app.signIn.nameError) + ",\"pin\":" + JsonString(app.signIn.pinError) +
+                       ",\"pinAgain\":" + JsonString(app.signIn.pinAgainError) + ",\"signIn\":" + JsonString(app.signIn.formError) +
+                       ",\"people\":" + JsonString(app.people.nameError + app.people.pinError) + "}";
   std::string agenda = "{\"overdue\":" + Names(app.agenda.overdue) + ",\"today\":" + Names(app.agenda.today) +
                        ",\"week\":" + Names(app.agenda.week) + ",\"scope\":" + std::to_string(static_cast<int>(app.agenda.scope)) +
-                       ",\"message\":" + Quote(app.agenda.message) + ",\"error\":" + Quote(app.agenda.error) + "}";
+                       ",\"message\":" + JsonString(app.agenda.message) + ",\"error\":" + JsonString(app.agenda.error) + "}";
   std::string pool = "{\"tab\":" + std::to_string(static_cast<int>(app.pool.tab)) + ",\"total\":" + std::to_string(app.pool.pool.total) +
                      ",\"names\":" + RowNames(app.pool.pool, 60) + ",\"winBack\":" + std::to_string(app.pool.winBack.size()) +
                      ",\"fromCount\":" + std::to_string(app.pool.fromCount) + ",\"confirming\":" + Bool(app.pool.confirming) +
-                     ",\"message\":" + Quote(app.pool.message) + ",\"error\":" + Quote(app.pool.error) + "}";
+                     ",\"message\":" + JsonString(app.pool.message) + ",\"error\":" + JsonString(app.pool.error) + "}";
   std::string trash = "{\"total\":" + std::to_string(app.trash.list.total) + ",\"names\":" + RowNames(app.trash.list, 60) +
-                      ",\"message\":" + Quote(app.trash.message) + ",\"error\":" + Quote(app.trash.error) + "}";
+                      ",\"message\":" + JsonString(app.trash.message) + ",\"error\":" + JsonString(app.trash.error) + "}";
   std::string visit = "{\"open\":" + Bool(app.visit.open) + ",\"lastActivity\":\"" + std::to_string(app.visit.lastActivityId) +
-                      "\",\"error\":" + Quote(app.visit.error + app.visit.summaryError + app.visit.nextError) + "}";
+                      "\",\"error\":" + JsonString(app.visit.error + app.visit.summaryError + app.visit.nextError) + "}";
   std::string merge = "{\"open\":" + Bool(app.merge.open) + ",\"candidates\":" + std::to_string(app.merge.candidates.size()) +
-                      ",\"done\":" + Bool(app.merge.done.has_value()) + ",\"error\":" + Quote(app.merge.error) + "}";
-  g_reply = std::string("{\"screen\":") + Quote(ui::ScreenName(app.screen)) + ",\"page\":" + Quote(ui::PageName(app.page)) +
-            ",\"lang\":" + Quote(app.lang == ui::Lang::Zh ? "zh-CN" : "en") + ",\"user\":{\"id\":" + std::to_string(app.actor.userId) +
-            ",\"device\":" + std::to_string(app.actor.deviceId) + ",\"name\":" + Quote(app.userName) +
-            ",\"role\":" + Quote(Code(app.me.role)) + "},\"users\":" + UserNames(app) + ",\"records\":{\"customers\":" + std::to_string(app.customerCount) +
-            ",\"overdue\":" + std::to_string(app.overdueCount) + "},\"save\":" + Quote(ui::SaveStateName(app.saveState)) +
-            ",\"sync\":" + GetSync().StateJson() + ",\"error\":" + Quote(app.fatalError.empty() ? app.home.lastError : app.fatalError) +
-            ",\"saveError\":" + Quote(app.saveError) + ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," +
-            platformNumbers + ",\"layout\":" + Quote(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + Bool(app.layoutAuto) +
-            ",\"ime\":{\"wantText\":" + Bool(io.WantTextInput) + ",\"preedit\":" + Quote(app.ime.preedit) +
+                      ",\"done\":" + Bool(app.merge.done.has_value()) + ",\"error\":" + JsonString(app.merge.error) + "}";
+  g_reply = std::string("{\"screen\":") + JsonString(ui::ScreenName(app.screen)) + ",\"page\":" + JsonString(ui::PageName(app.page)) +
+            ",\"lang\":" + JsonString(app.lang == ui::Lang::Zh ? "zh-CN" : "en") + ",\"user\":{\"id\":" + std::to_string(app.actor.userId) +
+            ",\"device\":" + std::to_string(app.actor.deviceId) + ",\"name\":" + JsonString(app.userName) +
+            ",\"role\":" + JsonString(Code(app.me.role)) + "},\"users\":" + UserNames(app) + ",\"records\":{\"customers\":" + std::to_string(app.customerCount) +
+            ",\"overdue\":" + std::to_string(app.overdueCount) + "},\"save\":" + JsonString(ui::SaveStateName(app.saveState)) +
+            ",\"sync\":" + GetSync().StateJson() + ",\"error\":" + JsonString(app.fatalError.empty() ? app.home.lastError : app.fatalError) +
+            ",\"saveError\":" + JsonString(app.saveError) + ",\"storage\":" + GetStorage().StateJson() + "," + numbers + "," +
+            platformNumbers + ",\"layout\":" + JsonString(ui::LayoutName(app.layout)) + ",\"layoutAuto\":" + Bool(app.layoutAuto) +
+            ",\"ime\":{\"wantText\":" + Bool(io.WantTextInput) + ",\"preedit\":" + JsonString(app.ime.preedit) +
             ",\"caret\":{\"x\":" + std::to_string(app.ime.caret.x) + ",\"y\":" + std::to_string(app.ime.caret.y) + "}}" +
-            ",\"search\":" + Quote(app.customers.search) + ",\"appliedSearch\":" + Quote(app.customers.appliedSearch) +
-            ",\"form\":{\"open\":" + Bool(form.open) + ",\"name\":" + Quote(form.name) + ",\"phone\":" + Quote(form.phones) +
+            ",\"search\":" + JsonString(app.customers.search) + ",\"appliedSearch\":" + JsonString(app.customers.appliedSearch) +
+            ",\"form\":{\"open\":" + Bool(form.open) + ",\"name\":" + JsonString(form.name) + ",\"phone\":" + JsonString(form.phones) +
             ",\"editing\":" + Bool(form.editingId != 0) + ",\"duplicates\":[" + duplicates + "],\"duplicatesConfirm\":" +
             Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"signInStep\":" +
             std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
@@ -261,9 +248,9 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_customer(const char* name) 
     auto audit = AuditForCustomer(*platform.app.db, row.id);
     std::string auditUser = audit && !audit.Value().empty() ? std::to_string(audit.Value().back().userId) : "0";
     g_reply = "{\"id\":" + std::to_string(row.id) + ",\"createdBy\":" + std::to_string(customer.Value().createdBy) +
-              ",\"createdByName\":" + Quote(creator ? creator.Value().name : "") + ",\"auditUser\":" + auditUser +
-              ",\"owner\":" + Quote(row.ownerName) + ",\"notes\":" + Quote(customer.Value().fields.notes) +
-              ",\"city\":" + Quote(customer.Value().fields.address.city) + "}";
+              ",\"createdByName\":" + JsonString(creator ? creator.Value().name : "") + ",\"auditUser\":" + auditUser +
+              ",\"owner\":" + JsonString(row.ownerName) + ",\"notes\":" + JsonString(customer.Value().fields.notes) +
+              ",\"city\":" + JsonString(customer.Value().fields.address.city) + "}";
     return g_reply.c_str();
   }
   return "";

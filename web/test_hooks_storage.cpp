@@ -11,6 +11,7 @@
 #include "core/customers.h"
 #include "core/ids.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "tests/bench/bench_data.h"
 #include "web/platform.h"
 #include "web/storage.h"
@@ -22,15 +23,6 @@ std::string g_reply;          // the last string handed to JavaScript
 std::optional<Db> g_idbfsDb;  // the benchmark's peer: the same book in a file on IDBFS
 std::mt19937 g_random(7);
 
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
-}
 
 // One customer added as the home screen's button does it, then saved.
 bool AddOne(Db& db, const std::string& name) {
@@ -67,14 +59,14 @@ EMSCRIPTEN_KEEPALIVE const char* crm_test_query(const char* sql) {
   Platform& platform = GetPlatform();
   if (!platform.app.db) return g_reply.assign("{\"error\":\"no database open\"}").c_str();
   auto stmt = platform.app.db->PrepareOnce(sql);
-  if (!stmt) return (g_reply = "{\"error\":" + Quote(stmt.Message()) + "}").c_str();
+  if (!stmt) return (g_reply = "{\"error\":" + JsonString(stmt.Message()) + "}").c_str();
   std::string out = "[";
   while (true) {
     auto row = stmt.Value().Step();
-    if (!row) return (g_reply = "{\"error\":" + Quote(row.Message()) + "}").c_str();
+    if (!row) return (g_reply = "{\"error\":" + JsonString(row.Message()) + "}").c_str();
     if (!row.Value()) break;
     if (out.size() > 1) out += ",";
-    out += stmt.Value().IsNull(0) ? std::string("null") : Quote(stmt.Value().String(0));
+    out += stmt.Value().IsNull(0) ? std::string("null") : JsonString(stmt.Value().String(0));
   }
   g_reply = out + "]";
   return g_reply.c_str();

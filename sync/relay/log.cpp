@@ -5,35 +5,14 @@
 #include <ctime>
 #include <mutex>
 
+#include "core/text.h"
+
 namespace crm::relay {
 
 LogField::LogField(std::string_view k, double v) : key(k), quoted(false) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3f", v);
   value = buffer;
-}
-
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 void Log(std::string_view level, std::string_view message, std::initializer_list<LogField> fields) {

@@ -22,7 +22,4 @@ struct LogField {
 
 void Log(std::string_view level, std::string_view message, std::initializer_list<LogField> fields = {});
 
-// JSON string escaping (also used by the HTTP handlers).
-std::string JsonEscape(std::string_view text);
-
 }  // namespace crm::relay

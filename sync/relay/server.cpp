@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/text.h"
 #include "sync/relay/log.h"
 #include "sync/relay/service.h"
 
