@@ -139,6 +139,16 @@ const std::string kMigration2 = std::string() +
   "CREATE INDEX audit_user ON audit_log(user_id, at);";
 
 
+// A customer's search document (name, phones, contacts, tags, address), for the index's document table:
+// rebuilt whole by the migrations that create the index, one customer at a time by its triggers.
+#define CRM_FTS_DOCUMENTS                                                                                                 \
+  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "                            \
+  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), " \
+  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "                           \
+  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "                                                              \
+  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "          \
+  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c"
+
 // Version 3: the customer search index. It is derived and local (not synced): triggers keep it
 // current on every write, local or applied from sync, and the migration builds it from existing rows.
 // One document per customer (rowid = customer id), trashed ones included; queries filter them.
@@ -146,39 +156,34 @@ const std::string kMigration2 = std::string() +
 // tokens needs its old text, and a contentless index would instead pile up tombstones in every
 // segment (random ids span them all), which made each insert slower as the book grew.
 #define CRM_FTS_REFRESH(ID)                                                                                        \
-  "INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                            \
-  "  SELECT 'delete', id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"          \
+  "INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                             \
+  "  SELECT 'delete', id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"             \
   "DELETE FROM customer_fts_doc WHERE id = " ID ";"                                                                \
-  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "                     \
-  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), " \
-  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "                    \
-  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "                                                        \
-  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "  \
-  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c WHERE c.id = " ID ";"               \
-  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) "                                          \
+  CRM_FTS_DOCUMENTS " WHERE c.id = " ID ";"                                                                        \
+  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) "                                           \
   "  SELECT id, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"
 
 // The search index's triggers, the same in every migration that rebuilds the index: CRM_FTS_REFRESH is
 // the one that migration defines, DOC_ROWID the document table's column the index takes as its rowid.
-#define CRM_FTS_TRIGGERS(DOC_ROWID) \
-  "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"                  \
-  "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "                \
-  "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"                                                                                        \
-  "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "                                                    \
-  "  INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                                            \
-  "    SELECT 'delete', " DOC_ROWID ", name, phone, contact, tag, address FROM customer_fts_doc WHERE id = OLD.id;"                 \
-  "  DELETE FROM customer_fts_doc WHERE id = OLD.id; END;"                                                                          \
-  "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"      \
-  "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "          \
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                     \
-  "CREATE TRIGGER customer_fts_phone_delete AFTER DELETE ON customer_phones BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"      \
-  "CREATE TRIGGER customer_fts_contact_insert AFTER INSERT ON contacts BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"           \
-  "CREATE TRIGGER customer_fts_contact_update AFTER UPDATE OF customer_id, name, phone_normalized, deleted_at ON contacts BEGIN "   \
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                     \
-  "CREATE TRIGGER customer_fts_contact_delete AFTER DELETE ON contacts BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"           \
-  "CREATE TRIGGER customer_fts_tag_insert AFTER INSERT ON customer_tags BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"          \
-  "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "                     \
-  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                     \
+#define CRM_FTS_TRIGGERS(DOC_ROWID)                                                                                               \
+  "CREATE TRIGGER customer_fts_customer_insert AFTER INSERT ON customers BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"                \
+  "CREATE TRIGGER customer_fts_customer_update AFTER UPDATE OF name, province, city, district, street ON customers "              \
+  "BEGIN " CRM_FTS_REFRESH("NEW.id") " END;"                                                                                      \
+  "CREATE TRIGGER customer_fts_customer_delete AFTER DELETE ON customers BEGIN "                                                  \
+  "  INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                                          \
+  "    SELECT 'delete', " DOC_ROWID ", name, phone, contact, tag, address FROM customer_fts_doc WHERE id = OLD.id;"               \
+  "  DELETE FROM customer_fts_doc WHERE id = OLD.id; END;"                                                                        \
+  "CREATE TRIGGER customer_fts_phone_insert AFTER INSERT ON customer_phones BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"    \
+  "CREATE TRIGGER customer_fts_phone_update AFTER UPDATE OF customer_id, normalized, deleted_at ON customer_phones BEGIN "        \
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                   \
+  "CREATE TRIGGER customer_fts_phone_delete AFTER DELETE ON customer_phones BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"    \
+  "CREATE TRIGGER customer_fts_contact_insert AFTER INSERT ON contacts BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"         \
+  "CREATE TRIGGER customer_fts_contact_update AFTER UPDATE OF customer_id, name, phone_normalized, deleted_at ON contacts BEGIN " \
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                   \
+  "CREATE TRIGGER customer_fts_contact_delete AFTER DELETE ON contacts BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"         \
+  "CREATE TRIGGER customer_fts_tag_insert AFTER INSERT ON customer_tags BEGIN " CRM_FTS_REFRESH("NEW.customer_id") " END;"        \
+  "CREATE TRIGGER customer_fts_tag_update AFTER UPDATE OF customer_id, tag, deleted_at ON customer_tags BEGIN "                   \
+  CRM_FTS_REFRESH("OLD.customer_id") CRM_FTS_REFRESH("NEW.customer_id") " END;"                                                   \
   "CREATE TRIGGER customer_fts_tag_delete AFTER DELETE ON customer_tags BEGIN " CRM_FTS_REFRESH("OLD.customer_id") " END;"         
 
 const std::string kMigration3 = std::string() +
@@ -187,12 +192,7 @@ const std::string kMigration3 = std::string() +
   "CREATE VIRTUAL TABLE customer_fts USING fts5(name, phone, contact, tag, address, "
   "  content='customer_fts_doc', content_rowid='id', tokenize='crm');"
   CRM_FTS_TRIGGERS("id")
-  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "
-  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), "
-  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "
-  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "
-  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "
-  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c;"
+  CRM_FTS_DOCUMENTS ";"
   "INSERT INTO customer_fts(customer_fts) VALUES('rebuild');"
   // Per-customer follow-up lookups (open ones, earliest first) must not fall back to the
   // organisation-wide (status, due_at) index: that made each customer insert O(book).
@@ -276,18 +276,13 @@ const char* kMigration5 = R"sql(
 // third of a 100k book, which every start reads and checksums). The document table maps the
 // number to the customer; a refresh keeps a customer's number (the upsert), so it stays dense.
 #define CRM_FTS_REFRESH(ID)                                                                                        \
-  "INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                            \
-  "  SELECT 'delete', docid, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"       \
-  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "                     \
-  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), " \
-  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "                    \
-  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "                                                        \
-  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "  \
-  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c WHERE c.id = " ID " "               \
+  "INSERT INTO customer_fts(customer_fts, rowid, name, phone, contact, tag, address) "                             \
+  "  SELECT 'delete', docid, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"          \
+  CRM_FTS_DOCUMENTS " WHERE c.id = " ID " "                                                                        \
   "ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, contact = excluded.contact, "       \
   "  tag = excluded.tag, address = excluded.address;"                                                              \
-  "DELETE FROM customer_fts_doc WHERE id = " ID " AND NOT EXISTS (SELECT 1 FROM customers WHERE id = " ID ");"   \
-  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) "                                          \
+  "DELETE FROM customer_fts_doc WHERE id = " ID " AND NOT EXISTS (SELECT 1 FROM customers WHERE id = " ID ");"     \
+  "INSERT INTO customer_fts(rowid, name, phone, contact, tag, address) "                                           \
   "  SELECT docid, name, phone, contact, tag, address FROM customer_fts_doc WHERE id = " ID ";"
 
 const std::string kMigration6 = std::string() +
@@ -304,12 +299,7 @@ const std::string kMigration6 = std::string() +
   "CREATE VIRTUAL TABLE customer_fts USING fts5(name, phone, contact, tag, address, "
   "  content='customer_fts_doc', content_rowid='docid', tokenize='crm');"
   CRM_FTS_TRIGGERS("docid")
-  "INSERT INTO customer_fts_doc(id, name, phone, contact, tag, address) SELECT c.id, c.name, "
-  "(SELECT group_concat(p.normalized, ' ') FROM customer_phones p WHERE p.customer_id = c.id AND p.deleted_at IS NULL), "
-  "(SELECT group_concat(k.name || ' ' || ifnull(k.phone_normalized, ''), ' ') FROM contacts k "
-  "  WHERE k.customer_id = c.id AND k.deleted_at IS NULL), "
-  "(SELECT group_concat(t.tag, ' ') FROM customer_tags t WHERE t.customer_id = c.id AND t.deleted_at IS NULL), "
-  "concat_ws(' ', c.province, c.city, c.district, c.street) FROM customers c;"
+  CRM_FTS_DOCUMENTS ";"
   "INSERT INTO customer_fts(customer_fts) VALUES('rebuild');"
   // No query filters by city (5 MB at 100k customers); every grade filter also has deleted_at, which
   // customers_live_grade (deleted_at, grade, updated_at) serves.
@@ -317,6 +307,7 @@ const std::string kMigration6 = std::string() +
   "DROP INDEX customers_grade;";
 #undef CRM_FTS_REFRESH
 #undef CRM_FTS_TRIGGERS
+#undef CRM_FTS_DOCUMENTS
 
 #undef CRM_STD_COLUMNS
 

@@ -4,26 +4,25 @@
 
 namespace crm::sync {
 
-namespace {
-Result<std::optional<std::string>> State(Db& db, const char* key) {
+Result<std::optional<std::string>> GetSyncState(Db& db, const char* key) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT value FROM sync_state WHERE key = ?"));
   stmt.Bind(1, key);
   CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(stmt.String(0));
 }
-Status SetState(Db& db, const char* key, const std::string& value) {
+
+Status SetSyncState(Db& db, const char* key, const std::string& value) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("INSERT INTO sync_state(key, value) VALUES (?, ?) "
                                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
   stmt.Bind(1, key).Bind(2, value);
   return stmt.Run();
 }
-}  // namespace
 
 Result<std::optional<SyncLink>> LoadLink(Db& db) {
-  CRM_ASSIGN_OR_RETURN(auto organisation, State(db, "organisation_id"));
+  CRM_ASSIGN_OR_RETURN(auto organisation, GetSyncState(db, "organisation_id"));
   if (!organisation) return std::optional<SyncLink>();
-  CRM_ASSIGN_OR_RETURN(auto server, State(db, "server"));
+  CRM_ASSIGN_OR_RETURN(auto server, GetSyncState(db, "server"));
   SyncLink link;
   link.server = server.value_or("");
   try {
@@ -37,8 +36,8 @@ Result<std::optional<SyncLink>> LoadLink(Db& db) {
 Status SaveLink(Db& db, const SyncLink& link) {
   if (link.organisationId <= 0) return MakeError(ErrorCode::Invalid, "organisation: missing");
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
-  CRM_TRY(SetState(db, "organisation_id", std::to_string(link.organisationId)));
-  CRM_TRY(SetState(db, "server", link.server));
+  CRM_TRY(SetSyncState(db, "organisation_id", std::to_string(link.organisationId)));
+  CRM_TRY(SetSyncState(db, "server", link.server));
   return txn.Commit();
 }
 

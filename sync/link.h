@@ -16,6 +16,10 @@ struct SyncLink {
   int64_t organisationId = 0;
 };
 
+// The device's own sync values (sync_state: the link below, the replica's confirmed position); none is synced.
+Result<std::optional<std::string>> GetSyncState(Db& db, const char* key);
+Status SetSyncState(Db& db, const char* key, const std::string& value);
+
 Result<std::optional<SyncLink>> LoadLink(Db& db);
 Status SaveLink(Db& db, const SyncLink& link);
 

@@ -21,6 +21,7 @@
 #include "sync/apply.h"
 #include "sync/changeset.h"
 #include "sync/journal.h"
+#include "sync/link.h"
 
 namespace crm::sync {
 
@@ -108,21 +109,6 @@ Status ReapplyPending(Db& db, const std::vector<Pending>& pending) {
   return Ok();
 }
 
-Status SetState(Db& db, const char* key, const std::string& value) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("INSERT INTO sync_state(key, value) VALUES (?, ?) "
-                                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-  stmt.Bind(1, key).Bind(2, value);
-  return stmt.Run();
-}
-
-Result<std::optional<std::string>> GetState(Db& db, const char* key) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT value FROM sync_state WHERE key = ?"));
-  stmt.Bind(1, key);
-  CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(stmt.String(0));
-}
-
 // Switches capture off for the replica's own writes, and back on however the scope ends.
 class CaptureOff {
  public:
@@ -161,7 +147,7 @@ Replica::~Replica() {
 }
 
 Status Replica::LoadState() {
-  CRM_ASSIGN_OR_RETURN(auto confirmed, GetState(m_db, kStateConfirmedSeq));
+  CRM_ASSIGN_OR_RETURN(auto confirmed, GetSyncState(m_db, kStateConfirmedSeq));
   m_confirmedSeq = confirmed ? std::stoll(*confirmed) : 0;
   CRM_ASSIGN_OR_RETURN(int64_t last, m_db.QueryInt("SELECT ifnull(max(position), 0) FROM sync_outbox"));
   m_nextPosition = last + 1;
@@ -170,7 +156,7 @@ Status Replica::LoadState() {
   return Ok();
 }
 
-Status Replica::SaveConfirmedSeq() { return SetState(m_db, kStateConfirmedSeq, std::to_string(m_confirmedSeq)); }
+Status Replica::SaveConfirmedSeq() { return SetSyncState(m_db, kStateConfirmedSeq, std::to_string(m_confirmedSeq)); }
 
 Status Replica::StartSession() {
   StopSession();
@@ -580,7 +566,7 @@ Result<Db> BootstrapFromSnapshot(Db& current, const SnapshotResponse& snapshot) 
   CRM_ASSIGN_OR_RETURN(std::vector<std::string> local, LocalTables(current));
   CRM_ASSIGN_OR_RETURN(Txn txn, next.Begin());
   for (const std::string& table : local) CRM_TRY(CopyTable(current, next, table));
-  CRM_TRY(SetState(next, kStateConfirmedSeq, std::to_string(snapshot.seq)));
+  CRM_TRY(SetSyncState(next, kStateConfirmedSeq, std::to_string(snapshot.seq)));
   // What the snapshot holds is confirmed; the rest of this device's changes go on top again.
   CRM_ASSIGN_OR_RETURN(Stmt drop, next.Prepare("DELETE FROM sync_outbox WHERE refused IS NULL AND acked_seq <= ?"));
   drop.Bind(1, snapshot.seq);

@@ -14,6 +14,7 @@
 #include "core/schema.h"
 #include "sync/apply.h"
 #include "sync/changeset.h"
+#include "sync/link.h"
 #include "sync/relay/log.h"
 
 namespace crm::relay {
@@ -31,19 +32,12 @@ Status ApplyEntry(Db& copy, const LogEntry& entry) {
   return RecordConflicts(copy, applied.conflicts);
 }
 
-Status SetCopyValue(Db& copy, const char* key, int64_t value) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, copy.Prepare(
-      "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
-  stmt.BindAll(key, std::to_string(value));
-  return stmt.Run();
-}
+Status SetCopyValue(Db& copy, const char* key, int64_t value) { return sync::SetSyncState(copy, key, std::to_string(value)); }
 
 Result<std::optional<int64_t>> CopyValue(Db& copy, const char* key) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, copy.Prepare("SELECT value FROM sync_state WHERE key = ?"));
-  stmt.Bind(1, key);
-  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return std::optional<int64_t>();
-  return std::optional<int64_t>(std::strtoll(stmt.String(0).c_str(), nullptr, 10));
+  CRM_ASSIGN_OR_RETURN(std::optional<std::string> value, sync::GetSyncState(copy, key));
+  if (!value) return std::optional<int64_t>();
+  return std::optional<int64_t>(std::strtoll(value->c_str(), nullptr, 10));
 }
 
 Result<Db> OpenCopyFile(const std::string& path, int64_t orgId) {
