@@ -5,7 +5,8 @@
 
 namespace crm {
 
-// A random id in [1, 2^63). Uses the platform's CSPRNG (getrandom, or crypto.getRandomValues in the browser).
+// A random id in [1, 2^63), from a ChaCha20 stream keyed by the platform's CSPRNG (getentropy natively,
+// crypto.getRandomValues in the browser) and re-keyed from it after every 64 KiB of output.
 int64_t NewId();
 
 // Milliseconds since the Unix epoch.
@@ -15,5 +16,9 @@ int64_t NowMs();
 // a clock the test moves. Seed 0 and a null clock return to the system's.
 void SeedIdsForTesting(uint64_t seed);
 void SetClockForTesting(int64_t (*clock)());
+
+// The ChaCha20 block function (RFC 8439, 2.3): 64 bytes of key stream for a key, block counter and
+// nonce. Public for its test vector.
+void ChaCha20Block(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3], uint8_t out[64]);
 
 }  // namespace crm
