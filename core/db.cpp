@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/ids.h"
@@ -35,7 +36,7 @@ Stmt::Stmt(Db* db, sqlite3_stmt* stmt, detail::StmtCacheSlot* slot) : m_db(db), 
 
 Stmt::Stmt(Stmt&& other) noexcept
     : m_db(other.m_db), m_stmt(other.m_stmt), m_slot(other.m_slot), m_implicit(std::move(other.m_implicit)),
-      m_nextIndex(other.m_nextIndex), m_bindStatus(std::move(other.m_bindStatus)) {
+      m_nextIndex(other.m_nextIndex), m_bindStatus(std::move(other.m_bindStatus)), m_idSets(std::move(other.m_idSets)) {
   other.m_stmt = nullptr;
   other.m_db = nullptr;
 }
@@ -49,6 +50,7 @@ Stmt& Stmt::operator=(Stmt&& other) noexcept {
     m_implicit = std::move(other.m_implicit);
     m_nextIndex = other.m_nextIndex;
     m_bindStatus = std::move(other.m_bindStatus);
+    m_idSets = std::move(other.m_idSets);
     other.m_stmt = nullptr;
     other.m_db = nullptr;
   }
@@ -68,7 +70,11 @@ void Stmt::Release() {
     sqlite3_finalize(m_stmt);
   }
   m_stmt = nullptr;
+  m_idSets.clear();
 }
+
+// The pointer type of an id set bound for crm_in_set (sqlite3_bind_pointer checks it on the way out).
+constexpr const char* kIdSetType = "crm_id_set";
 
 static Status BindResult(sqlite3_stmt* stmt, int rc, int index) {
   if (rc == SQLITE_OK) return Ok();
@@ -107,7 +113,15 @@ Stmt& Stmt::BindBlob(int index, const void* data, size_t size) {
   }
   return *this;
 }
+Stmt& Stmt::BindIdSet(int index, std::shared_ptr<const std::vector<int64_t>> sortedIds) {
+  if (!sortedIds) return Bind(index, Null{});
+  CRM_BIND(sqlite3_bind_pointer(m_stmt, index, const_cast<std::vector<int64_t>*>(sortedIds.get()), kIdSetType, nullptr));
+  m_idSets.push_back(std::move(sortedIds));
+  return *this;
+}
 #undef CRM_BIND
+
+int Stmt::ParameterIndex(const char* name) const { return m_stmt ? sqlite3_bind_parameter_index(m_stmt, name) : 0; }
 
 Result<bool> Stmt::Step() {
   if (!m_stmt) return MakeError(ErrorCode::Invalid, "step on an empty statement");
@@ -191,6 +205,7 @@ void Stmt::Reset() {
   sqlite3_clear_bindings(m_stmt);
   m_bindStatus = Ok();
   m_nextIndex = 0;
+  m_idSets.clear();
 }
 
 // ---------------------------------------------------------------------------
@@ -247,6 +262,17 @@ void SqlAuditEnabled(sqlite3_context* context, int, sqlite3_value**) {
   const auto* suppressed = static_cast<const bool*>(sqlite3_user_data(context));
   sqlite3_result_int(context, *suppressed ? 0 : 1);
 }
+// crm_in_set(set, x): whether x is in the sorted id list bound with Stmt::BindIdSet.
+void SqlInSet(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* ids = static_cast<const std::vector<int64_t>*>(sqlite3_value_pointer(argv[0], kIdSetType));
+  if (!ids) {
+    sqlite3_result_error(context, "crm_in_set: the first argument is not an id set (Stmt::BindIdSet)", -1);
+    return;
+  }
+  bool found = sqlite3_value_type(argv[1]) == SQLITE_INTEGER &&
+               std::binary_search(ids->begin(), ids->end(), static_cast<int64_t>(sqlite3_value_int64(argv[1])));
+  sqlite3_result_int(context, found ? 1 : 0);
+}
 }  // namespace
 
 Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
@@ -266,6 +292,8 @@ Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3_create_function_v2(handle, "crm_new_id", 0, SQLITE_UTF8, nullptr, SqlNewId, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(handle, "crm_audit", 0, SQLITE_UTF8, &db.m_state->auditSuppressed, SqlAuditEnabled, nullptr,
                              nullptr, nullptr);
+  sqlite3_create_function_v2(handle, "crm_in_set", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                             SqlInSet, nullptr, nullptr, nullptr);
   CRM_TRY(db.Exec("PRAGMA foreign_keys = ON"));
   // Reading the header proves the file is a database before anyone relies on it.
   auto probe = db.QueryInt("PRAGMA schema_version");
@@ -297,21 +325,41 @@ Db& Db::operator=(Db&& other) noexcept {
 
 Db::~Db() { Close(); }
 
+Db::ConnectionState& Db::Derived() {
+  int64_t changes = sqlite3_total_changes64(m_db);
+  if (m_state->derivedAtChange != changes || m_state->counts.size() > 64 || m_state->idSets.size() > 8) {
+    m_state->counts.clear();
+    m_state->idSets.clear();
+    m_state->derivedAtChange = changes;
+  }
+  return *m_state;
+}
+
 std::optional<int64_t> Db::CachedCount(const std::string& key) const {
-  if (!m_db || m_state->countsAtChange != sqlite3_total_changes64(m_db)) return std::nullopt;
+  if (!m_db || m_state->derivedAtChange != sqlite3_total_changes64(m_db)) return std::nullopt;
   auto found = m_state->counts.find(key);
   if (found == m_state->counts.end()) return std::nullopt;
   return found->second;
 }
 
 void Db::RememberCount(const std::string& key, int64_t count) {
-  if (!m_db) return;
-  int64_t changes = sqlite3_total_changes64(m_db);
-  if (m_state->countsAtChange != changes || m_state->counts.size() > 64) {
-    m_state->counts.clear();
-    m_state->countsAtChange = changes;
-  }
-  m_state->counts[key] = count;
+  if (m_db) Derived().counts[key] = count;
+}
+
+std::shared_ptr<const std::vector<int64_t>> Db::CachedIdSet(const std::string& key) const {
+  if (!m_db || m_state->derivedAtChange != sqlite3_total_changes64(m_db)) return nullptr;
+  auto found = m_state->idSets.find(key);
+  return found == m_state->idSets.end() ? nullptr : found->second;
+}
+
+void Db::RememberIdSet(const std::string& key, std::shared_ptr<const std::vector<int64_t>> sortedIds) {
+  if (m_db) Derived().idSets[key] = std::move(sortedIds);
+}
+
+void Db::ForgetDerived() {
+  m_state->counts.clear();
+  m_state->idSets.clear();
+  m_state->derivedAtChange = -1;
 }
 
 void Db::SetTxnObserver(TxnObserver* observer) { m_state->observer = observer; }

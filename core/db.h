@@ -58,6 +58,11 @@ class Stmt {
   Stmt& BindValue(int index, const sqlite3_value* value);
   Stmt& Bind(int index, const std::optional<int64_t>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
   Stmt& Bind(int index, const std::optional<std::string>& value) { return value ? Bind(index, *value) : Bind(index, Null{}); }
+  // A sorted list of ids for crm_in_set(?, x), the SQL function every connection has, which looks x up
+  // in it by halves. The statement holds the list until it is reset or released.
+  Stmt& BindIdSet(int index, std::shared_ptr<const std::vector<int64_t>> sortedIds);
+  // The index of a named parameter (":owner"), or 0 when the statement has none by that name.
+  int ParameterIndex(const char* name) const;
   // Binds the next parameter (1, 2, 3… since the last Reset), for long column lists.
   template <class T>
   Stmt& BindNext(T&& value) {
@@ -104,6 +109,7 @@ class Stmt {
   std::unique_ptr<Txn> m_implicit;
   int m_nextIndex = 0;
   Status m_bindStatus;  // first bind failure, reported by Step/Run
+  std::vector<std::shared_ptr<const std::vector<int64_t>>> m_idSets;  // bound by BindIdSet
 };
 
 enum class TxnKind { Deferred, Immediate };
@@ -184,6 +190,13 @@ class Db {
   // app's rule; another writer's changes are not seen by this cache.
   std::optional<int64_t> CachedCount(const std::string& key) const;
   void RememberCount(const std::string& key, int64_t count);
+  // Sorted id lists derived from the data (the customers with a tag, the documents matching a search),
+  // kept on the same terms for crm_in_set: a scrolling list reads the same membership for every page.
+  std::shared_ptr<const std::vector<int64_t>> CachedIdSet(const std::string& key) const;
+  void RememberIdSet(const std::string& key, std::shared_ptr<const std::vector<int64_t>> sortedIds);
+  // Forgets every cached count and id list: the database's content was replaced (sqlite3_deserialize
+  // does not move the change counter).
+  void ForgetDerived();
 
   // While suppressed, the audit triggers write nothing: used when applying changes that
   // were audited where they were made (sync), so the trail holds each change once.
@@ -204,9 +217,12 @@ class Db {
   struct ConnectionState {
     bool auditSuppressed = false;
     TxnObserver* observer = nullptr;
-    int64_t countsAtChange = -1;  // total_changes when `counts` was filled
+    int64_t derivedAtChange = -1;  // total_changes when `counts` and `idSets` were filled
     std::unordered_map<std::string, int64_t> counts;
+    std::unordered_map<std::string, std::shared_ptr<const std::vector<int64_t>>> idSets;
   };
+  // The derived caches, emptied first when the data changed since they were filled.
+  ConnectionState& Derived();
 
   sqlite3* m_db = nullptr;
   std::string m_path;

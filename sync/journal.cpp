@@ -301,6 +301,7 @@ Status LoadImage(Db& db, SqliteBuffer image) {
   uint8_t* data = image.Release();
   int rc = sqlite3_deserialize(db.Handle(), "main", data, static_cast<sqlite3_int64>(size), static_cast<sqlite3_int64>(size), flags);
   if (rc != SQLITE_OK) return SqliteError(db, rc, "cannot load the saved database");
+  db.ForgetDerived();  // counts and id lists of the content just replaced
   // memdb hands pages to the page cache by copying them out of the image; with the default 2 MB
   // cache a 100k book's queries spent a tenth of their time (in wasm) copying the same pages again.
   CRM_TRY(db.Exec("PRAGMA cache_size = -" + std::to_string(kMemdbCacheKiB)));

@@ -375,5 +375,144 @@ TEST(Customers, ListSearchPagesAgreeWithASubstringScanForBroadAndRareTerms) {
   EXPECT_EQ(byPhone.Value().rows[0].id, made[0].id);
 }
 
+// A page past the middle of a list is read from the list's other end in the reversed order. Every sort, in
+// both directions, with ties, NULLs and a filter, must page the same rows as one page of the whole list.
+TEST(Customers, PagesPastTheMiddleReadFromTheEndAreTheSameRows) {
+  TestOrg org;
+  const Grade grades[] = {Grade::A, Grade::B, Grade::C, Grade::D};
+  for (int i = 0; i < 230; i++) {
+    CustomerInput input;
+    input.name = "客户" + std::to_string(i % 50);  // ties on the name
+    input.grade = grades[i % 4];
+    ASSERT_TRUE(CreateCustomer(org.db, input, i % 3 ? org.repA : org.repB));
+  }
+  // Some were visited (the rest stay NULL), some have no plan, a few are in the trash.
+  ASSERT_TRUE(org.db.Exec("UPDATE customers SET last_activity_at = 1000 + (id % 7) WHERE id % 3 = 0"));
+  ASSERT_TRUE(org.db.Exec("UPDATE followups SET status = 'cancelled' WHERE customer_id % 5 = 0"));
+  ASSERT_TRUE(org.db.Exec("UPDATE customers SET deleted_at = 1 WHERE id % 11 = 0"));
+  for (CustomerSort sort : {CustomerSort::UpdatedAt, CustomerSort::CreatedAt, CustomerSort::Name, CustomerSort::LastActivity,
+                            CustomerSort::Grade, CustomerSort::NextDue}) {
+    for (bool descending : {true, false}) {
+      for (bool onlyRepA : {false, true}) {
+        CustomerQuery query;
+        query.sort = sort;
+        query.descending = descending;
+        if (onlyRepA) query.ownerId = org.repA.userId;
+        query.limit = 1000;
+        auto whole = ListCustomers(org.db, query);
+        ASSERT_TRUE(whole) << whole.Message();
+        std::vector<int64_t> expected;
+        for (const CustomerRow& row : whole.Value().rows) expected.push_back(row.id);
+        const auto total = static_cast<int>(whole.Value().total);
+        ASSERT_EQ(static_cast<int>(expected.size()), total);
+        const std::string what = "sort " + std::to_string(static_cast<int>(sort)) + (descending ? " desc" : " asc") +
+                                 (onlyRepA ? " repA" : "");
+        std::vector<int64_t> paged;
+        query.limit = 30;
+        for (query.offset = 0; query.offset < total; query.offset += 30) {
+          query.withTotal = query.offset % 60 == 0;  // the others find the total in the cache
+          for (const CustomerRow& row : ListCustomers(org.db, query).Value().rows) paged.push_back(row.id);
+        }
+        EXPECT_EQ(paged, expected) << what;
+        query.offset = total - 3;
+        query.limit = 7;
+        auto tail = ListCustomers(org.db, query);
+        ASSERT_TRUE(tail) << tail.Message();
+        ASSERT_EQ(tail.Value().rows.size(), 3u) << what;
+        EXPECT_EQ(tail.Value().rows[0].id, expected[static_cast<size_t>(total - 3)]) << what;
+        query.offset = total;
+        EXPECT_TRUE(ListCustomers(org.db, query).Value().rows.empty()) << what;
+      }
+    }
+  }
+}
+
+// A common tag (over 2000 customers) is a membership test against the tag's customers, read once per state
+// of the data; a rare one drives the query. Either way the pages are the tagged customers in order, and a
+// change between two pages shows on the next one.
+TEST(Customers, ListPagesOfATagAgreeWithAScanAndFollowChanges) {
+  TestOrg org;
+  std::vector<std::pair<std::string, int64_t>> made;
+  for (int i = 0; i < 2600; i++) {
+    CustomerInput input;
+    input.name = "客户" + std::to_string((i * 7919) % 2600);
+    if (i % 5) input.tags = {"重点"};  // 2080 of them: common
+    if (i % 100 == 0) input.tags.push_back("展会");  // 26: rare
+    auto id = CreateCustomer(org.db, input, i % 2 ? org.repA : org.repB);
+    ASSERT_TRUE(id) << id.Message();
+    made.push_back({input.name, id.Value()});
+  }
+  std::vector<bool> important(made.size()), fair(made.size());
+  for (size_t i = 0; i < made.size(); i++) {
+    important[i] = i % 5 != 0;
+    fair[i] = i % 100 == 0;
+  }
+  auto check = [&](const char* tag, const std::vector<bool>& tagged, const char* when) {
+    std::vector<std::pair<std::string, int64_t>> expected;
+    for (size_t i = 0; i < made.size(); i++) {
+      if (tagged[i]) expected.push_back(made[i]);
+    }
+    std::sort(expected.begin(), expected.end());
+    CustomerQuery query;
+    query.tag = tag;
+    query.sort = CustomerSort::Name;
+    query.descending = false;
+    query.limit = 100;
+    std::vector<std::pair<std::string, int64_t>> listed;
+    for (query.offset = 0; query.offset < 2600; query.offset += 100) {
+      auto page = ListCustomers(org.db, query);
+      ASSERT_TRUE(page) << page.Message();
+      EXPECT_EQ(page.Value().total, static_cast<int64_t>(expected.size())) << tag << " " << when;
+      for (const CustomerRow& row : page.Value().rows) listed.push_back({row.name, row.id});
+    }
+    EXPECT_EQ(listed, expected) << tag << " " << when;
+  };
+  check("重点", important, "at first");
+  check("展会", fair, "at first");
+
+  // Take the common tag off some customers and trash another: the next pages no longer list them.
+  for (size_t i : {1u, 2u, 3u, 1299u, 2599u}) {
+    CustomerInput input = GetCustomer(org.db, made[i].second).Value().fields;
+    input.tags = {};
+    ASSERT_TRUE(UpdateCustomer(org.db, made[i].second, input, org.admin));
+    important[i] = false;
+    fair[i] = false;
+  }
+  ASSERT_TRUE(TrashCustomer(org.db, made[4].second, org.admin));
+  important[4] = false;
+  check("重点", important, "after the changes");
+  check("展会", fair, "after the changes");
+}
+
+// The broad form of a list search tests each customer against the matching documents, read once per state
+// of the data (200 matches among 300: more than sqrt((offset + limit) * book) = 122 for the first page, so
+// the page walks the name order): a customer renamed between two pages is found, or not, by its new name.
+TEST(Customers, ListSearchFollowsARenameBetweenPages) {
+  TestOrg org;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 300; i++) {
+    ids.push_back(org.Customer(((i % 3 ? "佛山门窗" : "广州装饰") + std::to_string(i)).c_str(), org.repA));
+  }
+  CustomerQuery query;
+  query.search = "门窗";
+  query.sort = CustomerSort::Name;
+  auto before = ListCustomers(org.db, query);
+  ASSERT_TRUE(before) << before.Message();
+  ASSERT_EQ(before.Value().total, 200);
+  const int64_t first = before.Value().rows.at(0).id;
+  CustomerInput away = GetCustomer(org.db, first).Value().fields;
+  away.name = "广州装饰改名";
+  ASSERT_TRUE(UpdateCustomer(org.db, first, away, org.admin));
+  CustomerInput into = GetCustomer(org.db, ids[0]).Value().fields;
+  into.name = "新会门窗";
+  ASSERT_TRUE(UpdateCustomer(org.db, ids[0], into, org.admin));
+  auto after = ListCustomers(org.db, query);
+  ASSERT_TRUE(after) << after.Message();
+  EXPECT_EQ(after.Value().total, 200);
+  ASSERT_FALSE(after.Value().rows.empty());
+  EXPECT_EQ(after.Value().rows[0].id, ids[0]) << "renamed into the term: first by name, descending";
+  for (const CustomerRow& row : after.Value().rows) EXPECT_NE(row.id, first) << "renamed away from the term";
+}
+
 }  // namespace
 }  // namespace crm

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace crm {
 namespace {
@@ -158,6 +160,50 @@ TEST(Db, SqliteHasTheSessionExtensionAndFts5) {
   ASSERT_TRUE(compiled);
   EXPECT_EQ(compiled.Value(), 1);
   EXPECT_STREQ(SqliteVersion(), "3.53.2");
+}
+
+TEST(Db, InSetLooksUpABoundIdListAndHoldsIt) {
+  Db db = MemoryDb();
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3), (5), (8), (13)"));
+  auto stmt = db.Prepare("SELECT group_concat(id) FROM t WHERE crm_in_set(:set, id)");
+  ASSERT_TRUE(stmt) << stmt.Message();
+  auto ids = std::make_shared<const std::vector<int64_t>>(std::vector<int64_t>{2, 3, 4, 13, 99});
+  std::weak_ptr<const std::vector<int64_t>> watched = ids;
+  int index = stmt.Value().ParameterIndex(":set");
+  EXPECT_EQ(index, 1);
+  EXPECT_EQ(stmt.Value().ParameterIndex(":absent"), 0);
+  stmt.Value().BindIdSet(index, std::move(ids));
+  EXPECT_FALSE(watched.expired()) << "the statement holds the list while it is bound";
+  ASSERT_TRUE(stmt.Value().Step().ValueOr(false));
+  EXPECT_EQ(stmt.Value().Text(0), "2,3,13");
+  stmt.Value().Reset();
+  EXPECT_TRUE(watched.expired()) << "a reset lets it go";
+  // Unbound (or bound to anything but an id list), the function fails as a value.
+  auto unbound = stmt.Value().Step();
+  ASSERT_FALSE(unbound);
+  EXPECT_NE(unbound.Message().find("crm_in_set"), std::string::npos) << unbound.Message();
+  stmt.Value().Reset();
+  stmt.Value().Bind(1, int64_t{3});
+  EXPECT_FALSE(stmt.Value().Step());
+}
+
+TEST(Db, DerivedCachesLastUntilTheDataChanges) {
+  Db db = MemoryDb();
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY)"));
+  auto ids = std::make_shared<const std::vector<int64_t>>(std::vector<int64_t>{1, 2});
+  db.RememberIdSet("set", ids);
+  db.RememberCount("count", 2);
+  EXPECT_EQ(db.CachedIdSet("set"), ids);
+  EXPECT_EQ(db.CachedCount("count"), 2);
+  EXPECT_EQ(db.CachedIdSet("other"), nullptr);
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (7)"));
+  EXPECT_EQ(db.CachedIdSet("set"), nullptr) << "a change makes every derived list stale";
+  EXPECT_EQ(db.CachedCount("count"), std::nullopt);
+  db.RememberIdSet("set", ids);
+  db.RememberCount("count", 3);
+  db.ForgetDerived();
+  EXPECT_EQ(db.CachedIdSet("set"), nullptr) << "replaced content forgets them too";
+  EXPECT_EQ(db.CachedCount("count"), std::nullopt);
 }
 
 }  // namespace

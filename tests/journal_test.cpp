@@ -200,6 +200,19 @@ TEST(JournalFraming, RejectsWhatIsNotARecord) {
 
 // [SECTION] Journal: capture, recovery, snapshots, undo, replay rules
 
+TEST(Journal, LoadingAnImageForgetsWhatWasDerivedFromTheOldContent) {
+  Db source = Fresh();
+  ASSERT_TRUE(source.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3)"));
+  sqlite3_int64 size = 0;
+  unsigned char* image = sqlite3_serialize(source.Handle(), "main", &size, 0);
+  ASSERT_NE(image, nullptr);
+  Db db = Fresh();
+  db.RememberCount("rows of t", 0);
+  ASSERT_TRUE(LoadImage(db, SqliteBuffer::Adopt(image, static_cast<size_t>(size))));
+  EXPECT_EQ(db.CachedCount("rows of t"), std::nullopt) << "sqlite3_deserialize leaves the change counter as it was";
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM t").ValueOr(-1), 3);
+}
+
 TEST(Journal, RecoveryRebuildsTheSameDatabaseFromTheLog) {
   Device device;
   for (int i = 0; i < 20; i++) {
