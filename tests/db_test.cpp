@@ -1,6 +1,7 @@
 #include "core/db.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cstdio>
 #include <memory>
@@ -160,6 +161,28 @@ TEST(Db, SqliteHasTheSessionExtensionAndFts5) {
   ASSERT_TRUE(compiled);
   EXPECT_EQ(compiled.Value(), 1);
   EXPECT_STREQ(SqliteVersion(), "3.53.2");
+}
+
+// SQLite 3.53 plans with a bound LIMIT's value and marks the statement stale at every new binding, unless the
+// planner is told to ignore bound values (SQLITE_DBCONFIG_ENABLE_QPSG): a cached statement must stay prepared.
+TEST(Db, ACachedStatementIsNotPreparedAgainForNewBindings) {
+  Db db = MemoryDb();
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(x INTEGER PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3), (4)"));
+  const char* sql = "SELECT x FROM t WHERE x > ? ORDER BY x DESC LIMIT ?";
+  for (int limit = 1; limit <= 3; limit++) {
+    auto stmt = db.Prepare(sql);
+    ASSERT_TRUE(stmt) << stmt.Message();
+    stmt.Value().Bind(1, int64_t{0}).Bind(2, limit);
+    int rows = 0;
+    while (stmt.Value().Step().ValueOr(false)) rows++;
+    EXPECT_EQ(rows, limit);
+  }
+  sqlite3_stmt* cached = nullptr;
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db.Handle(), nullptr); s; s = sqlite3_next_stmt(db.Handle(), s)) {
+    if (std::string(sqlite3_sql(s)) == sql) cached = s;
+  }
+  ASSERT_NE(cached, nullptr);
+  EXPECT_EQ(sqlite3_stmt_status(cached, SQLITE_STMTSTATUS_REPREPARE, 0), 0);
 }
 
 TEST(Db, InSetLooksUpABoundIdListAndHoldsIt) {

@@ -3,6 +3,7 @@
 // apart. Both builds serve requests (crm-bench --serve); each benchmark is measured in rounds, in the
 // order native, wasm, wasm, native, native, wasm… and its statistic (p95, or p50) is taken over all of
 // a side's samples. A benchmark that changes its data (an insert, an import) is measured once per side.
+// A call under 0.1 ms is timed in batches (each sample a batch's mean; the line says `batch`).
 // Appends the native results, the wasm ones with the native figure as peer, and the ratios.
 //   node core_pair.mjs RESULTS.jsonl NATIVE_BENCH WASM_BENCH_JS [only]
 import { spawn } from 'node:child_process';
@@ -58,7 +59,7 @@ try {
   const wasmNames = (await wasm.ask('list')).benchmarks.map((b) => b.name).join();
   if (wasmNames !== benchmarks.map((b) => b.name).join()) throw new Error('the two builds list different benchmarks');
   for (const b of benchmarks.filter((x) => x.name.includes(only))) {
-    const pooled = { native: { samples: [], peer: [], first: null }, wasm: { samples: [], peer: [], first: null } };
+    const pooled = { native: { samples: [], peer: [], first: null, batch: 1 }, wasm: { samples: [], peer: [], first: null, batch: 1 } };
     const rounds = b.repeatable ? kRounds : 1;
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['native', 'wasm'] : ['wasm', 'native'];
@@ -69,22 +70,28 @@ try {
         pooled[side].samples.push(...answer.samples);
         pooled[side].peer.push(...answer.peer_samples);
         if (answer.first_ms != null) pooled[side].first = answer.first_ms;
+        pooled[side].batch = answer.batch;
       }
     }
     for (const side of ['native', 'wasm']) {
-      const { samples, peer, first } = pooled[side];
+      const { samples, peer, first, batch } = pooled[side];
       const out = side === 'native' ? nativeResults : wasmResults;
+      // The median beside a p95, for reading: a p95 ratio far from the median's points at a tail, not the code.
       out.push({ bench: b.name, value: percentile(samples, b.percentile), unit: b.unit, target: b.target, better: 'lower',
                  peer: peer.length ? percentile(peer, b.percentile) : null,
-                 ...(peer.length ? { peer_name: b.peer_name } : {}), samples: samples.length, rounds });
+                 ...(peer.length ? { peer_name: b.peer_name } : {}), samples: samples.length, rounds,
+                 ...(batch > 1 ? { batch } : {}),
+                 ...(b.percentile !== 0.5 && samples.length > 1 ? { p50: percentile(samples, 0.5) } : {}) });
       if (first != null) {
         out.push({ bench: firstCallName(b.name), value: first, unit: 'ms', target: null, better: 'lower', peer: null });
       }
     }
     const n = nativeResults.at(-1).bench === b.name ? nativeResults.at(-1) : nativeResults.at(-2);
     const w = wasmResults.at(-1).bench === b.name ? wasmResults.at(-1) : wasmResults.at(-2);
+    const medians = n.p50 && w.p50 ? `  p50 ${n.p50.toFixed(3)} / ${w.p50.toFixed(3)} x${(w.p50 / n.p50).toFixed(2)}` : '';
     console.log(`${b.name.padEnd(48)} native ${n.value.toFixed(3).padStart(9)} ${b.unit.padEnd(2)}  wasm ` +
-                `${w.value.toFixed(3).padStart(9)}  x${(w.value / n.value).toFixed(2)}  (${rounds} round${rounds > 1 ? 's' : ''})`);
+                `${w.value.toFixed(3).padStart(9)}  x${(w.value / n.value).toFixed(2)}  (${rounds} round${rounds > 1 ? 's' : ''})` +
+                medians);
   }
 } finally {
   native.close();
