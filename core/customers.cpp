@@ -49,55 +49,89 @@ int64_t DerivedId(int64_t customerId, std::string_view key) {
 // ---------------------------------------------------------------------------
 // [SECTION] validation
 
-Status ValidateCustomerInput(Db& db, const CustomerInput& input, CustomerInput* normalized) {
+Result<std::vector<Error>> CheckCustomerInput(Db& db, const CustomerInput& input, CustomerInput* normalized) {
   CustomerInput out;
-  CRM_ASSIGN_OR_RETURN(out.name, CleanText(input.name, "name", kMaxNameLength, true));
-  CRM_TRY(CheckEnumRange(input.kind, CustomerKind::Other, "kind"));
-  CRM_TRY(CheckEnumRange(input.source, Source::Other, "source"));
-  CRM_TRY(CheckEnumRange(input.credit, Credit::Poor, "credit"));
-  CRM_TRY(CheckEnumRange(input.grade, Grade::D, "class"));
-  out.kind = input.kind;
-  out.source = input.source;
-  out.credit = input.credit;
-  out.grade = input.grade;
+  std::vector<Error> problems;
+  // Each field's problem is noted and the next field checked, so a form or an import row names them all at once.
+  auto check = [&problems](const Status& status) {
+    if (!status) problems.push_back(status.GetError());
+    return static_cast<bool>(status);
+  };
+  auto take = [&problems](auto result, auto& target) {
+    if (!result) {
+      problems.push_back(result.GetError());
+      return false;
+    }
+    target = std::move(result).Value();
+    return true;
+  };
+  take(CleanText(input.name, "name", kMaxNameLength, true), out.name);
+  if (check(CheckEnumRange(input.kind, CustomerKind::Other, "kind"))) out.kind = input.kind;
+  if (check(CheckEnumRange(input.source, Source::Other, "source"))) out.source = input.source;
+  if (check(CheckEnumRange(input.credit, Credit::Poor, "credit"))) out.credit = input.credit;
+  if (check(CheckEnumRange(input.grade, Grade::D, "class"))) out.grade = input.grade;
 
-  if (input.phones.size() > kMaxPhones) return MakeError(ErrorCode::Invalid, "phone: at most " + std::to_string(kMaxPhones) + " numbers");
-  for (const std::string& phone : input.phones) {
-    CRM_ASSIGN_OR_RETURN(std::string digits, NormalizePhone(phone));
-    if (std::find(out.phones.begin(), out.phones.end(), digits) == out.phones.end()) out.phones.push_back(digits);
+  if (input.phones.size() > kMaxPhones) {
+    problems.push_back(MakeError(ErrorCode::Invalid, "phone: at most " + std::to_string(kMaxPhones) + " numbers"));
+  } else {
+    for (const std::string& phone : input.phones) {
+      std::string digits;
+      if (take(NormalizePhone(phone), digits) && std::find(out.phones.begin(), out.phones.end(), digits) == out.phones.end()) {
+        out.phones.push_back(digits);
+      }
+    }
   }
-  CRM_ASSIGN_OR_RETURN(out.address.province, CleanText(input.address.province, "province", kMaxShortText));
-  CRM_ASSIGN_OR_RETURN(out.address.city, CleanText(input.address.city, "city", kMaxShortText));
-  CRM_ASSIGN_OR_RETURN(out.address.district, CleanText(input.address.district, "district", kMaxShortText));
-  CRM_ASSIGN_OR_RETURN(out.address.street, CleanText(input.address.street, "address", kMaxMediumText));
-  CRM_ASSIGN_OR_RETURN(out.industry, CleanText(input.industry, "industry", kMaxShortText));
-  CRM_ASSIGN_OR_RETURN(out.scale, CleanText(input.scale, "scale", kMaxShortText));
-  CRM_ASSIGN_OR_RETURN(out.brands, CleanText(input.brands, "brands", kMaxMediumText));
-  CRM_ASSIGN_OR_RETURN(out.preferences, CleanText(input.preferences, "preferences", kMaxTextLength));
-  CRM_ASSIGN_OR_RETURN(out.notes, CleanText(input.notes, "notes", kMaxTextLength));
-  if (!Trim(input.birthday).empty()) {
-    CRM_ASSIGN_OR_RETURN(out.birthday, NormalizeDate(input.birthday, "birthday"));
-  }
-  if (!Trim(input.anniversary).empty()) {
-    CRM_ASSIGN_OR_RETURN(out.anniversary, NormalizeDate(input.anniversary, "anniversary"));
-  }
+  take(CleanText(input.address.province, "province", kMaxShortText), out.address.province);
+  take(CleanText(input.address.city, "city", kMaxShortText), out.address.city);
+  take(CleanText(input.address.district, "district", kMaxShortText), out.address.district);
+  take(CleanText(input.address.street, "address", kMaxMediumText), out.address.street);
+  take(CleanText(input.industry, "industry", kMaxShortText), out.industry);
+  take(CleanText(input.scale, "scale", kMaxShortText), out.scale);
+  take(CleanText(input.brands, "brands", kMaxMediumText), out.brands);
+  take(CleanText(input.preferences, "preferences", kMaxTextLength), out.preferences);
+  take(CleanText(input.notes, "notes", kMaxTextLength), out.notes);
+  if (!Trim(input.birthday).empty()) take(NormalizeDate(input.birthday, "birthday"), out.birthday);
+  if (!Trim(input.anniversary).empty()) take(NormalizeDate(input.anniversary, "anniversary"), out.anniversary);
 
-  if (input.tags.size() > kMaxTags) return MakeError(ErrorCode::Invalid, "tags: at most " + std::to_string(kMaxTags));
-  for (const std::string& tag : input.tags) {
-    CRM_ASSIGN_OR_RETURN(std::string clean, CleanText(tag, "tag", kMaxTagLength, true));
-    if (std::find(out.tags.begin(), out.tags.end(), clean) == out.tags.end()) out.tags.push_back(clean);
+  if (input.tags.size() > kMaxTags) {
+    problems.push_back(MakeError(ErrorCode::Invalid, "tags: at most " + std::to_string(kMaxTags)));
+  } else {
+    for (const std::string& tag : input.tags) {
+      std::string clean;
+      if (take(CleanText(tag, "tag", kMaxTagLength, true), clean) &&
+          std::find(out.tags.begin(), out.tags.end(), clean) == out.tags.end()) {
+        out.tags.push_back(clean);
+      }
+    }
   }
   std::set<int64_t> seenFields;
   for (const auto& [fieldId, value] : input.custom) {
-    CRM_ASSIGN_OR_RETURN(CustomField field, GetCustomField(db, fieldId));
-    if (!seenFields.insert(fieldId).second) return MakeError(ErrorCode::Invalid, field.label + ": given twice");
-    CRM_ASSIGN_OR_RETURN(std::string clean, ValidateCustomValue(field, value));
-    out.custom.emplace_back(fieldId, clean);
+    CustomField field;
+    if (!take(GetCustomField(db, fieldId), field)) continue;
+    if (!seenFields.insert(fieldId).second) {
+      problems.push_back(MakeError(ErrorCode::Invalid, field.label + ": given twice"));
+      continue;
+    }
+    std::string clean;
+    if (take(ValidateCustomValue(field, value), clean)) out.custom.emplace_back(fieldId, clean);
   }
-  if (input.ownerId) CRM_TRY(GetUser(db, *input.ownerId));
+  if (input.ownerId) {
+    auto owner = GetUser(db, *input.ownerId);
+    if (!owner) problems.push_back(owner.GetError());
+  }
   out.ownerId = input.ownerId;
   out.toPool = input.toPool;
-  if (normalized) *normalized = std::move(out);
+  // The database failing is not a problem of the input.
+  for (const Error& problem : problems) {
+    if (problem.code != ErrorCode::Invalid && problem.code != ErrorCode::NotFound) return problem;
+  }
+  if (normalized && problems.empty()) *normalized = std::move(out);
+  return problems;
+}
+
+Status ValidateCustomerInput(Db& db, const CustomerInput& input, CustomerInput* normalized) {
+  CRM_ASSIGN_OR_RETURN(std::vector<Error> problems, CheckCustomerInput(db, input, normalized));
+  if (!problems.empty()) return problems.front();
   return Ok();
 }
 

@@ -91,7 +91,10 @@ Result<int64_t> CountCustomers(Db& db);
 // The foundation's quick add: a customer with only a name.
 Result<int64_t> AddCustomer(Db& db, std::string_view name, const Actor& actor);
 
-// Validates an input without writing it: the first problem, naming the field.
+// Validates an input without writing it: every problem, each naming its field ("phone: …"), empty when the
+// input is valid (then `normalized`, if given, holds it cleaned). The database failing is the error.
+Result<std::vector<Error>> CheckCustomerInput(Db& db, const CustomerInput& input, CustomerInput* normalized);
+// The same, as the first problem.
 Status ValidateCustomerInput(Db& db, const CustomerInput& input, CustomerInput* normalized);
 
 // --- lists (virtualized screens ask for one page at a time) ---

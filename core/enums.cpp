@@ -95,7 +95,9 @@ constexpr std::pair<const char*, CustomerKind> kKindAliases[] = {
     {"二级经销商", CustomerKind::SubDistributor}, {"分销", CustomerKind::SubDistributor}, {"工长", CustomerKind::Contractor},
     {"施工队", CustomerKind::Contractor},      {"工程商", CustomerKind::Contractor},   {"装修公司", CustomerKind::DecorationCompany},
     {"装饰", CustomerKind::DecorationCompany}, {"家装公司", CustomerKind::DecorationCompany}, {"工厂", CustomerKind::Industrial},
-    {"企业", CustomerKind::Industrial},        {"其它", CustomerKind::Other}};
+    {"企业", CustomerKind::Industrial},        {"其它", CustomerKind::Other},          {"零售", CustomerKind::Consumer},
+    {"零售客户", CustomerKind::Consumer},      {"终端客户", CustomerKind::Consumer},   {"批发商", CustomerKind::Dealer},
+    {"家装设计师", CustomerKind::Designer},    {"设计公司", CustomerKind::Designer}};
 
 Result<CustomerKind> ParseCustomerKind(std::string_view t, std::string_view f) {
   for (const auto& [alias, kind] : kKindAliases) {

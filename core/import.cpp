@@ -308,8 +308,15 @@ std::vector<std::string> SplitPhones(const std::string& cell) {
   return out;
 }
 
-Result<CustomerInput> RowToInput(const std::vector<std::string>& cells, const std::vector<ImportField>& mapping) {
+// A row's cells as an input; a cell that is not a known code (kind, source, credit, class) is a problem, noted
+// in `problems`, and the row is read on.
+CustomerInput RowToInput(const std::vector<std::string>& cells, const std::vector<ImportField>& mapping,
+                         std::vector<Error>* problems) {
   CustomerInput input;
+  auto parse = [problems](auto parsed, auto& target) {
+    if (parsed) target = std::move(parsed).Value();
+    else problems->push_back(parsed.GetError());
+  };
   for (size_t column = 0; column < mapping.size(); column++) {
     if (mapping[column] == ImportField::None) continue;
     std::string cell = column < cells.size() ? CleanCell(cells[column]) : std::string();
@@ -326,7 +333,7 @@ Result<CustomerInput> RowToInput(const std::vector<std::string>& cells, const st
       case ImportField::Street: input.address.street = cell; break;
       case ImportField::Kind:
         if (!cell.empty()) {
-          CRM_ASSIGN_OR_RETURN(input.kind, ParseCustomerKind(cell, "kind"));
+          parse(ParseCustomerKind(cell, "kind"), input.kind);
         }
         break;
       case ImportField::Industry: input.industry = cell; break;
@@ -334,12 +341,12 @@ Result<CustomerInput> RowToInput(const std::vector<std::string>& cells, const st
       case ImportField::Brands: input.brands = cell; break;
       case ImportField::Source:
         if (!cell.empty()) {
-          CRM_ASSIGN_OR_RETURN(input.source, ParseSource(cell, "source"));
+          parse(ParseSource(cell, "source"), input.source);
         }
         break;
       case ImportField::Credit:
         if (!cell.empty()) {
-          CRM_ASSIGN_OR_RETURN(input.credit, ParseCredit(cell, "credit"));
+          parse(ParseCredit(cell, "credit"), input.credit);
         }
         break;
       case ImportField::Birthday: input.birthday = cell; break;
@@ -354,7 +361,7 @@ Result<CustomerInput> RowToInput(const std::vector<std::string>& cells, const st
       }
       case ImportField::Grade:
         if (!cell.empty()) {
-          CRM_ASSIGN_OR_RETURN(input.grade, ParseGrade(cell, "class"));
+          parse(ParseGrade(cell, "class"), input.grade);
         }
         break;
     }
@@ -438,12 +445,15 @@ Result<RowPlan> PlanRow(Db& db, const Actor& actor, const CsvRecord& record, boo
     return plan;
   };
   if (badBytes) return fail(std::string("bytes that are not valid ") + EncodingName(encoding) + " text (wrong encoding?)");
-  auto parsed = RowToInput(record.fields, mapping);
-  if (!parsed) return fail(parsed.Message());
-  Status valid = ValidateCustomerInput(db, parsed.Value(), &plan.input);
-  if (!valid) {
-    if (valid.Code() != ErrorCode::Invalid && valid.Code() != ErrorCode::NotFound) return valid.GetError();
-    return fail(valid.Message());
+  // Every problem of the row at once, so one round of corrections in the spreadsheet is enough.
+  std::vector<Error> problems;
+  CustomerInput parsed = RowToInput(record.fields, mapping, &problems);
+  CRM_ASSIGN_OR_RETURN(std::vector<Error> invalid, CheckCustomerInput(db, parsed, &plan.input));
+  problems.insert(problems.end(), invalid.begin(), invalid.end());
+  if (!problems.empty()) {
+    std::string all;
+    for (const Error& problem : problems) all += (all.empty() ? "" : kRowProblemSeparator) + problem.message;
+    return fail(all);
   }
   CRM_ASSIGN_OR_RETURN(auto duplicate, FindDuplicate(db, plan.input));
   if (!duplicate) return plan;

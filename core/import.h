@@ -70,9 +70,12 @@ struct ImportOptions {
   int progressEvery = 1000;  // rows between progress calls
 };
 
+// Between the problems of one row, each "field: …": "name: required; phone: '12345' has 5 digits (…)".
+constexpr const char* kRowProblemSeparator = "; ";
+
 struct RowIssue {
   int64_t line = 0;
-  std::string message;  // "phone: …", naming the field
+  std::string message;  // "phone: …", naming the field; several joined by kRowProblemSeparator
 };
 
 enum class RowAction { Create, Skip, Merge, Fail };

@@ -56,7 +56,7 @@ Result<std::string> NormalizePhone(std::string_view raw, std::string_view field)
     digits = digits.substr(digits.size() - 11);
   }
   if (digits.size() < 7 || digits.size() > 15) {
-    return FieldError(field, "'" + text + "' has " + std::to_string(digits.size()) + " digits; a phone number has 7 to 15");
+    return FieldError(field, "'" + text + "' has " + std::to_string(digits.size()) + " digits (a phone number has 7 to 15)");
   }
   if (digits.size() == 11 && digits[0] == '1' && (digits[1] < '3' || digits[1] > '9')) {
     return FieldError(field, "'" + text + "' is not a valid mobile number (mobile numbers start with 13–19)");

@@ -94,6 +94,29 @@ TEST(Customers, BadInputIsRefusedWithTheField) {
   EXPECT_EQ(CountCustomers(org.db).Value(), 0);
 }
 
+TEST(Customers, CheckNamesEveryProblemOfAnInputAtOnce) {
+  TestOrg org;
+  CustomerInput input;
+  input.phones = {"12345", "13800138000"};
+  input.birthday = "1990-13-45";
+  input.tags = {std::string(40, 'x')};
+  auto problems = CheckCustomerInput(org.db, input, nullptr);
+  ASSERT_TRUE(problems) << problems.Message();
+  std::vector<std::string> fields;
+  for (const Error& problem : problems.Value()) fields.push_back(problem.message.substr(0, problem.message.find_first_of(": '")));
+  EXPECT_EQ(fields, (std::vector<std::string>{"name", "phone", "birthday", "tag"}));
+  EXPECT_EQ(ValidateCustomerInput(org.db, input, nullptr).Message(), problems.Value().front().message) << "the first of them";
+  input.name = "好客户";
+  input.phones = {"13800138000"};
+  input.birthday = "1990-01-02";
+  input.tags = {"重点"};
+  CustomerInput clean;
+  auto none = CheckCustomerInput(org.db, input, &clean);
+  ASSERT_TRUE(none) << none.Message();
+  EXPECT_TRUE(none.Value().empty());
+  EXPECT_EQ(clean.name, "好客户");
+}
+
 TEST(Customers, UnknownActorIsDenied) {
   TestOrg org;
   auto id = CreateCustomer(org.db, FullInput(), Actor{999, 1});

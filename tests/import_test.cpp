@@ -91,6 +91,21 @@ TEST(Import, MessyGb18030AllOrNothingReportsEveryBadLineAndWritesNothing) {
   EXPECT_EQ(org.db.QueryInt("SELECT COUNT(*) FROM imports").Value(), 0);
 }
 
+// Every problem of a row in one message, so one round of corrections in the spreadsheet is enough.
+TEST(Import, ARowWithSeveralProblemsNamesThemAll) {
+  TestOrg org;
+  std::string csv = "客户名称,电话,客户类型,生日,城市\n"
+                    ",12345,零件商,1990-13-45,佛山\n"
+                    "好客户,13800138000,零售,1990-01-02,佛山\n";
+  ImportReport report = ImportCustomers(org.db, StringImportSource(csv, "several.csv"), {}, org.admin).Value();
+  ASSERT_EQ(ErrorLines(report), (std::vector<int64_t>{2}));
+  const std::string message = ErrorOn(report, 2);
+  for (const char* part : {"kind: unknown code '零件商'", "name: required", "phone: '12345'", "birthday"}) {
+    EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
+  }
+  EXPECT_EQ(std::count(message.begin(), message.end(), ';'), 3) << message;
+}
+
 TEST(Import, MessyGb18030ValidOnlyImportsTheGoodRowsIntact) {
   TestOrg org;
   ImportOptions options;

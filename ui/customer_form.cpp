@@ -150,9 +150,14 @@ void Save(AppState& state) {
   // otherwise the late check would withdraw the "save anyway" question the user is about to answer.
   CheckDuplicatesNow(state);
   CustomerInput input = ReadForm(form);
-  // Validation first, so a wrong field is named before anyone is asked about duplicates.
-  if (Status valid = ValidateCustomerInput(*state.db, input, nullptr); !valid) {
-    ShowError(state, valid.Message());
+  // Validation first, so a wrong field is named before anyone is asked about duplicates; every wrong field at once.
+  auto problems = CheckCustomerInput(*state.db, input, nullptr);
+  if (!problems) {
+    ShowError(state, problems.Message());
+    return;
+  }
+  if (!problems.Value().empty()) {
+    for (const Error& problem : problems.Value()) ShowError(state, problem.message);
     return;
   }
   if (!form.duplicates.empty() && !form.duplicatesConfirm) {

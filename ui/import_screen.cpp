@@ -26,13 +26,22 @@ constexpr Str kPolicyLabels[] = {Str::DupPolicySkip, Str::DupPolicyMerge, Str::D
 // ---------------------------------------------------------------------------
 // [SECTION] options and preview
 
-// Core reports a row's problem as "field: problem" in English; the field is named in the user's language.
+// Core reports a row's problems as "field: problem" in English, several joined by kRowProblemSeparator;
+// each field is named in the user's language.
 std::string RowProblemText(Lang lang, const std::string& message) {
-  size_t colon = message.find(": ");
-  if (colon == std::string::npos) return message;
-  auto field = ParseImportField(message.substr(0, colon));
-  if (!field || field.Value() == ImportField::None) return message;
-  return std::string(LabelOf(lang, field.Value())) + ": " + FieldErrorText(lang, message);
+  const std::string separator = kRowProblemSeparator;
+  std::string out;
+  for (size_t start = 0; start <= message.size();) {
+    size_t end = message.find(separator, start);
+    if (end == std::string::npos) end = message.size();
+    std::string part = message.substr(start, end - start);
+    size_t colon = part.find(": ");
+    auto field = colon == std::string::npos ? Result<ImportField>(ImportField::None) : ParseImportField(part.substr(0, colon));
+    if (field && field.Value() != ImportField::None) part = std::string(LabelOf(lang, field.Value())) + ": " + FieldErrorText(lang, part);
+    out += (out.empty() ? "" : separator) + part;
+    start = end + separator.size();
+  }
+  return out;
 }
 
 ImportOptions Options(const ImportScreenState& screen) {
@@ -333,8 +342,10 @@ void DrawDone(AppState& state) {
         // One line per row keeps the clipper exact: the accepted codes core lists after "(expected" are left out
         // here (the preview shows a row's whole message).
         std::string problem = RowProblemText(lang, issue.message);
-        size_t expected = problem.find(" (expected");
-        if (expected != std::string::npos) problem = problem.substr(0, expected);
+        for (size_t expected; (expected = problem.find(" (expected")) != std::string::npos;) {
+          size_t close = problem.find(')', expected);
+          problem.erase(expected, close == std::string::npos ? std::string::npos : close + 1 - expected);
+        }
         std::string line = Label(std::string(text) + "  " + problem, "import_error_" + std::to_string(issue.line));
         NoteText(line);
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.8f, 0.15f, 0.15f, 1));
