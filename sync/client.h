@@ -40,6 +40,8 @@ class SyncClient {
   bool PullInFlight() const { return m_pullInFlight; }
   // Nothing queued to apply and no request out: with nothing pending, the device is caught up.
   bool Quiet() const { return !m_pushInFlight && !m_pullInFlight && m_received.empty(); }
+  // Changesets have arrived and are applied a slice per Tick: the platform keeps ticking for them.
+  bool Applying() const { return !m_received.empty(); }
 
  private:
   void StartPush(int64_t nowMs);

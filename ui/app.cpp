@@ -408,6 +408,8 @@ void DrawPreedit(AppState& state) {
 // ---------------------------------------------------------------------------
 // [SECTION] the frame
 
+bool WantsFrames(const AppState& state) { return state.import.job || state.import.exportJob || state.signIn.job; }
+
 void DrawApp(AppState& state) {
   NoteActivity(state);
   RunPinJob(state);

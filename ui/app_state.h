@@ -150,6 +150,9 @@ void OpenCustomer(AppState& state, int64_t customerId);
 
 // Draws the current screen in a window that fills the display.
 void DrawApp(AppState& state);
+// A job advances a step per frame (an import or export in slices, a PIN being hashed): the platform keeps
+// frames coming for it while nobody touches the device.
+bool WantsFrames(const AppState& state);
 
 // The style for a layout at a pixel ratio; the platform calls it after the fonts change.
 void ApplyStyle(Layout layout, float pixelRatio);

@@ -10,6 +10,7 @@
 
 #include "core/ids.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "ui/fonts.h"
@@ -77,9 +78,40 @@ void UpdateFonts(Platform& platform) {
   ui::ApplyStyle(app.layout, platform.pixelRatio);
 }
 
+// With no input for this long and nothing running, frames come at the idle pace below: a static screen
+// is not drawn 60 times a second on a laptop's battery or a tablet left on the counter. The clock, the
+// sync status, saves and the idle lock stay current at that pace; any input draws at once. Two seconds
+// leave a touch glide (a few hundred ms) and ImGui's hover delays at full speed.
+constexpr double kIdleAfterMs = 2000;
+constexpr double kIdleFrameMs = 200;
+
+bool SkipIdleFrame(Platform& platform, double now) {
+  ui::AppState& app = platform.app;
+  // Queued input (mouse, keys, text, focus: every backend callback queues an event) or a new state of the app.
+  const int role = static_cast<int>(app.storage.role);
+  if (!ImGui::GetCurrentContext()->InputEventsQueue.empty() || app.db != platform.activityDb || role != platform.activityRole) {
+    platform.lastActivityMs = now;
+    platform.activityDb = app.db;
+    platform.activityRole = role;
+    return false;
+  }
+  if (app.frameCount < 3 || ui::WantsFrames(app) || GetSync().Applying()) return false;
+  if (now - platform.lastActivityMs < kIdleAfterMs || now - platform.lastDrawnMs >= kIdleFrameMs) return false;
+  platform.idleSkipped++;
+  return true;
+}
+
 void Frame(void* argument) {
   Platform& platform = *static_cast<Platform*>(argument);
   double started = emscripten_get_now();
+  // A resized canvas is a new state too: sized before the idle test, so it is drawn at once.
+  const double cssWidth = platform.cssWidth, cssHeight = platform.cssHeight;
+  const float pixelRatio = platform.pixelRatio;
+  SyncCanvasSize(platform);
+  if (cssWidth != platform.cssWidth || cssHeight != platform.cssHeight || pixelRatio != platform.pixelRatio) {
+    platform.lastActivityMs = started;
+  }
+  if (SkipIdleFrame(platform, started)) return;
   // While the saved book is read from IndexedDB the screen only says so: a frame every 100 ms leaves the
   // main thread (and a software-rendering GPU process) to the read, which took 3-4x longer beside 60 frames
   // a second. Input still reaches the next frame, as every callback queues it.
@@ -89,7 +121,6 @@ void Frame(void* argument) {
   }
   platform.lastDrawnMs = started;
   platform.app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
-  SyncCanvasSize(platform);
   UpdatePointerKind(platform);
   double fontsStarted = emscripten_get_now();
   UpdateFonts(platform);
@@ -129,7 +160,13 @@ void Frame(void* argument) {
   platform.lastFrameMs = emscripten_get_now() - started;
   if (platform.app.frameCount > 2) {
     if (platform.lastFrameMs > platform.maxFrameMs) platform.maxFrameMs = platform.lastFrameMs;
-    if (platform.lastFrameMs > 50) platform.framesOver50Ms++;
+    if (platform.lastFrameMs > 50) {
+      platform.framesOver50Ms++;
+      if (platform.slowFrames.size() >= 8) platform.slowFrames.erase(platform.slowFrames.begin());
+      platform.slowFrames.push_back({platform.app.frameCount, platform.lastFrameMs, platform.lastUiMs, platform.lastFontsMs,
+                                     platform.lastRenderMs, platform.lastStorageMs, static_cast<int>(platform.app.screen),
+                                     static_cast<int>(platform.app.page)});
+    }
   }
   if (platform.sampleFrames && platform.frameSamples.size() < 100000) {
     platform.frameSamples.push_back(platform.lastFrameMs);

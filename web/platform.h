@@ -41,12 +41,24 @@ struct Platform {
   double lastFrameMs = 0;
   double maxFrameMs = 0;
   int framesOver50Ms = 0;
+  // The last few frames over 50 ms, by part, to tell which part blew the budget (test state shows them).
+  struct SlowFrame {
+    uint64_t frame;
+    double total, ui, fonts, render, storage;
+    int screen, page;  // what was drawn (ui::Screen, ui::Page)
+  };
+  std::vector<SlowFrame> slowFrames;
   double lastUiMs = 0;  // the screens' own share of the last frame (DrawApp), without rendering
   double lastFontsMs = 0;    // the glyph atlas's rebuild and upload, when one was due
   double lastRenderMs = 0;   // ImGui's draw lists to WebGL
   double lastStorageMs = 0;  // capturing commits for IndexedDB
   double lastSyncStatusMs = -1e9;  // when the status bar's sync status was last read
   double lastDrawnMs = -1e9;       // when the last frame was drawn (frames are spaced out while the book opens)
+  // Idle frames (main.cpp): when the user last gave input or the app last changed state, and that state.
+  double lastActivityMs = 0;
+  const void* activityDb = nullptr;
+  int activityRole = -1;
+  uint64_t idleSkipped = 0;  // frames not drawn because nothing would have changed
   struct FrameParts {
     double fonts, render, storage;
   };

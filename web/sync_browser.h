@@ -73,6 +73,8 @@ class BrowserSync {
   }
 
   bool Active() const { return m_client != nullptr; }
+  // Received changes wait to be applied, a slice per frame.
+  bool Applying() const { return m_client && m_client->Applying(); }
   sync::SyncStatus Status();
   std::string StateJson();
 

@@ -127,6 +127,17 @@ std::string ImportJson(const ui::AppState& app) {
           ",\"message\":" + JsonString(i.exportMessage) + ",\"error\":" + JsonString(i.exportError) + "}}";
   return json;
 }
+std::string SlowFramesJson(const Platform& platform) {
+  std::string json = "[";
+  char buffer[192];
+  for (const Platform::SlowFrame& f : platform.slowFrames) {
+    std::snprintf(buffer, sizeof buffer, "%s{\"frame\":%llu,\"ms\":%.1f,\"ui\":%.1f,\"fonts\":%.1f,\"render\":%.1f,\"storage\":%.1f,",
+                  json.size() > 1 ? "," : "", static_cast<unsigned long long>(f.frame), f.total, f.ui, f.fonts, f.render, f.storage);
+    json += buffer + std::string("\"screen\":") + JsonString(ui::ScreenName(static_cast<ui::Screen>(f.screen))) +
+            ",\"page\":" + JsonString(ui::PageName(static_cast<ui::Page>(f.page))) + "}";
+  }
+  return json + "]";
+}
 }  // namespace
 
 extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
@@ -142,7 +153,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
   char platformNumbers[1024];
   std::snprintf(platformNumbers, sizeof platformNumbers,
                 "\"frames\":{\"lastMs\":%.2f,\"maxMs\":%.2f,\"over50\":%d,\"uiMs\":%.2f,\"drawLists\":%d,\"vertices\":%d,"
-                "\"indices\":%d},"
+                "\"indices\":%d,\"idleSkipped\":%llu},"
                 "\"glyphs\":{\"builds\":%d,\"extra\":%zu,\"missing\":%zu,\"lastBuildMs\":%.2f},"
                 "\"list\":{\"scrollY\":%.1f,\"scrollMaxY\":%.1f,\"shown\":%lld,\"total\":%lld,\"first\":%d,\"last\":%d,"
                 "\"pageLoads\":%d,\"lastLoadMs\":%.2f,\"rect\":{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f},"
@@ -152,7 +163,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                 platform.lastFrameMs, platform.maxFrameMs, platform.framesOver50Ms, platform.lastUiMs,
                 ImGui::GetDrawData() ? ImGui::GetDrawData()->CmdListsCount : 0,
                 ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalVtxCount : 0,
-                ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalIdxCount : 0, app.glyphs.Builds(),
+                ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalIdxCount : 0,
+                static_cast<unsigned long long>(platform.idleSkipped), app.glyphs.Builds(),
                 app.glyphs.ExtraCount(), app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), list.scrollY, list.scrollMaxY,
                 static_cast<long long>(list.total), static_cast<long long>(list.total), list.firstVisible, list.lastVisible,
                 list.pageLoads, list.lastLoadMs, list.rectMin.x, list.rectMin.y, list.rectMax.x - list.rectMin.x,
@@ -196,7 +208,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"signInStep\":" +
             std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
             ",\"visit\":" + visit + ",\"merge\":" + merge + ",\"agenda\":" + agenda + ",\"pool\":" + pool + ",\"trash\":" + trash +
-            ",\"import\":" + ImportJson(app) + ",\"customers\":" + RowNames(list, 60) + "}";
+            ",\"import\":" + ImportJson(app) + ",\"customers\":" + RowNames(list, 60) + ",\"slowFrames\":" + SlowFramesJson(platform) +
+            "}";
   return g_reply.c_str();
 }
 

@@ -103,6 +103,7 @@ EMSCRIPTEN_KEEPALIVE void crm_text_preedit(const char* text) {
   Platform& platform = GetPlatform();
   platform.app.ime.preedit = text ? text : "";
   platform.app.lastInputMs = platform.app.nowMs;
+  platform.lastActivityMs = emscripten_get_now();  // composing queues no ImGui event: draw it now
 }
 
 EMSCRIPTEN_KEEPALIVE void crm_text_key(const char* key) {

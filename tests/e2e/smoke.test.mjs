@@ -42,6 +42,35 @@ await run('smoke', [
     await context.close();
   }],
 
+  ['an idle screen is drawn a few times a second, and input draws every frame again', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+    const { page } = await openApp(context, url);
+    const sample = () => page.evaluate(() => ({ at: performance.now(), ...window.crmTest.state() }));
+    // Nothing touched for over two seconds: frames come at the idle pace, one every 200 ms.
+    await page.waitForTimeout(2600);
+    const a = await sample();
+    await page.waitForTimeout(2000);
+    const b = await sample();
+    const idleRate = (b.frame - a.frame) / ((b.at - a.at) / 1000);
+    assert(idleRate <= 7, `idle: ${idleRate.toFixed(1)} frames a second, expected about 5`);
+    assert(b.frame > a.frame, 'idle frames still come (the clock, saves, sync and the idle lock stay current)');
+    assert(b.frames.idleSkipped > a.frames.idleSkipped, 'frames were skipped while idle');
+    // The mouse moves: every animation frame is drawn again, from the first move on.
+    const c = await sample();
+    for (let i = 0; i < 60; i++) {
+      await page.mouse.move(300 + i * 5, 300 + (i % 7));
+      await page.waitForTimeout(16);
+    }
+    const d = await sample();
+    const activeRate = (d.frame - c.frame) / ((d.at - c.at) / 1000);
+    assert(activeRate >= 3 * idleRate && activeRate >= 15,
+           `moving the mouse: ${activeRate.toFixed(1)} frames a second against ${idleRate.toFixed(1)} idle`);
+    // And the screen answers at once: a click after an idle spell opens the page.
+    await page.waitForTimeout(2600);
+    await openAbout(page);
+    await context.close();
+  }],
+
   ['adding a record through the canvas survives a reload', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
     const { page } = await openApp(context, url);
