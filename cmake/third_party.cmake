@@ -53,10 +53,10 @@ target_compile_definitions(imgui PUBLIC IMGUI_USER_CONFIG="ui/imconfig_crm.h")
 target_compile_options(imgui PRIVATE -O2 -w)
 
 if(EMSCRIPTEN)
-  # The browser backends: GLFW (Emscripten's built-in emulation) and WebGL2.
+  # The browser's platform backend: GLFW (Emscripten's built-in emulation). The WebGL2 renderer is the
+  # app's own (web/renderer.cpp): the stock one reads the whole GL state back every frame.
   add_library(imgui_web STATIC
-    ${CRM_IMGUI_DIR}/backends/imgui_impl_glfw.cpp
-    ${CRM_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+    ${CRM_IMGUI_DIR}/backends/imgui_impl_glfw.cpp)
   target_include_directories(imgui_web SYSTEM PUBLIC ${CRM_IMGUI_DIR}/backends)
   target_link_libraries(imgui_web PUBLIC imgui)
   target_compile_options(imgui_web PRIVATE -O2 -w)

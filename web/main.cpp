@@ -12,9 +12,9 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "imgui_impl_glfw.h"
-#include "imgui_impl_opengl3.h"
 #include "ui/fonts.h"
 #include "web/platform.h"
+#include "web/renderer.h"
 #include "web/sync_browser.h"
 #include "web/text_input.h"
 
@@ -73,8 +73,7 @@ void UpdateFonts(Platform& platform) {
     return;
   }
   if (!rebuilt.Value()) return;
-  ImGui_ImplOpenGL3_DestroyFontsTexture();
-  ImGui_ImplOpenGL3_CreateFontsTexture();
+  platform.renderer->UploadFonts(*ImGui::GetIO().Fonts);
   ui::ApplyStyle(app.layout, platform.pixelRatio);
 }
 
@@ -124,9 +123,10 @@ void Frame(void* argument) {
   UpdatePointerKind(platform);
   double fontsStarted = emscripten_get_now();
   UpdateFonts(platform);
+  // Before the canvas has a size, ImGui still needs an atlas: its default font.
+  if (!platform.renderer->HasFonts()) platform.renderer->UploadFonts(*ImGui::GetIO().Fonts);
   platform.lastFontsMs = emscripten_get_now() - fontsStarted;
   glfwPollEvents();
-  ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   // GLFW's idea of the window size is not kept in step (see SyncCanvasSize); the canvas is the truth.
   ImGuiIO& io = ImGui::GetIO();
@@ -139,10 +139,7 @@ void Frame(void* argument) {
   platform.lastUiMs = emscripten_get_now() - uiStarted;
 
   double renderStarted = emscripten_get_now();
-  glViewport(0, 0, platform.framebufferWidth, platform.framebufferHeight);
-  glClearColor(0.97f, 0.97f, 0.98f, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  platform.renderer->Render(*ImGui::GetDrawData(), platform.framebufferWidth, platform.framebufferHeight);
   platform.lastRenderMs = emscripten_get_now() - renderStarted;
 
   SyncTextInput(platform);
@@ -205,7 +202,11 @@ int Start() {
   io.IniFilename = nullptr;  // layout is the app's, not the user's
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
-  ImGui_ImplOpenGL3_Init("#version 300 es");
+  platform.renderer = std::make_unique<WebGlRenderer>();
+  if (Status ready = platform.renderer->Init(); !ready) {
+    std::fprintf(stderr, "%s\n", ready.Message().c_str());
+    return 1;
+  }
   InstallTextInput(platform);
   // Screens note the data text they draw (ui::NoteText); the atlas grows to hold it.
   platform.app.glyphs.SetFiles(platform.fonts);

@@ -1,6 +1,7 @@
 #pragma once
 // The browser platform: window and GL context, canvas size and pixel ratio,
 // storage, and the frame loop. Only web/ includes Emscripten headers.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,8 +14,11 @@ struct GLFWwindow;
 
 namespace crm::web {
 
+class WebGlRenderer;
+
 struct Platform {
   GLFWwindow* window = nullptr;
+  std::unique_ptr<WebGlRenderer> renderer;  // made once the GL context is current
   ui::AppState app;
   std::optional<Db> db;
   ui::FontFiles fonts{"/fonts/latin.ttf", "/fonts/cjk.ttf"};

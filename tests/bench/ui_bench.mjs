@@ -220,7 +220,7 @@ try {
                     atlas_p95_ms: part(0), render_p95_ms: part(1), storage_p95_ms: part(2) };
     emit({ name: 'ui.frame_ms@100k.median', value: percentile(frames, 0.5), unit: 'ms', target: 4, extra });
     emit({ name: 'ui.frame_ms@100k.p95', value: percentile(frames, 0.95), unit: 'ms', target: 4, extra });
-    // The same frames without the WebGL submission (ImGui_ImplOpenGL3_RenderDrawData): headless Chromium
+    // The same frames without the WebGL submission (web/renderer.cpp Render): headless Chromium
     // draws in software (swiftshader) in its GPU process, and on a loaded machine that call waits for it.
     const withoutGl = frames.map((v, i) => v - samples.parts[i][1]);
     emit({ name: 'ui.frame_ms@100k.without_gl_submit.median', value: percentile(withoutGl, 0.5), unit: 'ms', target: 4,
