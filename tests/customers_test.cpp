@@ -31,6 +31,19 @@ CustomerInput FullInput() {
   return input;
 }
 
+// Every page of a query up to `upTo` rows, as (name, id); each page's total must be `total`.
+std::vector<std::pair<std::string, int64_t>> ListEveryPage(Db& db, CustomerQuery query, int64_t upTo, size_t total) {
+  std::vector<std::pair<std::string, int64_t>> listed;
+  for (query.offset = 0; query.offset < upTo; query.offset += query.limit) {
+    auto page = ListCustomers(db, query);
+    EXPECT_TRUE(page) << page.Message();
+    if (!page) break;
+    EXPECT_EQ(page.Value().total, static_cast<int64_t>(total)) << "at offset " << query.offset;
+    for (const CustomerRow& row : page.Value().rows) listed.push_back({row.name, row.id});
+  }
+  return listed;
+}
+
 TEST(Customers, CreateStoresEveryFieldNormalizedAndAttributed) {
   TestOrg org;
   auto id = CreateCustomer(org.db, FullInput(), org.repA);
@@ -371,14 +384,7 @@ TEST(Customers, ListSearchPagesAgreeWithASubstringScanForBroadAndRareTerms) {
     query.sort = CustomerSort::Name;
     query.descending = false;
     query.limit = 50;
-    std::vector<std::pair<std::string, int64_t>> listed;
-    for (query.offset = 0; query.offset < 400; query.offset += 50) {
-      auto page = ListCustomers(org.db, query);
-      ASSERT_TRUE(page) << page.Message();
-      EXPECT_EQ(page.Value().total, static_cast<int64_t>(expected.size())) << term;
-      for (const CustomerRow& row : page.Value().rows) listed.push_back({row.name, row.id});
-    }
-    EXPECT_EQ(listed, expected) << term;
+    EXPECT_EQ(ListEveryPage(org.db, query, 400, expected.size()), expected) << term;
     EXPECT_EQ(CountMatchingCustomers(org.db, query, 100).Value(), std::min<int64_t>(101, static_cast<int64_t>(expected.size())))
         << term << ": a bounded count stops one past its bound";
     // With a filter on top: only repA's.
@@ -481,14 +487,7 @@ TEST(Customers, ListPagesOfATagAgreeWithAScanAndFollowChanges) {
     query.sort = CustomerSort::Name;
     query.descending = false;
     query.limit = 100;
-    std::vector<std::pair<std::string, int64_t>> listed;
-    for (query.offset = 0; query.offset < 2600; query.offset += 100) {
-      auto page = ListCustomers(org.db, query);
-      ASSERT_TRUE(page) << page.Message();
-      EXPECT_EQ(page.Value().total, static_cast<int64_t>(expected.size())) << tag << " " << when;
-      for (const CustomerRow& row : page.Value().rows) listed.push_back({row.name, row.id});
-    }
-    EXPECT_EQ(listed, expected) << tag << " " << when;
+    EXPECT_EQ(ListEveryPage(org.db, query, 2600, expected.size()), expected) << tag << " " << when;
   };
   check("重点", important, "at first");
   check("展会", fair, "at first");
