@@ -47,20 +47,24 @@ const char* ZhOf(const Entry (&table)[N], E value) {
   return index < N ? table[index].zh : "";
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
   }
-  return out;
+  return true;
 }
 
+// Every row a list reads parses its codes, so the exact stored form is tried first and nothing is allocated.
 template <class E, size_t N>
 Result<E> ParseOf(const Entry (&table)[N], std::string_view text, std::string_view field, bool caseSensitive = false) {
-  std::string wanted = caseSensitive ? std::string(text) : Lower(text);
   for (size_t i = 0; i < N; i++) {
-    std::string code = caseSensitive ? table[i].code : Lower(table[i].code);
-    if (wanted == code || text == table[i].zh) return static_cast<E>(i);
+    if (text == table[i].code) return static_cast<E>(i);
+  }
+  for (size_t i = 0; i < N; i++) {
+    if ((!caseSensitive && EqualsIgnoringAsciiCase(text, table[i].code)) || text == table[i].zh) return static_cast<E>(i);
   }
   std::string expected;
   for (size_t i = 0; i < N; i++) {

@@ -83,8 +83,9 @@ constexpr const char* kFollowupColumns =
     "SELECT f.id, f.customer_id, c.name, f.owner_id, f.due_at, f.reason, f.status, f.done_at, coalesce(f.result, ''), "
     "coalesce(f.note, ''), c.grade FROM followups f JOIN customers c ON c.id = f.customer_id ";
 
-Result<std::vector<Followup>> ReadFollowups(Stmt& stmt) {
+Result<std::vector<Followup>> ReadFollowups(Stmt& stmt, size_t expected = 0) {
   std::vector<Followup> list;
+  list.reserve(expected);
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
@@ -437,9 +438,9 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
   }
   // Parameters: ?1 the rep or team, ?2..?3 the due range, ?4 the limit, ?5… a team's members.
   static const std::string kSelect = std::string(kFollowupColumns) + "WHERE ";
-  static const std::string kOpenInRange =
-      "f.status = 'open' AND f.due_at >= ?2 AND f.due_at < ?3 AND f.deleted_at IS NULL AND c.deleted_at IS NULL "
-      "ORDER BY f.due_at, f.id LIMIT ?4";
+  static const std::string kOpenInRangeRows =
+      "f.status = 'open' AND f.due_at >= ?2 AND f.due_at < ?3 AND f.deleted_at IS NULL AND c.deleted_at IS NULL ";
+  static const std::string kOpenInRange = kOpenInRangeRows + "ORDER BY f.due_at, f.id LIMIT ?4";
   std::string sql;
   std::vector<int64_t> members;
   if (query.ownerId) {
@@ -465,13 +466,13 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
     auto size = static_cast<int64_t>(members.size());
     if (size * size < users) {
       // A small team in a large organisation: walking the whole organisation's due order (followups_due) would
-      // read ~limit × users / members rows; merging each member's first `limit` reads at most members × limit.
-      sql = "SELECT * FROM (";
+      // read ~limit × users / members rows. Instead each member's range of followups_owner_due, already in
+      // (due_at, id) order, feeds SQLite's merge of an ordered UNION ALL, which stops after `limit` rows in all.
       for (size_t i = 0; i < members.size(); i++) {
         if (i) sql += " UNION ALL ";
-        sql += "SELECT * FROM (" + kSelect + "f.owner_id = ?" + std::to_string(5 + i) + " AND " + kOpenInRange + ")";
+        sql += kSelect + "f.owner_id = ?" + std::to_string(5 + i) + " AND " + kOpenInRangeRows;
       }
-      sql += ") ORDER BY 5, 1 LIMIT ?4";
+      sql += "ORDER BY 5, 1 LIMIT ?4";
     } else {
       // A large share of the organisation: walk followups_due in due order and keep the team's rows.
       sql = kSelect + "f.owner_id IN (SELECT id FROM users WHERE team_id = ?1 AND deleted_at IS NULL) AND " + kOpenInRange;
@@ -486,7 +487,7 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
   else stmt.Bind(1, Null{});
   stmt.Bind(2, from).Bind(3, to).Bind(4, query.limit);
   for (size_t i = 0; i < members.size(); i++) stmt.Bind(static_cast<int>(5 + i), members[i]);
-  return ReadFollowups(stmt);
+  return ReadFollowups(stmt, static_cast<size_t>(std::min(query.limit, 200)));
 }
 
 int64_t LocalDayStartAt(int64_t ms, int64_t offsetMinutes) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "core/contacts.h"
 #include "core/ids.h"
 #include "core/grading.h"
@@ -258,6 +261,34 @@ TEST_F(FollowupsTest, DueListsSplitByWindowPerRepAndPerTeam) {
 
   query.teamId = m_org.east;
   EXPECT_EQ(DueFollowups(m_db, query).Code(), ErrorCode::Invalid) << "a rep or a team, not both";
+}
+
+// A small team's list merges its members' due orders: every limit gives the first rows of (due time, id),
+// ties included, whichever member they belong to.
+TEST_F(FollowupsTest, ASmallTeamsDueListIsThePrefixOfOneDueOrder) {
+  std::vector<std::pair<int64_t, int64_t>> expected;  // (due, follow-up id)
+  for (int i = 0; i < 12; i++) {
+    const Actor& owner = i % 3 == 0 ? m_org.store : m_org.repWest;
+    int64_t customer = m_org.Customer(("西" + std::to_string(i)).c_str(), owner);
+    int64_t followup = ClassFollowupId(customer);
+    int64_t due = kToday - (1 + (i * 7) % 4) * kDay;  // four distinct days, so ties across members
+    SetDue(followup, due);
+    expected.push_back({due, followup});
+  }
+  std::sort(expected.begin(), expected.end());
+  for (int limit = 1; limit <= 13; limit++) {
+    DueQuery query;
+    query.window = DueWindow::Overdue;
+    query.teamId = m_org.west;
+    query.nowMs = kNow;
+    query.limit = limit;
+    auto list = DueFollowups(m_db, query);
+    ASSERT_TRUE(list) << list.Message();
+    std::vector<std::pair<int64_t, int64_t>> got;
+    for (const Followup& f : list.Value()) got.push_back({f.dueAt, f.id});
+    std::vector<std::pair<int64_t, int64_t>> prefix(expected.begin(), expected.begin() + std::min<size_t>(limit, expected.size()));
+    EXPECT_EQ(got, prefix) << "limit " << limit;
+  }
 }
 
 TEST_F(FollowupsTest, TheOrganisationTimeZoneDecidesWhatToday) {
