@@ -44,6 +44,8 @@ class GlyphAtlas {
   // Between frames: rebuilds when the pixel ratio or size changed or codepoints are pending.
   // True when the atlas was rebuilt (the renderer must upload the new texture).
   Result<bool> Update(ImGuiIO& io, float pixelRatio, float cssSize);
+  // The next Update rebuilds whatever changed (the texture was lost with its GL context).
+  void Invalidate() { m_pixelRatio = 0; }
 
   double LastBuildMs() const { return m_lastBuildMs; }
   int Builds() const { return m_builds; }

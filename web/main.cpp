@@ -100,6 +100,32 @@ bool SkipIdleFrame(Platform& platform, double now) {
   return true;
 }
 
+// A lost WebGL context (a tablet's GPU reset, a tab under memory pressure) comes back empty. Returning true
+// prevents the event's default, which is what asks the browser to restore it; the next frame then makes the
+// renderer and the glyph atlas's texture again. While it is gone nothing is drawn; the app runs on.
+EM_BOOL OnContextLost(int, const void*, void* data) {
+  static_cast<Platform*>(data)->glLost = true;
+  return EM_TRUE;
+}
+
+EM_BOOL OnContextRestored(int, const void*, void* data) {
+  static_cast<Platform*>(data)->glRestored = true;
+  return EM_TRUE;
+}
+
+void RestoreRenderer(Platform& platform) {
+  platform.glRestored = false;
+  platform.glLost = false;
+  platform.renderer->Abandon();
+  platform.renderer = std::make_unique<WebGlRenderer>();
+  if (Status ready = platform.renderer->Init(); !ready) {
+    platform.app.fatalError = ready.Message();
+    return;
+  }
+  platform.app.glyphs.Invalidate();
+  platform.glRestores++;
+}
+
 void Frame(void* argument) {
   Platform& platform = *static_cast<Platform*>(argument);
   double started = emscripten_get_now();
@@ -121,6 +147,7 @@ void Frame(void* argument) {
   platform.lastDrawnMs = started;
   platform.app.nowMs = NowMs() + static_cast<int64_t>(platform.clockOffsetMs);
   UpdatePointerKind(platform);
+  if (platform.glRestored) RestoreRenderer(platform);
   double fontsStarted = emscripten_get_now();
   UpdateFonts(platform);
   // Before the canvas has a size, ImGui still needs an atlas: its default font.
@@ -139,7 +166,7 @@ void Frame(void* argument) {
   platform.lastUiMs = emscripten_get_now() - uiStarted;
 
   double renderStarted = emscripten_get_now();
-  platform.renderer->Render(*ImGui::GetDrawData(), platform.framebufferWidth, platform.framebufferHeight);
+  if (!platform.glLost) platform.renderer->Render(*ImGui::GetDrawData(), platform.framebufferWidth, platform.framebufferHeight);
   platform.lastRenderMs = emscripten_get_now() - renderStarted;
 
   SyncTextInput(platform);
@@ -207,6 +234,8 @@ int Start() {
     std::fprintf(stderr, "%s\n", ready.Message().c_str());
     return 1;
   }
+  emscripten_set_webglcontextlost_callback("#canvas", &platform, false, OnContextLost);
+  emscripten_set_webglcontextrestored_callback("#canvas", &platform, false, OnContextRestored);
   InstallTextInput(platform);
   // Screens note the data text they draw (ui::NoteText); the atlas grows to hold it.
   platform.app.glyphs.SetFiles(platform.fonts);

@@ -19,6 +19,10 @@ class WebGlRenderer;
 struct Platform {
   GLFWwindow* window = nullptr;
   std::unique_ptr<WebGlRenderer> renderer;  // made once the GL context is current
+  // The GL context was lost (GPU reset, memory pressure) / given back by the browser; how often it came back.
+  bool glLost = false;
+  bool glRestored = false;
+  int glRestores = 0;
   ui::AppState app;
   std::optional<Db> db;
   ui::FontFiles fonts{"/fonts/latin.ttf", "/fonts/cjk.ttf"};

@@ -24,6 +24,8 @@ class WebGlRenderer {
   // Uploads the atlas's pixels (one byte each) as the font texture and gives the atlas its id.
   void UploadFonts(ImFontAtlas& atlas);
   bool HasFonts() const { return m_fontTexture != 0; }
+  // After the GL context was lost its objects are gone: forget them, so nothing deletes them in the new one.
+  void Abandon() { m_program = m_vertexArray = m_vertexBuffer = m_indexBuffer = m_fontTexture = 0; }
   // Clears the framebuffer and draws every list of one frame.
   void Render(const ImDrawData& drawData, int framebufferWidth, int framebufferHeight);
 

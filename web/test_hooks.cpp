@@ -153,7 +153,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
   char platformNumbers[1024];
   std::snprintf(platformNumbers, sizeof platformNumbers,
                 "\"frames\":{\"lastMs\":%.2f,\"maxMs\":%.2f,\"over50\":%d,\"uiMs\":%.2f,\"drawLists\":%d,\"vertices\":%d,"
-                "\"indices\":%d,\"idleSkipped\":%llu},"
+                "\"indices\":%d,\"idleSkipped\":%llu,\"glLost\":%s,\"glRestores\":%d},"
                 "\"glyphs\":{\"builds\":%d,\"extra\":%zu,\"missing\":%zu,\"lastBuildMs\":%.2f},"
                 "\"list\":{\"scrollY\":%.1f,\"scrollMaxY\":%.1f,\"shown\":%lld,\"total\":%lld,\"first\":%d,\"last\":%d,"
                 "\"pageLoads\":%d,\"lastLoadMs\":%.2f,\"rect\":{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f},"
@@ -164,7 +164,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                 ImGui::GetDrawData() ? ImGui::GetDrawData()->CmdListsCount : 0,
                 ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalVtxCount : 0,
                 ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalIdxCount : 0,
-                static_cast<unsigned long long>(platform.idleSkipped), app.glyphs.Builds(),
+                static_cast<unsigned long long>(platform.idleSkipped), platform.glLost ? "true" : "false", platform.glRestores,
+                app.glyphs.Builds(),
                 app.glyphs.ExtraCount(), app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), list.scrollY, list.scrollMaxY,
                 static_cast<long long>(list.total), static_cast<long long>(list.total), list.firstVisible, list.lastVisible,
                 list.pageLoads, list.lastLoadMs, list.rectMin.x, list.rectMin.y, list.rectMax.x - list.rectMin.x,

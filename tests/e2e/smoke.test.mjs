@@ -71,6 +71,37 @@ await run('smoke', [
     await context.close();
   }],
 
+  ['a lost WebGL context comes back: the screen is drawn again, text included, and the app kept running', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+    const { page, consoleErrors } = await openApp(context, url);
+    await openAbout(page);
+    // What a GPU reset does to a tablet's tab, through the extension WebGL provides for it.
+    const lost = await page.evaluate(() => {
+      const gl = document.querySelector('#canvas').getContext('webgl2');
+      window.crmLoseContext = gl && gl.getExtension('WEBGL_lose_context');
+      if (!window.crmLoseContext) return false;
+      window.crmLoseContext.loseContext();
+      return true;
+    });
+    assert(lost, 'WEBGL_lose_context is there to lose the context');
+    const before = await waitForState(page, (s) => s.frames.glLost, 'the app to notice the lost context');
+    await page.waitForTimeout(300);
+    const during = await page.evaluate(() => window.crmTest.state());
+    assert(during.frame > before.frame, `frames go on while the context is gone (${before.frame} -> ${during.frame})`);
+    await page.evaluate(() => window.crmLoseContext.restoreContext());
+    await waitForState(page, (s) => !s.frames.glLost && s.frames.glRestores === 1, 'the renderer to be made again');
+    await page.waitForTimeout(300);
+    const rect = await page.evaluate(() => window.crmTest.find('添加一位客户'));
+    assert(rect, 'the button is still on screen');
+    const { buffer } = await screenshot(page, 'smoke-context-restored');
+    const image = decodePngFrom(buffer);
+    assert(image.colors > 20, `the canvas looks blank after the restore (${image.colors} distinct colours)`);
+    const ink = image.ink({ x: Math.round(rect.x), y: Math.round(rect.y), width: Math.round(rect.width), height: Math.round(rect.height) });
+    assert(ink > 0, 'the label is drawn with glyphs again: the atlas texture was uploaded anew');
+    assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+    await context.close();
+  }],
+
   ['adding a record through the canvas survives a reload', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
     const { page } = await openApp(context, url);
