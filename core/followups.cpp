@@ -83,9 +83,8 @@ constexpr const char* kFollowupColumns =
     "SELECT f.id, f.customer_id, c.name, f.owner_id, f.due_at, f.reason, f.status, f.done_at, coalesce(f.result, ''), "
     "coalesce(f.note, ''), c.grade FROM followups f JOIN customers c ON c.id = f.customer_id ";
 
-Result<std::vector<Followup>> ReadFollowups(Stmt& stmt, size_t expected = 0) {
+Result<std::vector<Followup>> ReadFollowups(Stmt& stmt) {
   std::vector<Followup> list;
-  list.reserve(expected);
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
@@ -487,7 +486,7 @@ Result<std::vector<Followup>> DueFollowups(Db& db, const DueQuery& query) {
   else stmt.Bind(1, Null{});
   stmt.Bind(2, from).Bind(3, to).Bind(4, query.limit);
   for (size_t i = 0; i < members.size(); i++) stmt.Bind(static_cast<int>(5 + i), members[i]);
-  return ReadFollowups(stmt, static_cast<size_t>(std::min(query.limit, 200)));
+  return ReadFollowups(stmt);
 }
 
 int64_t LocalDayStartAt(int64_t ms, int64_t offsetMinutes) {
