@@ -2,11 +2,13 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/db.h"
 #include "core/ids.h"
@@ -38,6 +40,14 @@ Usage: crm-relay [options]
   --signin-rate R[,B]    sign-in and set-up attempts per second per address (default 2,20)
   --max-body BYTES       largest request body accepted (default 16777216)
   --threads N            connections served at once, held pulls included (default 128)
+  --held-pulls D,O,T     held pulls (GET /v1/pull?wait=) at most per device, per organisation and in all
+                         (default 2,32,64; never more than half the threads); past them a pull answers at once
+  --hash-queue N         requests waiting to check a password (2 at a time); more get 503 (default 8)
+  --header-timeout S     seconds to send a request's headers (default 5); its body gets 60 more
+  --trust-proxy A[,A…]   peers (a reverse proxy) whose X-Forwarded-For names the client (default: none)
+  --metrics-token T      serve /metrics to Authorization: Bearer T (default: /metrics is off)
+  --metrics-listen A:P   serve /metrics and /healthz on a second address (for example 127.0.0.1:9187)
+  --csp-connect SRC[,…]  more origins the web app may fetch from (Content-Security-Policy connect-src)
   --log-requests         log every request (by default successful pushes and pulls only count in /metrics)
   --help                 show this help
 
@@ -58,6 +68,19 @@ bool ParseRate(const std::string& text, crm::relay::RateLimit& rate) {
   if (*end != '\0') return false;
   rate = crm::relay::RateLimit{perSecond, std::max(1.0, burst)};
   return true;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(at, comma - at);
+    if (!item.empty()) items.push_back(item);
+    at = comma + 1;
+  }
+  return items;
 }
 
 int Backup(const std::string& spec, const std::string& file) {
@@ -144,6 +167,39 @@ int main(int argc, char** argv) {
       std::string value = next("--threads");
       if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos) usage("--threads: expected a number");
       options.threads = std::atoi(value.c_str());
+    } else if (arg == "--held-pulls") {
+      std::vector<std::string> values = SplitList(next("--held-pulls"));
+      bool ok = values.size() == 3;
+      for (const auto& value : values) ok = ok && value.find_first_not_of("0123456789") == std::string::npos && value.size() < 7;
+      if (!ok) usage("--held-pulls: expected PER_DEVICE,PER_ORG,TOTAL (for example 2,32,64)");
+      relay.maxHeldPullsPerDevice = std::atoi(values[0].c_str());
+      relay.maxHeldPullsPerOrg = std::atoi(values[1].c_str());
+      relay.maxHeldPulls = std::atoi(values[2].c_str());
+    } else if (arg == "--hash-queue") {
+      std::string value = next("--hash-queue");
+      if (value.empty() || value.size() > 6 || value.find_first_not_of("0123456789") != std::string::npos) usage("--hash-queue: expected a number");
+      relay.maxHashWaiting = std::atoi(value.c_str());
+    } else if (arg == "--header-timeout") {
+      std::string value = next("--header-timeout");
+      char* end = nullptr;
+      double seconds = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(seconds > 0) || seconds > 3600) usage("--header-timeout: expected seconds (for example 5)");
+      options.headerTimeoutMs = static_cast<int>(seconds * 1000);
+    } else if (arg == "--trust-proxy") {
+      options.trustedProxies = SplitList(next("--trust-proxy"));
+    } else if (arg == "--metrics-token") {
+      options.metricsToken = next("--metrics-token");
+      if (options.metricsToken.size() < 16) usage("--metrics-token: use at least 16 characters");
+    } else if (arg == "--metrics-listen") {
+      auto parsed = ParseListen(next("--metrics-listen"));
+      if (!parsed) usage(parsed.Message());
+      options.metricsHost = parsed.Value().first;
+      options.metricsPort = parsed.Value().second;
+    } else if (arg == "--csp-connect") {
+      options.cspConnect = SplitList(next("--csp-connect"));
+      for (const auto& source : options.cspConnect) {
+        if (source.find_first_of(" ;'\"") != std::string::npos) usage("--csp-connect: expected origins like https://relay.example.com");
+      }
     } else if (arg == "--log-requests") {
       options.logAllRequests = true;
     } else {
@@ -151,6 +207,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+
+  // Held pulls must leave threads for everything else.
+  relay.maxHeldPulls = std::min(relay.maxHeldPulls, std::max(1, std::max(4, options.threads) / 2));
 
   if (!backupFile.empty()) return Backup(relay.store, backupFile);
   if (newSetupToken) {
@@ -193,7 +252,8 @@ int main(int argc, char** argv) {
   }
   Log("info", "listening", {{"url", "http://" + options.host + ":" + std::to_string(server.Port()) + "/"},
                             {"port", server.Port()}, {"static", options.staticDir}, {"sqlite", crm::SqliteVersion()},
-                            {"store", service.Value()->GetStore().Kind()}, {"copies", service.Value()->Copies().Dir()}});
+                            {"store", service.Value()->GetStore().Kind()}, {"copies", service.Value()->Copies().Dir()},
+                            {"metrics_port", server.MetricsPort()}});
 
   std::thread waiter([&] {
     int received = 0;

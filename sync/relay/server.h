@@ -3,6 +3,7 @@
 // (so the app and its API share one origin) and the /v1 API of service.h.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -17,6 +18,22 @@ struct ServerOptions {
   size_t maxBodyBytes = 16u << 20;
   int threads = 128;            // each open connection (and each held pull) takes one
   bool logAllRequests = false;  // else successful pushes and pulls are counted in /metrics only
+  // Reading a request: its head within headerTimeoutMs of its first byte, its body within
+  // bodyTimeoutMs after that; else the connection is shut down (a slow client holds a thread).
+  int headerTimeoutMs = 5000;
+  int bodyTimeoutMs = 60000;
+  size_t maxHeaderCount = 64;          // header lines; more: 431
+  size_t maxHeaderBytes = 16u << 10;   // names and values together; more: 431
+  // Peers whose X-Forwarded-For names the client (a reverse proxy on this machine); nobody by default.
+  std::vector<std::string> trustedProxies;
+  // /metrics: off (404) unless a token is set (then it needs Authorization: Bearer TOKEN) or a
+  // second listener serves it (metricsPort >= 0; it serves /metrics and /healthz only).
+  std::string metricsToken;
+  std::string metricsHost = "127.0.0.1";
+  int metricsPort = -1;  // -1: no metrics listener; 0: a free port
+  // More sources the web app may fetch from (Content-Security-Policy connect-src), for devices
+  // linked from this page to another relay; the page's own origin always.
+  std::vector<std::string> cspConnect;
 };
 
 class Server {
@@ -33,6 +50,7 @@ class Server {
   // Ends held pulls, then stops accepting and waits for requests in flight.
   void Stop();
   int Port() const;
+  int MetricsPort() const;  // the metrics listener's, or -1
 
  private:
   struct Impl;

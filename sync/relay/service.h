@@ -30,6 +30,13 @@ struct RelayOptions {
   size_t maxBodyBytes = 16u << 20;
   int maxBatch = kMaxBatch;
   int maxWaitSeconds = 30;
+  // Held pulls (wait > 0) each keep a server thread: past these a pull answers at once, with what
+  // there is, so one device or organisation cannot take the threads others need.
+  int maxHeldPullsPerDevice = 2;
+  int maxHeldPullsPerOrg = 32;
+  int maxHeldPulls = 64;  // all organisations; well below ServerOptions::threads
+  // Requests waiting for one of the two Argon2id slots; past it: 503 with Retry-After.
+  int maxHashWaiting = 8;
   size_t maxOpenCopies = 256;  // organisations' copies kept open at once
   StoreOptions storeOptions;
 };
@@ -39,6 +46,7 @@ struct ApiRequest {
   std::string path;
   std::map<std::string, std::string> query;
   std::string authorization;  // the Authorization header
+  std::string contentType;    // the Content-Type header
   std::string remote;         // the peer's address, for sign-in rate limits
   std::string body;
 };
