@@ -6,12 +6,14 @@
 
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/sha256.h"
 
 namespace crm {
 
 namespace {
 
 constexpr const char* kMetaDeviceId = "device.id";
+constexpr const char* kMetaDeviceSecret = "device.secret";
 constexpr const char* kMetaShared = "device.shared";
 constexpr const char* kMetaIdleLock = "device.idle_lock_seconds";
 constexpr const char* kMetaTrial = "device.trial";
@@ -109,6 +111,15 @@ Result<int64_t> DeviceId(Db& db) {
   int64_t id = NewId();
   CRM_TRY(SetMeta(db, kMetaDeviceId, std::to_string(id)));
   return id;
+}
+
+Result<std::string> DeviceSecret(Db& db) {
+  CRM_ASSIGN_OR_RETURN(auto stored, GetMeta(db, kMetaDeviceSecret));
+  if (stored && stored->size() == 64) return *stored;
+  std::string bytes = RandomBytes(32);
+  std::string secret = ToHex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  CRM_TRY(SetMeta(db, kMetaDeviceSecret, secret));
+  return secret;
 }
 
 Status ValidatePin(std::string_view pin, std::string_view field) {

@@ -55,6 +55,9 @@ Status EnsureDeviceTables(Db& db);
 
 // This device's random id, made once and kept in app_meta.
 Result<int64_t> DeviceId(Db& db);
+// The secret that proves the id to the relay (sign-in binds the id to it): 32 random bytes as hex,
+// made once with the id and kept beside it, never synced.
+Result<std::string> DeviceSecret(Db& db);
 
 // "1234" .. "12345678", ASCII digits only; the message names the field.
 Status ValidatePin(std::string_view pin, std::string_view field = "PIN");

@@ -198,6 +198,8 @@ std::vector<uint8_t> Stmt::Blob(int column) const {
   return std::vector<uint8_t>(data, data + size);
 }
 
+size_t Stmt::ColumnBytes(int column) const { return static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)); }
+
 void Stmt::Reset() {
   if (!m_stmt) return;
   (void)FinishImplicit();
@@ -414,6 +416,18 @@ Result<Stmt> Db::Prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return LastError(sql);
   if (!stmt) return MakeError(ErrorCode::Invalid, "empty SQL statement");
+  // SQL made from data (the sync apply's statement per table, operation and set of changed columns)
+  // has no natural bound: past kMaxCachedStatements the idle statements are dropped and made again.
+  if (m_cache.size() >= kMaxCachedStatements) {
+    for (auto it = m_cache.begin(); it != m_cache.end();) {
+      if (it->second.inUse) {
+        ++it;
+        continue;
+      }
+      sqlite3_finalize(it->second.stmt);
+      it = m_cache.erase(it);
+    }
+  }
   auto inserted = m_cache.emplace(std::string(sql), detail::StmtCacheSlot{stmt, true});
   return Stmt(this, stmt, &inserted.first->second);
 }

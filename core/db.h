@@ -23,7 +23,8 @@ class Db;
 class Txn;
 
 namespace detail {
-// One cached statement; its node address is stable for the life of the Db.
+// One cached statement; its node address is stable while it is in the cache (an idle one may be
+// dropped when the cache is full, never one in use).
 struct StmtCacheSlot {
   sqlite3_stmt* stmt = nullptr;
   bool inUse = false;
@@ -89,6 +90,7 @@ class Stmt {
   std::string_view Text(int column) const;  // valid until the next Step/Reset
   std::string String(int column) const { return std::string(Text(column)); }
   std::vector<uint8_t> Blob(int column) const;
+  size_t ColumnBytes(int column) const;  // the size of a text or blob value
   // The column's value as SQLite holds it, valid until the next Step/Reset; for the sync layer.
   sqlite3_value* Value(int column) const;
 
@@ -178,6 +180,7 @@ class Db {
   int Changes() const;
   std::string Path() const { return m_path; }
   size_t CachedStatementCount() const { return m_cache.size(); }
+  static constexpr size_t kMaxCachedStatements = 1024;
 
   // The raw handle, for the sync layer's session extension.
   sqlite3* Handle() const { return m_db; }

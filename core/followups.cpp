@@ -276,8 +276,10 @@ Result<int64_t> ScheduleFollowup(Db& db, int64_t customerId, int64_t dueAt, Foll
   }
   if (dueAt < kEarliestMs || dueAt >= kLatestDueMs) return MakeError(ErrorCode::Invalid, "due at: out of range");
   CRM_ASSIGN_OR_RETURN(std::string note, Clean(rawNote, "note", false));
-  CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
+  CRM_ASSIGN_OR_RETURN(User acting, AuthorizeCustomerChange(db, actor, customerId));
   CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
+  // Planned for the customer's owner: the rule the relay holds every pushed follow-up to.
+  CRM_TRY(CheckCanAssign(acting, holding, holding.ownerId, std::nullopt));
   int64_t id = NewId();
   int64_t now = NowMs();
   CRM_ASSIGN_OR_RETURN(Stmt insert, db.Prepare(

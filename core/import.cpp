@@ -512,9 +512,11 @@ Result<Pass> OpenPass(const ImportSource& source, Encoding encoding, const Impor
   return pass;
 }
 
-Status SetImportId(Db& db, int64_t customerId, int64_t importId) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE customers SET import_id = ? WHERE id = ?"));
-  stmt.Bind(1, importId).Bind(2, customerId);
+// Signed like every write (the relay refuses an update that leaves another's name on the row); updated_at
+// stays, as undo tells changed customers by updated_at != created_at.
+Status SetImportId(Db& db, int64_t customerId, int64_t importId, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE customers SET import_id = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  stmt.BindAll(importId, actor.userId, actor.deviceId, customerId);
   return stmt.Run();
 }
 
@@ -529,6 +531,13 @@ Status RecordImportCounts(Db& db, int64_t importId, const ImportReport& report, 
 Result<UndoReport> UndoImport(Db& db, int64_t importId, const Actor& actor, bool onlyUnchanged) {
   UndoReport report;
   report.importId = importId;
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  {
+    CRM_ASSIGN_OR_RETURN(Stmt importer, db.Prepare("SELECT created_by FROM imports WHERE id = ?"));
+    importer.Bind(1, importId);
+    CRM_ASSIGN_OR_RETURN(bool found, importer.Step());
+    if (found) CRM_TRY(CheckCanChangeImport(acting, importer.Int64(0)));
+  }
   std::vector<std::pair<int64_t, bool>> created;  // id, changed since
   {
     // Changed since: any later write to the row (edits, reassignments) or a logged activity.
@@ -757,7 +766,7 @@ struct ImportJob::State {
                                                options.onDuplicate));
     if (plan.action == RowAction::Create) {
       auto id = CreateCustomer(db, plan.input, actor);
-      Status written = id ? SetImportId(db, id.Value(), importId) : Status(id.GetError());
+      Status written = id ? SetImportId(db, id.Value(), importId, actor) : Status(id.GetError());
       if (written) {
         report.created++;
       } else {
@@ -909,14 +918,22 @@ Result<ImportReport> ImportCustomers(Db& db, const ImportSource& source, const I
 }
 
 Result<UndoReport> UndoLastImport(Db& db, const Actor& actor) {
-  CRM_TRY(ActingUser(db, actor));
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  // The latest import this user may undo (core/org.h CheckCanChangeImport: their own, or any for supervisors and up).
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "SELECT id FROM imports WHERE undone_at IS NULL AND deleted_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1"));
-  CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "import: nothing to undo");
-  int64_t importId = stmt.Int64(0);
+      "SELECT id, created_by FROM imports WHERE undone_at IS NULL AND deleted_at IS NULL ORDER BY created_at DESC, rowid DESC"));
+  std::optional<int64_t> importId;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (CheckCanChangeImport(acting, stmt.Int64(1))) {
+      importId = stmt.Int64(0);
+      break;
+    }
+  }
   stmt.Reset();
-  return UndoImport(db, importId, actor, /*onlyUnchanged=*/true);
+  if (!importId) return MakeError(ErrorCode::NotFound, "import: nothing to undo");
+  return UndoImport(db, *importId, actor, /*onlyUnchanged=*/true);
 }
 
 }  // namespace crm

@@ -57,6 +57,7 @@ Result<int64_t> CreateUser(Db& db, std::string_view rawName, Role role, std::opt
     CRM_TRY(CheckCanAdminister(acting));
   }
   CRM_TRY(CheckTeamExists(db, teamId));
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   int64_t id = NewId();
   int64_t now = NowMs();
   // On an empty database the first user writes their own row.
@@ -68,6 +69,8 @@ Result<int64_t> CreateUser(Db& db, std::string_view rawName, Role role, std::opt
   if (teamId) stmt.Bind(4, *teamId); else stmt.Bind(4, Null{});
   stmt.Bind(5, now).Bind(6, now).Bind(7, author).Bind(8, author).Bind(9, actor.deviceId);
   CRM_TRY(stmt.Run());
+  CRM_TRY(CheckOrganisationUsers(db));
+  CRM_TRY(txn.Commit());
   return id;
 }
 
@@ -113,9 +116,38 @@ Status SetUserActive(Db& db, int64_t userId, bool active, const Actor& actor) {
   CRM_TRY(CheckCanAdminister(acting));
   CRM_TRY(GetUser(db, userId));
   if (!active && userId == actor.userId) return MakeError(ErrorCode::Invalid, "active: you cannot deactivate yourself");
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET active = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
   stmt.BindAll(active ? 1 : 0, NowMs(), actor.userId, actor.deviceId, userId);
-  return stmt.Run();
+  CRM_TRY(stmt.Run());
+  CRM_TRY(CheckOrganisationUsers(db));
+  return txn.Commit();
+}
+
+Status SetUserRole(Db& db, int64_t userId, Role role, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_TRY(CheckCanAdminister(acting));
+  CRM_ASSIGN_OR_RETURN(User user, GetUser(db, userId));
+  if (user.role == role) return Ok();
+  CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET role = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  stmt.BindAll(Code(role), NowMs(), actor.userId, actor.deviceId, userId);
+  CRM_TRY(stmt.Run());
+  CRM_TRY(CheckOrganisationUsers(db));
+  return txn.Commit();
+}
+
+Status CheckOrganisationUsers(Db& db) {
+  CRM_ASSIGN_OR_RETURN(bool hasUsers, AnyUser(db));
+  if (!hasUsers) return Ok();
+  CRM_ASSIGN_OR_RETURN(int64_t admins, db.QueryInt(
+      "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND deleted_at IS NULL"));
+  if (admins == 0) return MakeError(ErrorCode::Conflict, "role: the organisation needs at least one active admin");
+  CRM_ASSIGN_OR_RETURN(Stmt twice, db.Prepare(
+      "SELECT name FROM users WHERE deleted_at IS NULL GROUP BY name HAVING count(*) > 1 LIMIT 1"));
+  CRM_ASSIGN_OR_RETURN(bool duplicate, twice.Step());
+  if (duplicate) return MakeError(ErrorCode::Conflict, "name: a user called '" + twice.String(0) + "' exists already");
+  return Ok();
 }
 
 Result<User> GetUser(Db& db, int64_t userId) {
@@ -244,6 +276,33 @@ Status CheckCanAdminister(const User& actor) {
 Status CheckCanChangeSettings(const User& actor) {
   if (actor.role == Role::Admin || actor.role == Role::Leader) return Ok();
   return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change settings: leaders and admins only");
+}
+
+Status CheckCanAssign(const User& actor, const Holding& customer, const std::optional<int64_t>& assigneeId,
+                      const std::optional<int64_t>& assigneeTeamId) {
+  if (!assigneeId || *assigneeId == actor.id || assigneeId == customer.ownerId) return Ok();
+  switch (actor.role) {
+    case Role::Leader:
+    case Role::Admin: return Ok();
+    case Role::Supervisor:
+    case Role::Store:
+      if (actor.teamId && assigneeTeamId == actor.teamId) return Ok();
+      break;
+    case Role::Rep: break;
+  }
+  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not give work to user " + std::to_string(*assigneeId) +
+                                          ": reps plan for themselves, supervisors for their team, leaders and admins for anyone");
+}
+
+Status CheckCanChangeImport(const User& actor, int64_t importedBy) {
+  if (importedBy == actor.id || actor.role == Role::Supervisor || actor.role == Role::Leader || actor.role == Role::Admin) return Ok();
+  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change another user's import: "
+                                          "the importer, supervisors, leaders and admins only");
+}
+
+Result<int64_t> ClaimProtectionEnd(Db& db, int64_t claimedAtMs) {
+  CRM_ASSIGN_OR_RETURN(int64_t days, GetSettingInt(db, kSettingClaimProtectDays));
+  return claimedAtMs + days * 86400000;
 }
 
 Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted) {

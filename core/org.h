@@ -37,6 +37,11 @@ Result<int64_t> CreateUser(Db& db, std::string_view name, Role role, std::option
 Result<int64_t> CreateTeam(Db& db, std::string_view name, std::optional<int64_t> supervisorId, const Actor& actor);
 Status SetUserTeam(Db& db, int64_t userId, std::optional<int64_t> teamId, const Actor& actor);
 Status SetUserActive(Db& db, int64_t userId, bool active, const Actor& actor);
+Status SetUserRole(Db& db, int64_t userId, Role role, const Actor& actor);
+// What every change of users must leave true (core's user functions and the relay, after applying a
+// pushed change of users, both check it): at least one active admin, and no two live users with one
+// name (sign-in finds people by name). Conflict naming the field when broken.
+Status CheckOrganisationUsers(Db& db);
 Result<User> GetUser(Db& db, int64_t userId);
 // By exact name among live users; an error when none or several match.
 Result<User> FindUserByName(Db& db, std::string_view name);
@@ -71,6 +76,15 @@ Status CheckCanReassign(const User& actor, const Holding& from, const std::optio
 // Organisation settings, users and custom field definitions.
 Status CheckCanAdminister(const User& actor);
 Status CheckCanChangeSettings(const User& actor);
+// Who a follow-up may be for (core plans them for the customer's owner): nobody (a pool customer's),
+// the actor, the owner of the customer it is about, a member of the actor's team (supervisors, store
+// staff), anyone (leaders, admins). The assignee's team is nullopt when unknown.
+Status CheckCanAssign(const User& actor, const Holding& customer, const std::optional<int64_t>& assigneeId,
+                      const std::optional<int64_t>& assigneeTeamId);
+// An import's bookkeeping row (its counts, its undo): the person who imported, or supervisors and up.
+Status CheckCanChangeImport(const User& actor, int64_t importedBy);
+// The latest a claim made at `claimedAtMs` protects a customer from the pool (pool.claim_protect_days).
+Result<int64_t> ClaimProtectionEnd(Db& db, int64_t claimedAtMs);
 
 // The holding of a stored customer; NotFound when it does not exist, Invalid when it is in the trash
 // (unless `allowDeleted`).

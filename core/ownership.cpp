@@ -26,14 +26,14 @@ Status MoveOpenFollowups(Db& db, int64_t customerId, std::optional<int64_t> owne
 }
 
 Status SetOwner(Db& db, int64_t customerId, std::optional<int64_t> ownerId, std::optional<int64_t> teamId,
-                const Actor& actor, int64_t now, bool claimed, int64_t protectDays) {
+                const Actor& actor, int64_t now, bool claimed, int64_t protectedUntil) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
       "UPDATE customers SET owner_id = ?, team_id = ?, claimed_at = ?, protected_until = ?, pooled_at = ?, "
       "updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
   BindOptional(stmt, 1, ownerId);
   BindOptional(stmt, 2, teamId);
   BindOptional(stmt, 3, claimed ? std::optional<int64_t>(now) : std::nullopt);
-  BindOptional(stmt, 4, claimed ? std::optional<int64_t>(now + protectDays * kDayMs) : std::nullopt);
+  BindOptional(stmt, 4, claimed ? std::optional<int64_t>(protectedUntil) : std::nullopt);
   BindOptional(stmt, 5, ownerId ? std::nullopt : std::optional<int64_t>(now));
   stmt.Bind(6, now).Bind(7, actor.userId).Bind(8, actor.deviceId).Bind(9, customerId);
   CRM_TRY(stmt.Run());
@@ -92,9 +92,10 @@ Status ClaimCustomer(Db& db, int64_t customerId, const Actor& actor) {
     return MakeError(ErrorCode::Conflict, "customer: already taken by " + (owner ? owner.Value().name : std::string("another user")) +
                                               "; only pool customers can be claimed");
   }
-  CRM_ASSIGN_OR_RETURN(int64_t protectDays, GetSettingInt(db, kSettingClaimProtectDays));
+  int64_t now = NowMs();
+  CRM_ASSIGN_OR_RETURN(int64_t protectedUntil, ClaimProtectionEnd(db, now));
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
-  CRM_TRY(SetOwner(db, customerId, acting.id, acting.teamId, actor, NowMs(), true, protectDays));
+  CRM_TRY(SetOwner(db, customerId, acting.id, acting.teamId, actor, now, true, protectedUntil));
   CRM_TRY(EnsureClassFollowup(db, customerId, actor));
   return txn.Commit();
 }

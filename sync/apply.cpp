@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/schema.h"
+#include "sync/changeset.h"
 
 namespace crm::sync {
 
@@ -95,8 +96,21 @@ bool IsSynced(const std::string& table) {
   return std::find(synced.begin(), synced.end(), table) != synced.end();
 }
 
+// The change's key columns are the table's, and every key column of the table is in the change.
+bool KeyInPlace(sqlite3_changeset_iter* iter, const TableInfo& info, int columns) {
+  unsigned char* pk = nullptr;
+  int pkColumns = 0;
+  if (sqlite3changeset_pk(iter, &pk, &pkColumns) != SQLITE_OK || !pk) return false;
+  for (size_t i = 0; i < info.columns.size(); i++) {
+    bool inChange = static_cast<int>(i) < columns && pk[i] != 0;
+    if (inChange != info.key[i]) return false;
+  }
+  return true;
+}
+
 // Reads every table a changeset touches and checks it fits (see CheckFits).
 Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) {
+  CRM_TRY(CheckChangesetFormat(changeset, size));
   sqlite3_changeset_iter* iter = nullptr;
   int rc = sqlite3changeset_start(&iter, static_cast<int>(size), const_cast<uint8_t*>(changeset));
   if (rc != SQLITE_OK) return MakeError(ErrorCode::Corrupt, std::string("malformed changeset: ") + sqlite3_errstr(rc));
@@ -109,9 +123,14 @@ Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) 
     int columns = 0, op = 0, indirect = 0;
     sqlite3changeset_op(iter, &name, &columns, &op, &indirect);
     std::string table = name;
-    if (tables.count(table)) {
-      if (tables[table]->columns.size() < static_cast<size_t>(columns)) {
+    // A table's header may repeat with another shape: every row is held against the table here.
+    if (auto known = tables.find(table); known != tables.end()) {
+      if (known->second->columns.size() < static_cast<size_t>(columns)) {
         status = MakeError(ErrorCode::Schema, "table '" + table + "' has more columns in the change than here: update the app");
+        break;
+      }
+      if (!KeyInPlace(iter, *known->second, columns)) {
+        status = MakeError(ErrorCode::Schema, "table '" + table + "' has its primary key elsewhere in the change");
         break;
       }
       continue;
@@ -137,16 +156,10 @@ Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) 
                                                 " here: the change comes from a newer app; update the app");
       break;
     }
-    unsigned char* pk = nullptr;
-    int pkColumns = 0;
-    sqlite3changeset_pk(iter, &pk, &pkColumns);
-    for (int i = 0; i < columns; i++) {
-      if ((pk[i] != 0) != info.Value()->key[static_cast<size_t>(i)]) {
-        status = MakeError(ErrorCode::Schema, "table '" + table + "' has its primary key elsewhere in the change");
-        break;
-      }
+    if (!KeyInPlace(iter, *info.Value(), columns)) {
+      status = MakeError(ErrorCode::Schema, "table '" + table + "' has its primary key elsewhere in the change");
+      break;
     }
-    if (!status) break;
     tables.emplace(table, info.Value());
   }
   int finalized = sqlite3changeset_finalize(iter);
@@ -155,7 +168,9 @@ Result<ChangesetShape> ReadShape(Db& db, const uint8_t* changeset, size_t size) 
   return shape;
 }
 
+// An undefined value (nullptr: the changeset has none for that column) equals only another undefined one.
 bool SameValue(sqlite3_value* a, sqlite3_value* b) {
+  if (!a || !b) return a == b;
   int type = sqlite3_value_type(a);
   if (type != sqlite3_value_type(b)) return false;
   switch (type) {

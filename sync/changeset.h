@@ -40,4 +40,16 @@ Result<Bytes> Invert(const Bytes& changeset);
 // Number of row operations in a changeset; fails on malformed bytes.
 Result<int> CountChanges(const Bytes& changeset);
 
+// Walks a changeset's bytes completely, as SQLite's session format defines them, before anything
+// reads its values: every section is a changeset ('T', never a patchset 'P'), every table header
+// has 1..kMaxChangesetColumns columns, at least one key column and a short NUL-terminated name;
+// every record is an INSERT with every new value defined, a DELETE with every old value defined,
+// or an UPDATE whose key columns have an old value and no new one (keys never change) and whose
+// other columns have both values or neither. The record ends exactly at the end of the bytes.
+// ErrorCode::Corrupt names the first problem. What passes can be read with sqlite3changeset_old
+// and _new without meeting an undefined value where a change needs one.
+Status CheckChangesetFormat(const uint8_t* changeset, size_t size);
+constexpr int kMaxChangesetColumns = 256;
+constexpr size_t kMaxChangesetTableName = 64;
+
 }  // namespace crm::sync

@@ -221,8 +221,10 @@ Result<PushRequest> Replica::NextPush(const PushLimits& limits) {
     envelope.schemaVersion = static_cast<int32_t>(stmt.Int64(3));
     envelope.createdAtMs = stmt.Int64(4);
     envelope.changeset = stmt.Blob(5);
-    // Whole transactions only; one larger than the byte limit still travels, alone.
+    // Whole transactions only; one larger than the byte limit still travels, alone. One author per
+    // push: the relay takes each person's changes only with that person's own sign-in.
     if (!request.changesets.empty() && bytes + envelope.changeset.size() > limits.maxBytes) break;
+    if (!request.changesets.empty() && envelope.userId != request.changesets.front().userId) break;
     bytes += envelope.changeset.size();
     request.changesets.push_back(std::move(envelope));
     if (request.changesets.size() >= limits.maxChangesets) break;

@@ -58,7 +58,8 @@ class Replica final : public TxnObserver {
   // Changes written outside any transaction wait for the next one; this captures them now.
   Status Flush();
 
-  // The oldest pending changesets the relay has not acknowledged, whole, within `limits`.
+  // The next changesets to push, oldest first: whole transactions, and one author's only (the push goes
+  // with that person's own sign-in).
   Result<PushRequest> NextPush(const PushLimits& limits = {});
   Status OnPushed(const PushResponse& response);
   // The relay refused a changeset: its effect is taken back here, the row kept (refused) to show why.

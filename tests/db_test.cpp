@@ -33,6 +33,25 @@ TEST(Db, SyntaxErrorIsAValueWithTheSql) {
   EXPECT_NE(status.Message().find("CREATE TABLEX"), std::string::npos) << status.Message();
 }
 
+// SQL made from data (a changeset's set of changed columns) must not grow the cache without bound;
+// a statement in use survives the clear-out.
+TEST(Db, TheStatementCacheStaysBoundedAndKeepsStatementsInUse) {
+  Db db = MemoryDb();
+  ASSERT_TRUE(db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)"));
+  ASSERT_TRUE(db.Exec("INSERT INTO t VALUES (1, 'one'), (2, 'two')"));
+  auto held = db.Prepare("SELECT v FROM t ORDER BY id");
+  ASSERT_TRUE(held);
+  ASSERT_TRUE(held.Value().Step().Value());
+  for (size_t i = 0; i < 3 * Db::kMaxCachedStatements; i++) {
+    auto stmt = db.Prepare("SELECT v FROM t WHERE id = " + std::to_string(i));
+    ASSERT_TRUE(stmt) << stmt.Message();
+    EXPECT_LE(db.CachedStatementCount(), Db::kMaxCachedStatements + 1);
+  }
+  EXPECT_EQ(held.Value().String(0), "one");
+  ASSERT_TRUE(held.Value().Step().Value());
+  EXPECT_EQ(held.Value().String(0), "two");
+}
+
 TEST(Db, PreparedStatementsAreCachedAndReset) {
   Db db = MemoryDb();
   ASSERT_TRUE(db.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)"));

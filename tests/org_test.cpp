@@ -35,8 +35,70 @@ TEST(Org, FindUserByNameAndAmbiguity) {
   TestOrg org;
   EXPECT_EQ(FindUserByName(org.db, "张三").Value().id, org.repA.userId);
   EXPECT_EQ(FindUserByName(org.db, "无名氏").Code(), ErrorCode::NotFound);
-  ASSERT_TRUE(CreateUser(org.db, "张三", Role::Rep, org.west, org.admin));
+  // Core makes no second 张三; one that arrived otherwise (an older relay) makes the name ambiguous.
+  EXPECT_EQ(CreateUser(org.db, "张三", Role::Rep, org.west, org.admin).Code(), ErrorCode::Conflict);
+  ASSERT_TRUE(org.db.Exec("INSERT INTO users(id, name, role, created_at, updated_at, created_by, updated_by, device_id) "
+                          "VALUES(777, '张三', 'rep', 1, 1, 1, 1, 1)"));
   EXPECT_EQ(FindUserByName(org.db, "张三").Code(), ErrorCode::Conflict);
+}
+
+TEST(Org, TheOrganisationKeepsAnActiveAdminAndUniqueNames) {
+  TestOrg org;
+  ASSERT_TRUE(CheckOrganisationUsers(org.db));
+  auto demoted = SetUserRole(org.db, org.admin.userId, Role::Rep, org.admin);
+  ASSERT_FALSE(demoted);
+  EXPECT_EQ(demoted.Code(), ErrorCode::Conflict);
+  EXPECT_NE(demoted.Message().find("at least one active admin"), std::string::npos) << demoted.Message();
+  EXPECT_EQ(GetUser(org.db, org.admin.userId).Value().role, Role::Admin) << "the refused change left nothing behind";
+  EXPECT_EQ(SetUserRole(org.db, org.repA.userId, Role::Admin, org.repA).Code(), ErrorCode::Denied);
+
+  // With a second admin the first may step down; the last one still cannot deactivate themself.
+  ASSERT_TRUE(SetUserRole(org.db, org.leader.userId, Role::Admin, org.admin));
+  ASSERT_TRUE(SetUserRole(org.db, org.admin.userId, Role::Leader, org.admin));
+  EXPECT_EQ(GetUser(org.db, org.admin.userId).Value().role, Role::Leader);
+  EXPECT_FALSE(SetUserActive(org.db, org.leader.userId, false, org.leader));
+  auto same = CreateUser(org.db, "李四", Role::Rep, std::nullopt, org.leader);
+  EXPECT_EQ(same.Code(), ErrorCode::Conflict);
+  EXPECT_NE(same.Message().find("name"), std::string::npos) << same.Message();
+
+  // The check on its own, as the relay runs it after applying a pushed change of users.
+  ASSERT_TRUE(org.db.Exec("UPDATE users SET active = 0 WHERE role = 'admin'"));
+  EXPECT_EQ(CheckOrganisationUsers(org.db).Code(), ErrorCode::Conflict);
+}
+
+TEST(Org, FollowUpsGoToTheOwnerOrWhomTheActorMayGiveWork) {
+  TestOrg org;
+  User rep = GetUser(org.db, org.repA.userId).Value();
+  User supervisor = GetUser(org.db, org.supervisor.userId).Value();
+  User leader = GetUser(org.db, org.leader.userId).Value();
+  User other = GetUser(org.db, org.repWest.userId).Value();
+  User mate = GetUser(org.db, org.repB.userId).Value();
+  Holding own{rep.id, rep.teamId};
+  Holding pool{};
+  EXPECT_TRUE(CheckCanAssign(rep, own, rep.id, rep.teamId));
+  EXPECT_TRUE(CheckCanAssign(rep, pool, std::nullopt, std::nullopt));
+  EXPECT_EQ(CheckCanAssign(rep, own, mate.id, mate.teamId).Code(), ErrorCode::Denied);
+  EXPECT_EQ(CheckCanAssign(rep, pool, other.id, other.teamId).Code(), ErrorCode::Denied);
+  EXPECT_TRUE(CheckCanAssign(supervisor, pool, mate.id, mate.teamId));
+  EXPECT_TRUE(CheckCanAssign(supervisor, Holding{other.id, other.teamId}, other.id, other.teamId)) << "the customer's owner";
+  EXPECT_EQ(CheckCanAssign(supervisor, pool, other.id, other.teamId).Code(), ErrorCode::Denied);
+  EXPECT_TRUE(CheckCanAssign(leader, pool, other.id, other.teamId));
+}
+
+TEST(Org, ImportsAreChangedByTheirImporterOrSupervisorsAndUp) {
+  TestOrg org;
+  User rep = GetUser(org.db, org.repA.userId).Value();
+  EXPECT_TRUE(CheckCanChangeImport(rep, rep.id));
+  EXPECT_EQ(CheckCanChangeImport(rep, org.repB.userId).Code(), ErrorCode::Denied);
+  EXPECT_TRUE(CheckCanChangeImport(GetUser(org.db, org.supervisor.userId).Value(), rep.id));
+  EXPECT_TRUE(CheckCanChangeImport(GetUser(org.db, org.admin.userId).Value(), rep.id));
+}
+
+TEST(Org, AClaimProtectsForTheConfiguredDays) {
+  TestOrg org;
+  EXPECT_EQ(ClaimProtectionEnd(org.db, 1000).Value(), 1000 + 7 * 86400000LL);
+  ASSERT_TRUE(SetSettingInt(org.db, kSettingClaimProtectDays, 2, org.admin));
+  EXPECT_EQ(ClaimProtectionEnd(org.db, 1000).Value(), 1000 + 2 * 86400000LL);
 }
 
 TEST(Org, DeactivatedUsersAreDenied) {

@@ -16,10 +16,18 @@ using nlohmann::json;
 using relay::RateLimit;
 using relay::RelayOptions;
 
+// /metrics is served only with its token (crm-relay --metrics-token).
+const char* const kMetricsToken = "metrics-token-for-the-tests";
+relay::ServerOptions WithMetricsToken() {
+  relay::ServerOptions server;
+  server.metricsToken = kMetricsToken;
+  return server;
+}
+
 class RelayApiTest : public testing::Test {
  protected:
   TempFolder m_folder{"relay_api"};
-  TestRelay m_relay{FastOptions("sqlite:" + m_folder / "relay.db")};
+  TestRelay m_relay{FastOptions("sqlite:" + m_folder / "relay.db"), WithMetricsToken()};
 };
 
 int64_t CountCustomersIn(Db& db) { return CountCustomers(db).ValueOr(-1); }
@@ -53,16 +61,16 @@ TEST_F(RelayApiTest, SetupCreatesTheOrganisationWithItsAdminAsSeqOne) {
   EXPECT_EQ(again.Code(), ErrorCode::Invalid) << again.Message();  // 409
   HttpAnswer reused = Call(m_relay.Endpoint(), "POST", "/v1/setup", "",
                            json{{"setup_token", token}, {"organisation", "另一家"}, {"admin_name", "李四"},
-                                {"password", "admin password"}, {"device_id", "5"}}.dump());
+                                {"password", "admin password"}, {"device_id", "5"}, {"device_secret", std::string(64, '5')}}.dump());
   EXPECT_EQ(reused.status, 409) << reused.body;
   HttpAnswer unknown = Call(m_relay.Endpoint(), "POST", "/v1/setup", "",
                             json{{"setup_token", std::string(64, 'a')}, {"organisation", "另一家"}, {"admin_name", "李四"},
-                                 {"password", "admin password"}, {"device_id", "5"}}.dump());
+                                 {"password", "admin password"}, {"device_id", "5"}, {"device_secret", std::string(64, '5')}}.dump());
   EXPECT_EQ(unknown.status, 401) << unknown.body;
   // A name is taken once.
   HttpAnswer taken = Call(m_relay.Endpoint(), "POST", "/v1/setup", "",
                           json{{"setup_token", m_relay.SetupToken()}, {"organisation", "美家门窗"}, {"admin_name", "李四"},
-                               {"password", "admin password"}, {"device_id", "5"}}.dump());
+                               {"password", "admin password"}, {"device_id", "5"}, {"device_secret", std::string(64, '5')}}.dump());
   EXPECT_EQ(taken.status, 409) << taken.body;
 }
 
@@ -91,7 +99,7 @@ TEST_F(RelayApiTest, SignInGivesOneAnswerForEveryWrongCredential) {
   org.AddUser("张三", "rep");
   auto attempt = [&](const std::string& orgName, const std::string& user, const std::string& password) {
     return Call(m_relay.Endpoint(), "POST", "/v1/signin", "",
-                json{{"organisation", orgName}, {"user", user}, {"password", password}, {"device_id", "77"}}.dump());
+                json{{"organisation", orgName}, {"user", user}, {"password", password}, {"device_id", "77"}, {"device_secret", std::string(64, '7')}}.dump());
   };
   HttpAnswer good = attempt(org.Name(), "张三", "user password");
   ASSERT_EQ(good.status, 200) << good.body;
@@ -133,10 +141,12 @@ TEST_F(RelayApiTest, ADeactivatedUsersTokenStopsWorking) {
   for (const char* path : {"/v1/pull?after=0", "/v1/snapshot"}) {
     HttpAnswer answer = Call(m_relay.Endpoint(), "GET", path, device->Token());
     EXPECT_EQ(answer.status, 401) << path << ": " << answer.body;
-    EXPECT_NE(answer.body.find("deactivated"), std::string::npos) << answer.body;
   }
   EXPECT_FALSE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""}));
+  // Active again: the old token stays dead (the deactivation ended it); a new sign-in works.
   admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, true, admin.actor())); })});
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 401) << "an old token came back to life";
+  ASSERT_TRUE(device->SignIn(org.Name(), "张三", "user password"));
   EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 200) << "active again";
 }
 
@@ -304,13 +314,19 @@ TEST_F(RelayApiTest, AdminManagesUsersRolesPasswordsAndDevices) {
                             json{{"name", "赵六"}, {"role", "king"}, {"password", "another password"}}.dump());
   EXPECT_EQ(badRole.status, 400) << badRole.body;
 
-  // Password reset: the old one stops working, the new one works.
+  // Password reset: the old one stops working, and so does every sign-in made with it; the new one works.
   auto repDevice = org.Device("张三");
+  auto oldSignIn = sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""});
+  ASSERT_TRUE(oldSignIn) << oldSignIn.Message();
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0&limit=1", oldSignIn.Value().token).status, 200);
   HttpAnswer reset = Call(m_relay.Endpoint(), "POST", "/v1/admin/users/" + std::to_string(rep) + "/password", org.Admin().Token(),
                           json{{"password", "a new password"}}.dump());
   EXPECT_EQ(reset.status, 204) << reset.body;
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0&limit=1", oldSignIn.Value().token).status, 401);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0&limit=1", repDevice->Token()).status, 401);
   EXPECT_FALSE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""}));
   EXPECT_TRUE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "a new password", NewId(), ""}));
+  ASSERT_TRUE(repDevice->SignIn(org.Name(), "张三", "a new password"));
 
   // A rep may not administer.
   EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/admin/users", repDevice->Token()).status, 403);
@@ -385,12 +401,14 @@ TEST(RelayLimits, BatchBodyAndRateLimitsAreClear4xx) {
   EXPECT_GE(admin.Transport().RetryAfterSeconds(), 1);
 }
 
-// Behind nginx every peer is loopback: sign-in limits go by the address nginx forwards.
+// Behind nginx (named with --trust-proxy) every peer is loopback: sign-in limits go by the address nginx forwards.
 TEST(RelayLimits, SignInLimitsGoByTheForwardedAddressBehindAProxy) {
   TempFolder folder("relay_forwarded");
   RelayOptions options = FastOptions("sqlite:" + folder / "relay.db");
   options.signInRate = RateLimit{0.01, 3};
-  TestRelay relay(options);
+  relay::ServerOptions server;
+  server.trustedProxies = {"127.0.0.1"};
+  TestRelay relay(options, server);
   auto attempt = [&](const std::string& forwarded) {
     httplib::Client client("127.0.0.1", relay.Port());
     httplib::Headers headers{{"X-Forwarded-For", forwarded}};
@@ -409,7 +427,7 @@ TEST_F(RelayApiTest, MetricsCountRequestsChangesetsAndOrganisations) {
   admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "一", admin.actor())); })});
   admin.PushRefused({admin.Sql("INSERT INTO audit_log (id, at, user_id, device_id, table_name, row_id, action) VALUES (1, 1, 42, 42, 'x', 1, 'insert')")});
   (void)admin.Transport().PullNow(0, 10, 0);
-  HttpAnswer metrics = Call(m_relay.Endpoint(), "GET", "/metrics");
+  HttpAnswer metrics = Call(m_relay.Endpoint(), "GET", "/metrics", kMetricsToken);
   ASSERT_EQ(metrics.status, 200);
   for (const char* line : {"crm_relay_requests_total{endpoint=\"POST /v1/push\",status=\"200\"} 1",
                            "crm_relay_requests_total{endpoint=\"POST /v1/push\",status=\"422\"} 1",

@@ -48,9 +48,9 @@ void Work(OrgOnRelay& org, TestDevice& a, TestDevice& b) {
   a.PushOk(batch);
   b.Sync();
   // Both edit the pool customer's notes from the same state: the later in the relay's order wins.
-  auto fromA = a.Sql("UPDATE customers SET notes = '甲写的', updated_at = 2, updated_by = " + Id(a.UserId()) + ", device_id = " +
+  auto fromA = a.Sql("UPDATE customers SET notes = '甲写的', updated_at = " + Id(NowMs()) + ", updated_by = " + Id(a.UserId()) + ", device_id = " +
                      Id(a.DeviceId()) + " WHERE id = " + Id(shared));
-  auto fromB = b.Sql("UPDATE customers SET notes = '乙写的', updated_at = 3, updated_by = " + Id(b.UserId()) + ", device_id = " +
+  auto fromB = b.Sql("UPDATE customers SET notes = '乙写的', updated_at = " + Id(NowMs() + 1) + ", updated_by = " + Id(b.UserId()) + ", device_id = " +
                      Id(b.DeviceId()) + " WHERE id = " + Id(shared));
   a.PushOk({fromA});
   b.PushOk({fromB});

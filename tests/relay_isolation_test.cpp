@@ -16,6 +16,14 @@ using nlohmann::json;
 
 std::string Id(int64_t value) { return std::to_string(value); }
 
+// /metrics is served only with its token (crm-relay --metrics-token).
+const char* const kMetricsToken = "metrics-token-for-the-tests";
+relay::ServerOptions WithMetricsToken() {
+  relay::ServerOptions server;
+  server.metricsToken = kMetricsToken;
+  return server;
+}
+
 class RelayIsolationTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -52,7 +60,7 @@ class RelayIsolationTest : public testing::Test {
   }
 
   TempFolder m_folder{"relay_isolation"};
-  TestRelay m_relay{FastOptions("sqlite:" + m_folder / "relay.db")};
+  TestRelay m_relay{FastOptions("sqlite:" + m_folder / "relay.db"), WithMetricsToken()};
   OrgOnRelay m_one{m_relay, "一号公司", "一号管理员"};
   OrgOnRelay m_two{m_relay, "二号公司", "二号管理员"};
   int64_t m_oneRep = 0, m_twoRep = 0, m_secret = 0;
@@ -95,7 +103,7 @@ TEST_F(RelayIsolationTest, PushesChangeOnlyTheTokensOrganisation) {
   int64_t oneHead = Head(m_one.Admin());
   // Organisation one's customer id, changed under organisation two's token: it lands (and is
   // dropped, no such row) in organisation two; organisation one does not move.
-  std::string forged = "UPDATE customers SET notes = '越界', updated_at = 1, updated_by = " + Id(m_twoRep) + ", device_id = " +
+  std::string forged = "UPDATE customers SET notes = '越界', updated_at = " + Id(NowMs()) + ", updated_by = " + Id(m_twoRep) + ", device_id = " +
                        Id(m_twoDevice->DeviceId()) + " WHERE id = " + Id(m_secret);
   ASSERT_TRUE(m_twoDevice->db().Exec("INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, "
                                      "device_id) VALUES (" + Id(m_secret) + ", '机密客户', NULL, 1, 1, 1, 1, 1)"));  // not captured
@@ -111,7 +119,7 @@ TEST_F(RelayIsolationTest, PushesChangeOnlyTheTokensOrganisation) {
   EXPECT_NE(m_twoDevice->PushRefused({asOneDevice}).reason.find("token of device"), std::string::npos);
   sync::ChangesetEnvelope asOneUser = envelope;
   asOneUser.userId = m_oneRep;
-  EXPECT_NE(m_twoDevice->PushRefused({asOneUser}).reason.find("not signed in on this device"), std::string::npos);
+  EXPECT_NE(m_twoDevice->PushRefused({asOneUser}).reason.find("pushed with the sign-in of user"), std::string::npos);
   EXPECT_EQ(Head(m_one.Admin()), oneHead);
 
   // One device id signed in to both organisations, pushing the same changeset id to each:
@@ -217,7 +225,7 @@ TEST_F(RelayIsolationTest, EveryAuthenticatedEndpointWantsAToken) {
     }
   }
   // The operations endpoints carry no organisation data.
-  HttpAnswer metrics = Call(m_relay.Endpoint(), "GET", "/metrics");
+  HttpAnswer metrics = Call(m_relay.Endpoint(), "GET", "/metrics", kMetricsToken);
   ASSERT_EQ(metrics.status, 200);
   for (const std::string& secret : {m_one.Name(), m_two.Name(), Id(m_one.OrgId()), Id(m_oneRep), std::string("机密客户")}) {
     EXPECT_EQ(metrics.body.find(secret), std::string::npos) << secret;

@@ -36,7 +36,7 @@ TEST_F(RelayPgTest, TheApiWorksOnThePostgresStore) {
   OrgOnRelay org(relay);
   // Set-up on this store: a second organisation, then the same token again, then an unknown one.
   std::string token = relay.SetupToken();
-  json second{{"setup_token", token}, {"organisation", "第二家"}, {"admin_name", "y"}, {"password", "12345678"}, {"device_id", "3"}};
+  json second{{"setup_token", token}, {"organisation", "第二家"}, {"admin_name", "y"}, {"password", "12345678"}, {"device_id", "3"}, {"device_secret", std::string(64, '3')}};
   EXPECT_EQ(Call(relay.Endpoint(), "POST", "/v1/setup", "", second.dump()).status, 201);
   second["organisation"] = "第三家";
   EXPECT_EQ(Call(relay.Endpoint(), "POST", "/v1/setup", "", second.dump()).status, 409);
@@ -80,7 +80,9 @@ TEST_F(RelayPgTest, TheApiWorksOnThePostgresStore) {
   // Admin: password, role, devices, revoke; sign-out.
   EXPECT_EQ(Call(relay.Endpoint(), "POST", "/v1/admin/users/" + std::to_string(rep) + "/password", org.Admin().Token(),
                  json{{"password", "new password"}}.dump()).status, 204);
+  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", a->Token()).status, 401) << "a new password ends the old sign-ins";
   EXPECT_TRUE(sync::SignIn(relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "new password", 9, ""}));
+  ASSERT_TRUE(a->SignIn(org.Name(), "张三", "new password"));
   EXPECT_EQ(Call(relay.Endpoint(), "POST", "/v1/admin/users/" + std::to_string(rep) + "/role", org.Admin().Token(),
                  json{{"role", "supervisor"}}.dump()).status, 204);
   HttpAnswer devices = Call(relay.Endpoint(), "GET", "/v1/admin/devices", org.Admin().Token());

@@ -3,6 +3,7 @@
 // anything is stored. Changes that core itself would make are built with core on a device;
 // forgeries are raw SQL captured on a device, as a modified client would send them.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "core/contacts.h"
 #include "core/customers.h"
@@ -241,27 +242,71 @@ TEST_F(RelayRulesTest, EnvelopesNameTheTokensDeviceAndASignedInUser) {
   notHere.userId = m_repB;
   sync::PushRefusal refused = a->PushRefused({notHere});
   EXPECT_EQ(refused.changesetId, notHere.changesetId);
-  EXPECT_NE(refused.reason.find("not signed in on this device"), std::string::npos) << refused.reason;
+  EXPECT_NE(refused.reason.find("pushed with the sign-in of user"), std::string::npos) << refused.reason;
   sync::ChangesetEnvelope newer = change();
   newer.schemaVersion = LatestSchemaVersion() + 1;
   EXPECT_NE(a->PushRefused({newer}).reason.find("newer app"), std::string::npos);
 
-  // A shared tablet: 乙 signs in on 甲's device too; each change names who made it.
+  // A shared tablet: 乙 signs in on 甲's device too (the same device, so the same secret); each
+  // person's changes travel with their own sign-in, never with someone else's.
   auto second = sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{m_org.Name(), "乙", "user password", a->DeviceId(), "tablet"});
   ASSERT_TRUE(second) << second.Message();
   a->PushOk({change()});
   a->SwitchUser(m_repB);
-  a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "乙在平板上录的", a->actor())); })});
+  auto byB = a->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "乙在平板上录的", a->actor())); });
+  EXPECT_NE(a->PushRefused({byB}).reason.find("pushed with the sign-in of user " + Id(m_repA)), std::string::npos)
+      << "甲's token cannot carry 乙's change";
+  a->Transport().SetToken(second.Value().token);
+  a->PushOk({byB});
 
   // A deactivated user's token stops working, and their changes are refused under anyone's token.
   a->SwitchUser(m_repA);
+  a->Transport().SetToken(a->Token());
   m_org.Admin().Sync();
   m_org.Admin().PushOk({m_org.Admin().Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, m_repA, false, m_org.Admin().actor())); })});
   auto denied = a->Push({change()});
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.Code(), ErrorCode::Denied) << denied.Message();
   a->Transport().SetToken(second.Value().token);  // 乙's token on the shared tablet
-  EXPECT_NE(a->PushRefused({change()}).reason.find("deactivated"), std::string::npos);
+  EXPECT_NE(a->PushRefused({change()}).reason.find("pushed with the sign-in of user"), std::string::npos);
+
+  // Reactivated, 甲 must sign in again: the deactivation ended every token 甲 had.
+  m_org.Admin().Sync();
+  m_org.Admin().PushOk({m_org.Admin().Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, m_repA, true, m_org.Admin().actor())); })});
+  a->Transport().SetToken(a->Token());
+  auto stillDenied = a->Push({change()});
+  ASSERT_FALSE(stillDenied) << "an old token came back to life with the reactivation";
+  EXPECT_EQ(stillDenied.Code(), ErrorCode::Denied) << stillDenied.Message();
+  ASSERT_TRUE(a->SignIn(m_org.Name(), "甲", "user password"));
+  a->PushOk({change()});
+}
+
+// The attack of a rep who wants to be the admin: read the admin's device id from a pull, sign in on
+// it with the rep's own password, push as the admin. Each step is refused, and nothing is stored.
+TEST_F(RelayRulesTest, NobodySignsInOnAnotherDeviceOrPushesAsAnotherPerson) {
+  TestDevice& admin = m_org.Admin();
+  int64_t head = Head();
+  // The rep's own process cannot know the admin device's secret: another secret for the same id.
+  auto onAdminsDevice = sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{m_org.Name(), "甲", "user password", admin.DeviceId(),
+                                                                           "stolen id", std::string(64, '0')});
+  ASSERT_FALSE(onAdminsDevice) << "a rep signed in on the admin's device id";
+  EXPECT_EQ(onAdminsDevice.Code(), ErrorCode::Denied) << onAdminsDevice.Message();
+  EXPECT_NE(onAdminsDevice.Message().find("belongs to another device"), std::string::npos) << onAdminsDevice.Message();
+
+  // With the rep's own token, an envelope that names the admin (and the admin's device) is refused.
+  auto promote = a->Forge("UPDATE users SET role = 'admin', updated_at = 1, updated_by = " + Id(admin.UserId()) + ", device_id = " +
+                          Id(a->DeviceId()) + " WHERE id = " + Id(m_repA));
+  sync::ChangesetEnvelope asAdmin = promote;
+  asAdmin.userId = admin.UserId();
+  EXPECT_NE(a->PushRefused({asAdmin}).reason.find("pushed with the sign-in of user"), std::string::npos);
+  asAdmin.deviceId = admin.DeviceId();
+  EXPECT_FALSE(a->PushRefused({asAdmin}).reason.empty());
+  // As themselves, a rep may not touch users at all.
+  auto own = a->Forge("UPDATE users SET role = 'admin', " + SetSigned(*a) + " WHERE id = " + Id(m_repA));
+  EXPECT_FALSE(a->PushRefused({own}).reason.empty());
+  EXPECT_EQ(Head(), head) << "nothing of the attack was logged";
+  a->Sync();
+  EXPECT_EQ(QueryText(a->db(), "SELECT role FROM users WHERE id = " + Id(m_repA)), "rep");
 }
 
 TEST_F(RelayRulesTest, ARefusedPushStoresNothing) {
@@ -325,6 +370,200 @@ TEST_F(RelayRulesTest, ChangesetsOfTheWrongShapeOrTypesAreRefused) {
   sync::PushRefusal real = a->PushRefused({untyped(Id(m_repA) + ".0")});
   EXPECT_NE(real.reason.find("owner_id must be an integer"), std::string::npos) << real.reason;
   a->PushOk({untyped(Id(m_repA))});  // the same row with a proper integer passes
+}
+
+
+// A device's changes of who did what, and of whose work a follow-up is, are held to core's rules.
+TEST_F(RelayRulesTest, ActivitiesNameTheirAuthor) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  a->PushOk({a->Change([&](Db& db) {
+    ActivityInput input;
+    input.customerId = own;
+    input.summary = "拜访";
+    ASSERT_TRUE(LogActivity(db, input, a->actor()));
+  })});
+  std::string insert = "INSERT INTO activities (id, customer_id, kind, occurred_at, user_id, summary, created_at, updated_at, "
+                       "created_by, updated_by, device_id) VALUES (" + Id(NewId()) + ", " + Id(own) + ", 'visit', " + Id(NowMs()) + ", ";
+  sync::PushRefusal asOther = a->PushRefused({a->Forge(insert + Id(m_repB) + ", '乙来过', " + Signed(*a) + ")")});
+  EXPECT_EQ(asOther.table, "activities");
+  EXPECT_NE(asOther.reason.find("user_id"), std::string::npos) << asOther.reason;
+  a->Sync();
+  std::string activity = QueryText(a->db(), "SELECT id FROM activities WHERE customer_id = " + Id(own));
+  sync::PushRefusal handedOver = a->PushRefused({a->Forge("UPDATE activities SET user_id = " + Id(m_repB) + ", " + SetSigned(*a) +
+                                                          " WHERE id = " + activity)});
+  EXPECT_EQ(handedOver.row, activity);
+  EXPECT_NE(handedOver.reason.find("user_id"), std::string::npos) << handedOver.reason;
+}
+
+TEST_F(RelayRulesTest, FollowUpsGoToWhomTheAuthorMayGiveWork) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  int64_t teamCustomer = CustomerOf(*c, "丙的客户");
+  a->PushOk({a->Change([&](Db& db) {
+    ASSERT_TRUE(ScheduleFollowup(db, own, NowMs() + 86400000, FollowupReason::Manual, "回访", a->actor()));
+  })});
+  auto followup = [&](TestDevice& device, int64_t customer, int64_t owner) {
+    return "INSERT INTO followups (id, customer_id, owner_id, due_at, reason, created_at, updated_at, created_by, updated_by, "
+           "device_id) VALUES (" + Id(NewId()) + ", " + Id(customer) + ", " + Id(owner) + ", " + Id(NowMs() + 86400000) +
+           ", 'manual', " + Signed(device) + ")";
+  };
+  sync::PushRefusal toOther = a->PushRefused({a->Forge(followup(*a, own, m_repB))});
+  EXPECT_EQ(toOther.table, "followups");
+  EXPECT_NE(toOther.reason.find("may not give work"), std::string::npos) << toOther.reason;
+  // A supervisor plans for the team (and a customer's owner), not for another team.
+  s->PushOk({s->Sql(followup(*s, teamCustomer, m_repC))});
+  sync::PushRefusal outOfTeam = s->PushRefused({s->Forge(followup(*s, teamCustomer, m_repB))});
+  EXPECT_NE(outOfTeam.reason.find("may not give work"), std::string::npos) << outOfTeam.reason;
+  l->PushOk({l->Sql(followup(*l, own, m_repB))});
+}
+
+TEST_F(RelayRulesTest, AuditRowsDescribeTheChangeThatCarriesThem) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  int64_t others = CustomerOf(*b, "乙的客户");
+  a->PushOk({a->Change([&](Db& db) {
+    CustomerInput input;
+    input.name = "甲的客户（改）";
+    ASSERT_TRUE(UpdateCustomer(db, own, input, a->actor()));
+  })});
+  a->Sync();
+  auto audit = [&](int64_t at, int64_t row, int64_t customer) {
+    return "INSERT INTO audit_log (id, at, user_id, device_id, table_name, row_id, customer_id, action, field, new_value) VALUES (" +
+           Id(NewId()) + ", " + Id(at) + ", " + Id(m_repA) + ", " + Id(a->DeviceId()) + ", 'customers', " + Id(row) + ", " + Id(customer) +
+           ", 'update', 'notes', '伪造')";
+  };
+  std::string edit = "UPDATE customers SET notes = '改', " + SetSigned(*a) + " WHERE id = " + Id(own) + "; ";
+  sync::PushRefusal dated1970 = a->PushRefused({a->Forge(edit + audit(0, own, own))});
+  EXPECT_EQ(dated1970.table, "audit_log");
+  EXPECT_NE(dated1970.reason.find("dated when its change was made"), std::string::npos) << dated1970.reason;
+  sync::PushRefusal aboutOthers = a->PushRefused({a->Forge(edit + audit(NowMs(), own, others))});
+  EXPECT_NE(aboutOthers.reason.find("belongs to another rep"), std::string::npos) << aboutOthers.reason;
+  sync::PushRefusal noChange = a->PushRefused({a->Forge(audit(NowMs(), others, others))});
+  EXPECT_NE(noChange.reason.find("describe a row its changeset writes"), std::string::npos) << noChange.reason;
+  // A changeset dated 1970 to carry a 1970 audit row: older than its author.
+  sync::ChangesetEnvelope backdated = a->Forge(edit + audit(0, own, own));
+  backdated.createdAtMs = 0;
+  EXPECT_NE(a->PushRefused({backdated}).reason.find("before its author's account existed"), std::string::npos);
+  a->PushOk({a->Sql(edit + audit(NowMs(), own, own))});  // the same shape, honest, passes
+}
+
+TEST_F(RelayRulesTest, AClaimProtectsNoLongerThanTheOrganisationAllows) {
+  int64_t pool = CustomerOf(m_org.Admin(), "公海客户", /*toPool=*/true);
+  a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(ClaimCustomer(db, pool, a->actor())); })});
+  a->Sync();
+  sync::PushRefusal forever = a->PushRefused({a->Forge("UPDATE customers SET protected_until = 253402300799000, " + SetSigned(*a) +
+                                                       " WHERE id = " + Id(pool))});
+  EXPECT_EQ(forever.table, "customers");
+  EXPECT_NE(forever.reason.find("protected_until"), std::string::npos) << forever.reason;
+  a->PushOk({a->Sql("UPDATE customers SET protected_until = " + Id(NowMs() + 86400000) + ", " + SetSigned(*a) + " WHERE id = " + Id(pool))});
+}
+
+TEST_F(RelayRulesTest, AnUpdateMustSignTheRowItChanges) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  int64_t pool = CustomerOf(m_org.Admin(), "公海客户", /*toPool=*/true);
+  // The admin's name stays on the pool customer's row: refused.
+  sync::PushRefusal unsigned_ = a->PushRefused({a->Forge("UPDATE customers SET notes = 'x', updated_at = " + Id(NowMs()) +
+                                                         " WHERE id = " + Id(pool))});
+  EXPECT_EQ(unsigned_.row, Id(pool));
+  EXPECT_NE(unsigned_.reason.find("updated_by is not set"), std::string::npos) << unsigned_.reason;
+  sync::PushRefusal otherDevice = a->PushRefused({a->Forge("UPDATE customers SET notes = 'x', updated_by = " + Id(m_repA) +
+                                                           " WHERE id = " + Id(pool))});
+  EXPECT_NE(otherDevice.reason.find("device_id is not set"), std::string::npos) << otherDevice.reason;
+  // A's own row already names A and this device: an update that leaves them passes, as core's edits do.
+  a->PushOk({a->Sql("UPDATE customers SET notes = 'y' WHERE id = " + Id(own))});
+  a->PushOk({a->Change([&](Db& db) {
+    CustomerInput input;
+    input.name = "甲的客户（改）";
+    ASSERT_TRUE(UpdateCustomer(db, own, input, a->actor()));
+  })});
+}
+
+// An UPDATE record whose key column carries a new value: no capture makes one (SQLite records a
+// changed key as DELETE + INSERT), so the captured bytes are edited.
+sync::Bytes WithNewKey(sync::Bytes bytes, int64_t key) {
+  size_t i = 1;
+  auto varint = [&] {
+    uint64_t value = 0;
+    for (int n = 0; n < 9; n++) {
+      uint8_t byte = bytes[i++];
+      if (n == 8) return (value << 8) | byte;
+      value = (value << 7) | (byte & 0x7f);
+      if (!(byte & 0x80)) break;
+    }
+    return value;
+  };
+  size_t columns = varint();
+  i += columns;                        // key flags
+  while (bytes[i] != 0) i++;           // table name
+  i++;
+  EXPECT_EQ(bytes[i], SQLITE_UPDATE);
+  i += 2;                              // op, indirect
+  for (size_t c = 0; c < columns; c++) {  // the old values
+    uint8_t type = bytes[i++];
+    if (type == 1 || type == 2) i += 8;
+    if (type == 3 || type == 4) i += varint();
+  }
+  EXPECT_EQ(bytes[i], 0) << "the key's new value is undefined in a captured update";
+  std::vector<uint8_t> value{1};
+  for (int shift = 56; shift >= 0; shift -= 8) value.push_back(static_cast<uint8_t>(static_cast<uint64_t>(key) >> shift));
+  bytes.erase(bytes.begin() + static_cast<std::ptrdiff_t>(i));
+  bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(i), value.begin(), value.end());
+  return bytes;
+}
+
+TEST_F(RelayRulesTest, AnUpdateOfAPrimaryKeyIsRefused) {
+  int64_t others = CustomerOf(*b, "乙的客户");
+  int64_t own = CustomerOf(*a, "甲的客户");
+  sync::ChangesetEnvelope renamed = a->Forge("UPDATE customers SET notes = 'x', " + SetSigned(*a) + " WHERE id = " + Id(own));
+  renamed.changeset = WithNewKey(renamed.changeset, others);
+  a->PushRefused({renamed});
+  m_org.Admin().Sync();
+  EXPECT_EQ(QueryText(m_org.Admin().db(), "SELECT name FROM customers WHERE id = " + Id(others)), "乙的客户");
+  EXPECT_EQ(QueryText(m_org.Admin().db(), "SELECT name FROM customers WHERE id = " + Id(own)), "甲的客户");
+}
+
+TEST_F(RelayRulesTest, ImportsAreChangedByTheirImporterOrSupervisorsAndNeverRemoved) {
+  // The bookkeeping row core writes when an import begins (core/import.cpp).
+  int64_t byB = NewId();
+  b->PushOk({b->Sql("INSERT INTO imports (id, file_name, created_at, updated_at, created_by, updated_by, device_id) VALUES (" + Id(byB) +
+                    ", '乙的名单.csv', " + Signed(*b) + ")")});
+  int64_t byA = NewId();
+  a->PushOk({a->Sql("INSERT INTO imports (id, file_name, created_at, updated_at, created_by, updated_by, device_id) VALUES (" + Id(byA) +
+                    ", '甲的名单.csv', " + Signed(*a) + ")")});
+  SyncAll();
+  b->PushOk({b->Sql("UPDATE imports SET rows_ok = 3, " + SetSigned(*b) + " WHERE id = " + Id(byB))});
+  sync::PushRefusal undoOthers = a->PushRefused({a->Forge("UPDATE imports SET undone_at = " + Id(NowMs()) + ", " + SetSigned(*a) +
+                                                          " WHERE id = " + Id(byB))});
+  EXPECT_EQ(undoOthers.table, "imports");
+  EXPECT_EQ(undoOthers.row, Id(byB));
+  EXPECT_NE(undoOthers.reason.find("another user's import"), std::string::npos) << undoOthers.reason;
+  sync::PushRefusal removed = a->PushRefused({a->Forge("DELETE FROM imports WHERE id = " + Id(byA))});
+  EXPECT_NE(removed.reason.find("never removed"), std::string::npos) << removed.reason;
+  s->Sync();
+  s->PushOk({s->Sql("UPDATE imports SET undone_at = " + Id(NowMs()) + ", " + SetSigned(*s) + " WHERE id = " + Id(byB))});
+}
+
+TEST_F(RelayRulesTest, TheOrganisationKeepsAnActiveAdminAndUniqueNames) {
+  TestDevice& admin = m_org.Admin();
+  admin.Sync();
+  std::string self = Id(admin.UserId());
+  for (const std::string& sql : {"UPDATE users SET role = 'rep', " + SetSigned(admin) + " WHERE id = " + self,
+                                 "UPDATE users SET active = 0, " + SetSigned(admin) + " WHERE id = " + self,
+                                 // Signed first: the purge's audit row names the row's last writer.
+                                 "UPDATE users SET " + SetSigned(admin) + " WHERE id = " + self + "; DELETE FROM users WHERE id = " + self}) {
+    sync::PushRefusal refused = admin.PushRefused({admin.Forge(sql)});
+    EXPECT_EQ(refused.table, "users") << sql;
+    EXPECT_NE(refused.reason.find("at least one active admin"), std::string::npos) << sql << ": " << refused.reason;
+  }
+  sync::PushRefusal twin = admin.PushRefused({admin.Forge(
+      "INSERT INTO users (id, name, role, created_at, updated_at, created_by, updated_by, device_id) VALUES (" + Id(NewId()) +
+      ", '甲', 'rep', " + Signed(admin) + ")")});
+  EXPECT_EQ(twin.table, "users");
+  EXPECT_NE(twin.reason.find("exists already"), std::string::npos) << twin.reason;
+  // The admin API says no with core's rule too; core's own changes pass.
+  HttpAnswer demote = Call(m_relay.Endpoint(), "POST", "/v1/admin/users/" + self + "/role", admin.Token(), R"({"role":"rep"})");
+  EXPECT_EQ(demote.status, 409) << demote.body;
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(CreateUser(db, "新人", Role::Rep, std::nullopt, admin.actor())); })});
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserRole(db, m_leader, Role::Admin, admin.actor())); })});
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserRole(db, admin.UserId(), Role::Leader, admin.actor())); })});
 }
 
 }  // namespace

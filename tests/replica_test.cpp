@@ -147,6 +147,31 @@ TEST_F(ReplicaTest, PushesCarryWholeTransactionsInCaptureOrder) {
   ASSERT_EQ(rest.Value().changesets.size(), 3u);  // acknowledged ones are not sent again
 }
 
+// A shared tablet: the relay takes each person's changes only with that person's own token, so a
+// push never mixes authors; the order of the outbox is kept across pushes.
+TEST_F(ReplicaTest, APushHoldsOnePersonsChangesInOrder) {
+  Device device(Clone(org.db), org.leader);
+  Actor leader = device.actor;
+  Actor admin{org.admin.userId, leader.deviceId};
+  ASSERT_TRUE(SetGrade(device.db, customer, Grade::A, "一", leader));
+  ASSERT_TRUE(SetGrade(device.db, customer, Grade::B, "二", leader));
+  device.replica->SetAuthor(admin.userId);
+  ASSERT_TRUE(SetGrade(device.db, customer, Grade::C, "三", admin));
+  device.replica->SetAuthor(leader.userId);
+  ASSERT_TRUE(SetGrade(device.db, customer, Grade::D, "四", leader));
+  std::vector<std::pair<size_t, int64_t>> pushes;  // (changesets, author)
+  for (int i = 0; i < 4; i++) {
+    auto request = device.replica->NextPush();
+    ASSERT_TRUE(request) << request.Message();
+    if (request.Value().changesets.empty()) break;
+    for (const auto& envelope : request.Value().changesets) EXPECT_EQ(envelope.userId, request.Value().changesets[0].userId);
+    pushes.emplace_back(request.Value().changesets.size(), request.Value().changesets[0].userId);
+    ASSERT_TRUE(device.replica->OnPushed(relay->Push(request.Value())));
+  }
+  std::vector<std::pair<size_t, int64_t>> expected{{2, leader.userId}, {1, admin.userId}, {1, leader.userId}};
+  EXPECT_EQ(pushes, expected);
+}
+
 TEST_F(ReplicaTest, OwnChangesAreConfirmedWhenTheyComeBackFromTheRelay) {
   Device device(Clone(org.db), org.repA);
   ASSERT_TRUE(SetGrade(device.db, customer, Grade::A, "大单", device.actor));

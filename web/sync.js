@@ -40,13 +40,15 @@ Module.crmSync = (function () {
     }
   }
 
-  function request(id, method, path, bodyPointer, bodySize, timeoutMs) {
+  // `ownToken`: the sign-in of the push's author (a shared tablet has one per person); else the device's.
+  function request(id, method, path, bodyPointer, bodySize, timeoutMs, ownToken) {
     const controller = new AbortController();
     inFlight.set(id, controller);
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const body = bodySize > 0 ? HEAPU8.slice(bodyPointer, bodyPointer + bodySize) : undefined;
     const headers = { Accept: 'application/x-crm' };
-    if (token) headers.Authorization = 'Bearer ' + token;
+    const bearer = ownToken || token;
+    if (bearer) headers.Authorization = 'Bearer ' + bearer;
     if (body) headers['Content-Type'] = 'application/x-crm';
     fetch(url(path), { method, body, headers, cache: 'no-store', signal: controller.signal })
       .then(async (response) => {

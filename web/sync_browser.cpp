@@ -18,8 +18,9 @@ namespace {
 
 EM_JS(void, JsSyncConfigure, (const char* server, const char* token),
       { Module.crmSync.configure(UTF8ToString(server), UTF8ToString(token)); });
-EM_JS(void, JsSyncRequest, (int id, const char* method, const char* path, const uint8_t* body, size_t size, int timeoutMs),
-      { Module.crmSync.request(id, UTF8ToString(method), UTF8ToString(path), body, size, timeoutMs); });
+EM_JS(void, JsSyncRequest, (int id, const char* method, const char* path, const uint8_t* body, size_t size, int timeoutMs,
+                            const char* token),
+      { Module.crmSync.request(id, UTF8ToString(method), UTF8ToString(path), body, size, timeoutMs, UTF8ToString(token)); });
 EM_JS(void, JsSyncSignIn, (const char* path, const char* fields), { Module.crmSync.signIn(UTF8ToString(path), UTF8ToString(fields)); });
 EM_JS(void, JsSyncAbortAll, (), { Module.crmSync.abortAll(); });
 
@@ -52,10 +53,10 @@ void FetchTransport::Configure(const std::string& server, const std::string& tok
 }
 
 void FetchTransport::Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs,
-                          Handler handler) {
+                          Handler handler, const std::string& token) {
   int id = m_nextId++;
   m_waiting.emplace(id, std::move(handler));
-  JsSyncRequest(id, method, path.c_str(), body.data(), body.size(), timeoutMs);
+  JsSyncRequest(id, method, path.c_str(), body.data(), body.size(), timeoutMs, token.c_str());
 }
 
 void FetchTransport::Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields) {
@@ -76,6 +77,8 @@ Error FetchTransport::HttpError(const Reply& reply) {
 }
 
 void FetchTransport::Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) {
+  // A push holds one person's changes (Replica::NextPush) and goes with that person's own sign-in.
+  std::string token = m_authorToken && !request.changesets.empty() ? m_authorToken(request.changesets.front().userId) : "";
   Send("POST", "/v1/push", sync::EncodePush(request), kRequestTimeoutMs, [done](const Reply& reply) {
     if (reply.status == 422) {
       sync::PushOutcome outcome;
@@ -93,7 +96,7 @@ void FetchTransport::Push(const sync::PushRequest& request, std::function<void(R
     sync::PushOutcome outcome;
     outcome.response = std::move(decoded).Value();
     done(outcome);
-  });
+  }, token);
 }
 
 void FetchTransport::Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) {
@@ -146,6 +149,9 @@ void BrowserSync::StartClient(const sync::SyncLink& link) {
   m_replica->SetAuthor(app.actor.userId);
   m_token = sync::TokenFor(*app.db, app.actor.userId).ValueOr("");
   m_transport.Configure(link.server, m_token);
+  m_transport.SetAuthorTokens([this](int64_t userId) {
+    return m_platform.app.db ? sync::TokenFor(*m_platform.app.db, userId).ValueOr(m_token) : m_token;
+  });
   sync::SyncClientOptions options;
   options.longPollSeconds = kLongPollSeconds;
   m_client = std::make_unique<sync::SyncClient>(*m_replica, m_transport, options);
@@ -228,11 +234,14 @@ void BrowserSync::SignIn(const ui::OnlineSignInRequest& request) {
   }
   auto deviceId = DeviceId(*app.db);
   if (!deviceId) return ShowSignInError(deviceId.Message());
+  auto deviceSecret = DeviceSecret(*app.db);
+  if (!deviceSecret) return ShowSignInError(deviceSecret.Message());
   m_signIn = PendingSignIn{server, request.account, request.account.substr(at + 1), request.account.substr(0, at)};
   ShowSignInProgress(ui::Tr(app.lang, ui::Str::SigningIn));
   std::string fields = "{\"organisation\":" + JsonString(m_signIn->organisation) + ",\"user\":" + JsonString(m_signIn->user) +
                        ",\"password\":" + JsonString(request.password) + ",\"device_id\":\"" +
-                       std::to_string(deviceId.Value()) + "\",\"device_name\":\"browser\"}";
+                       std::to_string(deviceId.Value()) + "\",\"device_name\":\"browser\",\"device_secret\":" +
+                       JsonString(deviceSecret.Value()) + "}";
   JsSyncConfigure(server.c_str(), "");
   JsSyncSignIn("/v1/signin", fields.c_str());
 }

@@ -24,6 +24,8 @@ struct Platform;
 class FetchTransport final : public sync::Transport {
  public:
   void Configure(const std::string& server, const std::string& token);
+  // The token of a change's author on this device, for pushes (empty: the configured one).
+  void SetAuthorTokens(std::function<std::string(int64_t userId)> tokenFor) { m_authorToken = std::move(tokenFor); }
   void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override;
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
@@ -41,11 +43,13 @@ class FetchTransport final : public sync::Transport {
     std::vector<std::string> fields;
   };
   using Handler = std::function<void(const Reply&)>;
-  void Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs, Handler handler);
+  void Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs, Handler handler,
+            const std::string& token = "");
   static Error HttpError(const Reply& reply);
 
   std::map<int, Handler> m_waiting;
   int m_nextId = 1;
+  std::function<std::string(int64_t)> m_authorToken;
 };
 
 class BrowserSync {

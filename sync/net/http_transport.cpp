@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ids.h"
+#include "core/sha256.h"
+
 namespace crm::sync {
 
 using nlohmann::json;
@@ -81,15 +84,28 @@ Result<RelaySession> PostSession(const HttpEndpoint& endpoint, const char* path,
 
 }  // namespace
 
+namespace {
+
+// A secret per device id, keyed by randomness made once in this process: unguessable by anyone else.
+std::string SecretFor(int64_t deviceId, const std::string& given) {
+  if (!given.empty()) return given;
+  static const std::string key = std::to_string(NewId()) + std::to_string(NewId()) + std::to_string(NewId()) + std::to_string(NewId());
+  return ToHex(HmacSha256(key, std::to_string(deviceId)));
+}
+
+}  // namespace
+
 Result<RelaySession> SignIn(const HttpEndpoint& endpoint, const SignInRequest& request) {
   json body{{"organisation", request.organisation}, {"user", request.user}, {"password", request.password},
-            {"device_id", std::to_string(request.deviceId)}, {"device_name", request.deviceName}};
+            {"device_id", std::to_string(request.deviceId)}, {"device_name", request.deviceName},
+            {"device_secret", SecretFor(request.deviceId, request.deviceSecret)}};
   return PostSession(endpoint, "/v1/signin", body, "sign-in");
 }
 
 Result<RelaySession> SetUp(const HttpEndpoint& endpoint, const SetupRequest& request) {
   json body{{"setup_token", request.setupToken}, {"organisation", request.organisation}, {"admin_name", request.adminName},
-            {"password", request.password}, {"device_id", std::to_string(request.deviceId)}, {"device_name", request.deviceName}};
+            {"password", request.password}, {"device_id", std::to_string(request.deviceId)}, {"device_name", request.deviceName},
+            {"device_secret", SecretFor(request.deviceId, request.deviceSecret)}};
   return PostSession(endpoint, "/v1/setup", body, "set-up");
 }
 

@@ -33,12 +33,15 @@ struct RelaySession {
   int64_t expiresAt = 0;  // ms
 };
 
+// deviceSecret proves the device id (docs/PROTOCOL.md, "Identity"). Empty: a secret this process
+// derives for the id, the same for every sign-in of the id in this process (tests, the benchmark).
 struct SignInRequest {
   std::string organisation;
   std::string user;
   std::string password;
   int64_t deviceId = 0;
   std::string deviceName;
+  std::string deviceSecret;
 };
 
 struct SetupRequest {
@@ -48,6 +51,7 @@ struct SetupRequest {
   std::string password;
   int64_t deviceId = 0;
   std::string deviceName;
+  std::string deviceSecret;
 };
 
 Result<RelaySession> SignIn(const HttpEndpoint& endpoint, const SignInRequest& request);

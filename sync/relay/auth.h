@@ -32,5 +32,8 @@ std::string TokenHash(const std::string& token);
 // Minimum password length the relay accepts.
 constexpr size_t kMinPasswordLength = 8;
 constexpr size_t kMaxPasswordLength = 256;
+// A device's secret (sign-in's device_secret): made once by the device, 32 random bytes as hex.
+constexpr size_t kMinDeviceSecret = 32;
+constexpr size_t kMaxDeviceSecret = 128;
 
 }  // namespace crm::relay

@@ -32,6 +32,21 @@ Status ApplyEntry(Db& copy, const LogEntry& entry) {
   return RecordConflicts(copy, applied.conflicts);
 }
 
+// Ends the sign-ins of the users that the changes just committed to the copy stopped.
+void RevokeStoppedUsers(Db& copy, Store& store, int64_t orgId) {
+  std::vector<int64_t> stopped;
+  if (auto stmt = copy.Prepare("SELECT DISTINCT user_id FROM temp.relay_users_stopped")) {
+    while (stmt.Value().Step().ValueOr(false)) stopped.push_back(stmt.Value().Int64(0));
+  }
+  (void)copy.Exec("DELETE FROM temp.relay_users_stopped");
+  for (int64_t userId : stopped) {
+    if (auto revoked = store.RevokeUserTokens(orgId, userId, NowMs()); !revoked) {
+      Log("error", "cannot end the sign-ins of a deactivated user", {{"org", std::to_string(orgId)}, {"user", std::to_string(userId)},
+                                                                   {"error", revoked.Message()}});
+    }
+  }
+}
+
 Status SetCopyValue(Db& copy, const char* key, int64_t value) { return sync::SetSyncState(copy, key, std::to_string(value)); }
 
 Result<std::optional<int64_t>> CopyValue(Db& copy, const char* key) {
@@ -57,6 +72,15 @@ Result<Db> OpenCopyFile(const std::string& path, int64_t orgId) {
     return MakeError(ErrorCode::Corrupt, "the copy " + path + " belongs to organisation " + std::to_string(*owner));
   }
   if (!owner) CRM_TRY(SetCopyValue(copy, "relay.org", orgId));
+  // Users a change deactivates or removes, noted on this connection only: their sign-ins end when the
+  // push that stops them is accepted (RevokeStoppedUsers), so a later reactivation does not revive them.
+  CRM_TRY(copy.Exec(
+      "CREATE TEMP TABLE IF NOT EXISTS relay_users_stopped (user_id INTEGER NOT NULL);"
+      "CREATE TEMP TRIGGER IF NOT EXISTS relay_user_stopped AFTER UPDATE OF active, deleted_at ON main.users "
+      "WHEN old.active = 1 AND old.deleted_at IS NULL AND (new.active IS NOT 1 OR new.deleted_at IS NOT NULL) "
+      "BEGIN INSERT INTO relay_users_stopped VALUES (old.id); END;"
+      "CREATE TEMP TRIGGER IF NOT EXISTS relay_user_removed AFTER DELETE ON main.users "
+      "BEGIN INSERT INTO relay_users_stopped VALUES (old.id); END;"));
   return copy;
 }
 
@@ -265,6 +289,7 @@ Result<AcceptOutcome> OrgCopies::AcceptLocked(OrgState& state, int64_t orgId, in
     std::vector<LogEntry> entries;
     std::map<int64_t, int64_t> given;
     {
+      CRM_TRY(state.copy->Exec("DELETE FROM temp.relay_users_stopped"));  // what catching up replayed is history
       CRM_ASSIGN_OR_RETURN(Txn txn, state.copy->Begin());
       const int64_t now = NowMs();
       for (const auto& envelope : changesets) {
@@ -281,6 +306,12 @@ Result<AcceptOutcome> OrgCopies::AcceptLocked(OrgState& state, int64_t orgId, in
           outcome.refusal = Refusal{envelope.changesetId, "", "", "the change cannot be applied: " + applied.Message()};
           outcome.headSeq = head;
           return outcome;
+        }
+        CRM_ASSIGN_OR_RETURN(std::optional<Refusal> broken, CheckAppliedChangeset(*state.copy, envelope));
+        if (broken) {
+          outcome.refusal = std::move(broken);
+          outcome.headSeq = head;
+          return outcome;  // the copy's transaction rolls back
         }
         seq = entry.seq;
         given[envelope.changesetId] = seq;
@@ -306,6 +337,7 @@ Result<AcceptOutcome> OrgCopies::AcceptLocked(OrgState& state, int64_t orgId, in
           state.copy.reset();
         } else {
           state.copySeq = seq;
+          RevokeStoppedUsers(*state.copy, m_store, orgId);
           RememberActiveUsers(state);
         }
       }

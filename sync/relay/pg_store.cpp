@@ -33,6 +33,7 @@ constexpr const char* kSchema = R"sql(
     changeset_id BIGINT NOT NULL, user_id BIGINT NOT NULL, schema_version INT NOT NULL, created_at_ms BIGINT NOT NULL,
     accepted_at_ms BIGINT NOT NULL, changeset BYTEA NOT NULL,
     PRIMARY KEY (org_id, seq), UNIQUE (org_id, device_id, changeset_id));
+  ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS secret_hash TEXT;
   INSERT INTO crm_relay_meta (key, value) VALUES ('store_version', '1') ON CONFLICT (key) DO NOTHING;
 )sql";
 
@@ -40,12 +41,13 @@ constexpr const char* kSchema = R"sql(
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7243551890123)";
 constexpr const char* kChannel = "crm_relay_log";
 
-constexpr const char* kLogColumns =
-    "SELECT seq, accepted_at_ms, changeset_id, user_id, device_id, schema_version, created_at_ms, changeset FROM crm_log ";
-
 Result<std::vector<LogEntry>> ReadEntries(PgConn& conn, int64_t orgId, int64_t afterSeq, int limit) {
-  CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(std::string(kLogColumns) + "WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                                                 {PgParam::Int(orgId), PgParam::Int(afterSeq), PgParam::Int(limit)}));
+  // The running size keeps the answer within kMaxReadBytes; the first entry always comes (its running size is its own).
+  CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
+      "SELECT seq, accepted_at_ms, changeset_id, user_id, device_id, schema_version, created_at_ms, changeset FROM ("
+      "SELECT *, sum(octet_length(changeset)) OVER (ORDER BY seq) AS upto FROM crm_log WHERE org_id = $1 AND seq > $2 "
+      "ORDER BY seq LIMIT $3) page WHERE upto <= $4 OR upto = octet_length(changeset) ORDER BY seq",
+      {PgParam::Int(orgId), PgParam::Int(afterSeq), PgParam::Int(limit), PgParam::Int(static_cast<int64_t>(kMaxReadBytes))}));
   std::vector<LogEntry> entries;
   entries.reserve(static_cast<size_t>(rows.Rows()));
   for (int i = 0; i < rows.Rows(); i++) {
@@ -180,17 +182,19 @@ class PgStore : public Store {
     });
   }
 
-  Result<int64_t> CountUnusedSetupTokens() override {
-    return Count("SELECT count(*) FROM crm_setup_tokens WHERE used_at IS NULL", {});
+  Result<int64_t> CountUnusedSetupTokens(int64_t now) override {
+    return Count("SELECT count(*) FROM crm_setup_tokens WHERE used_at IS NULL AND created_at > $1",
+                 {PgParam::Int(now - kSetupTokenLifetimeMs)});
   }
 
   Status CreateOrganisation(const NewOrganisation& org) override {
     return Run([&](PgConn& conn) -> Status {
       CRM_ASSIGN_OR_RETURN(PgTxn txn, PgTxn::Begin(conn));
-      CRM_ASSIGN_OR_RETURN(PgResult token, conn.Query("SELECT used_at FROM crm_setup_tokens WHERE hash = $1 FOR UPDATE",
+      CRM_ASSIGN_OR_RETURN(PgResult token, conn.Query("SELECT used_at, created_at FROM crm_setup_tokens WHERE hash = $1 FOR UPDATE",
                                                        {PgParam::Text(org.setupTokenHash)}));
       if (token.Rows() == 0) return MakeError(ErrorCode::Denied, "unknown set-up token");
       if (!token.IsNull(0, 0)) return MakeError(ErrorCode::Conflict, "this set-up token was used already");
+      if (token.Int64(0, 1) <= org.now - kSetupTokenLifetimeMs) return MakeError(ErrorCode::Denied, "this set-up token expired (they last 24 hours)");
       CRM_TRY(conn.Query("UPDATE crm_setup_tokens SET used_at = $1, org_id = $2 WHERE hash = $3",
                          {PgParam::Int(org.now), PgParam::Int(org.orgId), PgParam::Text(org.setupTokenHash)}));
       auto inserted = conn.Query("INSERT INTO crm_orgs (id, name, created_at, head_seq) VALUES ($1, $2, $3, $4)",
@@ -233,18 +237,24 @@ class PgStore : public Store {
     return Ids("SELECT user_id FROM crm_passwords WHERE org_id = $1", {PgParam::Int(orgId)});
   }
 
-  Status AddToken(const std::string& hash, const TokenRecord& token, const std::string& deviceName, int64_t now) override {
+  Status AddToken(const std::string& hash, const TokenRecord& token, const DeviceClaim& claim, int64_t now) override {
     return Run([&](PgConn& conn) -> Status {
       CRM_ASSIGN_OR_RETURN(PgTxn txn, PgTxn::Begin(conn));
       CRM_ASSIGN_OR_RETURN(PgResult device, conn.Query(
-          "SELECT revoked_at FROM crm_devices WHERE org_id = $1 AND device_id = $2 FOR UPDATE",
-          {PgParam::Int(token.orgId), PgParam::Int(token.deviceId)}));
-      if (device.Rows() > 0 && !device.IsNull(0, 0)) return MakeError(ErrorCode::Denied, "this device was revoked by an administrator");
+          "SELECT revoked_at, secret_hash, EXISTS (SELECT 1 FROM crm_tokens t WHERE t.org_id = d.org_id AND t.device_id = d.device_id "
+          "AND t.user_id = $3)::int FROM crm_devices d WHERE org_id = $1 AND device_id = $2 FOR UPDATE",
+          {PgParam::Int(token.orgId), PgParam::Int(token.deviceId), PgParam::Int(token.userId)}));
+      if (device.Rows() > 0) {
+        std::optional<std::string> secret;
+        if (!device.IsNull(0, 1)) secret = device.Text(0, 1);
+        CRM_TRY(CheckDeviceClaim(!device.IsNull(0, 0), secret, device.Int64(0, 2) != 0, claim));
+      }
       CRM_TRY(conn.Query(
-          "INSERT INTO crm_devices (org_id, device_id, name, user_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $5) "
-          "ON CONFLICT (org_id, device_id) DO UPDATE SET name = excluded.name, user_id = excluded.user_id, last_seen = excluded.last_seen",
-          {PgParam::Int(token.orgId), PgParam::Int(token.deviceId), PgParam::Text(deviceName), PgParam::Int(token.userId),
-           PgParam::Int(now)}));
+          "INSERT INTO crm_devices (org_id, device_id, name, user_id, first_seen, last_seen, secret_hash) VALUES ($1, $2, $3, $4, $5, $5, $6) "
+          "ON CONFLICT (org_id, device_id) DO UPDATE SET name = excluded.name, user_id = excluded.user_id, last_seen = excluded.last_seen, "
+          "secret_hash = excluded.secret_hash",
+          {PgParam::Int(token.orgId), PgParam::Int(token.deviceId), PgParam::Text(claim.name), PgParam::Int(token.userId),
+           PgParam::Int(now), PgParam::Text(claim.secretHash)}));
       CRM_TRY(conn.Query(
           "INSERT INTO crm_tokens (hash, org_id, user_id, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
           {PgParam::Text(hash), PgParam::Int(token.orgId), PgParam::Int(token.userId), PgParam::Int(token.deviceId),
@@ -269,6 +279,14 @@ class PgStore : public Store {
     return Run([&](PgConn& conn) -> Status {
       CRM_TRY(conn.Query("UPDATE crm_tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL",
                          {PgParam::Int(now), PgParam::Text(hash)}));
+      return Ok();
+    });
+  }
+
+  Status RevokeUserTokens(int64_t orgId, int64_t userId, int64_t now) override {
+    return Run([&](PgConn& conn) -> Status {
+      CRM_TRY(conn.Query("UPDATE crm_tokens SET revoked_at = $1 WHERE org_id = $2 AND user_id = $3 AND revoked_at IS NULL",
+                         {PgParam::Int(now), PgParam::Int(orgId), PgParam::Int(userId)}));
       return Ok();
     });
   }

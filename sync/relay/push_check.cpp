@@ -7,9 +7,11 @@
 #include <set>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/org.h"
 #include "core/schema.h"
 #include "sync/apply.h"
+#include "sync/changeset.h"
 
 namespace crm::relay {
 
@@ -70,6 +72,39 @@ std::string HoldingText(const Holding& holding) {
   return owner + (holding.teamId ? ", team " + std::to_string(*holding.teamId) : "");
 }
 
+// Columns with a rule of their own, beyond the holding of their row's customer and the signature:
+// the next record type with such a column adds a row here, not code.
+enum class ColumnRule {
+  Author,           // the changeset's author when written (INSERT, or an UPDATE that changes it)
+  Assignee,         // someone the author may give work to (core: CheckCanAssign)
+  ClaimProtection,  // no later than a claim made now protects (core: ClaimProtectionEnd), plus clock slack
+  Importer,         // the copy's value is the row's importer, who (or a supervisor and up) may change it; never removed
+};
+struct ColumnRuleRow {
+  const char* table;
+  const char* column;
+  ColumnRule rule;
+};
+constexpr ColumnRuleRow kColumnRules[] = {
+    {"activities", "user_id", ColumnRule::Author},
+    {"followups", "owner_id", ColumnRule::Assignee},
+    {"customers", "protected_until", ColumnRule::ClaimProtection},
+    {"imports", "created_by", ColumnRule::Importer},
+};
+
+// Rules over the whole organisation, checked on the copy after a changeset that touches their table is applied.
+struct OrganisationRule {
+  const char* table;
+  Status (*check)(Db& db);
+};
+constexpr OrganisationRule kOrganisationRules[] = {
+    {"users", CheckOrganisationUsers},
+};
+
+// Devices' clocks and the relay's disagree; a device may be offline for days, so times are held
+// against the changeset's own createdAtMs, within this much.
+constexpr int64_t kClockSlackMs = 86400000;
+
 // Thrown nowhere: a refusal travels back as a value through these helpers.
 struct Verdict {
   std::optional<Refusal> refusal;
@@ -84,7 +119,9 @@ class Checker {
   Result<std::optional<Refusal>> Run() {
     const auto& bytes = m_envelope.changeset;
     if (bytes.empty()) return Refuse("", "", "empty changeset");
-    if (bytes[0] != 'T') return Refuse("", "", "not a changeset (patchsets and other formats are refused)");
+    // Walked whole first: patchset sections, undefined values where a change needs one, a changed
+    // key or bytes past the last record are refused before any value is read.
+    if (auto format = sync::CheckChangesetFormat(bytes.data(), bytes.size()); !format) return Refuse("", "", format.Message());
     // The shape (what sync::CheckFits checks) is checked per table as the rows are read: the same
     // rules, without a third pass over the changeset (ApplyWithPolicy checks it once more anyway).
 
@@ -222,34 +259,41 @@ class Checker {
     sqlite3changeset_op(iter, &name, &count, &op, &indirect);
     m_table = name;
     m_row.clear();
+    if (!IsSyncedTable()) return;  // before ColumnsOf: nothing is cached for a name that is not a synced table
     const Columns* columns = ColumnsOf(m_table);
     if (!columns) return;
     if (!CheckShape(iter, *columns, count)) return;
     const bool customers = m_table == "customers";
-    if ((pass == 0) != customers) return;
     if (!ReadKey(iter, op, *columns, count)) return;
+    // Every written row is noted on the first pass: each audit row must describe one of them.
+    if (pass == 0) NoteWritten();
+    if ((pass == 0) != customers) return;
 
     if (m_table == "audit_log") return CheckAudit(iter, op, *columns, count);
     CheckSignature(iter, op, *columns, count);
+    if (m_verdict.Stop()) return;
+    CheckColumnRules(iter, op, *columns, count);
     if (m_verdict.Stop()) return;
 
     if (customers) return CheckCustomer(iter, op, *columns, count);
     if (CustomerChildTables().count(m_table)) return CheckChild(iter, op, *columns, count);
     if (m_table == "settings") return Require(CheckCanChangeSettings(m_author));
     if (m_table == "users" || m_table == "teams" || m_table == "custom_fields") return Require(CheckCanAdminister(m_author));
-    if (m_table == "imports") return;  // an import's own bookkeeping; the customers it makes are checked as customers
+    if (m_table == "imports") return;  // its rule is its importer (kColumnRules); the customers it makes are checked as customers
     Deny("the relay has no rule for table '" + m_table + "'");
   }
 
   // A synced table this relay has, no more columns than here (else: a newer app), the key in place.
-  bool CheckShape(sqlite3_changeset_iter* iter, const Columns& columns, int count) {
-    if (m_shapeChecked.count(m_table)) return true;
+  bool IsSyncedTable() {
     const auto& synced = SyncedTables();
-    if (std::find(synced.begin(), synced.end(), m_table) == synced.end()) {
-      Deny("changes to table '" + m_table + "' cannot be synced: " +
-           (IsDerivedTable(m_table) ? "it is derived on each device" : "unknown here (from a newer app?) or local to a device"));
-      return false;
-    }
+    if (std::find(synced.begin(), synced.end(), m_table) != synced.end()) return true;
+    Deny("changes to table '" + m_table + "' cannot be synced: " +
+         (IsDerivedTable(m_table) ? "it is derived on each device" : "unknown here (from a newer app?) or local to a device"));
+    return false;
+  }
+
+  // Checked on every row, not once per table: a table's header may repeat with another shape.
+  bool CheckShape(sqlite3_changeset_iter* iter, const Columns& columns, int count) {
     if (columns.names.empty()) {
       Deny("table '" + m_table + "' does not exist here: the change comes from a newer app");
       return false;
@@ -262,24 +306,35 @@ class Checker {
     unsigned char* pk = nullptr;
     int pkColumns = 0;
     sqlite3changeset_pk(iter, &pk, &pkColumns);
-    for (int i = 0; i < count; i++) {
-      if ((pk[i] != 0) != columns.key[static_cast<size_t>(i)]) {
+    for (size_t i = 0; i < columns.names.size(); i++) {
+      bool inChange = static_cast<int>(i) < count && pk && pk[i] != 0;
+      if (inChange != columns.key[i]) {
         Deny("table '" + m_table + "' has its primary key elsewhere in the change");
         return false;
       }
     }
-    m_shapeChecked.insert(m_table);
     return true;
   }
 
-  // Every written row names who wrote it and where: the changeset's author and device.
+  // Every written row names who wrote it and where: the changeset's author and device. A changeset
+  // carries no value for a column an UPDATE leaves as it was, so then the copy's row must name them already.
   void CheckSignature(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
     auto expect = [&](const char* column, int64_t expected, const char* who) {
       int index = columns.Index(column);
+      if (index < 0) return;
       sqlite3_value* value = NewValue(iter, op, index, count);
       if (!value) {
-        if (op == SQLITE_INSERT && index >= 0 && index < count) Deny(std::string(column) + " is missing");
-        return;  // an UPDATE that leaves it as it was
+        if (op == SQLITE_INSERT) {
+          if (index < count) Deny(std::string(column) + " is missing");
+          return;
+        }
+        Current current = CurrentInt(columns, column);
+        if (m_verdict.Stop() || !current.found) return;  // not here: the policy drops it
+        if (current.value != expected) {
+          Deny(std::string(column) + " is not set: an update must name its " + who + " " + std::to_string(expected) +
+               " (the row names " + (current.value ? std::to_string(*current.value) : std::string("nobody")) + ")");
+        }
+        return;
       }
       IdValue id = ReadId(value);
       if (!id.ok || id.value != expected) {
@@ -295,6 +350,92 @@ class Checker {
     expect("device_id", m_envelope.deviceId, "device");
   }
 
+  // The row's key, noted as written by this changeset (audit rows name their row by it; a text key by the field).
+  void NoteWritten() {
+    if (m_table == "audit_log") return;
+    if (m_keyText) {
+      m_written.emplace(m_table, *m_keyText);
+      m_textKeyTables.insert(m_table);
+    } else if (m_keyInt) {
+      m_written.emplace(m_table, std::to_string(*m_keyInt));
+    }
+  }
+
+  void CheckColumnRules(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    for (const ColumnRuleRow& rule : kColumnRules) {
+      if (m_table != rule.table) continue;
+      int index = columns.Index(rule.column);
+      if (index < 0) continue;
+      sqlite3_value* value = NewValue(iter, op, index, count);
+      IdValue id = ReadId(value);
+      if (!id.ok) return Deny(std::string(rule.column) + " must be an integer or empty");
+      switch (rule.rule) {
+        case ColumnRule::Author:
+          if ((op == SQLITE_INSERT || value) && id.value != m_author.id) {
+            Deny(std::string(rule.column) + " is " + ValueText(value) + ", but the change is made by user " + std::to_string(m_author.id));
+          }
+          break;
+        case ColumnRule::Assignee:
+          if (value) CheckAssignee(iter, op, columns, count, id.value);
+          break;
+        case ColumnRule::ClaimProtection:
+          if (value && id.value) CheckClaimProtection(rule.column, *id.value);
+          break;
+        case ColumnRule::Importer: CheckImporter(op, columns, rule.column); break;
+      }
+      if (m_verdict.Stop()) return;
+    }
+  }
+
+  // Judged with the holding of the row's customer (as this changeset leaves it) and the assignee's team in the copy.
+  void CheckAssignee(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count, const std::optional<int64_t>& assignee) {
+    std::optional<int64_t> customerId = ReadId(NewValue(iter, op, columns.Index("customer_id"), count)).value;
+    if (!customerId) customerId = CurrentInt(columns, "customer_id").value;
+    Holding holding;
+    if (customerId) {
+      std::optional<Holding> now = HoldingNow(*customerId);
+      if (now) holding = *now;
+    }
+    std::optional<int64_t> team;
+    if (assignee) {
+      auto user = GetUser(m_copy, *assignee);
+      if (user) team = user.Value().teamId;
+      else if (user.Code() != ErrorCode::NotFound) return Fail(user.GetError());
+    }
+    if (m_verdict.Stop()) return;
+    Require(CheckCanAssign(m_author, holding, assignee, team));
+  }
+
+  void CheckClaimProtection(const char* column, int64_t until) {
+    auto end = ClaimProtectionEnd(m_copy, NowMs());
+    if (!end) return Fail(end.GetError());
+    if (until > end.Value() + kClockSlackMs) {
+      Deny(std::string(column) + " is " + std::to_string(until) + ": a claim protects a customer until " + std::to_string(end.Value()) +
+           " at the latest (pool.claim_protect_days)");
+    }
+  }
+
+  void CheckImporter(int op, const Columns& columns, const char* column) {
+    if (op == SQLITE_DELETE) return Deny(m_table + " rows are never removed");
+    Current importer = CurrentInt(columns, column);
+    if (m_verdict.Stop() || !importer.found) return;  // a new row: the signature makes its author the importer
+    Require(CheckCanChangeImport(m_author, importer.value.value_or(0)));
+  }
+
+  // When the author's account was made: no change of theirs is older (less the clock slack).
+  std::optional<int64_t> AuthorSince() {
+    auto stmt = m_copy.Prepare("SELECT created_at FROM users WHERE id = ?");
+    if (!stmt) {
+      Fail(stmt.GetError());
+      return std::nullopt;
+    }
+    stmt.Value().Bind(1, m_author.id);
+    auto row = stmt.Value().Step();
+    if (!row) Fail(row.GetError());
+    if (!row || !row.Value()) return std::nullopt;
+    return stmt.Value().Int64(0);
+  }
+
   // Audit rows are written once, by their author, and never changed or removed.
   void CheckAudit(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
     if (op != SQLITE_INSERT) return Deny("audit rows cannot be changed or removed");
@@ -304,6 +445,46 @@ class Checker {
     if (!user.ok || user.value != m_author.id) return Deny("an audit row must name its author (user " + std::to_string(m_author.id) + ")");
     IdValue device = ReadId(NewValue(iter, op, columns.Index("device_id"), count));
     if (!device.ok || device.value != m_envelope.deviceId) return Deny("an audit row must name the device it was made on");
+
+    // Core's triggers write them in the transaction of the change: its row is in this changeset
+    // (a text-keyed table's rows are named by field, not row_id: any row of that table written here).
+    sqlite3_value* tableValue = NewValue(iter, op, columns.Index("table_name"), count);
+    std::string table = tableValue && sqlite3_value_type(tableValue) == SQLITE_TEXT ? ValueText(tableValue) : "";
+    IdValue row = ReadId(NewValue(iter, op, columns.Index("row_id"), count));
+    bool described = false;
+    if (m_textKeyTables.count(table)) {
+      auto first = m_written.lower_bound({table, ""});
+      described = first != m_written.end() && first->first == table;
+    } else if (row.ok && row.value) {
+      described = m_written.count({table, std::to_string(*row.value)}) > 0;
+    }
+    if (!described) {
+      return Deny("an audit row must describe a row its changeset writes (it names " + (table.empty() ? std::string("no table") : table) +
+                  " " + (row.value ? std::to_string(*row.value) : std::string("?")) + ")");
+    }
+
+    // Dated when the change was made: near the changeset's createdAtMs, which is no later than now and
+    // no earlier than the author's account.
+    const int64_t now = NowMs();
+    const int64_t made = m_envelope.createdAtMs;
+    if (made > now + kClockSlackMs) return Deny("the changeset is dated " + std::to_string(made) + ", in the future");
+    std::optional<int64_t> since = AuthorSince();
+    if (m_verdict.Stop()) return;
+    if (since && made < *since - kClockSlackMs) return Deny("the changeset is dated " + std::to_string(made) + ", before its author's account existed");
+    IdValue at = ReadId(NewValue(iter, op, columns.Index("at"), count));
+    if (!at.ok || !at.value) return Deny("at must be an integer time");
+    if (*at.value < made - kClockSlackMs || *at.value > std::min(now, made) + kClockSlackMs) {
+      return Deny("at is " + std::to_string(*at.value) + ": an audit row is dated when its change was made (the changeset at " +
+                  std::to_string(made) + ")");
+    }
+
+    // About a customer the author may change (as this changeset leaves it); an unknown one changes nothing here.
+    IdValue customer = ReadId(NewValue(iter, op, columns.Index("customer_id"), count));
+    if (!customer.ok) return Deny("customer_id must be an integer");
+    if (!customer.value) return;
+    std::optional<Holding> holding = HoldingNow(*customer.value);
+    if (m_verdict.Stop() || !holding) return;
+    Require(CheckCanChangeCustomer(m_author, *holding));
   }
 
   // A customer: the author may change it as it was (the copy) and as it will be (owner and team);
@@ -381,8 +562,9 @@ class Checker {
   const sync::ChangesetEnvelope& m_envelope;
   User m_author;
   std::map<std::string, Columns> m_columns;
-  std::set<std::string> m_shapeChecked;
   std::map<int64_t, Holding> m_after;  // customers as this changeset leaves them
+  std::set<std::pair<std::string, std::string>> m_written;  // (table, key) of every row this changeset writes
+  std::set<std::string> m_textKeyTables;
   Verdict m_verdict;
   // The row being checked.
   std::string m_table;
@@ -396,6 +578,30 @@ class Checker {
 Result<std::optional<Refusal>> CheckChangeset(Db& copy, const sync::ChangesetEnvelope& envelope) {
   Checker checker(copy, envelope);
   return checker.Run();
+}
+
+Result<std::optional<Refusal>> CheckAppliedChangeset(Db& copy, const sync::ChangesetEnvelope& envelope) {
+  std::set<std::string> tables;
+  const auto& bytes = envelope.changeset;
+  sqlite3_changeset_iter* iter = nullptr;
+  if (sqlite3changeset_start(&iter, static_cast<int>(bytes.size()), const_cast<uint8_t*>(bytes.data())) != SQLITE_OK) {
+    return std::optional<Refusal>(Refusal{envelope.changesetId, "", "", "malformed changeset"});
+  }
+  while (sqlite3changeset_next(iter) == SQLITE_ROW) {
+    const char* name = nullptr;
+    int count = 0, op = 0, indirect = 0;
+    sqlite3changeset_op(iter, &name, &count, &op, &indirect);
+    tables.insert(name);
+  }
+  sqlite3changeset_finalize(iter);
+  for (const OrganisationRule& rule : kOrganisationRules) {
+    if (!tables.count(rule.table)) continue;
+    Status kept = rule.check(copy);
+    if (kept) continue;
+    if (kept.Code() != ErrorCode::Conflict) return kept.GetError();
+    return std::optional<Refusal>(Refusal{envelope.changesetId, rule.table, "", kept.Message()});
+  }
+  return std::optional<Refusal>();
 }
 
 }  // namespace crm::relay

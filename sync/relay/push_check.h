@@ -29,4 +29,9 @@ struct Refusal {
 // value means the copy itself failed.
 Result<std::optional<Refusal>> CheckChangeset(Db& copy, const sync::ChangesetEnvelope& envelope);
 
+// Rules over the whole organisation (core: CheckOrganisationUsers — at least one active admin, unique
+// live names), checked on `copy` right after `envelope` was applied to it, inside the transaction that
+// the caller rolls back on a refusal. Only for changesets that touch the tables those rules are about.
+Result<std::optional<Refusal>> CheckAppliedChangeset(Db& copy, const sync::ChangesetEnvelope& envelope);
+
 }  // namespace crm::relay

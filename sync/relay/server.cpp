@@ -21,6 +21,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/text.h"
@@ -112,12 +114,12 @@ bool CheckRequest(const ServerOptions& options, bool metricsHere, const httplib:
     Refuse(res, 411, "length_required", "send the body with a Content-Length, not chunked");
     return true;
   }
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3), but httplib
+  // would read one until the peer closes; `curl -X POST URL` sends exactly that. Saying so in the headers
+  // makes httplib read nothing (the routing reads the body after this handler).
   const bool bodyMethod = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE" ||
                           req.method == "PRI";
-  if (bodyMethod && !req.has_header("Content-Length")) {
-    Refuse(res, 411, "length_required", "send a Content-Length (0 for no body)");
-    return true;
-  }
+  if (bodyMethod && !req.has_header("Content-Length")) const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
   if (req.has_header("Content-Length")) {
     const std::string length = req.get_header_value("Content-Length");
     if (length.empty() || length.size() > 19 || length.find_first_not_of("0123456789") != std::string::npos) {
@@ -206,9 +208,22 @@ std::string ContentSecurityPolicy(const ServerOptions& options, const std::strin
          "; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 
+// The page as written: by the time the headers are set httplib may have compressed the body
+// (Content-Encoding), so a compressed page is read again from the folder it was served from.
+std::string PageText(const ServerOptions& options, const httplib::Request& req, const httplib::Response& res) {
+  if (!res.has_header("Content-Encoding")) return res.body;
+  if (options.staticDir.empty() || req.path.find("..") != std::string::npos) return "";
+  std::string relative = req.path.empty() || req.path.back() == '/' ? req.path + "index.html" : req.path;
+  std::ifstream file(std::filesystem::path(options.staticDir) / relative.substr(1), std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
 void SetSecurityHeaders(const ServerOptions& options, const httplib::Request& req, httplib::Response& res) {
   const bool html = res.get_header_value("Content-Type").rfind("text/html", 0) == 0;
-  res.set_header("Content-Security-Policy", ContentSecurityPolicy(options, html ? &res.body : nullptr));
+  const std::string page = html ? PageText(options, req, res) : std::string();
+  res.set_header("Content-Security-Policy", ContentSecurityPolicy(options, html ? &page : nullptr));
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("X-Frame-Options", "DENY");

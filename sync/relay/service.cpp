@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -178,10 +179,22 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return parts;
 }
 
-// Only so many Argon2id hashes at once: each takes 64 MiB and a core for a while.
+// Only so many Argon2id hashes at once: each takes 64 MiB and a core for a while. A request that
+// may hash is admitted first; past `slots + maxWaiting` admitted ones it is refused at once (503),
+// as each waiter holds a server thread and sign-in floods would otherwise queue without bound.
 class Gate {
  public:
-  explicit Gate(int slots) : m_free(slots) {}
+  Gate(int slots, int maxWaiting) : m_free(slots), m_maxAdmitted(slots + std::max(0, maxWaiting)) {}
+  bool Admit() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_admitted >= m_maxAdmitted) return false;
+    m_admitted++;
+    return true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_admitted--;
+  }
   void Enter() {
     std::unique_lock<std::mutex> lock(m_mutex);
     m_cv.wait(lock, [&] { return m_free > 0; });
@@ -199,7 +212,50 @@ class Gate {
   std::mutex m_mutex;
   std::condition_variable m_cv;
   int m_free;
+  const int m_maxAdmitted;
+  int m_admitted = 0;
 };
+
+// One request's admission, for the whole request.
+struct GateAdmission {
+  explicit GateAdmission(Gate& gate) : m_gate(gate), m_admitted(gate.Admit()) {}
+  ~GateAdmission() {
+    if (m_admitted) m_gate.Release();
+  }
+  Gate& m_gate;
+  const bool m_admitted;
+};
+
+// "application/json", any parameters (charset) after it, any case.
+bool IsJsonType(const std::string& contentType) {
+  std::string type = contentType.substr(0, contentType.find(';'));
+  size_t start = type.find_first_not_of(" \t");
+  size_t end = type.find_last_not_of(" \t");
+  if (start == std::string::npos) return false;
+  type = type.substr(start, end - start + 1);
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json";
+}
+
+// nlohmann keeps the last of repeated keys; another parser would keep the first. A body whose
+// meaning depends on the parser is refused (at any depth).
+bool HasDuplicateKey(const std::string& body) {
+  std::vector<std::set<std::string>> open;
+  bool duplicate = false;
+  json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!open.empty()) open.pop_back();
+    } else if (event == json::parse_event_t::key && !open.empty() && parsed.is_string()) {
+      if (!open.back().insert(parsed.get<std::string>()).second) duplicate = true;
+    }
+    return true;
+  };
+  json parsed = json::parse(body, check, /*allow_exceptions=*/false);
+  (void)parsed;
+  return duplicate;
+}
 
 struct GateScope {
   explicit GateScope(Gate& gate) : m_gate(gate) { gate.Enter(); }
@@ -227,16 +283,52 @@ std::string EndpointLabel(const std::string& method, const std::string& path) {
 }
 
 struct Service::Impl {
-  explicit Impl(Service& service) : self(service), hashGate(2), deviceLimiter(service.m_options.deviceRate),
+  explicit Impl(Service& service) : self(service), hashGate(2, service.m_options.maxHashWaiting), deviceLimiter(service.m_options.deviceRate),
                                     signInLimiter(service.m_options.signInRate) {}
 
   Service& self;
   Gate hashGate;
   RateLimiter deviceLimiter;
   RateLimiter signInLimiter;
+  SignInLockout lockout;
   std::mutex touchMutex;
   std::unordered_map<int64_t, int64_t> lastTouch;  // device → when last_seen was written
   std::atomic<int> waiting{0};                     // pulls held open right now
+  std::mutex heldMutex;                            // the held-pull counts below
+  int heldAll = 0;
+  std::unordered_map<int64_t, int> heldByOrg;
+  std::map<std::pair<int64_t, int64_t>, int> heldByDevice;  // (organisation, device)
+
+  // A held pull's place, if the caps (RelayOptions::maxHeldPulls…) leave one; released with the object.
+  struct Hold {
+    Impl* impl = nullptr;
+    int64_t org = 0, device = 0;
+    Hold() = default;
+    Hold(const Hold&) = delete;
+    ~Hold() {
+      if (!impl) return;
+      std::lock_guard<std::mutex> lock(impl->heldMutex);
+      impl->heldAll--;
+      if (--impl->heldByOrg[org] == 0) impl->heldByOrg.erase(org);
+      if (--impl->heldByDevice[{org, device}] == 0) impl->heldByDevice.erase({org, device});
+    }
+  };
+  bool TryHold(Hold& hold, int64_t org, int64_t device) {
+    std::lock_guard<std::mutex> lock(heldMutex);
+    auto byOrg = heldByOrg.find(org);
+    auto byDevice = heldByDevice.find({org, device});
+    if (heldAll >= options().maxHeldPulls || (byOrg != heldByOrg.end() && byOrg->second >= options().maxHeldPullsPerOrg) ||
+        (byDevice != heldByDevice.end() && byDevice->second >= options().maxHeldPullsPerDevice)) {
+      return false;
+    }
+    heldAll++;
+    heldByOrg[org]++;
+    heldByDevice[{org, device}]++;
+    hold.impl = this;
+    hold.org = org;
+    hold.device = device;
+    return true;
+  }
 
   const RelayOptions& options() const { return self.m_options; }
   Store& store() { return *self.m_store; }
@@ -306,11 +398,16 @@ struct Service::Impl {
   // -------------------------------------------------------------------------
   // [SECTION] set-up, sign-in, sign-out
 
-  ApiResponse SignedIn(int status, int64_t orgId, const User& user, int64_t deviceId, const std::string& deviceName) {
+  struct DeviceFields {
+    int64_t id = 0;
+    DeviceClaim claim;
+  };
+
+  ApiResponse SignedIn(int status, int64_t orgId, const User& user, const DeviceFields& device) {
     std::string token = NewToken();
     int64_t now = NowMs();
-    TokenRecord record{orgId, user.id, deviceId, now + options().tokenLifetimeMs};
-    if (auto added = store().AddToken(TokenHash(token), record, deviceName, now); !added) {
+    TokenRecord record{orgId, user.id, device.id, now + options().tokenLifetimeMs};
+    if (auto added = store().AddToken(TokenHash(token), record, device.claim, now); !added) {
       if (added.Code() == ErrorCode::Denied) return Fail(403, "forbidden", added.Message());
       return FromError(added.GetError());
     }
@@ -322,15 +419,17 @@ struct Service::Impl {
                              {"expires_at", record.expiresAt}});
   }
 
-  struct DeviceFields {
-    int64_t id = 0;
-    std::string name;
-  };
+  // The device's id and the secret it proves it with (docs/PROTOCOL.md, "Identity").
   Result<DeviceFields> ReadDevice(const JsonBody& body) {
     CRM_ASSIGN_OR_RETURN(std::optional<int64_t> id, body.Id("device_id"));
     CRM_ASSIGN_OR_RETURN(std::string raw, body.Text("device_name", false));
     CRM_ASSIGN_OR_RETURN(std::string name, CleanText(raw, "device_name", 100));
-    return DeviceFields{*id, name};
+    CRM_ASSIGN_OR_RETURN(std::string secret, body.Text("device_secret"));
+    if (secret.size() < kMinDeviceSecret || secret.size() > kMaxDeviceSecret) {
+      return MakeError(ErrorCode::Invalid, "device_secret: " + std::to_string(kMinDeviceSecret) + " to " +
+                                               std::to_string(kMaxDeviceSecret) + " characters");
+    }
+    return DeviceFields{*id, DeviceClaim{name, TokenHash(secret)}};
   }
 
   ApiResponse Setup(const ApiRequest& request) {
@@ -381,7 +480,9 @@ struct Service::Impl {
     org.first.acceptedAtMs = org.now;
     org.first.envelope = sync::ChangesetEnvelope{NewId(), adminId, 0, LatestSchemaVersion(), org.now, std::move(changeset).Value()};
     if (auto created = store().CreateOrganisation(org); !created) {
-      if (created.Code() == ErrorCode::Denied) return Fail(401, "unauthorized", "unknown set-up token (crm-relay prints one at first start; --new-setup-token makes another)");
+      if (created.Code() == ErrorCode::Denied) {
+        return Fail(401, "unauthorized", created.Message() + " (crm-relay prints one at first start; --new-setup-token makes another)");
+      }
       if (created.Code() == ErrorCode::Conflict) return Fail(409, "conflict", created.Message());
       return FromError(created.GetError());
     }
@@ -390,7 +491,7 @@ struct Service::Impl {
     admin.id = adminId;
     admin.name = adminName.Value();
     admin.role = Role::Admin;
-    return SignedIn(201, org.orgId, admin, device.Value().id, device.Value().name);
+    return SignedIn(201, org.orgId, admin, device.Value());
   }
 
   ApiResponse SignIn(const ApiRequest& request) {
@@ -406,12 +507,21 @@ struct Service::Impl {
     auto device = ReadDevice(body.Value());
     if (!device) return FromError(device.GetError());
 
+    // Repeated failures lock the account as typed (existing or not) for a while; no password is checked then.
+    const std::string account = orgName.Value() + '\x1f' + userName.Value();
+    if (int wait = lockout.WaitSeconds(account, request.remote); wait > 0) {
+      metrics().Add("crm_relay_signins_total", "result=\"locked\"");
+      ApiResponse response = Fail(429, "locked", "too many failed sign-ins for this account; try again in " + std::to_string(wait) + " s");
+      response.headers.emplace_back("Retry-After", std::to_string(wait));
+      return response;
+    }
     // Wrong organisation, user or password: one answer, after the same work.
     auto refuse = [&](bool burn) {
       if (burn) {
         GateScope gate(hashGate);
         BurnPasswordTime(options().passwordCost);
       }
+      lockout.Failed(account, request.remote);
       metrics().Add("crm_relay_signins_total", "result=\"refused\"");
       return Fail(401, "unauthorized", "wrong organisation, user or password");
     };
@@ -435,7 +545,8 @@ struct Service::Impl {
       return VerifyPassword(*stored.Value(), password.Value());
     }();
     if (!verified) return refuse(false);
-    return SignedIn(200, orgId, *user, device.Value().id, device.Value().name);
+    lockout.Succeeded(account, request.remote);
+    return SignedIn(200, orgId, *user, device.Value());
   }
 
   ApiResponse SignOut(const Caller& caller) {
@@ -471,8 +582,6 @@ struct Service::Impl {
     }
     metrics().Add("crm_relay_pushes_total", "");
     const TokenRecord& token = caller.token;
-    auto users = store().UsersOnDevice(token.orgId, token.deviceId, NowMs());
-    if (!users) return FromError(users.GetError());
     std::set<int64_t> seen;
     for (const auto& envelope : changesets) {
       if (!seen.insert(envelope.changesetId).second) {
@@ -482,8 +591,13 @@ struct Service::Impl {
       if (envelope.deviceId != token.deviceId) {
         return refuse("made on device " + Decimal(envelope.deviceId) + ", pushed with the token of device " + Decimal(token.deviceId));
       }
-      if (!users.Value().count(envelope.userId)) {
-        return refuse("user " + Decimal(envelope.userId) + " is not signed in on this device");
+      // A token speaks for one person on one device: on a shared tablet each person's changes travel with their own.
+      if (envelope.userId != token.userId) {
+        return refuse("made by user " + Decimal(envelope.userId) + ", pushed with the sign-in of user " + Decimal(token.userId));
+      }
+      if (envelope.changeset.size() > kMaxChangesetBytes) {
+        return refuse("the change is " + std::to_string(envelope.changeset.size() >> 20) + " MiB; the relay takes at most " +
+                      std::to_string(kMaxChangesetBytes >> 20) + " MiB in one change");
       }
       if (envelope.schemaVersion > LatestSchemaVersion()) {
         return refuse("made by a newer app (schema " + std::to_string(envelope.schemaVersion) + "; this relay knows up to " +
@@ -524,7 +638,12 @@ struct Service::Impl {
     if (!response) return FromError(response.GetError());
     // Wait only when the device is level with the head; a device ahead of it (the relay was
     // restored from an older backup) learns that at once from headSeq.
-    if (response.Value().changesets.empty() && seconds > 0 && response.Value().headSeq == after.Value()) {
+    Hold hold;
+    if (response.Value().changesets.empty() && seconds > 0 && response.Value().headSeq == after.Value() &&
+        !TryHold(hold, orgId, caller.token.deviceId)) {
+      // Past a cap: an answer now (the client asks again), not a thread taken from others.
+      metrics().Add("crm_relay_pull_holds_refused_total", "");
+    } else if (response.Value().changesets.empty() && seconds > 0 && response.Value().headSeq == after.Value()) {
       metrics().Add("crm_relay_pull_waits_total", "");
       metrics().Set("crm_relay_pulls_waiting", "", ++waiting);
       copies().WaitForHead(orgId, after.Value(), std::chrono::steady_clock::now() + std::chrono::seconds(seconds));
@@ -646,6 +765,8 @@ struct Service::Impl {
     }();
     if (!hash) return FromError(hash.GetError());
     if (auto set = store().SetPassword(caller.token.orgId, userId, hash.Value(), NowMs()); !set) return FromError(set.GetError());
+    // The old password's sign-ins end with it, on every device.
+    if (auto revoked = store().RevokeUserTokens(caller.token.orgId, userId, NowMs()); !revoked) return FromError(revoked.GetError());
     return NoContent();
   }
 
@@ -659,16 +780,9 @@ struct Service::Impl {
     auto user = OrgUser(caller.token.orgId, userId);
     if (!user) return FromError(user.GetError());
     if (user.Value().role == role.Value()) return NoContent();
+    // Core's rule (at least one active admin), as for a role changed on a device.
     auto outcome = copies().AcceptRelayChange(caller.token.orgId, admin.id, [&](Db& copy) -> Status {
-      if (user.Value().role == Role::Admin) {
-        CRM_ASSIGN_OR_RETURN(int64_t admins, copy.QueryInt(
-            "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND deleted_at IS NULL"));
-        if (admins <= 1) return MakeError(ErrorCode::Conflict, "role: the organisation needs at least one admin");
-      }
-      CRM_ASSIGN_OR_RETURN(Stmt stmt, copy.Prepare(
-          "UPDATE users SET role = ?, updated_at = ?, updated_by = ?, device_id = 0 WHERE id = ? AND deleted_at IS NULL"));
-      stmt.BindAll(Code(role.Value()), NowMs(), admin.id, userId);
-      return stmt.Run();
+      return crm::SetUserRole(copy, userId, role.Value(), Actor{admin.id, 0});
     });
     if (!outcome) return FromError(outcome.GetError());
     if (outcome.Value().refusal) return Refused(*outcome.Value().refusal);
@@ -749,6 +863,21 @@ struct Service::Impl {
     if (post && parts[1] != "push" && request.body.size() > kMaxJsonBytes) {
       return Fail(413, "too_large", "the body is larger than this endpoint accepts (64 KiB)");
     }
+    const bool jsonEndpoint = post && (parts[1] == "setup" || parts[1] == "signin" || parts[1] == "admin");
+    if (jsonEndpoint && !request.body.empty()) {
+      if (!IsJsonType(request.contentType)) {
+        return Fail(415, "unsupported_media_type", "send the body as Content-Type: application/json");
+      }
+      if (HasDuplicateKey(request.body)) return Fail(400, "bad_request", "the JSON body repeats a key");
+    }
+    // These may hash a password: refused at once when too many already wait for the hash slots.
+    std::optional<GateAdmission> admission;
+    if (jsonEndpoint && !admission.emplace(hashGate).m_admitted) {
+      metrics().Add("crm_relay_busy_total", "");
+      ApiResponse busy = Fail(503, "busy", "the relay is busy checking passwords; try again in a moment");
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
     if (parts.size() == 2 && parts[1] == "setup" && post) return Setup(request);
     if (parts.size() == 2 && parts[1] == "signin" && post) return SignIn(request);
 
@@ -817,7 +946,7 @@ Result<std::string> Service::NewSetupToken() {
 Result<std::string> Service::IssueStartupSetupToken() {
   CRM_ASSIGN_OR_RETURN(int64_t orgs, m_store->CountOrganisations());
   if (orgs > 0) return std::string();
-  CRM_ASSIGN_OR_RETURN(int64_t unused, m_store->CountUnusedSetupTokens());
+  CRM_ASSIGN_OR_RETURN(int64_t unused, m_store->CountUnusedSetupTokens(NowMs()));
   if (unused > 0) {
     Log("info", "waiting for set-up: use the set-up token printed at first start, or make a new one with crm-relay --new-setup-token");
     return std::string();

@@ -93,9 +93,14 @@ Result<std::vector<LogEntry>> ReadEntries(Db& db, int64_t orgId, int64_t afterSe
       "WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?"));
   stmt.BindAll(orgId, afterSeq, limit);
   std::vector<LogEntry> entries;
+  size_t bytes = 0;
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
+    // Rows are read one at a time: the ones past the byte budget are never loaded.
+    size_t size = static_cast<size_t>(stmt.ColumnBytes(7));
+    if (!entries.empty() && bytes + size > kMaxReadBytes) break;
+    bytes += size;
     LogEntry entry;
     entry.seq = stmt.Int64(0);
     entry.acceptedAtMs = stmt.Int64(1);
@@ -209,6 +214,9 @@ class SqliteStore : public Store {
     if (!row || version.String(0) != "1") {
       return MakeError(ErrorCode::Schema, "store: made by a newer relay (store version " + (row ? version.String(0) : "?") + ")");
     }
+    // Added to version 1: the secret a device id is bound to (older relays ignore the column).
+    CRM_ASSIGN_OR_RETURN(int64_t hasSecret, db->QueryInt("SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'secret_hash'"));
+    if (hasSecret == 0) CRM_TRY(db->Exec("ALTER TABLE devices ADD COLUMN secret_hash TEXT"));
     return Ok();
   }
 
@@ -222,19 +230,25 @@ class SqliteStore : public Store {
     });
   }
 
-  Result<int64_t> CountUnusedSetupTokens() override {
-    return Read<int64_t>([&](Db& db) { return db.QueryInt("SELECT count(*) FROM setup_tokens WHERE used_at IS NULL"); });
+  Result<int64_t> CountUnusedSetupTokens(int64_t now) override {
+    return Read<int64_t>([&](Db& db) -> Result<int64_t> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT count(*) FROM setup_tokens WHERE used_at IS NULL AND created_at > ?"));
+      stmt.Bind(1, now - kSetupTokenLifetimeMs);
+      CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      return row ? stmt.Int64(0) : 0;
+    });
   }
 
   Status CreateOrganisation(const NewOrganisation& org) override {
     return Write([&](Db& db) -> Status {
       CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin(TxnKind::Immediate));
       {
-        CRM_ASSIGN_OR_RETURN(Stmt token, db.Prepare("SELECT used_at FROM setup_tokens WHERE hash = ?"));
+        CRM_ASSIGN_OR_RETURN(Stmt token, db.Prepare("SELECT used_at, created_at FROM setup_tokens WHERE hash = ?"));
         token.Bind(1, org.setupTokenHash);
         CRM_ASSIGN_OR_RETURN(bool known, token.Step());
         if (!known) return MakeError(ErrorCode::Denied, "unknown set-up token");
         if (!token.IsNull(0)) return MakeError(ErrorCode::Conflict, "this set-up token was used already");
+        if (token.Int64(1) <= org.now - kSetupTokenLifetimeMs) return MakeError(ErrorCode::Denied, "this set-up token expired (they last 24 hours)");
       }
       {
         CRM_ASSIGN_OR_RETURN(Stmt use, db.Prepare("UPDATE setup_tokens SET used_at = ?, org_id = ? WHERE hash = ?"));
@@ -298,20 +312,26 @@ class SqliteStore : public Store {
     });
   }
 
-  Status AddToken(const std::string& hash, const TokenRecord& token, const std::string& deviceName, int64_t now) override {
+  Status AddToken(const std::string& hash, const TokenRecord& token, const DeviceClaim& claim, int64_t now) override {
     return Write([&](Db& db) -> Status {
       CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin(TxnKind::Immediate));
       {
-        CRM_ASSIGN_OR_RETURN(Stmt revoked, db.Prepare("SELECT revoked_at FROM devices WHERE org_id = ? AND device_id = ?"));
-        revoked.BindAll(token.orgId, token.deviceId);
-        CRM_ASSIGN_OR_RETURN(bool found, revoked.Step());
-        if (found && !revoked.IsNull(0)) return MakeError(ErrorCode::Denied, "this device was revoked by an administrator");
+        CRM_ASSIGN_OR_RETURN(Stmt known, db.Prepare(
+            "SELECT revoked_at, secret_hash, EXISTS (SELECT 1 FROM tokens WHERE org_id = d.org_id AND device_id = d.device_id AND "
+            "user_id = ?) FROM devices d WHERE org_id = ? AND device_id = ?"));
+        known.BindAll(token.userId, token.orgId, token.deviceId);
+        CRM_ASSIGN_OR_RETURN(bool found, known.Step());
+        if (found) {
+          std::optional<std::string> secret;
+          if (!known.IsNull(1)) secret = known.String(1);
+          CRM_TRY(CheckDeviceClaim(!known.IsNull(0), secret, known.Int64(2) != 0, claim));
+        }
       }
       CRM_ASSIGN_OR_RETURN(Stmt device, db.Prepare(
-          "INSERT INTO devices (org_id, device_id, name, user_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?) "
+          "INSERT INTO devices (org_id, device_id, name, user_id, first_seen, last_seen, secret_hash) VALUES (?, ?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (org_id, device_id) DO UPDATE SET name = excluded.name, user_id = excluded.user_id, "
-          "last_seen = excluded.last_seen"));
-      device.BindAll(token.orgId, token.deviceId, deviceName, token.userId, now, now);
+          "last_seen = excluded.last_seen, secret_hash = excluded.secret_hash"));
+      device.BindAll(token.orgId, token.deviceId, claim.name, token.userId, now, now, claim.secretHash);
       CRM_TRY(device.Run());
       CRM_ASSIGN_OR_RETURN(Stmt insert, db.Prepare(
           "INSERT INTO tokens (hash, org_id, user_id, device_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)"));
@@ -338,6 +358,14 @@ class SqliteStore : public Store {
     return Write([&](Db& db) -> Status {
       CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL"));
       stmt.BindAll(now, hash);
+      return stmt.Run();
+    });
+  }
+
+  Status RevokeUserTokens(int64_t orgId, int64_t userId, int64_t now) override {
+    return Write([&](Db& db) -> Status {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL"));
+      stmt.BindAll(now, orgId, userId);
       return stmt.Run();
     });
   }

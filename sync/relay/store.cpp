@@ -1,5 +1,6 @@
 #include "sync/relay/store.h"
 
+#include "core/sha256.h"
 #include "sync/relay/pg_store.h"
 #include "sync/relay/sqlite_store.h"
 
@@ -18,6 +19,14 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const StoreOpt
   if (StartsWith(spec, "postgres://") || StartsWith(spec, "postgresql://")) return OpenPgStore(spec, options);
   if (StartsWith(spec, "postgres:")) return OpenPgStore(spec.substr(9), options);  // a libpq "key=value" string
   return MakeError(ErrorCode::Invalid, "--store: expected sqlite:PATH or postgres://USER@HOST:PORT/DB, got '" + spec + "'");
+}
+
+Status CheckDeviceClaim(bool revoked, const std::optional<std::string>& boundSecret, bool userHeldToken, const DeviceClaim& claim) {
+  if (revoked) return MakeError(ErrorCode::Denied, "this device was revoked by an administrator");
+  if (boundSecret ? !ConstantTimeEqual(*boundSecret, claim.secretHash) : !userHeldToken) {
+    return MakeError(ErrorCode::Denied, "this device id belongs to another device: sign in from that device, or clear this browser's data");
+  }
+  return Ok();
 }
 
 std::string DefaultCopiesDir(const std::string& spec) {

@@ -49,6 +49,21 @@ struct DeviceRecord {
   bool revoked = false;
 };
 
+// A device as it signs in: its name, and the SHA-256 of the secret it made at its first start. The
+// first sign-in binds the device id to that secret within the organisation; later sign-ins on the
+// id must bring the same secret, so nobody can take another device's id (and sign its changes).
+struct DeviceClaim {
+  std::string name;
+  std::string secretHash;
+};
+
+// The rule of DeviceClaim, for every store: `revoked` and `boundSecret` are the device's row;
+// `userHeldToken`: the signing-in user already held a token on it.
+Status CheckDeviceClaim(bool revoked, const std::optional<std::string>& boundSecret, bool userHeldToken, const DeviceClaim& claim);
+
+// A set-up token works for this long after it was made.
+constexpr int64_t kSetupTokenLifetimeMs = 24LL * 3600 * 1000;
+
 // What a new organisation starts with, written in one transaction.
 struct NewOrganisation {
   std::string setupTokenHash;
@@ -66,7 +81,7 @@ class LogWriter {
  public:
   virtual ~LogWriter() = default;
   virtual int64_t Head() const = 0;
-  // Entries after `afterSeq`, seen from inside this writer.
+  // Entries after `afterSeq`, seen from inside this writer (at most `limit`, and kMaxReadBytes).
   virtual Result<std::vector<LogEntry>> Read(int64_t afterSeq, int limit) = 0;
   // The sequence numbers already given to these changesets of `deviceId` (a retried push).
   virtual Result<std::map<int64_t, int64_t>> FindLogged(int64_t deviceId, const std::vector<int64_t>& changesetIds) = 0;
@@ -83,8 +98,9 @@ class Store {
 
   // --- set-up tokens and organisations
   virtual Status AddSetupToken(const std::string& hash, int64_t now) = 0;
-  virtual Result<int64_t> CountUnusedSetupTokens() = 0;
-  // Denied: the set-up token is unknown. Conflict: it was used, or the name is taken.
+  // Unused and not expired at `now`.
+  virtual Result<int64_t> CountUnusedSetupTokens(int64_t now) = 0;
+  // Denied: the set-up token is unknown or expired (kSetupTokenLifetimeMs). Conflict: it was used, or the name is taken.
   virtual Status CreateOrganisation(const NewOrganisation& org) = 0;
   virtual Result<std::optional<OrgRecord>> FindOrganisation(const std::string& name) = 0;
   virtual Result<int64_t> CountOrganisations() = 0;
@@ -95,11 +111,15 @@ class Store {
   virtual Result<std::set<int64_t>> UsersWithPassword(int64_t orgId) = 0;
 
   // --- devices and tokens
-  // Registers (or renames) the device and stores the token. Denied when the device was revoked.
-  virtual Status AddToken(const std::string& hash, const TokenRecord& token, const std::string& deviceName, int64_t now) = 0;
+  // Registers (or renames) the device and stores the token. Denied when the device was revoked, or its id
+  // is bound to another secret (DeviceClaim). An id from before secrets existed is bound by the first
+  // sign-in of a user who already held a token on it.
+  virtual Status AddToken(const std::string& hash, const TokenRecord& token, const DeviceClaim& device, int64_t now) = 0;
   // Only a usable token: known, not expired, not revoked, its device not revoked.
   virtual Result<std::optional<TokenRecord>> FindToken(const std::string& hash, int64_t now) = 0;
   virtual Status RevokeToken(const std::string& hash, int64_t now) = 0;
+  // Every token of the user, on every device (a new password, a deactivation).
+  virtual Status RevokeUserTokens(int64_t orgId, int64_t userId, int64_t now) = 0;
   // Users holding a usable token on this device (several on a shared tablet).
   virtual Result<std::set<int64_t>> UsersOnDevice(int64_t orgId, int64_t deviceId, int64_t now) = 0;
   virtual Status TouchDevice(int64_t orgId, int64_t deviceId, int64_t userId, int64_t now) = 0;
@@ -131,8 +151,13 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec, const StoreOpt
 // store (PATH.orgs), in ./relay-copies for PostgreSQL.
 std::string DefaultCopiesDir(const std::string& spec);
 
-// Limits of the log, the same for every store.
+// Limits of the log, the same for every store. A read of the log stops before the entry that would
+// take it past kMaxReadBytes (the first entry always comes), and a pushed changeset is at most
+// kMaxChangesetBytes: a pull answer stays well below a device's message limit (sync/wire.h).
 constexpr int kMaxPullLimit = 1000;
 constexpr int kMaxBatch = 1000;
+constexpr size_t kMaxReadBytes = 16u << 20;
+constexpr size_t kMaxChangesetBytes = 12u << 20;
+static_assert(kMaxReadBytes + kMaxChangesetBytes + (1u << 20) < sync::kMaxMessageBytes, "a pull answer must fit a device's limit");
 
 }  // namespace crm::relay

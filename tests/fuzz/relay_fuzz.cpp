@@ -32,6 +32,7 @@ struct Fixture {
   std::unique_ptr<relay::Service> service;
   std::string adminToken, repToken;
   int64_t repId = 0, repDevice = 0, adminId = 0;
+  int64_t spareId = 0;  // whose password and role the inputs change (a new password ends that user's tokens)
 };
 Fixture* g_fixture = nullptr;
 
@@ -48,6 +49,7 @@ relay::ApiResponse Post(const std::string& path, const std::string& body, const 
   request.path = path;
   request.body = body;
   request.remote = "fuzz";
+  request.contentType = "application/json";
   if (!token.empty()) request.authorization = "Bearer " + token;
   return g_fixture->service->Handle(request);
 }
@@ -94,8 +96,8 @@ void WriteSeeds(const std::string& dir) {
     std::ofstream(dir + "/seed-" + std::to_string(n++), std::ios::binary) << static_cast<char>(selector) << body;
   };
   for (const auto& push : SeedPushes()) write(0, std::string(push.begin(), push.end()));
-  write(2, "{\"organisation\":\"种子公司\",\"user\":\"rep\",\"password\":\"rep password\",\"device_id\":\"12\",\"device_name\":\"d\"}");
-  write(3, "{\"setup_token\":\"" + std::string(64, 'a') + "\",\"organisation\":\"o\",\"admin_name\":\"a\",\"password\":\"12345678\",\"device_id\":\"1\"}");
+  write(2, "{\"organisation\":\"种子公司\",\"user\":\"rep\",\"password\":\"rep password\",\"device_id\":\"12\",\"device_secret\":\"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\",\"device_name\":\"d\"}");
+  write(3, "{\"setup_token\":\"" + std::string(64, 'a') + "\",\"organisation\":\"o\",\"admin_name\":\"a\",\"password\":\"12345678\",\"device_id\":\"1\",\"device_secret\":\"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"}");
   write(4, "{\"name\":\"新人\",\"role\":\"rep\",\"password\":\"12345678\",\"team_id\":\"5\"}");
   write(5, "after=1&limit=10");
   write(6, "{\"role\":\"leader\"}");
@@ -119,13 +121,15 @@ void SetUp() {
   g_fixture->service = std::move(service).Value();
   std::string token = g_fixture->service->NewSetupToken().Value();
   auto setup = Post("/v1/setup", "{\"setup_token\":\"" + token +
-                                     "\",\"organisation\":\"种子公司\",\"admin_name\":\"admin\",\"password\":\"admin password\",\"device_id\":\"11\"}");
+                                     "\",\"organisation\":\"种子公司\",\"admin_name\":\"admin\",\"password\":\"admin password\",\"device_id\":\"11\",\"device_secret\":\"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"}");
   g_fixture->adminToken = JsonField(setup.body, "token");
   g_fixture->adminId = std::strtoll(JsonField(setup.body, "user_id").c_str(), nullptr, 10);
   auto rep = Post("/v1/admin/users", "{\"name\":\"rep\",\"role\":\"rep\",\"password\":\"rep password\"}", g_fixture->adminToken);
   g_fixture->repId = std::strtoll(JsonField(rep.body, "user_id").c_str(), nullptr, 10);
   g_fixture->repDevice = 12;
-  auto signin = Post("/v1/signin", "{\"organisation\":\"种子公司\",\"user\":\"rep\",\"password\":\"rep password\",\"device_id\":\"12\"}");
+  auto spare = Post("/v1/admin/users", "{\"name\":\"spare\",\"role\":\"rep\",\"password\":\"spare password\"}", g_fixture->adminToken);
+  g_fixture->spareId = std::strtoll(JsonField(spare.body, "user_id").c_str(), nullptr, 10);
+  auto signin = Post("/v1/signin", "{\"organisation\":\"种子公司\",\"user\":\"rep\",\"password\":\"rep password\",\"device_id\":\"12\",\"device_secret\":\"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\"}");
   g_fixture->repToken = JsonField(signin.body, "token");
   if (g_fixture->adminToken.empty() || g_fixture->repToken.empty()) {
     std::fprintf(stderr, "fuzz: set-up failed: %s / %s\n", setup.body.c_str(), signin.body.c_str());
@@ -153,9 +157,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   relay::ApiRequest request;
   request.method = "POST";
   request.remote = "fuzz";
+  request.contentType = "application/json";
   switch (data[0] % 8) {
-    case 0: request.path = "/v1/push"; request.authorization = "Bearer " + g_fixture->repToken; break;
-    case 1: request.path = "/v1/push"; request.authorization = "Bearer " + g_fixture->adminToken; break;
+    case 0: request.path = "/v1/push"; request.contentType = "application/x-crm"; request.authorization = "Bearer " + g_fixture->repToken; break;
+    case 1: request.path = "/v1/push"; request.contentType = "application/x-crm"; request.authorization = "Bearer " + g_fixture->adminToken; break;
     case 2: request.path = "/v1/signin"; break;
     case 3: request.path = "/v1/setup"; break;
     case 4: request.path = "/v1/admin/users"; request.authorization = "Bearer " + g_fixture->adminToken; break;
@@ -177,8 +182,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       body.clear();
       break;
     }
-    case 6: request.path = "/v1/admin/users/" + std::to_string(g_fixture->repId) + "/role"; request.authorization = "Bearer " + g_fixture->adminToken; break;
-    default: request.path = "/v1/admin/users/" + std::to_string(g_fixture->repId) + "/password"; request.authorization = "Bearer " + g_fixture->adminToken; break;
+    case 6: request.path = "/v1/admin/users/" + std::to_string(g_fixture->spareId) + "/role"; request.authorization = "Bearer " + g_fixture->adminToken; break;
+    default: request.path = "/v1/admin/users/" + std::to_string(g_fixture->spareId) + "/password"; request.authorization = "Bearer " + g_fixture->adminToken; break;
   }
   request.body = std::move(body);
   relay::ApiResponse response = g_fixture->service->Handle(request);
