@@ -37,7 +37,7 @@ void SyncClient::Tick(int64_t nowMs) {
   ApplyReceived(nowMs);
   if (m_status.signInNeeded || nowMs < m_retryAtMs) return;
   if (!m_pushInFlight) StartPush(nowMs);
-  if (!m_pullInFlight && m_received.empty() && !m_replica.Stalled()) StartPull(nowMs);
+  if (!m_pullInFlight && m_received.empty() && !m_replica.Stalled() && nowMs >= m_pullAtMs) StartPull(nowMs);
 }
 
 void SyncClient::StartPush(int64_t nowMs) {
@@ -90,6 +90,11 @@ void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
   m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);
   int64_t last = pulled.changesets.empty() ? m_replica.ConfirmedSeq() : pulled.changesets.back().seq;
   m_morePull = last < pulled.headSeq;
+  // The relay would not hold this long-poll (it holds as many as it takes): ask again after a while,
+  // not at once. A push still goes as soon as there is one.
+  if (pulled.changesets.empty() && pulled.retryAfterSeconds > 0) {
+    m_pullAtMs = std::max(m_nowMs, sentMs) + std::min<int64_t>(pulled.retryAfterSeconds, 60) * 1000;
+  }
   if (pulled.changesets.empty()) {
     auto unacked = m_replica.UnackedCount();
     if (!m_morePull && unacked && unacked.Value() == 0) m_status.lastSyncMs = m_nowMs;

@@ -64,6 +64,7 @@ class SyncClient {
   size_t m_receivedDone = 0;
   int64_t m_nowMs = 0;
   int64_t m_retryAtMs = 0;
+  int64_t m_pullAtMs = 0;  // no pull before this (the relay asked to wait: Retry-After)
   int64_t m_backoffMs = 0;
   SyncStatus m_status;
 };

@@ -49,6 +49,9 @@ struct SequencedChangeset {
 struct PullResponse {
   std::vector<SequencedChangeset> changesets;  // consecutive, from the requested position + 1
   int64_t headSeq = 0;                         // more to pull while the last seq < headSeq
+  // Not on the wire (the HTTP Retry-After of a pull): the relay would not hold this long-poll (too
+  // many held already), so the device waits this long before it asks again.
+  int retryAfterSeconds = 0;
 };
 
 // Relay → new device: the organisation's data at `seq`, as an SQLite database image.

@@ -474,6 +474,20 @@ TEST_F(RelayRulesTest, AnUpdateMustSignTheRowItChanges) {
     input.name = "甲的客户（改）";
     ASSERT_TRUE(UpdateCustomer(db, own, input, a->actor()));
   })});
+
+  // Concurrent edits: the admin's change of A's customer comes first in the order. A's device, not
+  // yet synced, still has its own name on the row, so A's edit leaves updated_by and device_id out.
+  // Accepted: the row moved on since A's device saw it (its updated_at differs), as in any conflict.
+  TestDevice& admin = m_org.Admin();
+  admin.Sync();
+  admin.PushOk({admin.Sql("UPDATE customers SET notes = '管理员改', updated_at = " + Id(NowMs()) + ", updated_by = " +
+                          Id(admin.UserId()) + ", device_id = " + Id(admin.DeviceId()) + " WHERE id = " + Id(own))});
+  a->PushOk({a->Sql("UPDATE customers SET city = '广州市', updated_at = " + Id(NowMs() + 5) + " WHERE id = " + Id(own))});
+  // The same edit on the version the copy has (same updated_at) would say the admin wrote it: refused.
+  a->Sync();
+  EXPECT_NE(a->PushRefused({a->Forge("UPDATE customers SET city = '佛山市', updated_at = " + Id(NowMs() + 10) + " WHERE id = " + Id(own))})
+                .reason.find("updated_by is not set"),
+            std::string::npos);
 }
 
 // An UPDATE record whose key column carries a new value: no capture makes one (SQLite records a

@@ -91,6 +91,8 @@ class FakeTransport : public sync::Transport {
   explicit FakeTransport(FakeRelay& relay) : m_relay(relay) {}
 
   bool offline = false;  // requests fail as with no network; nothing reaches the relay
+  int pullRetryAfterSeconds = 0;  // an empty pull answers as a relay past its held-pull caps does
+  int pulls = 0;
   // Decides each answer's fate; by default every answer arrives at once.
   std::function<Delivery()> decide = [] { return Delivery::Now; };
 
@@ -109,6 +111,8 @@ class FakeTransport : public sync::Transport {
   void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
     if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
     sync::PullResponse response = m_relay.Pull(afterSeq, limit);
+    pulls++;
+    if (response.changesets.empty()) response.retryAfterSeconds = pullRetryAfterSeconds;
     Deliver([done, response]() { done(response); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
   }
 

@@ -88,10 +88,12 @@ bool SkipIdleFrame(Platform& platform, double now) {
   ui::AppState& app = platform.app;
   // Queued input (mouse, keys, text, focus: every backend callback queues an event) or a new state of the app.
   const int role = static_cast<int>(app.storage.role);
-  if (!ImGui::GetCurrentContext()->InputEventsQueue.empty() || app.db != platform.activityDb || role != platform.activityRole) {
+  if (!ImGui::GetCurrentContext()->InputEventsQueue.empty() || app.db != platform.activityDb || role != platform.activityRole ||
+      app.storage.updateAvailable != platform.activityUpdate) {
     platform.lastActivityMs = now;
     platform.activityDb = app.db;
     platform.activityRole = role;
+    platform.activityUpdate = app.storage.updateAvailable;
     return false;
   }
   if (app.frameCount < 3 || ui::WantsFrames(app) || GetSync().Applying()) return false;

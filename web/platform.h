@@ -66,6 +66,7 @@ struct Platform {
   double lastActivityMs = 0;
   const void* activityDb = nullptr;
   int activityRole = -1;
+  bool activityUpdate = false;  // an app update was offered (the offer is drawn at once)
   uint64_t idleSkipped = 0;  // frames not drawn because nothing would have changed
   struct FrameParts {
     double fonts, render, storage;

@@ -59,12 +59,12 @@ void FetchTransport::Send(const char* method, const std::string& path, const std
   JsSyncRequest(id, method, path.c_str(), body.data(), body.size(), timeoutMs, token.c_str());
 }
 
-void FetchTransport::Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields) {
+void FetchTransport::Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields, int retryAfter) {
   auto found = m_waiting.find(id);
   if (found == m_waiting.end()) return;  // forgotten: the database it was for has closed
   Handler handler = std::move(found->second);
   m_waiting.erase(found);
-  handler(Reply{status, body, size, SplitFields(fields)});
+  handler(Reply{status, body, size, SplitFields(fields), retryAfter});
 }
 
 Error FetchTransport::HttpError(const Reply& reply) {
@@ -104,7 +104,9 @@ void FetchTransport::Pull(int64_t afterSeq, int limit, int waitSeconds, std::fun
                      "&wait=" + std::to_string(waitSeconds);
   Send("GET", path, {}, kRequestTimeoutMs + waitSeconds * 1000, [done](const Reply& reply) {
     if (reply.status != 200) return done(HttpError(reply));
-    done(sync::DecodePull(reply.body, reply.size));
+    auto pulled = sync::DecodePull(reply.body, reply.size);
+    if (pulled) pulled.Value().retryAfterSeconds = reply.retryAfter;
+    done(std::move(pulled));
   });
 }
 
@@ -329,8 +331,8 @@ std::string BrowserSync::StateJson() {
 using crm::web::GetSync;
 
 extern "C" {
-EMSCRIPTEN_KEEPALIVE void crm_sync_answer(int id, int status, const uint8_t* body, int size, const char* fields, double) {
-  GetSync().Answer(id, status, body, static_cast<size_t>(size), fields ? fields : "");
+EMSCRIPTEN_KEEPALIVE void crm_sync_answer(int id, int status, const uint8_t* body, int size, const char* fields, double retryAfter) {
+  GetSync().Answer(id, status, body, static_cast<size_t>(size), fields ? fields : "", static_cast<int>(retryAfter));
 }
 EMSCRIPTEN_KEEPALIVE void crm_sync_signed_in(const char* organisation, const char* user, const char* role, const char* token) {
   GetSync().SignInAnswered(organisation ? organisation : "", user ? user : "", role ? role : "", token ? token : "");

@@ -31,7 +31,7 @@ class FetchTransport final : public sync::Transport {
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
 
   // From sync.js: `fields` is changeset_id, table, row, reason, message joined by U+001F (errors only).
-  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields);
+  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields, int retryAfter);
   // Requests in flight are answered to nobody (the database they were for is closing).
   void Forget() { m_waiting.clear(); }
 
@@ -41,6 +41,7 @@ class FetchTransport final : public sync::Transport {
     const uint8_t* body = nullptr;
     size_t size = 0;
     std::vector<std::string> fields;
+    int retryAfter = 0;  // seconds (Retry-After)
   };
   using Handler = std::function<void(const Reply&)>;
   void Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs, Handler handler,
@@ -72,8 +73,8 @@ class BrowserSync {
                       const std::string& token);
   void SignInFailed(int status, const std::string& message);
 
-  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields) {
-    m_transport.Answer(id, status, body, size, fields);
+  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields, int retryAfter) {
+    m_transport.Answer(id, status, body, size, fields, retryAfter);
   }
 
   bool Active() const { return m_client != nullptr; }

@@ -215,6 +215,7 @@ Result<PullResponse> HttpTransport::PullNow(int64_t afterSeq, int limit, int wai
   if (!decoded) {
     return MakeError(decoded.Code() == ErrorCode::Schema ? ErrorCode::Schema : ErrorCode::Corrupt, "pull: " + decoded.Message());
   }
+  decoded.Value().retryAfterSeconds = std::atoi(result->get_header_value("Retry-After").c_str());
   return decoded;
 }
 

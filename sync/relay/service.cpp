@@ -37,7 +37,8 @@ constexpr const char* kRelayVersion = "0.1.0";
 constexpr const char* kBinaryType = "application/x-crm";
 constexpr const char* kJsonType = "application/json";
 constexpr int64_t kTouchEveryMs = 60 * 1000;
-constexpr size_t kMaxJsonBytes = 64 * 1024;  // sign-in and admin bodies are a few hundred bytes
+constexpr size_t kMaxJsonBytes = 64 * 1024;
+constexpr int kUnheldPullRetrySeconds = 3;  // a long-poll past the held-pull caps: ask again after this  // sign-in and admin bodies are a few hundred bytes
 
 // ---------------------------------------------------------------------------
 // [SECTION] helpers: JSON bodies, errors, parsing
@@ -639,10 +640,12 @@ struct Service::Impl {
     // Wait only when the device is level with the head; a device ahead of it (the relay was
     // restored from an older backup) learns that at once from headSeq.
     Hold hold;
+    std::vector<std::pair<std::string, std::string>> headers;
     if (response.Value().changesets.empty() && seconds > 0 && response.Value().headSeq == after.Value() &&
         !TryHold(hold, orgId, caller.token.deviceId)) {
-      // Past a cap: an answer now (the client asks again), not a thread taken from others.
+      // Past a cap: an answer now, not a thread taken from others; the client asks again after a while.
       metrics().Add("crm_relay_pull_holds_refused_total", "");
+      headers.emplace_back("Retry-After", std::to_string(kUnheldPullRetrySeconds));
     } else if (response.Value().changesets.empty() && seconds > 0 && response.Value().headSeq == after.Value()) {
       metrics().Add("crm_relay_pull_waits_total", "");
       metrics().Set("crm_relay_pulls_waiting", "", ++waiting);
@@ -652,7 +655,7 @@ struct Service::Impl {
       if (!response) return FromError(response.GetError());
     }
     std::vector<uint8_t> bytes = sync::EncodePull(response.Value());
-    return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
+    return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), std::move(headers)};
   }
 
   ApiResponse Snapshot(const Caller& caller) {

@@ -5,6 +5,7 @@
 // when the network is back; after a reload sync resumes by itself. Then the
 // same field is changed on both while one is offline: both end with the later
 // value in the relay's order, and the one that lost is in the conflict log.
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -85,7 +86,8 @@ await run('sync', [
     const relay = await startFreshRelay();
     try {
       const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
-                                                          password: 'menchuang-2026', device_id: '1', device_name: 'curl' });
+                                                          password: 'menchuang-2026', device_id: '1', device_name: 'curl',
+                                                          device_secret: randomBytes(32).toString('hex') });
       await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
 
       const boss = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
