@@ -4,6 +4,9 @@
 // the relay's memory; the PostgreSQL figure is the peer of the SQLite one. Measures, never asserts.
 //
 //   crm-relay-bench RESULTS.jsonl [--stores sqlite|postgres|both] [--devices N] [--per-device N] [--batch N]
+//                   [--relay PATH] [--label NAME]
+// --relay runs another crm-relay binary (an older build, to compare two in one sitting); --label
+// then prefixes the result names (relay.NAME.…) so both runs can share one results file.
 //
 // Every pushed changeset is real (a customer made with core on the device's own database), checked
 // by the relay against its copy of the organisation, applied to it and logged before the answer.
@@ -34,6 +37,8 @@ struct Config {
   int devices = 50;
   int perDevice = 400;
   int batch = 50;
+  std::string relayBinary = CRM_RELAY_BIN;
+  std::string label;  // set: result names relay.LABEL.…
 };
 
 struct Figures {
@@ -65,7 +70,7 @@ Figures Run(const std::string& label, const std::vector<std::string>& storeArgs,
   Figures figures;
   std::vector<std::string> args = storeArgs;
   for (const char* arg : {"--password-cost", "min", "--rate", "0", "--signin-rate", "0", "--threads", "256"}) args.push_back(arg);
-  RelayProcess relay(CRM_RELAY_BIN, args, dir + "/relay.log");
+  RelayProcess relay(config.relayBinary, args, dir + "/relay.log");
   if (!relay.Start()) {
     figures.error = "the relay did not start: " + relay.Log();
     return figures;
@@ -214,6 +219,8 @@ int main(int argc, char** argv) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
     if (flag == "--stores") config.stores = argv[i + 1];
+    if (flag == "--relay") config.relayBinary = argv[i + 1];
+    if (flag == "--label") config.label = argv[i + 1];
     if (flag == "--devices") config.devices = value;
     else if (flag == "--per-device") config.perDevice = value;
     else if (flag == "--batch") config.batch = value;
@@ -261,6 +268,9 @@ int main(int argc, char** argv) {
       {"relay.rss_peak_mb", sqlite.rssPeakMb, "MiB", std::nullopt, "lower", peer(pg.rssPeakMb), "postgres"},
   };
   if (!sqlite.ok) results.clear();
+  if (!config.label.empty()) {
+    for (BenchResult& result : results) result.name = "relay." + config.label + result.name.substr(5);
+  }
   std::ofstream out(argv[1], std::ios::app);
   for (const BenchResult& result : results) {
     out << bench::ToJson(result) << "\n";
