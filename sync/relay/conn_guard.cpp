@@ -73,6 +73,10 @@ std::vector<Socket> Connections(const std::vector<int>& ports) {
 
 }  // namespace
 
+void ShutDownAcceptedConnections(int port) {
+  for (const Socket& socket : Connections({port})) ::shutdown(socket.fd, SHUT_RDWR);
+}
+
 ConnectionGuard::ConnectionGuard(GuardLimits limits, std::function<void(const char*)> onCut)
     : m_limits(limits), m_onCut(std::move(onCut)) {}
 

@@ -68,4 +68,8 @@ class ConnectionGuard {
   std::thread m_thread;
 };
 
+// Shuts down every accepted connection of this process on `port`: httplib keeps an idle keep-alive
+// connection in its worker for up to the keep-alive timeout and has no way to end it early.
+void ShutDownAcceptedConnections(int port);
+
 }  // namespace crm::relay

@@ -11,7 +11,6 @@
 #include <sodium.h>
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -431,26 +430,6 @@ Status Server::Run() {
 
 namespace {
 
-// Shuts down every accepted connection of this process on `port`. httplib keeps an idle keep-alive
-// connection in its worker for up to the keep-alive timeout and has no way to end it early.
-void ShutDownConnections(int port) {
-  DIR* fds = ::opendir("/proc/self/fd");
-  if (!fds) return;
-  while (dirent* entry = ::readdir(fds)) {
-    int fd = std::atoi(entry->d_name);
-    if (fd <= 2 || fd == ::dirfd(fds)) continue;
-    struct stat info{};
-    if (::fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t localSize = sizeof local, peerSize = sizeof peer;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localSize) != 0) continue;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peerSize) != 0) continue;  // listening, not a connection
-    int localPort = local.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port)
-                  : local.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port) : -1;
-    if (localPort == port) ::shutdown(fd, SHUT_RDWR);
-  }
-  ::closedir(fds);
-}
 
 }  // namespace
 
@@ -463,8 +442,8 @@ void Server::Stop() {
   while (m_impl->inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ShutDownConnections(m_impl->boundPort);
-  if (m_impl->metricsPort >= 0) ShutDownConnections(m_impl->metricsPort);
+  ShutDownAcceptedConnections(m_impl->boundPort);
+  if (m_impl->metricsPort >= 0) ShutDownAcceptedConnections(m_impl->metricsPort);
   if (m_impl->metricsThread.joinable()) m_impl->metricsThread.join();
   m_impl->guard->Stop();
 }

@@ -37,6 +37,7 @@
 #include "core/schema.h"
 #include "sync/apply.h"
 #include "sync/changeset.h"
+#include "fuzz_support.h"
 #include "sync/relay/service.h"
 #include "sync/wire.h"
 
@@ -147,22 +148,10 @@ struct Fixture {
 };
 Fixture* g_fixture = nullptr;
 
-std::string JsonField(const std::string& body, const std::string& field) {
-  size_t at = body.find("\"" + field + "\":\"");
-  if (at == std::string::npos) return "";
-  at += field.size() + 4;
-  return body.substr(at, body.find('"', at) - at);
-}
+using fuzz::JsonField;
 
 relay::ApiResponse Post(const std::string& path, const std::string& body, const std::string& token = "") {
-  relay::ApiRequest request;
-  request.method = "POST";
-  request.path = path;
-  request.body = body;
-  request.remote = "fuzz";
-  request.contentType = "application/json";
-  if (!token.empty()) request.authorization = "Bearer " + token;
-  return g_fixture->service->Handle(request);
+  return fuzz::PostJson(*g_fixture->service, path, body, token);
 }
 
 relay::ApiResponse Push(const std::vector<uint8_t>& changeset, int64_t changesetId) {
