@@ -303,7 +303,9 @@ void DrawLocked(AppState& state) {
   SignInState& s = state.signIn;
   ImGui::Spacing();
   BeginCentredColumn(24);
-  if (s.step == SignInStep::EnterPin) {
+  if (s.step == SignInStep::Online) {
+    DrawOnline(state);
+  } else if (s.step == SignInStep::EnterPin) {
     ColumnTitle(Tr(state.lang, Str::EnterPin));
     NoteText(s.name);
     ImGui::TextUnformatted(s.name.c_str());
@@ -328,6 +330,11 @@ void DrawLocked(AppState& state) {
         break;
       }
     }
+    // A person new to this shared device signs in with their own company account: the relay takes their
+    // changes only with their own sign-in, so each person enrols once on the device.
+    ImGui::Spacing();
+    std::string online = std::string(Tr(state.lang, Str::SignInOnline)) + "###sign_in_online";
+    if (ImGui::Button(online.c_str(), ImVec2(ColumnWidth(), 0))) GoTo(state, SignInStep::Online);
   }
   if (!s.formError.empty()) ErrorText(s.formError);
   EndCentredColumn();

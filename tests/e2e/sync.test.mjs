@@ -148,4 +148,50 @@ await run('sync', [
       relay.stop();
     }
   }],
+
+  // A shared tablet: a second person enrols on the same browser with their own company account; the
+  // relay takes each person's changes only with that person's own sign-in, so both are accepted.
+  ['a second person signs in on a shared device, and the changes of each sync as their own', async ({ browser }) => {
+    const relay = await startFreshRelay();
+    try {
+      const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
+                                                          password: 'menchuang-2026', device_id: '1', device_name: 'curl',
+                                                          device_secret: randomBytes(32).toString('hex') });
+      await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
+      const tablet = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
+      const { page, consoleErrors } = await openApp(tablet, relay.url);
+      await signInOnline(page, '王经理@美家门窗', 'menchuang-2026');
+      await addCustomer(page, '店长录入的客户');
+      await waitForState(page, (s) => s.sync.pending === 0 && s.sync.online, 'the manager\'s customer confirmed', 20000);
+
+      await clickItem(page, 'lock');
+      await waitForState(page, (x) => x.screen === 'locked', 'the lock screen');
+      await clickItem(page, 'sign_in_online');
+      await waitForItem(page, 'online_account');
+      await typeInto(page, 'online_account', '张三@美家门窗');
+      await typeInto(page, 'password', 'zhangsan-2026');
+      await clickItem(page, 'online_submit');
+      await waitForState(page, (x) => x.screen === 'home' && x.user.name === '张三', '张三 signed in on the same device', 30000);
+      await addCustomer(page, '张三在平板上录的');
+      const s = await waitForState(page, (x) => x.sync.pending === 0 && x.sync.online && x.sync.confirmedSeq >= 4,
+                                   '张三\'s customer confirmed by the relay', 20000);
+      assert(s.sync.refused === 0, `nothing refused: ${JSON.stringify(s.sync)}`);
+      await screenshot(page, 'sync-shared-tablet-second-person');
+
+      // Another browser sees both customers, each with the person who made it.
+      const office = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
+      const other = await openApp(office, relay.url);
+      await signInOnline(other.page, '王经理@美家门窗', 'menchuang-2026');
+      await waitForState(other.page, (x) => x.customers.includes('张三在平板上录的') && x.customers.includes('店长录入的客户'),
+                         'both customers on another device', 30000);
+      const made = await other.page.evaluate(() => window.crmTest.customer('张三在平板上录的'));
+      assert(made && made.owner === '张三', `张三's customer is 张三's: ${JSON.stringify(made)}`);
+      assert(consoleErrors.length === 0 && other.consoleErrors.length === 0,
+             `console errors: ${[...consoleErrors, ...other.consoleErrors].join(' | ')}`);
+      await tablet.close();
+      await office.close();
+    } finally {
+      relay.stop();
+    }
+  }],
 ]);
