@@ -42,12 +42,24 @@ constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7243551890123)
 constexpr const char* kChannel = "crm_relay_log";
 
 Result<std::vector<LogEntry>> ReadEntries(PgConn& conn, int64_t orgId, int64_t afterSeq, int limit) {
-  // The running size keeps the answer within kMaxReadBytes; the first entry always comes (its running size is its own).
+  // The sizes first (no changeset travels), then the entries that fit kMaxReadBytes (the first always
+  // does): libpq holds a whole result in memory, so the bytes must be bounded before they are asked for.
+  CRM_ASSIGN_OR_RETURN(PgResult sizes, conn.Query(
+      "SELECT seq, octet_length(changeset) FROM crm_log WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      {PgParam::Int(orgId), PgParam::Int(afterSeq), PgParam::Int(limit)}));
+  if (sizes.Rows() == 0) return std::vector<LogEntry>();
+  int64_t last = sizes.Int64(0, 0);
+  size_t bytes = 0;
+  for (int i = 0; i < sizes.Rows(); i++) {
+    size_t size = static_cast<size_t>(sizes.Int64(i, 1));
+    if (i > 0 && bytes + size > kMaxReadBytes) break;
+    bytes += size;
+    last = sizes.Int64(i, 0);
+  }
   CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
-      "SELECT seq, accepted_at_ms, changeset_id, user_id, device_id, schema_version, created_at_ms, changeset FROM ("
-      "SELECT *, sum(octet_length(changeset)) OVER (ORDER BY seq) AS upto FROM crm_log WHERE org_id = $1 AND seq > $2 "
-      "ORDER BY seq LIMIT $3) page WHERE upto <= $4 OR upto = octet_length(changeset) ORDER BY seq",
-      {PgParam::Int(orgId), PgParam::Int(afterSeq), PgParam::Int(limit), PgParam::Int(static_cast<int64_t>(kMaxReadBytes))}));
+      "SELECT seq, accepted_at_ms, changeset_id, user_id, device_id, schema_version, created_at_ms, changeset FROM crm_log "
+      "WHERE org_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+      {PgParam::Int(orgId), PgParam::Int(afterSeq), PgParam::Int(last)}));
   std::vector<LogEntry> entries;
   entries.reserve(static_cast<size_t>(rows.Rows()));
   for (int i = 0; i < rows.Rows(); i++) {

@@ -403,6 +403,8 @@ class Checker {
 
   // Judged with the holding of the row's customer (as this changeset leaves it) and the assignee's team in the copy.
   void CheckAssignee(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count, const std::optional<int64_t>& assignee) {
+    // What CheckCanAssign allows whatever the customer and the assignee's team: no lookups for it.
+    if (CheckCanAssign(m_author, Holding{}, assignee, std::nullopt)) return;
     std::optional<int64_t> customerId = ReadId(NewValue(iter, op, columns.Index("customer_id"), count)).value;
     if (!customerId) customerId = CurrentInt(columns, "customer_id").value;
     Holding holding;
@@ -438,6 +440,12 @@ class Checker {
 
   // When the author's account was made: no change of theirs is older (less the clock slack).
   std::optional<int64_t> AuthorSince() {
+    if (m_authorSinceRead) return m_authorSince;
+    m_authorSinceRead = true;
+    m_authorSince = ReadAuthorSince();
+    return m_authorSince;
+  }
+  std::optional<int64_t> ReadAuthorSince() {
     auto stmt = m_copy.Prepare("SELECT created_at FROM users WHERE id = ?");
     if (!stmt) {
       Fail(stmt.GetError());
@@ -579,6 +587,8 @@ class Checker {
   std::map<int64_t, Holding> m_after;  // customers as this changeset leaves them
   std::set<std::pair<std::string, std::string>> m_written;  // (table, key) of every row this changeset writes
   std::set<std::string> m_textKeyTables;
+  bool m_authorSinceRead = false;  // AuthorSince, read once per changeset
+  std::optional<int64_t> m_authorSince;
   Verdict m_verdict;
   // The row being checked.
   std::string m_table;
