@@ -1,7 +1,7 @@
 #pragma once
 // The trial's demo organisation: a door-and-window shop in Foshan with its
-// owner, two reps and a store clerk, and customers of the kinds DOMAIN.md
-// names (dealers, designers, contractors, decoration companies, home owners).
+// owner, two reps and a store clerk, and customers of the kinds docs/DESIGN.md
+// (note 8) names: dealers, designers, contractors, decoration companies, home owners.
 // The data is made on the device and stays there; converting the trial to a
 // real account keeps it or drops it (DropOrganisationData).
 #include <cstdint>

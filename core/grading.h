@@ -45,7 +45,7 @@ Result<std::vector<GradeChange>> GradeHistory(Db& db, int64_t customerId);
 //   frequency 0..30: 1.5 per activity in 90 days (max 10) + 2.5 per order in 365 days (max 6);
 //   value     0..40: 30·min(1, √(margin₃₆₅ / ¥200,000)) + 10·min(1, margin rate / 30%),
 //   margin = revenue − cost over orders with a cost; orders without cost add no margin. Profit, not
-//   volume: ¥4M at 2% scores below ¥400k at 50% (DOMAIN.md principle 4). `nowMs` 0: the clock.
+//   volume: ¥4M at 2% scores below ¥400k at 50% (docs/DESIGN.md note 9). `nowMs` 0: the clock.
 Result<GradeSuggestion> SuggestGrade(Db& db, int64_t customerId, int64_t nowMs = 0);
 
 // Moves the lifecycle stage. Lost needs a reason other than None (and sets lost_at); other stages

@@ -42,7 +42,7 @@ const std::string kMigration2 = std::string() +
   "  team_id INTEGER, phone TEXT, active INTEGER NOT NULL DEFAULT 1, " CRM_STD_COLUMNS ");"
   "CREATE INDEX users_name ON users(name);"
 
-  // Customers: the fields of DOMAIN.md. owner_id NULL means the public pool (公海).
+  // Customers: the fields of docs/DESIGN.md note 8. owner_id NULL means the public pool (公海).
   "ALTER TABLE customers ADD COLUMN kind TEXT NOT NULL DEFAULT 'other';"
   "ALTER TABLE customers ADD COLUMN phone TEXT;"
   "ALTER TABLE customers ADD COLUMN province TEXT;"

@@ -1,5 +1,5 @@
 #pragma once
-// The conflict policy (DESIGN.md decision 6, docs/PROTOCOL.md "Conflicts"), in
+// The conflict policy (docs/DESIGN.md note 5, docs/PROTOCOL.md "Conflicts"), in
 // one function that every device and the relay run on the same total order, so
 // that all of them end with the same data and the same conflict log.
 //

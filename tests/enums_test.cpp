@@ -30,7 +30,7 @@ TEST(Enums, KindsAsChineseSpreadsheetsWriteThem) {
   EXPECT_EQ(ParseCustomerKind("装修公司").Value(), CustomerKind::DecorationCompany);
   EXPECT_EQ(ParseCustomerKind("零售").Value(), CustomerKind::Consumer);  // a shop's walk-in customers
   EXPECT_EQ(ParseCustomerKind("批发商").Value(), CustomerKind::Dealer);
-  EXPECT_EQ(ParseCustomerKind("家装设计师").Value(), CustomerKind::Designer);  // DOMAIN.md's own word
+  EXPECT_EQ(ParseCustomerKind("家装设计师").Value(), CustomerKind::Designer);  // the word the sources use (docs/DESIGN.md note 8)
   EXPECT_EQ(ParseCustomerKind("工长").Value(), CustomerKind::Contractor);
   EXPECT_EQ(ParseCustomerKind("装饰公司").Value(), CustomerKind::DecorationCompany);
   EXPECT_FALSE(ParseCustomerKind("个"));

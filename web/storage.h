@@ -1,5 +1,5 @@
 #pragma once
-// Durable browser storage (DESIGN.md decisions 2 and 3): the database lives in
+// Durable browser storage (docs/DESIGN.md, notes 1 and 2): the database lives in
 // memory; every committed change becomes one journal record, written to
 // IndexedDB in its own transaction; "saved" is shown only once that transaction
 // has completed. A snapshot replaces the log now and then. One tab per browser
