@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/text.h"
 
@@ -17,6 +18,37 @@ TEST(I18n, EveryStringExistsInBothLanguagesAndIsValidUtf8) {
     EXPECT_FALSE(en.empty()) << i;
     EXPECT_TRUE(IsValidUtf8(zh)) << i;
     EXPECT_TRUE(IsValidUtf8(en)) << i;
+  }
+}
+
+// The conversions of a printf-style text, in order ("%d", "%s", "%.1f" …; "%%" is no conversion).
+std::vector<std::string> Conversions(const std::string& text) {
+  std::vector<std::string> found;
+  for (size_t i = 0; i < text.size(); i++) {
+    if (text[i] != '%') continue;
+    if (i + 1 < text.size() && text[i + 1] == '%') {
+      i++;
+      continue;
+    }
+    size_t end = text.find_first_of("diouxXeEfgGcsp", i + 1);
+    if (end == std::string::npos) {
+      found.push_back(text.substr(i));
+      break;
+    }
+    found.push_back(text.substr(i, end - i + 1));
+    i = end;
+  }
+  return found;
+}
+
+// A text formatted with printf in one language and its arguments must fit the other as well.
+TEST(I18n, BothLanguagesTakeTheSameFormatArguments) {
+  EXPECT_EQ(Conversions("第 %d 次，%% 完成 %.1f，%lld 位"), (std::vector<std::string>{"%d", "%.1f", "%lld"}));
+  EXPECT_NE(Conversions("显示 %d / %d"), Conversions("%d shown"));
+  for (int i = 0; i < static_cast<int>(Str::Count); i++) {
+    std::string zh = Tr(Lang::Zh, static_cast<Str>(i));
+    std::string en = Tr(Lang::En, static_cast<Str>(i));
+    EXPECT_EQ(Conversions(zh), Conversions(en)) << "string " << i << ": '" << zh << "' / '" << en << "'";
   }
 }
 
