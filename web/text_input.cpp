@@ -1,5 +1,5 @@
 // The text-input bridge, C++ half. See web/text_input.js for the browser half
-// and TOOLCHAIN.md ("Text input: the trap") for why it exists.
+// and docs/DESIGN.md ("Text typed in the browser") for why it exists.
 #include "web/text_input.h"
 
 #include <GLFW/glfw3.h>

@@ -48,6 +48,14 @@ async function post(url, body, token) {
   return text ? JSON.parse(text) : {};
 }
 
+// As the README's operator does with curl: the organisation and its admin, then a rep.
+async function setUpOrganisation(relay) {
+  const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
+                                                      password: 'menchuang-2026', device_id: '1', device_name: 'curl',
+                                                      device_secret: randomBytes(32).toString('hex') });
+  await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
+}
+
 async function signInOnline(page, account, password) {
   await waitForState(page, (s) => s.screen === 'welcome', 'the welcome screen');
   await clickItem(page, 'sign_in_online');
@@ -85,10 +93,7 @@ await run('sync', [
   ['a new organisation from the README, two browsers, an edit in one appears in the other', async ({ browser }) => {
     const relay = await startFreshRelay();
     try {
-      const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
-                                                          password: 'menchuang-2026', device_id: '1', device_name: 'curl',
-                                                          device_secret: randomBytes(32).toString('hex') });
-      await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
+      await setUpOrganisation(relay);
 
       const boss = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
       const rep = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
@@ -154,10 +159,7 @@ await run('sync', [
   ['a second person signs in on a shared device, and the changes of each sync as their own', async ({ browser }) => {
     const relay = await startFreshRelay();
     try {
-      const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
-                                                          password: 'menchuang-2026', device_id: '1', device_name: 'curl',
-                                                          device_secret: randomBytes(32).toString('hex') });
-      await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
+      await setUpOrganisation(relay);
       const tablet = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
       const { page, consoleErrors } = await openApp(tablet, relay.url);
       await signInOnline(page, '王经理@美家门窗', 'menchuang-2026');

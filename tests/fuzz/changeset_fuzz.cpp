@@ -175,13 +175,7 @@ relay::ApiResponse Push(const std::vector<uint8_t>& changeset, int64_t changeset
 void SetUpRelay() {
   char pattern[] = "/tmp/crm-changeset-fuzz-XXXXXX";
   g_fixture->dir = mkdtemp(pattern);
-  relay::RelayOptions options;
-  options.store = "sqlite:" + g_fixture->dir + "/relay.db";
-  options.passwordCost = relay::PasswordCost::Minimum;
-  options.deviceRate = relay::RateLimit{0, 1};
-  options.signInRate = relay::RateLimit{0, 1};
-  options.storeOptions.durable = false;
-  auto service = relay::Service::Open(options);
+  auto service = relay::Service::Open(fuzz::FuzzRelayOptions(g_fixture->dir));
   if (!service) Die("cannot open the relay: " + service.Message());
   g_fixture->service = std::move(service).Value();
   std::string token = g_fixture->service->NewSetupToken().Value();

@@ -14,6 +14,17 @@ inline std::string JsonField(const std::string& body, const std::string& field) 
   return body.substr(at, body.find('"', at) - at);
 }
 
+// A relay for fuzzing: a store in `dir`, the cheapest password hashing, no rate limits, no fsync.
+inline relay::RelayOptions FuzzRelayOptions(const std::string& dir) {
+  relay::RelayOptions options;
+  options.store = "sqlite:" + dir + "/relay.db";
+  options.passwordCost = relay::PasswordCost::Minimum;
+  options.deviceRate = relay::RateLimit{0, 1};
+  options.signInRate = relay::RateLimit{0, 1};
+  options.storeOptions.durable = false;
+  return options;
+}
+
 inline relay::ApiResponse PostJson(relay::Service& service, const std::string& path, const std::string& body,
                                    const std::string& token = "") {
   relay::ApiRequest request;

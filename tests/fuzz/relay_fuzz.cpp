@@ -96,13 +96,7 @@ void SetUp() {
   char pattern[] = "/tmp/crm-fuzz-XXXXXX";
   g_fixture = new Fixture;
   g_fixture->dir = mkdtemp(pattern);
-  relay::RelayOptions options;
-  options.store = "sqlite:" + g_fixture->dir + "/relay.db";
-  options.passwordCost = relay::PasswordCost::Minimum;
-  options.deviceRate = relay::RateLimit{0, 1};
-  options.signInRate = relay::RateLimit{0, 1};
-  options.storeOptions.durable = false;
-  auto service = relay::Service::Open(options);
+  auto service = relay::Service::Open(fuzz::FuzzRelayOptions(g_fixture->dir));
   if (!service) {
     std::fprintf(stderr, "fuzz: cannot open the relay: %s\n", service.Message().c_str());
     std::abort();
