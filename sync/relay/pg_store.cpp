@@ -303,13 +303,6 @@ class PgStore : public Store {
     });
   }
 
-  Result<std::set<int64_t>> UsersOnDevice(int64_t orgId, int64_t deviceId, int64_t now) override {
-    return Ids(
-        "SELECT DISTINCT t.user_id FROM crm_tokens t JOIN crm_devices d ON d.org_id = t.org_id AND d.device_id = t.device_id "
-        "WHERE t.org_id = $1 AND t.device_id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3 AND d.revoked_at IS NULL",
-        {PgParam::Int(orgId), PgParam::Int(deviceId), PgParam::Int(now)});
-  }
-
   Status TouchDevice(int64_t orgId, int64_t deviceId, int64_t userId, int64_t now) override {
     return Run([&](PgConn& conn) -> Status {
       CRM_TRY(conn.Query("UPDATE crm_devices SET last_seen = $1, user_id = $2 WHERE org_id = $3 AND device_id = $4",

@@ -370,22 +370,6 @@ class SqliteStore : public Store {
     });
   }
 
-  Result<std::set<int64_t>> UsersOnDevice(int64_t orgId, int64_t deviceId, int64_t now) override {
-    return Read<std::set<int64_t>>([&](Db& db) -> Result<std::set<int64_t>> {
-      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-          "SELECT DISTINCT t.user_id FROM tokens t JOIN devices d ON d.org_id = t.org_id AND d.device_id = t.device_id "
-          "WHERE t.org_id = ? AND t.device_id = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND d.revoked_at IS NULL"));
-      stmt.BindAll(orgId, deviceId, now);
-      std::set<int64_t> users;
-      while (true) {
-        CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        users.insert(stmt.Int64(0));
-      }
-      return users;
-    });
-  }
-
   Status TouchDevice(int64_t orgId, int64_t deviceId, int64_t userId, int64_t now) override {
     return Write([&](Db& db) -> Status {
       CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE devices SET last_seen = ?, user_id = ? WHERE org_id = ? AND device_id = ?"));

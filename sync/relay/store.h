@@ -120,8 +120,6 @@ class Store {
   virtual Status RevokeToken(const std::string& hash, int64_t now) = 0;
   // Every token of the user, on every device (a new password, a deactivation).
   virtual Status RevokeUserTokens(int64_t orgId, int64_t userId, int64_t now) = 0;
-  // Users holding a usable token on this device (several on a shared tablet).
-  virtual Result<std::set<int64_t>> UsersOnDevice(int64_t orgId, int64_t deviceId, int64_t now) = 0;
   virtual Status TouchDevice(int64_t orgId, int64_t deviceId, int64_t userId, int64_t now) = 0;
   virtual Result<std::vector<DeviceRecord>> ListDevices(int64_t orgId) = 0;
   // NotFound when the organisation has no such device.
