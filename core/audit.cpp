@@ -1,71 +1,62 @@
 #include "core/audit.h"
 
-#include "core/schema.h"
+#include "core/records.h"
 
 namespace crm {
 
 namespace {
 
-// Bookkeeping columns are the "who/when" of every audit row, not changes of their own.
-bool IsBookkeeping(const std::string& column) {
-  return column == "created_at" || column == "created_by" || column == "updated_at" || column == "updated_by" ||
-         column == "device_id";
-}
-
 std::string Quote(const std::string& identifier) { return "\"" + identifier + "\""; }
 
-struct TableShape {
+// The table's columns as the database has them now (a migration may have added some the registry's
+// description does not name yet: they are audited too); none while a later migration has yet to create it.
+Result<std::vector<std::string>> ColumnsOf(Db& db, const std::string& table) {
   std::vector<std::string> columns;
-  std::string key;  // primary key column
-  bool hasCustomerId = false;
-};
-
-Result<TableShape> ShapeOf(Db& db, const std::string& table) {
-  TableShape shape;
-  CRM_ASSIGN_OR_RETURN(Stmt info, db.PrepareOnce("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid"));
+  CRM_ASSIGN_OR_RETURN(Stmt info, db.PrepareOnce("SELECT name FROM pragma_table_info(?) ORDER BY cid"));
   info.Bind(1, table);
   for (;;) {
     CRM_ASSIGN_OR_RETURN(bool row, info.Step());
     if (!row) break;
-    std::string name = info.String(0);
-    if (info.Int64(1) == 1) shape.key = name;
-    if (name == "customer_id") shape.hasCustomerId = true;
-    shape.columns.push_back(name);
+    columns.push_back(info.String(0));
   }
-  if (shape.columns.empty()) return MakeError(ErrorCode::Schema, "audit: no table " + table);
-  return shape;
+  return columns;
 }
 
 }  // namespace
 
 Status InstallAuditTriggers(Db& db) {
-  for (const std::string& table : SyncedTables()) {
-    if (table == "audit_log") continue;
-    CRM_ASSIGN_OR_RETURN(TableShape shape, ShapeOf(db, table));
+  for (const RecordType& type : RecordTypes()) {
+    if (type.access == Access::AppendOnly) continue;  // the trail itself
+    const std::string table = type.table;
+    const std::string key = type.key;
+    CRM_ASSIGN_OR_RETURN(std::vector<std::string> columns, ColumnsOf(db, table));
+    if (columns.empty()) continue;
     for (const char* event : {"insert", "update", "delete"}) {
       CRM_TRY(db.Exec("DROP TRIGGER IF EXISTS audit_" + table + "_" + event));
     }
-    // Tables keyed by text (settings) record the key as the field and row 0.
-    bool textKey = table == "settings";
-    auto rowOf = [&](const char* alias) { return textKey ? std::string("0") : std::string(alias) + "." + Quote(shape.key); };
+    // Tables keyed by text (settings) record the key as the field and row 0; a row names its customer (the
+    // customer's own id, or the column that holds it) so a customer's trail is one query.
+    const bool textKey = type.textKey;
+    auto rowOf = [&](const char* alias) { return textKey ? std::string("0") : std::string(alias) + "." + Quote(key); };
     auto customerOf = [&](const char* alias) {
-      if (table == "customers") return std::string(alias) + ".id";
-      return shape.hasCustomerId ? std::string(alias) + ".customer_id" : std::string("NULL");
+      if (type.access == Access::Customer) return std::string(alias) + "." + Quote(key);
+      return type.parent ? std::string(alias) + "." + Quote(type.parent) : std::string("NULL");
     };
+    const std::string textValue = type.auditValue ? type.auditValue : "";
     const std::string head =
         "INSERT INTO audit_log(id, at, user_id, device_id, table_name, row_id, customer_id, action, field, old_value, new_value) ";
 
     std::string insert = "CREATE TRIGGER audit_" + table + "_insert AFTER INSERT ON " + table + " WHEN crm_audit() BEGIN " +
                          head + "VALUES(crm_new_id(), NEW.updated_at, NEW.updated_by, NEW.device_id, '" + table + "', " +
                          rowOf("NEW") + ", " + customerOf("NEW") + ", 'insert', " +
-                         (textKey ? "NEW.key, NULL, NEW.value" : "NULL, NULL, NULL") + "); END;";
+                         (textKey ? "NEW." + Quote(key) + ", NULL, NEW." + Quote(textValue) : std::string("NULL, NULL, NULL")) + "); END;";
     CRM_TRY(db.Exec(insert));
 
     std::string changes;
-    for (const std::string& column : shape.columns) {
-      if (IsBookkeeping(column) || column == shape.key) continue;
+    for (const std::string& column : columns) {
+      if ((IsStandardColumn(column) && column != "deleted_at") || column == key) continue;
       if (!changes.empty()) changes += " UNION ALL ";
-      std::string field = textKey && column == "value" ? "NEW.key" : "'" + column + "'";
+      std::string field = textKey && column == textValue ? "NEW." + Quote(key) : "'" + column + "'";
       changes += "SELECT " + field + " AS f, OLD." + Quote(column) + " AS o, NEW." + Quote(column) + " AS n WHERE OLD." +
                  Quote(column) + " IS NOT NEW." + Quote(column);
     }

@@ -92,6 +92,8 @@ Stmt& Stmt::Bind(int index, int64_t value) {
   CRM_BIND(sqlite3_bind_int64(m_stmt, index, value));
   return *this;
 }
+int Stmt::ParameterCount() const { return m_stmt ? sqlite3_bind_parameter_count(m_stmt) : 0; }
+
 Stmt& Stmt::Bind(int index, double value) {
   CRM_BIND(sqlite3_bind_double(m_stmt, index, value));
   return *this;

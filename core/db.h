@@ -54,6 +54,8 @@ class Stmt {
   Stmt& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, Null);
+  // The highest parameter number the statement uses.
+  int ParameterCount() const;
   Stmt& BindBlob(int index, const void* data, size_t size);
   // A value as SQLite holds it (from a changeset or another statement), for the sync layer.
   Stmt& BindValue(int index, const sqlite3_value* value);

@@ -6,6 +6,7 @@
 #include "core/enums.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/search.h"
 #include "core/search_tokenizer.h"
 #include "core/text.h"
@@ -172,32 +173,83 @@ Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInp
 
 namespace {
 
-// Moves every row of `table` (trashed ones too: history is whole) to the kept customer; returns how many.
-Result<int> MoveRows(Db& db, const std::string& table, const std::string& extraWhere, int64_t keptId, int64_t mergedId,
-                     const Actor& actor, int64_t now) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE " + table + " SET customer_id = ?1, updated_at = ?3, updated_by = ?4, device_id = ?5 "
-      "WHERE customer_id = ?2" + extraWhere));
-  stmt.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+// Moves the rows of the table to the kept customer, after its own when the table orders its rows; returns how many.
+// All of them (trashed ones too: history is whole), or only the live ones of a table whose duplicates were trashed.
+Result<int> MoveRows(Db& db, const RecordType& type, bool liveOnly, int64_t keptId, int64_t mergedId, const Actor& actor,
+                     int64_t now) {
+  std::string parent = type.parent;
+  std::string assignments = parent + " = ?1";
+  if (type.orderColumn) {
+    std::string order = type.orderColumn;
+    assignments += ", " + order + " = " + order + " + 1 + (SELECT coalesce(max(" + order + "), -1) FROM " + type.table +
+                   " WHERE " + parent + " = ?1 AND deleted_at IS NULL)";
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, type.table, assignments,
+                                                      parent + " = ?2" + (liveOnly ? " AND deleted_at IS NULL" : "")));
+  stmt.BindAll(keptId, mergedId);
   CRM_TRY(stmt.Run());
   return db.Changes();
 }
 
-Result<int> TrashRows(Db& db, const std::string& table, const std::string& where, int64_t mergedId, int64_t keptId,
-                      const Actor& actor, int64_t now) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE " + table + " SET deleted_at = ?3, updated_at = ?3, updated_by = ?4, device_id = ?5 "
-      "WHERE customer_id = ?1 AND deleted_at IS NULL AND " + where));
-  stmt.BindAll(mergedId, keptId, now, actor.userId, actor.deviceId);
-  CRM_TRY(stmt.Run());
-  return db.Changes();
+// Sends to the trash the merged customer's live rows whose merge key the kept customer has too (or every live row).
+Status TrashRows(Db& db, const RecordType& type, bool onlyShared, int64_t keptId, int64_t mergedId, const Actor& actor,
+                 int64_t now) {
+  std::string parent = type.parent;
+  std::string where = parent + " = ?2 AND deleted_at IS NULL";
+  if (onlyShared) {
+    std::string key = type.mergeKey;
+    where += " AND " + key + " IN (SELECT " + key + " FROM " + type.table + " WHERE " + parent + " = ?1 AND deleted_at IS NULL)";
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, type.table, "deleted_at = ?3", where));
+  stmt.BindAll(keptId, mergedId, now);
+  return stmt.Run();
 }
 
-// Fields the kept customer lacks and the merged one has.
-const char* const kFillableColumns[] = {"phone",  "province", "city",     "district",    "street",      "industry",
-                                        "scale",  "brands",   "birthday", "anniversary", "preferences", "notes"};
+// Rows whose id derives from (customer, merge key): the kept customer gets its own row for each key it lacks (so
+// devices that merge the same pair converge), and the merged customer's rows go to the trash; returns how many were made.
+Result<int> RederiveRows(Db& db, const RecordType& type, int64_t keptId, int64_t mergedId, const Actor& actor, int64_t now) {
+  std::string parent = type.parent;
+  std::string key = type.mergeKey;
+  std::string columns, updates;
+  for (const FieldSpec& field : type.fields) {
+    columns += std::string(", ") + field.column;
+    updates += std::string(field.column) + " = excluded." + field.column + ", ";
+  }
+  CRM_ASSIGN_OR_RETURN(Stmt missing, db.Prepare("SELECT CAST(" + key + " AS TEXT)" + columns + " FROM " + type.table + " WHERE " +
+                                                parent + " = ?1 AND deleted_at IS NULL AND " + key + " NOT IN (SELECT " + key +
+                                                " FROM " + type.table + " WHERE " + parent + " = ?2 AND deleted_at IS NULL)"));
+  missing.BindAll(mergedId, keptId);
+  std::string placeholders;
+  for (size_t i = 0; i < type.fields.size(); i++) placeholders += ", ?" + std::to_string(i + 3);
+  const std::string insert = "INSERT INTO " + std::string(type.table) + "(id, " + parent + columns +
+                             ", created_at, updated_at, created_by, updated_by, device_id) VALUES(?1, ?2" + placeholders +
+                             ", ?61, ?61, ?62, ?62, ?63) ON CONFLICT(id) DO UPDATE SET " + updates +
+                             "deleted_at = NULL, updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+                             "device_id = excluded.device_id";
+  int made = 0;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, missing.Step());
+    if (!row) break;
+    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(insert));
+    upsert.Bind(1, DerivedId(keptId, type.derivedIdPrefix + missing.String(0))).Bind(2, keptId);
+    for (size_t i = 0; i < type.fields.size(); i++) upsert.BindValue(static_cast<int>(i) + 3, missing.Value(static_cast<int>(i) + 1));
+    upsert.Bind(61, now).Bind(62, actor.userId).Bind(63, actor.deviceId);
+    CRM_TRY(upsert.Run());
+    made++;
+  }
+  missing.Reset();
+  CRM_TRY(TrashRows(db, type, /*onlyShared=*/false, keptId, mergedId, actor, now));
+  return made;
+}
 
 }  // namespace
+
+int MergeSummary::Moved(std::string_view table) const {
+  for (const auto& [name, count] : moved) {
+    if (name == table) return count;
+  }
+  return 0;
+}
 
 Result<MergeSummary> MergeCustomers(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor) {
   if (keptId == mergedId) return MakeError(ErrorCode::Invalid, "merge: a customer cannot be merged into itself");
@@ -214,100 +266,50 @@ Result<MergeSummary> MergeCustomers(Db& db, int64_t keptId, int64_t mergedId, co
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   int64_t now = NowMs();
 
-  for (const char* column : kFillableColumns) {
-    std::string c(column);
-    CRM_ASSIGN_OR_RETURN(Stmt fill, db.Prepare(
-        "UPDATE customers SET " + c + " = (SELECT m." + c + " FROM customers m WHERE m.id = ?2), updated_at = ?3, "
-        "updated_by = ?4, device_id = ?5 WHERE id = ?1 AND coalesce(" + c + ", '') = '' AND "
-        "(SELECT coalesce(m." + c + ", '') FROM customers m WHERE m.id = ?2) != ''"));
-    fill.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  // The kept customer's empty fields take the merged one's values, and its last activity the later of both.
+  for (const FieldSpec& field : FindRecordType("customers")->fields) {
+    if (!field.mergeFill) continue;
+    std::string c(field.column);
+    CRM_ASSIGN_OR_RETURN(Stmt fill, PrepareSignedUpdate(db, actor, now, "customers",
+        c + " = (SELECT m." + c + " FROM customers m WHERE m.id = ?2)",
+        "id = ?1 AND coalesce(" + c + ", '') = '' AND (SELECT coalesce(m." + c + ", '') FROM customers m WHERE m.id = ?2) != ''"));
+    fill.BindAll(keptId, mergedId);
     CRM_TRY(fill.Run());
     summary.fieldsFilled += db.Changes();
   }
-  CRM_ASSIGN_OR_RETURN(Stmt activity, db.Prepare(
-      "UPDATE customers SET last_activity_at = (SELECT m.last_activity_at FROM customers m WHERE m.id = ?2), "
-      "updated_at = ?3, updated_by = ?4, device_id = ?5 WHERE id = ?1 AND "
-      "coalesce(last_activity_at, 0) < (SELECT coalesce(m.last_activity_at, 0) FROM customers m WHERE m.id = ?2)"));
-  activity.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  CRM_ASSIGN_OR_RETURN(Stmt activity, PrepareSignedUpdate(db, actor, now, "customers",
+      "last_activity_at = (SELECT m.last_activity_at FROM customers m WHERE m.id = ?2)",
+      "id = ?1 AND coalesce(last_activity_at, 0) < (SELECT coalesce(m.last_activity_at, 0) FROM customers m WHERE m.id = ?2)"));
+  activity.BindAll(keptId, mergedId);
   CRM_TRY(activity.Run());
 
-  // Phones: numbers the kept customer already has are dropped, the others follow it, after its own.
-  CRM_TRY(TrashRows(db, "customer_phones",
-                    "normalized IN (SELECT normalized FROM customer_phones WHERE customer_id = ?2 AND deleted_at IS NULL)",
-                    mergedId, keptId, actor, now));
-  CRM_ASSIGN_OR_RETURN(Stmt phones, db.Prepare(
-      "UPDATE customer_phones SET customer_id = ?1, position = position + 1 + (SELECT coalesce(max(position), -1) FROM "
-      "customer_phones WHERE customer_id = ?1 AND deleted_at IS NULL), updated_at = ?3, updated_by = ?4, device_id = ?5 "
-      "WHERE customer_id = ?2 AND deleted_at IS NULL"));
-  phones.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
-  CRM_TRY(phones.Run());
-  summary.phones = db.Changes();
-
-  // Tags and custom values have ids derived from (customer, key): the kept customer gets its own
-  // rows (so devices converge), and the merged customer's rows go to the trash.
-  CRM_ASSIGN_OR_RETURN(Stmt tags, db.Prepare(
-      "SELECT tag FROM customer_tags WHERE customer_id = ? AND deleted_at IS NULL AND tag NOT IN "
-      "(SELECT tag FROM customer_tags WHERE customer_id = ? AND deleted_at IS NULL)"));
-  tags.BindAll(mergedId, keptId);
-  std::vector<std::string> newTags;
-  for (;;) {
-    CRM_ASSIGN_OR_RETURN(bool row, tags.Step());
-    if (!row) break;
-    newTags.push_back(tags.String(0));
+  // Every table a customer holds, as its description says.
+  for (const RecordType& type : RecordTypes()) {
+    if (!type.HeldByCustomer() || type.merge == MergePolicy::None) continue;
+    if (type.beforeMerge) CRM_TRY(type.beforeMerge(db, keptId, mergedId, actor, now));
+    int count = 0;
+    switch (type.merge) {
+      case MergePolicy::MoveUnique: {
+        CRM_TRY(TrashRows(db, type, /*onlyShared=*/true, keptId, mergedId, actor, now));
+        CRM_ASSIGN_OR_RETURN(count, MoveRows(db, type, /*liveOnly=*/true, keptId, mergedId, actor, now));
+        break;
+      }
+      case MergePolicy::Move: {
+        CRM_ASSIGN_OR_RETURN(count, MoveRows(db, type, /*liveOnly=*/false, keptId, mergedId, actor, now));
+        break;
+      }
+      case MergePolicy::Rederive: {
+        CRM_ASSIGN_OR_RETURN(count, RederiveRows(db, type, keptId, mergedId, actor, now));
+        break;
+      }
+      case MergePolicy::None: break;
+    }
+    summary.moved.emplace_back(type.table, count);
   }
-  tags.Reset();
-  for (const std::string& tag : newTags) {
-    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(
-        "INSERT INTO customer_tags(id, customer_id, tag, created_at, updated_at, created_by, updated_by, device_id) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET deleted_at = NULL, updated_at = excluded.updated_at, "
-        "updated_by = excluded.updated_by, device_id = excluded.device_id"));
-    upsert.BindAll(DerivedId(keptId, "tag:" + tag), keptId, tag, now, now, actor.userId, actor.userId, actor.deviceId);
-    CRM_TRY(upsert.Run());
-  }
-  summary.tags = static_cast<int>(newTags.size());
-  CRM_TRY(TrashRows(db, "customer_tags", "1", mergedId, keptId, actor, now));
 
-  CRM_ASSIGN_OR_RETURN(Stmt values, db.Prepare(
-      "SELECT field_id, value FROM custom_values WHERE customer_id = ? AND deleted_at IS NULL AND field_id NOT IN "
-      "(SELECT field_id FROM custom_values WHERE customer_id = ? AND deleted_at IS NULL)"));
-  values.BindAll(mergedId, keptId);
-  std::vector<std::pair<int64_t, std::string>> newValues;
-  for (;;) {
-    CRM_ASSIGN_OR_RETURN(bool row, values.Step());
-    if (!row) break;
-    newValues.emplace_back(values.Int64(0), values.String(1));
-  }
-  values.Reset();
-  for (const auto& [fieldId, value] : newValues) {
-    CRM_ASSIGN_OR_RETURN(Stmt upsert, db.Prepare(
-        "INSERT INTO custom_values(id, customer_id, field_id, value, created_at, updated_at, created_by, updated_by, "
-        "device_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value, "
-        "deleted_at = NULL, updated_at = excluded.updated_at, updated_by = excluded.updated_by, device_id = excluded.device_id"));
-    upsert.BindAll(DerivedId(keptId, "field:" + std::to_string(fieldId)), keptId, fieldId, value, now, now, actor.userId,
-                   actor.userId, actor.deviceId);
-    CRM_TRY(upsert.Run());
-  }
-  summary.customValues = static_cast<int>(newValues.size());
-  CRM_TRY(TrashRows(db, "custom_values", "1", mergedId, keptId, actor, now));
-
-  // One class follow-up per customer: the merged one's is cancelled when the kept customer has its own.
-  CRM_ASSIGN_OR_RETURN(Stmt cancel, db.Prepare(
-      "UPDATE followups SET status = 'cancelled', note = 'merged', updated_at = ?3, updated_by = ?4, device_id = ?5 "
-      "WHERE customer_id = ?2 AND status = 'open' AND deleted_at IS NULL AND reason = ?6 AND EXISTS (SELECT 1 FROM "
-      "followups k WHERE k.customer_id = ?1 AND k.status = 'open' AND k.deleted_at IS NULL AND k.reason = ?6)"));
-  cancel.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId, Code(FollowupReason::ClassRule));
-  CRM_TRY(cancel.Run());
-
-  CRM_ASSIGN_OR_RETURN(summary.contacts, MoveRows(db, "contacts", "", keptId, mergedId, actor, now));
-  CRM_ASSIGN_OR_RETURN(summary.activities, MoveRows(db, "activities", "", keptId, mergedId, actor, now));
-  CRM_ASSIGN_OR_RETURN(summary.followups, MoveRows(db, "followups", "", keptId, mergedId, actor, now));
-  CRM_ASSIGN_OR_RETURN(summary.orders, MoveRows(db, "orders", "", keptId, mergedId, actor, now));
-  CRM_ASSIGN_OR_RETURN(summary.gradeHistory, MoveRows(db, "grade_history", "", keptId, mergedId, actor, now));
-
-  CRM_ASSIGN_OR_RETURN(Stmt retire, db.Prepare(
-      "UPDATE customers SET merged_into = ?1, deleted_at = coalesce(deleted_at, ?3), updated_at = ?3, updated_by = ?4, "
-      "device_id = ?5 WHERE id = ?2"));
-  retire.BindAll(keptId, mergedId, now, actor.userId, actor.deviceId);
+  CRM_ASSIGN_OR_RETURN(Stmt retire, PrepareSignedUpdate(db, actor, now, "customers",
+      "merged_into = ?1, deleted_at = coalesce(deleted_at, ?3)", "id = ?2"));
+  retire.BindAll(keptId, mergedId, now);
   CRM_TRY(retire.Run());
   CRM_TRY(txn.Commit());
   return summary;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/customers.h"
@@ -38,19 +40,15 @@ Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInp
 std::string NameKey(std::string_view name);
 
 struct MergeSummary {
-  int phones = 0;      // moved to the kept customer (numbers it already had are dropped)
-  int contacts = 0;
-  int tags = 0;
-  int activities = 0;
-  int followups = 0;   // moved; an open class follow-up is cancelled when the kept one has its own
-  int orders = 0;
-  int gradeHistory = 0;
-  int customValues = 0;
+  // Per table a customer holds (core/records.h), in the registry's order: the rows that now belong to the kept
+  // customer (moved, or made anew for tags and custom values; rows the kept one had already are dropped).
+  std::vector<std::pair<std::string, int>> moved;
   int fieldsFilled = 0;  // empty fields of the kept customer taken from the merged one
+  int Moved(std::string_view table) const;
 };
 
-// Folds `mergedId` into `keptId`: contacts, phones, tags, custom values, activities, follow-ups,
-// orders and class history move to the kept customer; its empty fields are filled from the merged
+// Folds `mergedId` into `keptId`: every row a customer holds moves to the kept customer, as its
+// table's merge policy says (core/records.h); its empty fields are filled from the merged
 // one; the merged customer goes to the trash with merged_into set (it cannot be restored). The
 // actor must be allowed to change both. One transaction; the audit trail records every row moved.
 Result<MergeSummary> MergeCustomers(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor);

@@ -6,6 +6,7 @@
 
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/validate.h"
 
 namespace crm {
@@ -406,6 +407,14 @@ Status CompleteFollowup(Db& db, int64_t followupId, std::string_view rawResult, 
   CRM_TRY(MarkDone(db, followupId, result, activityId, doneAt, actor));
   CRM_TRY(EnsureClassFollowup(db, row.customerId, actor));
   return txn.Commit();
+}
+
+Status CancelMergedClassFollowup(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor, int64_t nowMs) {
+  CRM_ASSIGN_OR_RETURN(Stmt cancel, PrepareSignedUpdate(db, actor, nowMs, "followups", "status = 'cancelled', note = 'merged'",
+      "customer_id = ?2 AND status = 'open' AND deleted_at IS NULL AND reason = ?3 AND EXISTS (SELECT 1 FROM followups k "
+      "WHERE k.customer_id = ?1 AND k.status = 'open' AND k.deleted_at IS NULL AND k.reason = ?3)"));
+  cancel.BindAll(keptId, mergedId, Code(FollowupReason::ClassRule));
+  return cancel.Run();
 }
 
 Status CancelFollowup(Db& db, int64_t followupId, std::string_view rawWhy, const Actor& actor) {

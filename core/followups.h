@@ -83,6 +83,9 @@ Status CompleteFollowup(Db& db, int64_t followupId, std::string_view result, std
 // Cancels an open follow-up with a reason (required). Cancelling the class follow-up skips a round:
 // the next one is planned one interval later.
 Status CancelFollowup(Db& db, int64_t followupId, std::string_view why, const Actor& actor);
+// Merging: one class follow-up per customer, so the merged customer's open one is cancelled when the kept
+// customer has its own (the followups record's beforeMerge, core/records.cpp).
+Status CancelMergedClassFollowup(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor, int64_t nowMs);
 
 // Local-time day boundaries: the start (ms) of the local day holding `ms`.
 Result<int64_t> LocalDayStart(Db& db, int64_t ms);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/audit.h"
+#include "core/records.h"
 
 namespace crm {
 
@@ -326,9 +327,11 @@ const std::vector<Migration>& Migrations() {
 }
 
 const std::vector<std::string>& SyncedTables() {
-  static const std::vector<std::string> kTables = {
-      "settings", "teams", "users", "customers", "customer_phones", "contacts", "customer_tags", "custom_fields",
-      "custom_values", "grade_history", "activities", "followups", "orders", "imports", "audit_log"};
+  static const std::vector<std::string> kTables = [] {
+    std::vector<std::string> tables;
+    for (const RecordType& type : RecordTypes()) tables.emplace_back(type.table);
+    return tables;
+  }();
   return kTables;
 }
 

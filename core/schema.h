@@ -16,11 +16,11 @@ struct Migration {
   std::string sql;
 };
 
-// Tables that travel between devices (changesets, audit, trash). Local-only
-// tables (app_meta, search indexes) are not listed.
 // Tables derived from others on this device (the search index and its FTS5 shadow tables):
 // never synced, never journalled; triggers rebuild them when their sources change.
 bool IsDerivedTable(std::string_view name);
+// Tables that travel between devices (changesets, audit, trash): those the record registry describes
+// (core/records.h), in its order. Local-only tables (app_meta, device accounts, sync bookkeeping) are not.
 const std::vector<std::string>& SyncedTables();
 
 const std::vector<Migration>& Migrations();

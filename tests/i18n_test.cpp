@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
+#include "core/records.h"
 #include "core/text.h"
+#include "ui/keyed_text.h"
+#include "ui/labels.h"
 
 namespace crm::ui {
 namespace {
@@ -50,6 +54,44 @@ TEST(I18n, BothLanguagesTakeTheSameFormatArguments) {
     std::string en = Tr(Lang::En, static_cast<Str>(i));
     EXPECT_EQ(Conversions(zh), Conversions(en)) << "string " << i << ": '" << zh << "' / '" << en << "'";
   }
+}
+
+// Each feature's keyed texts (ui/strings/): both languages, valid UTF-8, a key defined once, the same conversions.
+TEST(I18n, KeyedTextsExistInBothLanguagesOnce) {
+  struct Seen {
+    std::set<std::string> keys;
+    int count = 0;
+  } seen;
+  ForEachKeyedText([](const KeyedText& text, void* context) {
+    auto& seen = *static_cast<Seen*>(context);
+    seen.count++;
+    EXPECT_TRUE(seen.keys.insert(text.key).second) << "key defined twice: " << text.key;
+    EXPECT_TRUE(text.zh && *text.zh && IsValidUtf8(text.zh)) << text.key;
+    EXPECT_TRUE(text.en && *text.en && IsValidUtf8(text.en)) << text.key;
+    EXPECT_EQ(Conversions(text.zh), Conversions(text.en)) << text.key;
+  }, &seen);
+  EXPECT_GT(seen.count, 0);
+  EXPECT_EQ(TrKey(Lang::Zh, "no.such.key"), nullptr);
+}
+
+// Every label key the record registry names (tables and fields) has its texts: a new record type without its
+// strings file fails here.
+TEST(I18n, EveryRecordLabelHasItsTexts) {
+  for (const RecordType& type : RecordTypes()) {
+    std::vector<const char*> keys = {type.label};
+    for (const FieldSpec& field : type.fields) {
+      if (field.label) keys.push_back(field.label);
+    }
+    for (const char* key : keys) {
+      EXPECT_NE(TrKey(Lang::Zh, key), nullptr) << "no Chinese text for " << key;
+      EXPECT_NE(TrKey(Lang::En, key), nullptr) << "no English text for " << key;
+    }
+  }
+  EXPECT_EQ(FieldLabel(Lang::Zh, "contacts", "name"), "姓名");
+  EXPECT_EQ(FieldLabel(Lang::Zh, "customers", "name"), "客户名称");
+  EXPECT_EQ(FieldLabel(Lang::En, "customers", "deleted_at"), "Trash");
+  EXPECT_EQ(FieldLabel(Lang::Zh, "settings", "pool.days"), "pool.days") << "what the registry does not label keeps its name";
+  EXPECT_EQ(AuditTableLabel(Lang::Zh, "customer_tags"), "标签");
 }
 
 TEST(I18n, ChineseTextsAreChinese) {

@@ -198,12 +198,15 @@ TEST_P(RelayAttackTest, ChangesetsWithUndefinedValuesAreRefusedAndTheRelayKeepsS
 // Five huge changesets made one pull larger than a device accepts, and every device behind them
 // was stuck. Now a changeset has a size limit well below a device's, and a pull stops by bytes too.
 TEST_P(RelayAttackTest, PullsStayWithinADevicesLimitWhateverWasPushed) {
-  // A new customer whose notes are `mebibytes` of text: a changeset of about twice that (the audit row keeps the text too).
+  // New customers making a changeset of about twice `mebibytes` MiB, each with notes as long as a customer's notes may be
+  // (2,000 characters, about 2.2 KB a row with its audit row).
   auto big = [&](int mebibytes) {
     return m_rep->Change([&](Db& db) {
-      auto id = AddCustomer(db, "大客户 " + Id(mebibytes), m_rep->actor());
-      ASSERT_TRUE(id) << id.Message();
-      ASSERT_TRUE(db.Exec("UPDATE customers SET notes = hex(randomblob(" + Id(int64_t{mebibytes} << 19) + ")) WHERE id = " + Id(id.Value())));
+      const std::string user = Id(m_rep->UserId()), now = Id(NowMs());
+      ASSERT_TRUE(db.Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + Id(int64_t{mebibytes} * 950) +
+                          ") INSERT INTO customers(id, name, kind, grade, stage, notes, owner_id, created_at, updated_at, created_by, "
+                          "updated_by, device_id) SELECT crm_new_id(), '大客户 ' || i, 'other', 'C', 'prospect', hex(randomblob(1000)), " +
+                          user + ", " + now + ", " + now + ", " + user + ", " + user + ", " + Id(m_rep->DeviceId()) + " FROM n"));
     });
   };
   int64_t head = Head();
@@ -219,6 +222,7 @@ TEST_P(RelayAttackTest, PullsStayWithinADevicesLimitWhateverWasPushed) {
   EXPECT_LE(bytes, relay::kMaxReadBytes);
   EXPECT_EQ(pulled.Value().headSeq, head + 3);
   // The device catches up in the next pull.
+  ASSERT_FALSE(pulled.Value().changesets.empty());
   auto rest = m_other->Transport().PullNow(pulled.Value().changesets.back().seq, 1000, 0);
   ASSERT_TRUE(rest) << rest.Message();
   ASSERT_EQ(rest.Value().changesets.size(), 1u);

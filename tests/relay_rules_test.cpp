@@ -105,6 +105,32 @@ TEST_F(RelayRulesTest, ARepChangesOwnAndPoolCustomersOnly) {
   EXPECT_NE(forOther.reason.find("belongs to another rep"), std::string::npos) << forOther.reason;
 }
 
+// Each value is held to its field's description in the record registry, as core's validation holds the forms:
+// a vocabulary's stored codes only, the length core allows, the kind of value, required fields present.
+TEST_F(RelayRulesTest, EveryValueIsHeldToItsFieldsDescription) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  auto refusedFor = [&](const std::string& set) {
+    return a->PushRefused({a->Forge("UPDATE customers SET " + set + ", " + SetSigned(*a) + " WHERE id = " + Id(own))}).reason;
+  };
+  EXPECT_NE(refusedFor("stage = 'won'").find("stage: unknown code"), std::string::npos);
+  EXPECT_NE(refusedFor("kind = '工业客户'").find("kind: unknown code"), std::string::npos) << "a label is not a stored code";
+  EXPECT_NE(refusedFor("city = '" + std::string(101, 'x') + "'").find("city: at most 100 characters"), std::string::npos);
+  EXPECT_NE(refusedFor("last_activity_at = 'yesterday'").find("last_activity_at must be an integer"), std::string::npos);
+  // A contact's name has its own limit; 50 Chinese characters are 150 bytes and still fit.
+  sync::PushRefusal contact = a->PushRefused({a->Forge(
+      "INSERT INTO contacts (id, customer_id, name, role, created_at, updated_at, created_by, updated_by, device_id) VALUES (77, " +
+      Id(own) + ", '" + std::string(51 * 3, 'x') + "', 'other', " + Signed(*a) + ")")});
+  EXPECT_NE(contact.reason.find("name: at most 50 characters"), std::string::npos) << contact.reason;
+  sync::PushRefusal unnamed = a->PushRefused({a->Forge(
+      "INSERT INTO contacts (id, customer_id, name, role, created_at, updated_at, created_by, updated_by, device_id) VALUES (78, " +
+      Id(own) + ", '', 'other', " + Signed(*a) + ")")});
+  EXPECT_NE(unnamed.reason.find("name is required"), std::string::npos) << unnamed.reason;
+  std::string fifty;
+  for (int i = 0; i < 50; i++) fifty += "张";
+  a->PushOk({a->Sql("UPDATE customers SET city = '" + std::string(100, 'x') + "', notes = '" + fifty + "', " + SetSigned(*a) +
+                    " WHERE id = " + Id(own))});
+}
+
 TEST_F(RelayRulesTest, ASupervisorChangesTheTeamsCustomersAndMovesThemWithinTheTeam) {
   int64_t teamCustomer = CustomerOf(*c, "丙的客户");
   int64_t otherTeam = CustomerOf(*b, "乙的客户");
@@ -361,8 +387,9 @@ TEST_F(RelayRulesTest, ChangesetsOfTheWrongShapeOrTypesAreRefused) {
     }
     EXPECT_TRUE(scratch.Exec("CREATE TABLE customers (" + columns + ")"));
     auto capture = sync::ChangesetCapture::Start(scratch, {"customers"});
-    EXPECT_TRUE(scratch.Exec("INSERT INTO customers (id, name, owner_id, created_at, updated_at, created_by, updated_by, device_id) "
-                             "VALUES (8, 'x', " + value + ", " + Signed(*a) + ")"));
+    EXPECT_TRUE(scratch.Exec("INSERT INTO customers (id, name, kind, source, credit, grade, stage, lost_reason, owner_id, created_at, "
+                             "updated_at, created_by, updated_by, device_id) VALUES (8, 'x', 'other', '', '', 'C', 'prospect', '', " +
+                             value + ", " + Signed(*a) + ")"));
     return a->Envelope(capture.Value().Changeset().Value());
   };
   sync::PushRefusal text = a->PushRefused({untyped("'" + Id(m_repB) + "'")});

@@ -48,7 +48,7 @@ void Load(AppState& state, bool older) {
 std::string ConflictLine(const AppState& state, const ConflictEntry& e) {
   Lang lang = state.lang;
   std::string line = LocalDateTimeText(e.at, state.utcOffsetMinutes) + "  ·  " + AuditTableLabel(lang, e.table);
-  if (!e.field.empty()) line += " · " + FieldLabel(lang, e.field);
+  if (!e.field.empty()) line += " · " + FieldLabel(lang, e.table, e.field);
   if (e.lostValue || e.wonValue) line += ": " + e.lostValue.value_or("∅") + " → " + e.wonValue.value_or("∅");
   line += "  ·  " + std::string(Tr(lang, ResolutionLabel(e.resolution)));
   if (e.winnerUser) line += "  ·  " + std::string(Tr(lang, Str::ConflictKeptFrom)) + " " + UserName(state, e.winnerUser);

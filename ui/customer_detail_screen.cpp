@@ -552,7 +552,7 @@ void DrawAudit(AppState& state) {
       std::string line = DateTime(state, e.at) + "  ·  " + UserName(state, e.userId) + "  ·  " + AuditActionLabel(lang, e.action) +
                          "  ·  " + AuditTableLabel(lang, e.table);
       if (!e.field.empty()) {
-        line += " · " + FieldLabel(lang, e.field) + ": " + e.oldValue.value_or("∅") + " → " + e.newValue.value_or("∅");
+        line += " · " + FieldLabel(lang, e.table, e.field) + ": " + e.oldValue.value_or("∅") + " → " + e.newValue.value_or("∅");
       }
       if (line.size() > 240) line = line.substr(0, 240) + "…";
       NoteText(line);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "ui/i18n.h"
+#include "ui/keyed_text.h"
 
 namespace crm::ui {
 
@@ -70,6 +71,10 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
   // within a frame's budget even at a pixel ratio of 2 or 3.
   builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
   ForEachString(AddUiText, &builder);
+  ForEachKeyedText([](const KeyedText& text, void* context) {
+    AddUiText(text.zh, context);
+    AddUiText(text.en, context);
+  }, &builder);
   builder.AddText(extraText.c_str());
   ImVector<ImWchar> ranges;
   builder.BuildRanges(&ranges);

@@ -397,7 +397,7 @@ constexpr Entry kStrings[] = {
     {Str::MergePick, "选择要合并的另一条客户记录：", "Pick the other record of this customer:"},
     {Str::MergeNoCandidates, "没有找到可能重复的客户，可以在下面搜索。", "No likely duplicates found; search below."},
     {Str::MergeSearchHint, "搜索其他客户：名称、电话…", "Search another customer: name, phone…"},
-    {Str::MergeDone, "已合并：联系人 %d、跟进记录 %d、回访 %d、订单 %d、电话 %d，补全资料 %d 项。", "Merged: %d contacts, %d activities, %d follow-ups, %d orders, %d phones; %d empty fields filled."},
+    {Str::MergeDone, "已合并：%s；补全资料 %d 项。", "Merged: %s; %d empty fields filled."},
     {Str::MergeSurvivor, "保留哪一条？", "Which record stays?"},
     {Str::MergeExplain, "“%s”的全部记录（联系人、跟进、回访、订单、分类记录）将并入“%s”；前者进入回收站，不能再恢复。", "Everything of \"%s\" (contacts, activities, follow-ups, orders, class history) moves to \"%s\"; the former goes to the trash and cannot be restored."},
     {Str::MergeNow, "合并…", "Merge…"},

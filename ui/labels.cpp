@@ -1,5 +1,8 @@
 #include "ui/labels.h"
 
+#include "core/records.h"
+#include "ui/keyed_text.h"
+
 namespace crm::ui {
 
 namespace {
@@ -109,24 +112,6 @@ struct Word {
 };
 constexpr Word kAuditActions[] = {{"insert", Str::AuditInsert}, {"update", Str::AuditUpdate}, {"delete", Str::AuditDelete},
                                   {"restore", Str::AuditRestore}, {"purge", Str::AuditPurge}};
-constexpr Word kAuditTables[] = {{"customers", Str::NavCustomers},    {"customer_phones", Str::Phone},
-                                 {"customer_tags", Str::Tags},        {"contacts", Str::Contacts},
-                                 {"activities", Str::Timeline},       {"followups", Str::Followups},
-                                 {"grade_history", Str::GradeHistory}, {"custom_values", Str::CustomFields},
-                                 {"orders", Str::AuditOrders}};
-
-constexpr Word kFields[] = {{"name", Str::CustomerName},   {"phone", Str::Phone},          {"kind", Str::Kind},
-                            {"province", Str::Province},   {"city", Str::City},            {"district", Str::District},
-                            {"street", Str::Street},       {"industry", Str::Industry},    {"scale", Str::Scale},
-                            {"brands", Str::Brands},       {"source", Str::SourceLabel},   {"credit", Str::CreditLabel},
-                            {"birthday", Str::Birthday},   {"anniversary", Str::Anniversary},
-                            {"preferences", Str::Preferences}, {"notes", Str::Notes},      {"tag", Str::Tags},
-                            {"grade", Str::Grade},         {"stage", Str::Stage},          {"lost_reason", Str::LostReason},
-                            {"owner_id", Str::Owner},      {"team_id", Str::Team},         {"due_at", Str::DueDate},
-                            {"wechat", Str::WeChat},       {"email", Str::Email},          {"opinion", Str::VisitOpinion},
-                            {"next_step", Str::VisitNextStep}, {"summary", Str::VisitSummary},
-                            {"outcome", Str::VisitOutcome}, {"role", Str::ContactRole},   {"deleted_at", Str::NavTrash}};
-
 template <size_t N>
 std::string Find(Lang lang, const std::string& code, const Word (&words)[N]) {
   for (const Word& word : words) {
@@ -137,8 +122,17 @@ std::string Find(Lang lang, const std::string& code, const Word (&words)[N]) {
 }  // namespace
 
 std::string AuditActionLabel(Lang lang, const std::string& action) { return Find(lang, action, kAuditActions); }
-std::string AuditTableLabel(Lang lang, const std::string& table) { return Find(lang, table, kAuditTables); }
-std::string FieldLabel(Lang lang, const std::string& column) { return Find(lang, column, kFields); }
+std::string AuditTableLabel(Lang lang, const std::string& table) {
+  const RecordType* type = FindRecordType(table);
+  const char* text = type ? TrKey(lang, type->label) : nullptr;
+  return text ? text : table;
+}
+
+std::string FieldLabel(Lang lang, const std::string& table, const std::string& column) {
+  const char* key = IsStandardColumn(column) ? nullptr : FieldLabelKey(table, column);
+  const char* text = key ? TrKey(lang, key) : TrKey(lang, "record." + column);
+  return text ? text : column;
+}
 
 const std::vector<CustomerKind>& AllKinds() { return kKinds; }
 const std::vector<Stage>& AllStages() { return kStages; }

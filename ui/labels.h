@@ -25,13 +25,13 @@ const char* LabelOf(Lang lang, FieldType value);
 const char* LabelOf(Lang lang, ImportField value);
 const char* LabelOf(Lang lang, Encoding value);
 const char* GradeLabel(Grade grade);  // "A"…"D": the same in both languages
-// The audit trail's words (core/audit.h: actions insert, update, delete, restore, purge; table names);
-// an unknown one is shown as it is.
+// The audit trail's words (core/audit.h: actions insert, update, delete, restore, purge); an unknown one is
+// shown as it is.
 std::string AuditActionLabel(Lang lang, const std::string& action);
+// A synced table and a column of it as the record registry labels them (core/records.h; "customers", "city" →
+// 城市), for the audit trail and the conflict log; what the registry does not label keeps its name.
 std::string AuditTableLabel(Lang lang, const std::string& table);
-// A column as the forms name it ("city" → 城市), for the audit trail and the conflict log; a column the
-// forms do not show keeps its name.
-std::string FieldLabel(Lang lang, const std::string& column);
+std::string FieldLabel(Lang lang, const std::string& table, const std::string& column);
 
 // Every value, in the order a choice offers them.
 const std::vector<CustomerKind>& AllKinds();

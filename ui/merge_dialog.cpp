@@ -6,6 +6,7 @@
 #include "imgui.h"
 #include "imgui_stdlib.h"
 #include "ui/app_state.h"
+#include "ui/labels.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -101,9 +102,16 @@ void DrawMergeDialog(AppState& state) {
   if (BeginDialog(title, &open, 36)) {
     if (merge.done) {
       const MergeSummary& s = *merge.done;
-      char summary[256];
-      std::snprintf(summary, sizeof summary, Tr(lang, Str::MergeDone), s.contacts, s.activities, s.followups, s.orders, s.phones,
-                    s.fieldsFilled);
+      // Each table that gave the kept customer rows, as the record registry names it: "联系人 1、跟进记录 2".
+      std::string moved;
+      for (const auto& [table, count] : s.moved) {
+        if (count == 0) continue;
+        if (!moved.empty()) moved += lang == Lang::Zh ? "、" : ", ";
+        moved += AuditTableLabel(lang, table) + " " + std::to_string(count);
+      }
+      if (moved.empty()) moved = "0";
+      char summary[512];
+      std::snprintf(summary, sizeof summary, Tr(lang, Str::MergeDone), moved.c_str(), s.fieldsFilled);
       SuccessText(summary);
       std::string close = Label(lang, Str::Close, "merge_close");
       if (PrimaryButton(close.c_str())) open = false;

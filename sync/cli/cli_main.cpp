@@ -355,10 +355,11 @@ int RunMerge(crm::Db& db, const crm::Actor& actor, Args& args) {
   auto summary = crm::MergeCustomers(db, kept, merged, actor);
   if (!summary) return Fail(summary.Message());
   const crm::MergeSummary& m = summary.Value();
-  std::printf("{\"kept\":%lld,\"merged\":%lld,\"phones\":%d,\"contacts\":%d,\"tags\":%d,\"activities\":%d,\"followups\":%d,"
-              "\"orders\":%d,\"grade_history\":%d,\"custom_values\":%d,\"fields_filled\":%d}\n",
-              kept, merged, m.phones, m.contacts, m.tags, m.activities, m.followups, m.orders, m.gradeHistory,
-              m.customValues, m.fieldsFilled);
+  // One key per table a customer holds (core/records.h), named as the table is.
+  std::string moved;
+  for (const auto& [table, count] : m.moved) moved += ",\"" + table + "\":" + std::to_string(count);
+  std::printf("{\"kept\":%lld,\"merged\":%lld,\"moved\":{%s},\"fields_filled\":%d}\n", kept, merged,
+              moved.empty() ? "" : moved.c_str() + 1, m.fieldsFilled);
   return kOk;
 }
 

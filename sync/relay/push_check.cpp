@@ -9,6 +9,8 @@
 
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
+#include "core/text.h"
 #include "core/schema.h"
 #include "sync/apply.h"
 #include "sync/changeset.h"
@@ -16,13 +18,6 @@
 namespace crm::relay {
 
 namespace {
-
-// Tables whose rows belong to a customer (customer_id), checked by that customer's holding.
-const std::set<std::string>& CustomerChildTables() {
-  static const std::set<std::string> kTables = {"customer_phones", "contacts",  "customer_tags", "custom_values",
-                                                "grade_history",   "activities", "followups",     "orders"};
-  return kTables;
-}
 
 struct Columns {
   std::vector<std::string> names;
@@ -71,35 +66,6 @@ std::string HoldingText(const Holding& holding) {
   std::string owner = holding.ownerId ? "user " + std::to_string(*holding.ownerId) : "the pool";
   return owner + (holding.teamId ? ", team " + std::to_string(*holding.teamId) : "");
 }
-
-// Columns with a rule of their own, beyond the holding of their row's customer and the signature:
-// the next record type with such a column adds a row here, not code.
-enum class ColumnRule {
-  Author,           // the changeset's author when written (INSERT, or an UPDATE that changes it)
-  Assignee,         // someone the author may give work to (core: CheckCanAssign)
-  ClaimProtection,  // no later than a claim made now protects (core: ClaimProtectionEnd), plus clock slack
-  Importer,         // the copy's value is the row's importer, who (or a supervisor and up) may change it; never removed
-};
-struct ColumnRuleRow {
-  const char* table;
-  const char* column;
-  ColumnRule rule;
-};
-constexpr ColumnRuleRow kColumnRules[] = {
-    {"activities", "user_id", ColumnRule::Author},
-    {"followups", "owner_id", ColumnRule::Assignee},
-    {"customers", "protected_until", ColumnRule::ClaimProtection},
-    {"imports", "created_by", ColumnRule::Importer},
-};
-
-// Rules over the whole organisation, checked on the copy after a changeset that touches their table is applied.
-struct OrganisationRule {
-  const char* table;
-  Status (*check)(Db& db);
-};
-constexpr OrganisationRule kOrganisationRules[] = {
-    {"users", CheckOrganisationUsers},
-};
 
 // Devices' clocks and the relay's disagree; a device may be offline for days, so times are held
 // against the changeset's own createdAtMs, within this much.
@@ -190,7 +156,7 @@ class Checker {
       else sqlite3changeset_old(iter, i, &value);
       m_row = ValueText(value);
       int type = value ? sqlite3_value_type(value) : SQLITE_NULL;
-      if (m_table == "settings") {
+      if (m_type->textKey) {
         if (type != SQLITE_TEXT) {
           Deny("the key of a setting must be text");
           return false;
@@ -259,34 +225,40 @@ class Checker {
     sqlite3changeset_op(iter, &name, &count, &op, &indirect);
     m_table = name;
     m_row.clear();
+    m_type = FindRecordType(m_table);
     if (!IsSyncedTable()) return;  // before ColumnsOf: nothing is cached for a name that is not a synced table
     const Columns* columns = ColumnsOf(m_table);
     if (!columns) return;
     if (!CheckShape(iter, *columns, count)) return;
-    const bool customers = m_table == "customers";
+    const bool customers = m_type->access == Access::Customer;
     if (!ReadKey(iter, op, *columns, count)) return;
     // Every written row is noted on the first pass: each audit row must describe one of them.
     if (pass == 0) NoteWritten();
     if ((pass == 0) != customers) return;
 
-    if (m_table == "audit_log") return CheckAudit(iter, op, *columns, count);
+    CheckFields(iter, op, *columns, count);
+    if (m_verdict.Stop()) return;
+    if (m_type->access == Access::AppendOnly) return CheckAudit(iter, op, *columns, count);
     CheckSignature(iter, op, *columns, count);
     if (m_verdict.Stop()) return;
     CheckColumnRules(iter, op, *columns, count);
     if (m_verdict.Stop()) return;
 
-    if (customers) return CheckCustomer(iter, op, *columns, count);
-    if (CustomerChildTables().count(m_table)) return CheckChild(iter, op, *columns, count);
-    if (m_table == "settings") return Require(CheckCanChangeSettings(m_author));
-    if (m_table == "users" || m_table == "teams" || m_table == "custom_fields") return Require(CheckCanAdminister(m_author));
-    if (m_table == "imports") return;  // its rule is its importer (kColumnRules); the customers it makes are checked as customers
+    // The table's access class, from its description in the record registry (core/records.h).
+    switch (m_type->access) {
+      case Access::Customer: return CheckCustomer(iter, op, *columns, count);
+      case Access::CustomerHeld: return CheckChild(iter, op, *columns, count);
+      case Access::Settings: return Require(CheckCanChangeSettings(m_author));
+      case Access::Administered: return Require(CheckCanAdminister(m_author));
+      case Access::Importer: return;  // its importer (a column rule); the customers it makes are checked as customers
+      case Access::AppendOnly: return;
+    }
     Deny("the relay has no rule for table '" + m_table + "'");
   }
 
   // A synced table this relay has, no more columns than here (else: a newer app), the key in place.
   bool IsSyncedTable() {
-    const auto& synced = SyncedTables();
-    if (std::find(synced.begin(), synced.end(), m_table) != synced.end()) return true;
+    if (m_type) return true;
     Deny("changes to table '" + m_table + "' cannot be synced: " +
          (IsDerivedTable(m_table) ? "it is derived on each device" : "unknown here (from a newer app?) or local to a device"));
     return false;
@@ -375,15 +347,44 @@ class Checker {
     }
   }
 
+  // Each value written, as its field's description says: its kind, required, its vocabulary, its length.
+  void CheckFields(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    if (op == SQLITE_DELETE) return;
+    for (int i = 0; i < count; i++) {
+      const std::string& column = columns.names[static_cast<size_t>(i)];
+      const FieldSpec* field = m_type->Field(column);
+      if (!field) continue;
+      sqlite3_value* value = NewValue(iter, op, i, count);
+      if (!value) continue;  // an UPDATE leaves it as it was
+      int type = sqlite3_value_type(value);
+      if (type == SQLITE_NULL) {
+        if (field->required) return Deny(column + " is required");
+        continue;
+      }
+      const bool text = field->kind == ColumnKind::Text || field->kind == ColumnKind::Date;
+      if (text ? type != SQLITE_TEXT : type != SQLITE_INTEGER) {
+        return Deny(column + " must be " + (text ? "text" : "an integer") + ", not " + ValueText(value));
+      }
+      if (!text) continue;
+      std::string_view written(reinterpret_cast<const char*>(sqlite3_value_text(value)), static_cast<size_t>(sqlite3_value_bytes(value)));
+      if (field->required && written.empty()) return Deny(column + " is required");
+      if (field->vocabulary && !field->vocabulary(written)) return Deny(column + ": unknown code '" + ValueText(value) + "'");
+      if (field->maxChars > 0 && Utf8Length(written) > static_cast<size_t>(field->maxChars)) {
+        return Deny(column + ": at most " + std::to_string(field->maxChars) + " characters");
+      }
+    }
+  }
+
   void CheckColumnRules(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
-    for (const ColumnRuleRow& rule : kColumnRules) {
-      if (m_table != rule.table) continue;
+    for (const FieldSpec& rule : m_type->fields) {
+      if (rule.rule == ColumnRule::None) continue;
       int index = columns.Index(rule.column);
       if (index < 0) continue;
       sqlite3_value* value = NewValue(iter, op, index, count);
       IdValue id = ReadId(value);
       if (!id.ok) return Deny(std::string(rule.column) + " must be an integer or empty");
       switch (rule.rule) {
+        case ColumnRule::None: break;
         case ColumnRule::Author:
           if ((op == SQLITE_INSERT || value) && id.value != m_author.id) {
             Deny(std::string(rule.column) + " is " + ValueText(value) + ", but the change is made by user " + std::to_string(m_author.id));
@@ -405,8 +406,11 @@ class Checker {
   void CheckAssignee(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count, const std::optional<int64_t>& assignee) {
     // What CheckCanAssign allows whatever the customer and the assignee's team: no lookups for it.
     if (CheckCanAssign(m_author, Holding{}, assignee, std::nullopt)) return;
-    std::optional<int64_t> customerId = ReadId(NewValue(iter, op, columns.Index("customer_id"), count)).value;
-    if (!customerId) customerId = CurrentInt(columns, "customer_id").value;
+    std::optional<int64_t> customerId;
+    if (m_type->parent) {
+      customerId = ReadId(NewValue(iter, op, columns.Index(m_type->parent), count)).value;
+      if (!customerId) customerId = CurrentInt(columns, m_type->parent).value;
+    }
     Holding holding;
     if (customerId) {
       std::optional<Holding> now = HoldingNow(*customerId);
@@ -552,13 +556,14 @@ class Checker {
 
   // A row of a customer: judged by the holding of every customer it belongs to, before and after.
   void CheckChild(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
-    int column = columns.Index("customer_id");
+    const std::string parent = m_type->parent;
+    int column = columns.Index(parent);
     std::set<int64_t> customers;
     auto add = [&](sqlite3_value* value) {
       if (!value) return true;
       IdValue id = ReadId(value);
       if (!id.ok || !id.value) {
-        Deny("customer_id must be an integer");
+        Deny(parent + " must be an integer");
         return false;
       }
       customers.insert(*id.value);
@@ -566,11 +571,11 @@ class Checker {
     };
     if (!add(NewValue(iter, op, column, count)) || !add(OldValue(iter, op, column, count))) return;
     // What the copy holds counts too: a forged old value must not hide whose row it really is.
-    Current existing = CurrentInt(columns, "customer_id");
+    Current existing = CurrentInt(columns, parent);
     if (m_verdict.Stop()) return;
     if (existing.found && existing.value) customers.insert(*existing.value);
     if (!existing.found && op != SQLITE_INSERT) return;  // not here: the policy drops it
-    if (op == SQLITE_INSERT && !NewValue(iter, op, column, count)) return Deny("customer_id is missing");
+    if (op == SQLITE_INSERT && !NewValue(iter, op, column, count)) return Deny(parent + " is missing");
     for (int64_t customerId : customers) {
       std::optional<Holding> holding = HoldingNow(customerId);
       if (m_verdict.Stop()) return;
@@ -582,6 +587,7 @@ class Checker {
 
   Db& m_copy;
   const sync::ChangesetEnvelope& m_envelope;
+  const RecordType* m_type = nullptr;  // the description of the row's table
   User m_author;
   std::map<std::string, Columns> m_columns;
   std::map<int64_t, Holding> m_after;  // customers as this changeset leaves them
@@ -618,12 +624,13 @@ Result<std::optional<Refusal>> CheckAppliedChangeset(Db& copy, const sync::Chang
     tables.insert(name);
   }
   sqlite3changeset_finalize(iter);
-  for (const OrganisationRule& rule : kOrganisationRules) {
-    if (!tables.count(rule.table)) continue;
-    Status kept = rule.check(copy);
+  // Rules over the whole organisation (a table's organisationCheck), on the copy as this changeset leaves it.
+  for (const RecordType& type : RecordTypes()) {
+    if (!type.organisationCheck || !tables.count(type.table)) continue;
+    Status kept = type.organisationCheck(copy);
     if (kept) continue;
     if (kept.Code() != ErrorCode::Conflict) return kept.GetError();
-    return std::optional<Refusal>(Refusal{envelope.changesetId, rule.table, "", kept.Message()});
+    return std::optional<Refusal>(Refusal{envelope.changesetId, type.table, "", kept.Message()});
   }
   return std::optional<Refusal>();
 }

@@ -1,0 +1,265 @@
+#include "core/records.h"
+
+#include <algorithm>
+
+#include "core/customers.h"
+#include "core/enums.h"
+#include "core/followups.h"
+#include "core/org.h"
+
+namespace crm {
+
+// [SECTION] vocabularies: the stored codes a column accepts, exactly (no Chinese label, no other case)
+// [SECTION] the registry: one description per synced table
+// [SECTION] lookups and the signed update
+
+// ---------------------------------------------------------------------------
+// [SECTION] vocabularies: the stored codes a column accepts, exactly (no Chinese label, no other case)
+
+namespace {
+
+template <class E, Result<E> (*Parse)(std::string_view, std::string_view)>
+bool IsStoredCode(std::string_view code) {
+  Result<E> parsed = Parse(code, "");
+  return parsed && code == Code(parsed.Value());
+}
+
+constexpr auto kRoles = IsStoredCode<Role, ParseRole>;
+constexpr auto kKinds = IsStoredCode<CustomerKind, ParseCustomerKind>;
+constexpr auto kCredits = IsStoredCode<Credit, ParseCredit>;
+constexpr auto kGrades = IsStoredCode<Grade, ParseGrade>;
+constexpr auto kStages = IsStoredCode<Stage, ParseStage>;
+constexpr auto kLostReasons = IsStoredCode<LostReason, ParseLostReason>;
+constexpr auto kSources = IsStoredCode<Source, ParseSource>;
+constexpr auto kContactRoles = IsStoredCode<ContactRole, ParseContactRole>;
+constexpr auto kActivityKinds = IsStoredCode<ActivityKind, ParseActivityKind>;
+constexpr auto kFollowupReasons = IsStoredCode<FollowupReason, ParseFollowupReason>;
+constexpr auto kFollowupStatuses = IsStoredCode<FollowupStatus, ParseFollowupStatus>;
+constexpr auto kFieldTypes = IsStoredCode<FieldType, ParseFieldType>;
+
+// Lengths core's validation allows (code points); the relay holds writes to the same.
+constexpr int kShort = 50;     // people's and teams' names, a contact's name, title, WeChat id, a field's label
+constexpr int kPlace = 100;    // province, city, district, industry, scale, an e-mail address
+constexpr int kLine = 200;     // a customer's name, street, brands
+constexpr int kLong = static_cast<int>(kMaxTextLength);  // notes, preferences, visit texts
+constexpr int kTag = 30;
+constexpr int kReason = 500;   // why a class was changed
+constexpr int kValue = 500;    // a custom field's value
+
+using K = ColumnKind;
+
+// ---------------------------------------------------------------------------
+// [SECTION] the registry: one description per synced table
+
+// The order is the tables' order in changesets and the bits of change masks: a new table goes last.
+std::vector<RecordType> MakeRecordTypes() {
+  std::vector<RecordType> types;
+
+  types.push_back({"settings", "key", /*textKey=*/true, nullptr, Access::Settings});
+  types.back().label = "settings";
+  types.back().auditValue = "value";
+  types.back().fields = {{"value", K::Text, true, 0, nullptr, "settings.value"}};
+
+  types.push_back({"teams", "id", false, nullptr, Access::Administered});
+  types.back().label = "teams";
+  types.back().fields = {{"name", K::Text, true, kShort, nullptr, "teams.name"},
+                         {"supervisor_id", K::Id, false, 0, nullptr, "teams.supervisor_id"}};
+
+  types.push_back({"users", "id", false, nullptr, Access::Administered});
+  types.back().label = "users";
+  types.back().organisationCheck = CheckOrganisationUsers;
+  types.back().fields = {{"name", K::Text, true, kShort, nullptr, "users.name"},
+                         {"role", K::Text, true, 0, kRoles, "users.role"},
+                         {"team_id", K::Id, false, 0, nullptr, "users.team_id"},
+                         {"phone", K::Text, false, 0, nullptr, "users.phone"},
+                         {"active", K::Integer, true, 0, nullptr, "users.active"}};
+
+  types.push_back({"customers", "id", false, nullptr, Access::Customer});
+  types.back().label = "customers";
+  types.back().fields = {
+      {"name", K::Text, true, static_cast<int>(kMaxNameLength), nullptr, "customers.name"},
+      {"kind", K::Text, true, 0, kKinds, "customers.kind"},
+      {"phone", K::Text, false, 0, nullptr, "customers.phone", ColumnRule::None, /*mergeFill=*/true},
+      {"province", K::Text, false, kPlace, nullptr, "customers.province", ColumnRule::None, true},
+      {"city", K::Text, false, kPlace, nullptr, "customers.city", ColumnRule::None, true},
+      {"district", K::Text, false, kPlace, nullptr, "customers.district", ColumnRule::None, true},
+      {"street", K::Text, false, kLine, nullptr, "customers.street", ColumnRule::None, true},
+      {"industry", K::Text, false, kPlace, nullptr, "customers.industry", ColumnRule::None, true},
+      {"scale", K::Text, false, kPlace, nullptr, "customers.scale", ColumnRule::None, true},
+      {"brands", K::Text, false, kLine, nullptr, "customers.brands", ColumnRule::None, true},
+      {"source", K::Text, false, 0, kSources, "customers.source"},
+      {"credit", K::Text, false, 0, kCredits, "customers.credit"},
+      {"birthday", K::Date, false, 0, nullptr, "customers.birthday", ColumnRule::None, true},
+      {"anniversary", K::Date, false, 0, nullptr, "customers.anniversary", ColumnRule::None, true},
+      {"preferences", K::Text, false, kLong, nullptr, "customers.preferences", ColumnRule::None, true},
+      {"notes", K::Text, false, kLong, nullptr, "customers.notes", ColumnRule::None, true},
+      {"owner_id", K::Id, false, 0, nullptr, "customers.owner_id"},
+      {"team_id", K::Id, false, 0, nullptr, "customers.team_id"},
+      {"claimed_at", K::Time, false, 0, nullptr, "customers.claimed_at"},
+      {"protected_until", K::Time, false, 0, nullptr, "customers.protected_until", ColumnRule::ClaimProtection},
+      {"pooled_at", K::Time, false, 0, nullptr, "customers.pooled_at"},
+      {"grade", K::Text, true, 0, kGrades, "customers.grade"},
+      {"stage", K::Text, true, 0, kStages, "customers.stage"},
+      {"lost_reason", K::Text, false, 0, kLostReasons, "customers.lost_reason"},
+      {"lost_at", K::Time, false, 0, nullptr, "customers.lost_at"},
+      {"last_activity_at", K::Time, false, 0, nullptr, "customers.last_activity_at"},
+      {"merged_into", K::Id, false, 0, nullptr, "customers.merged_into"},
+      {"import_id", K::Id, false, 0, nullptr, nullptr}};
+
+  types.push_back({"customer_phones", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::MoveUnique, "normalized"});
+  types.back().label = "customer_phones";
+  types.back().orderColumn = "position";
+  types.back().fields = {{"phone", K::Text, true, 0, nullptr, "customer_phones.phone"},
+                         {"normalized", K::Text, true, 0, nullptr, nullptr},
+                         {"label", K::Text, false, 0, nullptr, "customer_phones.label"},
+                         {"position", K::Integer, true, 0, nullptr, nullptr}};
+
+  types.push_back({"contacts", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
+  types.back().label = "contacts";
+  types.back().fields = {{"name", K::Text, true, kShort, nullptr, "contacts.name"},
+                         {"role", K::Text, true, 0, kContactRoles, "contacts.role"},
+                         {"title", K::Text, false, kShort, nullptr, "contacts.title"},
+                         {"phone", K::Text, false, 0, nullptr, "contacts.phone"},
+                         {"phone_normalized", K::Text, false, 0, nullptr, nullptr},
+                         {"wechat", K::Text, false, kShort, nullptr, "contacts.wechat"},
+                         {"email", K::Text, false, kPlace, nullptr, "contacts.email"},
+                         {"birthday", K::Date, false, 0, nullptr, "contacts.birthday"},
+                         {"notes", K::Text, false, kLong, nullptr, "contacts.notes"}};
+
+  types.push_back({"customer_tags", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Rederive, "tag"});
+  types.back().label = "customer_tags";
+  types.back().derivedIdPrefix = "tag:";
+  types.back().fields = {{"tag", K::Text, true, kTag, nullptr, "customer_tags.tag"}};
+
+  types.push_back({"custom_fields", "id", false, nullptr, Access::Administered});
+  types.back().label = "custom_fields";
+  types.back().fields = {{"key", K::Text, true, 40, nullptr, "custom_fields.key"},
+                         {"label", K::Text, true, kShort, nullptr, "custom_fields.label"},
+                         {"type", K::Text, true, 0, kFieldTypes, "custom_fields.type"},
+                         {"choices", K::Text, false, 0, nullptr, "custom_fields.choices"},
+                         {"required", K::Integer, true, 0, nullptr, "custom_fields.required"},
+                         {"position", K::Integer, true, 0, nullptr, nullptr}};
+
+  types.push_back({"custom_values", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Rederive, "field_id"});
+  types.back().label = "custom_values";
+  types.back().derivedIdPrefix = "field:";
+  types.back().fields = {{"field_id", K::Id, true, 0, nullptr, "custom_values.field_id"},
+                         {"value", K::Text, false, kValue, nullptr, "custom_values.value"}};
+
+  types.push_back({"grade_history", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
+  types.back().label = "grade_history";
+  types.back().fields = {{"old_grade", K::Text, false, 0, kGrades, "grade_history.old_grade"},
+                         {"new_grade", K::Text, true, 0, kGrades, "grade_history.new_grade"},
+                         {"suggested_grade", K::Text, false, 0, kGrades, "grade_history.suggested_grade"},
+                         {"reason", K::Text, true, kReason, nullptr, "grade_history.reason"}};
+
+  types.push_back({"activities", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
+  types.back().label = "activities";
+  types.back().fields = {{"contact_id", K::Id, false, 0, nullptr, "activities.contact_id"},
+                         {"kind", K::Text, true, 0, kActivityKinds, "activities.kind"},
+                         {"occurred_at", K::Time, true, 0, nullptr, "activities.occurred_at"},
+                         {"user_id", K::Id, true, 0, nullptr, "activities.user_id", ColumnRule::Author},
+                         {"summary", K::Text, false, kLong, nullptr, "activities.summary"},
+                         {"opinion", K::Text, false, kLong, nullptr, "activities.opinion"},
+                         {"outcome", K::Text, false, kLong, nullptr, "activities.outcome"},
+                         {"next_step", K::Text, false, kLong, nullptr, "activities.next_step"},
+                         {"followup_id", K::Id, false, 0, nullptr, nullptr}};
+
+  types.push_back({"followups", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
+  types.back().label = "followups";
+  types.back().beforeMerge = CancelMergedClassFollowup;
+  types.back().fields = {{"owner_id", K::Id, false, 0, nullptr, "followups.owner_id", ColumnRule::Assignee},
+                         {"due_at", K::Time, true, 0, nullptr, "followups.due_at"},
+                         {"reason", K::Text, true, 0, kFollowupReasons, "followups.reason"},
+                         {"status", K::Text, true, 0, kFollowupStatuses, "followups.status"},
+                         {"done_at", K::Time, false, 0, nullptr, "followups.done_at"},
+                         {"result", K::Text, false, kLong, nullptr, "followups.result"},
+                         {"activity_id", K::Id, false, 0, nullptr, nullptr},
+                         {"note", K::Text, false, kLong, nullptr, "followups.note"}};
+
+  types.push_back({"orders", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
+  types.back().label = "orders";
+  types.back().fields = {{"ordered_at", K::Time, true, 0, nullptr, "orders.ordered_at"},
+                         {"amount_cents", K::Integer, true, 0, nullptr, "orders.amount_cents"},
+                         {"cost_cents", K::Integer, false, 0, nullptr, "orders.cost_cents"},
+                         {"status", K::Text, true, 0, nullptr, "orders.status"}};
+
+  types.push_back({"imports", "id", false, nullptr, Access::Importer});
+  types.back().label = "imports";
+  types.back().fields = {{"file_name", K::Text, true, 0, nullptr, "imports.file_name"},
+                         {"rows_ok", K::Integer, true, 0, nullptr, "imports.rows_ok"},
+                         {"rows_failed", K::Integer, true, 0, nullptr, "imports.rows_failed"},
+                         {"undone_at", K::Time, false, 0, nullptr, "imports.undone_at"},
+                         // A standard column with a rule of its own: who imported is who may undo.
+                         {"created_by", K::Id, true, 0, nullptr, nullptr, ColumnRule::Importer}};
+
+  types.push_back({"audit_log", "id", false, nullptr, Access::AppendOnly});
+  types.back().label = "audit_log";
+  types.back().fields = {{"at", K::Time, true},         {"user_id", K::Id, true},       {"device_id", K::Id, true},
+                         {"table_name", K::Text, true}, {"row_id", K::Integer, true},   {"customer_id", K::Id, false},
+                         {"action", K::Text, true},     {"field", K::Text, false},      {"old_value", K::Text, false},
+                         {"new_value", K::Text, false}};
+  return types;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// [SECTION] lookups and the signed update
+
+const FieldSpec* RecordType::Field(std::string_view column) const {
+  for (const FieldSpec& field : fields) {
+    if (column == field.column) return &field;
+  }
+  return nullptr;
+}
+
+const std::vector<RecordType>& RecordTypes() {
+  static const std::vector<RecordType> kTypes = MakeRecordTypes();
+  return kTypes;
+}
+
+int RecordIndex(std::string_view table) {
+  const auto& types = RecordTypes();
+  for (size_t i = 0; i < types.size(); i++) {
+    if (table == types[i].table) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const RecordType* FindRecordType(std::string_view table) {
+  int index = RecordIndex(table);
+  return index < 0 ? nullptr : &RecordTypes()[static_cast<size_t>(index)];
+}
+
+bool IsStandardColumn(std::string_view column) {
+  return column == "created_at" || column == "created_by" || column == "updated_at" || column == "updated_by" ||
+         column == "device_id" || column == "deleted_at";
+}
+
+const char* FieldLabelKey(std::string_view table, std::string_view column) {
+  const RecordType* type = FindRecordType(table);
+  const FieldSpec* field = type ? type->Field(column) : nullptr;
+  return field ? field->label : nullptr;
+}
+
+namespace {
+constexpr int kFirstSignatureParameter = 61;
+}  // namespace
+
+Result<Stmt> PrepareSignedUpdate(Db& db, const Actor& actor, int64_t nowMs, std::string_view table,
+                                 std::string_view assignments, std::string_view where) {
+  std::string sql;
+  sql.reserve(table.size() + assignments.size() + where.size() + 96);
+  sql.append("UPDATE ").append(table).append(" SET ").append(assignments);
+  sql.append(", updated_at = ?61, updated_by = ?62, device_id = ?63 WHERE ").append(where);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql));
+  if (stmt.ParameterCount() != kFirstSignatureParameter + 2) {
+    return MakeError(ErrorCode::Invalid, "a signed update numbers its own parameters below ?" +
+                                             std::to_string(kFirstSignatureParameter) + ": " + sql);
+  }
+  stmt.Bind(kFirstSignatureParameter, nowMs).Bind(kFirstSignatureParameter + 1, actor.userId).Bind(kFirstSignatureParameter + 2, actor.deviceId);
+  return stmt;
+}
+
+}  // namespace crm

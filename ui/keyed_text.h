@@ -1,0 +1,31 @@
+#pragma once
+// Texts looked up by a key, for what core describes as data: record types and their fields
+// (core/records.h names each by a label key such as "contacts.name"). Each feature keeps its texts in
+// its own file under ui/strings/, in both languages; the build lists the files, so a new feature adds
+// one file and nothing else. The app's own words (buttons, titles) stay in Str (ui/i18n.h).
+#include <cstddef>
+#include <string_view>
+
+#include "ui/i18n.h"
+
+namespace crm::ui {
+
+struct KeyedText {
+  const char* key;
+  const char* zh;
+  const char* en;
+};
+
+// One feature's texts (ui/strings/<feature>_strings.cpp defines `extern const KeyedTexts k_<feature>_strings`).
+struct KeyedTexts {
+  const KeyedText* texts;
+  size_t count;
+};
+
+// The text of a key in a language, or nullptr when no feature defines the key.
+const char* TrKey(Lang lang, std::string_view key);
+
+// Every keyed text of every feature, for the font atlas and the guard tests.
+void ForEachKeyedText(void (*visit)(const KeyedText& text, void* context), void* context);
+
+}  // namespace crm::ui
