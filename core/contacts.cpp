@@ -2,6 +2,7 @@
 
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/validate.h"
 
 namespace crm {
@@ -63,12 +64,11 @@ Status UpdateContact(Db& db, int64_t contactId, const ContactInput& input, const
   CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
   ContactInput in;
   CRM_TRY(Validate(input, in));
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE contacts SET name = ?, role = ?, title = ?, phone = ?, phone_normalized = ?, wechat = ?, email = ?, birthday = ?, "
-      "notes = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "contacts",
+      "name = ?1, role = ?2, title = ?3, phone = ?4, phone_normalized = ?5, wechat = ?6, email = ?7, birthday = ?8, notes = ?9",
+      "id = ?10"));
   stmt.BindNext(in.name).BindNext(Code(in.role)).BindNext(in.title).BindNext(NonEmpty(in.phone)).BindNext(NonEmpty(in.phone));
-  stmt.BindNext(in.wechat).BindNext(in.email).BindNext(NonEmpty(in.birthday)).BindNext(in.notes);
-  stmt.BindNext(NowMs()).BindNext(actor.userId).BindNext(actor.deviceId).BindNext(contactId);
+  stmt.BindNext(in.wechat).BindNext(in.email).BindNext(NonEmpty(in.birthday)).BindNext(in.notes).BindNext(contactId);
   return stmt.Run();
 }
 
@@ -76,9 +76,8 @@ Status TrashContact(Db& db, int64_t contactId, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(int64_t customerId, CustomerOfContact(db, contactId));
   CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
   int64_t now = NowMs();
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE contacts SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  stmt.BindAll(now, now, actor.userId, actor.deviceId, contactId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "contacts", "deleted_at = ?1", "id = ?2"));
+  stmt.BindAll(now, contactId);
   return stmt.Run();
 }
 

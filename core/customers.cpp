@@ -8,6 +8,7 @@
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/search.h"
 #include "core/text.h"
 #include "core/validate.h"
@@ -154,9 +155,8 @@ Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& p
   existing.Reset();
   for (const auto& [id, normalized] : current) {
     if (std::find(phones.begin(), phones.end(), normalized) != phones.end()) continue;
-    CRM_ASSIGN_OR_RETURN(Stmt trash, db.Prepare(
-        "UPDATE customer_phones SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-    trash.BindAll(now, now, actor.userId, actor.deviceId, id);
+    CRM_ASSIGN_OR_RETURN(Stmt trash, PrepareSignedUpdate(db, actor, now, "customer_phones", "deleted_at = ?1", "id = ?2"));
+    trash.BindAll(now, id);
     CRM_TRY(trash.Run());
   }
   for (size_t position = 0; position < phones.size(); position++) {
@@ -164,9 +164,8 @@ Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& p
     auto kept = std::find_if(current.begin(), current.end(), [&](const auto& entry) { return entry.second == phone; });
     if (kept != current.end()) {
       // The order is the user's (the first number is the main one); only a real move is written.
-      CRM_ASSIGN_OR_RETURN(Stmt move, db.Prepare(
-          "UPDATE customer_phones SET position = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ? AND position != ?"));
-      move.BindAll(static_cast<int64_t>(position), now, actor.userId, actor.deviceId, kept->first, static_cast<int64_t>(position));
+      CRM_ASSIGN_OR_RETURN(Stmt move, PrepareSignedUpdate(db, actor, now, "customer_phones", "position = ?1", "id = ?2 AND position != ?1"));
+      move.BindAll(static_cast<int64_t>(position), kept->first);
       CRM_TRY(move.Run());
       continue;
     }
@@ -181,9 +180,8 @@ Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& p
 }
 
 Status WriteTags(Db& db, int64_t customerId, const std::vector<std::string>& tags, const Actor& actor, int64_t now) {
-  CRM_ASSIGN_OR_RETURN(Stmt trash, db.Prepare(
-      "UPDATE customer_tags SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? "
-      "WHERE customer_id = ? AND deleted_at IS NULL AND tag NOT IN (SELECT value FROM json_each(?))"));
+  CRM_ASSIGN_OR_RETURN(Stmt trash, PrepareSignedUpdate(db, actor, now, "customer_tags", "deleted_at = ?1",
+      "customer_id = ?2 AND deleted_at IS NULL AND tag NOT IN (SELECT value FROM json_each(?3))"));
   std::string list = "[";
   for (size_t i = 0; i < tags.size(); i++) {
     std::string escaped;
@@ -194,7 +192,7 @@ Status WriteTags(Db& db, int64_t customerId, const std::vector<std::string>& tag
     list += (i ? ",\"" : "\"") + escaped + "\"";
   }
   list += "]";
-  trash.BindAll(now, now, actor.userId, actor.deviceId, customerId, list);
+  trash.BindAll(now, customerId, list);
   CRM_TRY(trash.Run());
   for (const std::string& tag : tags) {
     // The id comes from (customer, tag): a tag removed and added again, here or on another device, is the same row.
@@ -283,16 +281,16 @@ Status UpdateCustomer(Db& db, int64_t id, const CustomerInput& input, const Acto
   int64_t now = NowMs();
   std::string assignments;
   std::string columns = kScalarColumns;
+  int parameter = 0;
   for (size_t start = 0; start < columns.size();) {
     size_t end = columns.find(", ", start);
     if (end == std::string::npos) end = columns.size();
-    assignments += (assignments.empty() ? "" : ", ") + columns.substr(start, end - start) + " = ?";
+    assignments += (assignments.empty() ? "" : ", ") + columns.substr(start, end - start) + " = ?" + std::to_string(++parameter);
     start = end + 2;
   }
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE customers SET " + assignments +
-                                             ", updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "customers", assignments, "id = ?" + std::to_string(parameter + 1)));
   BindScalars(stmt, in);
-  stmt.BindNext(now).BindNext(actor.userId).BindNext(actor.deviceId).BindNext(id);
+  stmt.BindNext(id);
   CRM_TRY(stmt.Run());
   CRM_TRY(WritePhones(db, id, in.phones, actor, now));
   CRM_TRY(WriteTags(db, id, in.tags, actor, now));
@@ -313,10 +311,9 @@ Status SetDeleted(Db& db, int64_t id, bool deleted, const Actor& actor) {
   if (deleted == isDeleted) return MakeError(ErrorCode::Invalid, deleted ? "customer: already in the trash" : "customer: not in the trash");
   if (!deleted && merged) return MakeError(ErrorCode::Invalid, "customer: merged into another customer; it cannot be restored");
   int64_t now = NowMs();
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE customers SET deleted_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "customers", "deleted_at = ?1", "id = ?2"));
   if (deleted) stmt.Bind(1, now); else stmt.Bind(1, Null{});
-  stmt.Bind(2, now).Bind(3, actor.userId).Bind(4, actor.deviceId).Bind(5, id);
+  stmt.Bind(2, id);
   return stmt.Run();
 }
 }  // namespace

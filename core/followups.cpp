@@ -60,16 +60,13 @@ Status RequireOpen(const FollowupRow& row) {
 Status MarkDone(Db& db, int64_t followupId, const std::string& result, std::optional<int64_t> activityId, int64_t doneAt,
                 const Actor& actor) {
   int64_t now = NowMs();
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE followups SET status = 'done', done_at = ?, result = ?, activity_id = ?, updated_at = ?, updated_by = ?, "
-      "device_id = ? WHERE id = ? AND status = 'open'"));
-  stmt.Bind(1, doneAt).Bind(2, result).Bind(3, activityId).Bind(4, now).Bind(5, actor.userId).Bind(6, actor.deviceId);
-  stmt.Bind(7, followupId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "followups",
+      "status = 'done', done_at = ?1, result = ?2, activity_id = ?3", "id = ?4 AND status = 'open'"));
+  stmt.Bind(1, doneAt).Bind(2, result).Bind(3, activityId).Bind(4, followupId);
   CRM_TRY(stmt.Run());
   if (activityId) {
-    CRM_ASSIGN_OR_RETURN(Stmt link, db.Prepare(
-        "UPDATE activities SET followup_id = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-    link.BindAll(followupId, now, actor.userId, actor.deviceId, *activityId);
+    CRM_ASSIGN_OR_RETURN(Stmt link, PrepareSignedUpdate(db, actor, now, "activities", "followup_id = ?1", "id = ?2"));
+    link.BindAll(followupId, *activityId);
     CRM_TRY(link.Run());
   }
   return Ok();
@@ -164,17 +161,15 @@ Status EnsureClassFollowup(Db& db, int64_t customerId, const Actor& actor) {
   }
   open.Reset();
   for (int64_t id : extra) {
-    CRM_ASSIGN_OR_RETURN(Stmt cancel, db.Prepare(
-        "UPDATE followups SET status = 'cancelled', done_at = ?, result = 'duplicate class follow-up', updated_at = ?, "
-        "updated_by = ?, device_id = ? WHERE id = ?"));
-    cancel.BindAll(now, now, actor.userId, actor.deviceId, id);
+    CRM_ASSIGN_OR_RETURN(Stmt cancel, PrepareSignedUpdate(db, actor, now, "followups",
+        "status = 'cancelled', done_at = ?1, result = 'duplicate class follow-up'", "id = ?2"));
+    cancel.BindAll(now, id);
     CRM_TRY(cancel.Run());
   }
   if (keep) {
     if (!needsUpdate) return Ok();
-    CRM_ASSIGN_OR_RETURN(Stmt move, db.Prepare(
-        "UPDATE followups SET due_at = ?, owner_id = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-    move.Bind(1, due).Bind(2, owner).Bind(3, now).Bind(4, actor.userId).Bind(5, actor.deviceId).Bind(6, *keep);
+    CRM_ASSIGN_OR_RETURN(Stmt move, PrepareSignedUpdate(db, actor, now, "followups", "due_at = ?1, owner_id = ?2", "id = ?3"));
+    move.Bind(1, due).Bind(2, owner).Bind(3, *keep);
     return move.Run();
   }
   CRM_ASSIGN_OR_RETURN(Stmt insert, db.Prepare(
@@ -214,10 +209,9 @@ Result<int64_t> LogActivity(Db& db, const ActivityInput& input, const Actor& act
   insert.BindNext(now).BindNext(now).BindNext(actor.userId).BindNext(actor.userId).BindNext(actor.deviceId);
   CRM_TRY(insert.Run());
   // A late entry for an old visit must not move the last contact backwards.
-  CRM_ASSIGN_OR_RETURN(Stmt bump, db.Prepare(
-      "UPDATE customers SET last_activity_at = ?, updated_at = ?, updated_by = ?, device_id = ? "
-      "WHERE id = ? AND (last_activity_at IS NULL OR last_activity_at < ?)"));
-  bump.BindAll(occurredAt, now, actor.userId, actor.deviceId, input.customerId, occurredAt);
+  CRM_ASSIGN_OR_RETURN(Stmt bump, PrepareSignedUpdate(db, actor, now, "customers", "last_activity_at = ?1",
+      "id = ?2 AND (last_activity_at IS NULL OR last_activity_at < ?1)"));
+  bump.BindAll(occurredAt, input.customerId);
   CRM_TRY(bump.Run());
 
   // The visit answers the earliest open follow-up due by the end of its (local) day.
@@ -424,10 +418,9 @@ Status CancelFollowup(Db& db, int64_t followupId, std::string_view rawWhy, const
   CRM_TRY(AuthorizeCustomerChange(db, actor, row.customerId));
   int64_t now = NowMs();
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE followups SET status = 'cancelled', done_at = ?, result = ?, updated_at = ?, updated_by = ?, device_id = ? "
-      "WHERE id = ?"));
-  stmt.BindAll(now, why, now, actor.userId, actor.deviceId, followupId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "followups", "status = 'cancelled', done_at = ?1, result = ?2",
+                                                      "id = ?3"));
+  stmt.BindAll(now, why, followupId);
   CRM_TRY(stmt.Run());
   if (row.reason == FollowupReason::ClassRule) CRM_TRY(EnsureClassFollowup(db, row.customerId, actor));
   return txn.Commit();
@@ -553,9 +546,8 @@ Result<int64_t> RescheduleFollowup(Db& db, int64_t followupId, int64_t dueAt, co
   CRM_TRY(AuthorizeCustomerChange(db, actor, row.customerId));
   int64_t now = NowMs();
   if (row.reason != FollowupReason::ClassRule) {
-    CRM_ASSIGN_OR_RETURN(Stmt move, db.Prepare(
-        "UPDATE followups SET due_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ? AND due_at != ?"));
-    move.BindAll(dueAt, now, actor.userId, actor.deviceId, followupId, dueAt);
+    CRM_ASSIGN_OR_RETURN(Stmt move, PrepareSignedUpdate(db, actor, now, "followups", "due_at = ?1", "id = ?2 AND due_at != ?1"));
+    move.BindAll(dueAt, followupId);
     CRM_TRY(move.Run());
     return followupId;
   }

@@ -7,6 +7,7 @@
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/validate.h"
 
 namespace crm {
@@ -121,9 +122,8 @@ Status SetGrade(Db& db, int64_t customerId, Grade grade, std::string_view rawRea
   int64_t now = std::max(NowMs(), hasLast ? last.Int64(0) + 1 : 0);
   last.Reset();
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
-  CRM_ASSIGN_OR_RETURN(Stmt update, db.Prepare(
-      "UPDATE customers SET grade = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  update.BindAll(Code(grade), now, actor.userId, actor.deviceId, customerId);
+  CRM_ASSIGN_OR_RETURN(Stmt update, PrepareSignedUpdate(db, actor, now, "customers", "grade = ?1", "id = ?2"));
+  update.BindAll(Code(grade), customerId);
   CRM_TRY(update.Run());
   CRM_ASSIGN_OR_RETURN(Stmt history, db.Prepare(
       "INSERT INTO grade_history(id, customer_id, old_grade, new_grade, suggested_grade, reason, created_at, updated_at, "
@@ -184,12 +184,11 @@ Status SetStage(Db& db, int64_t customerId, Stage stage, LostReason reason, cons
   }
   if (old == stage && sameReason) return Ok();
   int64_t now = NowMs();
-  CRM_ASSIGN_OR_RETURN(Stmt update, db.Prepare(
-      "UPDATE customers SET stage = ?, lost_reason = ?, lost_at = CASE WHEN ?3 = 'lost' THEN "
-      "  CASE WHEN stage = 'lost' THEN lost_at ELSE ? END ELSE lost_at END, "
-      "updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
   // lost_at keeps when the customer was (last) lost; it stays after a win-back, as history.
-  update.BindAll(Code(stage), Code(reason), Code(stage), now, now, actor.userId, actor.deviceId, customerId);
+  CRM_ASSIGN_OR_RETURN(Stmt update, PrepareSignedUpdate(db, actor, now, "customers",
+      "stage = ?1, lost_reason = ?2, lost_at = CASE WHEN ?1 = 'lost' THEN CASE WHEN stage = 'lost' THEN lost_at ELSE ?3 END "
+      "ELSE lost_at END", "id = ?4"));
+  update.BindAll(Code(stage), Code(reason), now, customerId);
   return update.Run();
 }
 
@@ -269,9 +268,8 @@ Result<int64_t> AddOrder(Db& db, int64_t customerId, int64_t amountCents, std::o
   else if (stage == Stage::AtRisk) next = Stage::Repeat;
   else if (stage == Stage::Lost) next = Stage::WonBack;
   if (next != stage) {
-    CRM_ASSIGN_OR_RETURN(Stmt move, db.Prepare(
-        "UPDATE customers SET stage = ?, lost_reason = '', updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-    move.BindAll(Code(next), now, actor.userId, actor.deviceId, customerId);
+    CRM_ASSIGN_OR_RETURN(Stmt move, PrepareSignedUpdate(db, actor, now, "customers", "stage = ?1, lost_reason = ''", "id = ?2"));
+    move.BindAll(Code(next), customerId);
     CRM_TRY(move.Run());
   }
   CRM_TRY(txn.Commit());

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/ids.h"
+#include "core/records.h"
 #include "core/validate.h"
 
 namespace crm {
@@ -105,9 +106,8 @@ Status SetUserTeam(Db& db, int64_t userId, std::optional<int64_t> teamId, const 
   CRM_TRY(CheckCanAdminister(acting));
   CRM_TRY(GetUser(db, userId));
   CRM_TRY(CheckTeamExists(db, teamId));
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET team_id = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  if (teamId) stmt.Bind(1, *teamId); else stmt.Bind(1, Null{});
-  stmt.Bind(2, NowMs()).Bind(3, actor.userId).Bind(4, actor.deviceId).Bind(5, userId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "users", "team_id = ?1", "id = ?2"));
+  stmt.Bind(1, teamId).Bind(2, userId);
   return stmt.Run();
 }
 
@@ -117,8 +117,8 @@ Status SetUserActive(Db& db, int64_t userId, bool active, const Actor& actor) {
   CRM_TRY(GetUser(db, userId));
   if (!active && userId == actor.userId) return MakeError(ErrorCode::Invalid, "active: you cannot deactivate yourself");
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET active = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  stmt.BindAll(active ? 1 : 0, NowMs(), actor.userId, actor.deviceId, userId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "users", "active = ?1", "id = ?2"));
+  stmt.BindAll(active ? 1 : 0, userId);
   CRM_TRY(stmt.Run());
   CRM_TRY(CheckOrganisationUsers(db));
   return txn.Commit();
@@ -130,8 +130,8 @@ Status SetUserRole(Db& db, int64_t userId, Role role, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(User user, GetUser(db, userId));
   if (user.role == role) return Ok();
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("UPDATE users SET role = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  stmt.BindAll(Code(role), NowMs(), actor.userId, actor.deviceId, userId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "users", "role = ?1", "id = ?2"));
+  stmt.BindAll(Code(role), userId);
   CRM_TRY(stmt.Run());
   CRM_TRY(CheckOrganisationUsers(db));
   return txn.Commit();

@@ -3,6 +3,7 @@
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/records.h"
 
 namespace crm {
 
@@ -10,32 +11,23 @@ namespace {
 
 constexpr int64_t kDayMs = 86400000;
 
-void BindOptional(Stmt& stmt, int index, const std::optional<int64_t>& value) {
-  if (value) stmt.Bind(index, *value); else stmt.Bind(index, Null{});
-}
-
 // Moves the open follow-ups of a customer to its new owner (or to nobody, in the pool).
 Status MoveOpenFollowups(Db& db, int64_t customerId, std::optional<int64_t> ownerId, const Actor& actor, int64_t now) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE followups SET owner_id = ?, updated_at = ?, updated_by = ?, device_id = ? "
-      "WHERE customer_id = ? AND status = 'open' AND deleted_at IS NULL AND owner_id IS NOT ?"));
-  BindOptional(stmt, 1, ownerId);
-  stmt.Bind(2, now).Bind(3, actor.userId).Bind(4, actor.deviceId).Bind(5, customerId);
-  BindOptional(stmt, 6, ownerId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "followups", "owner_id = ?1",
+      "customer_id = ?2 AND status = 'open' AND deleted_at IS NULL AND owner_id IS NOT ?1"));
+  stmt.Bind(1, ownerId).Bind(2, customerId);
   return stmt.Run();
 }
 
 Status SetOwner(Db& db, int64_t customerId, std::optional<int64_t> ownerId, std::optional<int64_t> teamId,
                 const Actor& actor, int64_t now, bool claimed, int64_t protectedUntil) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE customers SET owner_id = ?, team_id = ?, claimed_at = ?, protected_until = ?, pooled_at = ?, "
-      "updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  BindOptional(stmt, 1, ownerId);
-  BindOptional(stmt, 2, teamId);
-  BindOptional(stmt, 3, claimed ? std::optional<int64_t>(now) : std::nullopt);
-  BindOptional(stmt, 4, claimed ? std::optional<int64_t>(protectedUntil) : std::nullopt);
-  BindOptional(stmt, 5, ownerId ? std::nullopt : std::optional<int64_t>(now));
-  stmt.Bind(6, now).Bind(7, actor.userId).Bind(8, actor.deviceId).Bind(9, customerId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "customers",
+      "owner_id = ?1, team_id = ?2, claimed_at = ?3, protected_until = ?4, pooled_at = ?5", "id = ?6"));
+  stmt.Bind(1, ownerId).Bind(2, teamId);
+  stmt.Bind(3, claimed ? std::optional<int64_t>(now) : std::nullopt);
+  stmt.Bind(4, claimed ? std::optional<int64_t>(protectedUntil) : std::nullopt);
+  stmt.Bind(5, ownerId ? std::nullopt : std::optional<int64_t>(now));
+  stmt.Bind(6, customerId);
   CRM_TRY(stmt.Run());
   return MoveOpenFollowups(db, customerId, ownerId, actor, now);
 }
@@ -53,17 +45,13 @@ Result<int> ReassignCustomers(Db& db, int64_t fromUserId, int64_t toUserId, cons
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   int64_t now = NowMs();
   // Open follow-ups travel with their customers; history (activities, orders) stays attached to the customer.
-  CRM_ASSIGN_OR_RETURN(Stmt followups, db.Prepare(
-      "UPDATE followups SET owner_id = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE status = 'open' AND "
-      "deleted_at IS NULL AND customer_id IN (SELECT id FROM customers WHERE owner_id = ? AND deleted_at IS NULL)"));
-  followups.BindAll(to.id, now, actor.userId, actor.deviceId, from.id);
+  CRM_ASSIGN_OR_RETURN(Stmt followups, PrepareSignedUpdate(db, actor, now, "followups", "owner_id = ?1",
+      "status = 'open' AND deleted_at IS NULL AND customer_id IN (SELECT id FROM customers WHERE owner_id = ?2 AND deleted_at IS NULL)"));
+  followups.BindAll(to.id, from.id);
   CRM_TRY(followups.Run());
-  CRM_ASSIGN_OR_RETURN(Stmt customers, db.Prepare(
-      "UPDATE customers SET owner_id = ?, team_id = ?, updated_at = ?, updated_by = ?, device_id = ? "
-      "WHERE owner_id = ? AND deleted_at IS NULL"));
-  customers.Bind(1, to.id);
-  BindOptional(customers, 2, to.teamId);
-  customers.Bind(3, now).Bind(4, actor.userId).Bind(5, actor.deviceId).Bind(6, from.id);
+  CRM_ASSIGN_OR_RETURN(Stmt customers, PrepareSignedUpdate(db, actor, now, "customers", "owner_id = ?1, team_id = ?2",
+                                                           "owner_id = ?3 AND deleted_at IS NULL"));
+  customers.Bind(1, to.id).Bind(2, to.teamId).Bind(3, from.id);
   CRM_TRY(customers.Run());
   int moved = db.Changes();
   CRM_TRY(txn.Commit());
