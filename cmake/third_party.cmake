@@ -76,3 +76,16 @@ endif()
 if(NOT EXISTS /usr/include/cereal/cereal.hpp)
   message(FATAL_ERROR "cereal is missing: apt-get install libcereal-dev (scripts/deps.sh does this)")
 endif()
+
+# nlohmann/json, header-only from Debian, seen by the wasm build the same way as cereal: the sync
+# protocol's JSON bodies (sign-in, errors, refusals) are read by the same code natively and in the browser.
+add_library(nlohmann_json INTERFACE)
+if(EMSCRIPTEN)
+  set(CRM_JSON_INCLUDE ${CMAKE_BINARY_DIR}/_json_include)
+  file(MAKE_DIRECTORY ${CRM_JSON_INCLUDE})
+  file(CREATE_LINK /usr/include/nlohmann ${CRM_JSON_INCLUDE}/nlohmann SYMBOLIC)
+  target_include_directories(nlohmann_json SYSTEM INTERFACE ${CRM_JSON_INCLUDE})
+endif()
+if(NOT EXISTS /usr/include/nlohmann/json.hpp)
+  message(FATAL_ERROR "nlohmann/json is missing: apt-get install nlohmann-json3-dev (scripts/deps.sh does this)")
+endif()

@@ -24,12 +24,13 @@ void SyncClient::Succeeded() {
   m_retryAtMs = 0;
 }
 
-void SyncClient::Failed(const Error& error, int64_t nowMs) {
+void SyncClient::Failed(const Error& error, int64_t nowMs, int retryAfterSeconds) {
   m_status.lastError = error.message;
   if (error.code == ErrorCode::Storage) m_status.online = false;
   if (error.code == ErrorCode::Denied) m_status.signInNeeded = true;
   m_backoffMs = m_backoffMs == 0 ? m_options.minRetryMs : std::min(m_backoffMs * 2, m_options.maxRetryMs);
-  m_retryAtMs = nowMs + m_backoffMs;
+  // A busy relay's Retry-After is honoured when it asks for longer than the back-off (within its cap).
+  m_retryAtMs = nowMs + std::max(m_backoffMs, std::min(int64_t{retryAfterSeconds} * 1000, m_options.maxRetryMs));
 }
 
 void SyncClient::Tick(int64_t nowMs) {
@@ -54,7 +55,7 @@ void SyncClient::StartPush(int64_t nowMs) {
 
 void SyncClient::OnPushed(Result<PushOutcome> outcome, int64_t sentMs) {
   m_pushInFlight = false;
-  if (!outcome) return Failed(outcome.GetError(), std::max(m_nowMs, sentMs));
+  if (!outcome) return Failed(outcome.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
   Succeeded();
   const PushOutcome& result = outcome.Value();
   if (result.refusal) {
@@ -84,7 +85,7 @@ void SyncClient::StartPull(int64_t nowMs) {
 
 void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
   m_pullInFlight = false;
-  if (!response) return Failed(response.GetError(), std::max(m_nowMs, sentMs));
+  if (!response) return Failed(response.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
   Succeeded();
   PullResponse& pulled = response.Value();
   m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);

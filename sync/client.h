@@ -49,7 +49,8 @@ class SyncClient {
   void ApplyReceived(int64_t nowMs);
   void OnPushed(Result<PushOutcome> outcome, int64_t sentMs);
   void OnPulled(Result<PullResponse> response, int64_t sentMs);
-  void Failed(const Error& error, int64_t nowMs);
+  // retryAfterSeconds: the relay's Retry-After with the error (0: none).
+  void Failed(const Error& error, int64_t nowMs, int retryAfterSeconds = 0);
   void Succeeded();
 
   Replica& m_replica;

@@ -39,6 +39,8 @@ class Transport {
   // Changesets after `afterSeq`, at most `limit`; waits up to `waitSeconds` when there are none.
   virtual void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) = 0;
   virtual void Snapshot(std::function<void(Result<SnapshotResponse>)> done) = 0;
+  // Seconds the relay asked to wait (Retry-After of a 429 or 503) in the answer just delivered; 0: none.
+  virtual int RetryAfterSeconds() const { return 0; }
 };
 
 }  // namespace crm::sync

@@ -190,6 +190,7 @@ std::vector<uint8_t> EncodePushResponse(const PushResponse& response) { return E
 Result<PushResponse> DecodePushResponse(const std::vector<uint8_t>& bytes) {
   return Decode<PushResponse>(bytes.data(), bytes.size());
 }
+Result<PushResponse> DecodePushResponse(const uint8_t* data, size_t size) { return Decode<PushResponse>(data, size); }
 std::vector<uint8_t> EncodePull(const PullResponse& response) { return Encode(response); }
 Result<PullResponse> DecodePull(const std::vector<uint8_t>& bytes) { return Decode<PullResponse>(bytes.data(), bytes.size()); }
 Result<PullResponse> DecodePull(const uint8_t* data, size_t size) { return Decode<PullResponse>(data, size); }
@@ -197,5 +198,6 @@ std::vector<uint8_t> EncodeSnapshot(const SnapshotResponse& response) { return E
 Result<SnapshotResponse> DecodeSnapshot(const std::vector<uint8_t>& bytes) {
   return Decode<SnapshotResponse>(bytes.data(), bytes.size());
 }
+Result<SnapshotResponse> DecodeSnapshot(const uint8_t* data, size_t size) { return Decode<SnapshotResponse>(data, size); }
 
 }  // namespace crm::sync

@@ -73,5 +73,7 @@ Result<SnapshotResponse> DecodeSnapshot(const std::vector<uint8_t>& bytes);
 // The same, over a borrowed buffer (an HTTP body), to avoid a copy.
 Result<PushRequest> DecodePush(const uint8_t* data, size_t size);
 Result<PullResponse> DecodePull(const uint8_t* data, size_t size);
+Result<PushResponse> DecodePushResponse(const uint8_t* data, size_t size);
+Result<SnapshotResponse> DecodeSnapshot(const uint8_t* data, size_t size);
 
 }  // namespace crm::sync

@@ -45,5 +45,29 @@ TEST(SyncClient, AnUnheldLongPollIsAskedAgainOnlyAfterTheRelaysWait) {
   EXPECT_GT(transport.pulls, afterCatchUp);
 }
 
+// A busy relay (429, 503) says how long to wait: the client waits that long, not its shorter back-off.
+TEST(SyncClient, ABusyRelaysRetryAfterOutlastsTheBackOff) {
+  TestOrg org;
+  FakeRelay relay(org.db);
+  Db db = Clone(org.db);
+  ASSERT_TRUE(db.Exec("DELETE FROM app_meta WHERE key = 'device.id'"));
+  auto replica = Replica::Open(db);
+  ASSERT_TRUE(replica) << replica.Message();
+  replica.Value()->SetAuthor(org.repA.userId);
+  FakeTransport transport(relay);
+  transport.offline = true;
+  transport.busyRetryAfterSeconds = 5;
+  SyncClient client(*replica.Value(), transport);  // back-off from 1 s
+
+  int64_t now = 1000000;
+  client.Tick(now);
+  const int first = transport.offlineRequests;
+  ASSERT_GE(first, 1);
+  for (int frame = 0; frame < 280; frame++) client.Tick(now += 16);  // 4.5 s: past the back-off, not the Retry-After
+  EXPECT_EQ(transport.offlineRequests, first) << "asked again before the relay's Retry-After";
+  for (int frame = 0; frame < 60; frame++) client.Tick(now += 16);  // past 5 s
+  EXPECT_GT(transport.offlineRequests, first);
+}
+
 }  // namespace
 }  // namespace crm::sync

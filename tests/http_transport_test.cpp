@@ -108,6 +108,10 @@ TEST(HttpTransport, AnswersThatDoNotDecodeAreCorruptOrSchema) {
     res.status = 422;
     res.set_content("not json", "text/plain");
   });
+  broken.Http().Get("/v1/snapshot", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 429;
+    res.set_header("Retry-After", "99999999");
+  });
   broken.Http().Post("/v1/signin", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"token\": 5, \"role\": 7}", "application/json");
   });
@@ -121,6 +125,10 @@ TEST(HttpTransport, AnswersThatDoNotDecodeAreCorruptOrSchema) {
   EXPECT_EQ(invalid.Code(), ErrorCode::Invalid);
   EXPECT_NE(invalid.Message().find("after: nope"), std::string::npos) << invalid.Message();
   EXPECT_EQ(transport.PushNow(sync::PushRequest{}).Code(), ErrorCode::Corrupt);
+  EXPECT_EQ(transport.RetryAfterSeconds(), 0) << "a later answer that is not busy clears the wait";
+  // Every kind of request keeps a busy relay's Retry-After, within the protocol's bound.
+  EXPECT_EQ(transport.SnapshotNow().Code(), ErrorCode::Storage);
+  EXPECT_EQ(transport.RetryAfterSeconds(), sync::kMaxRetryAfterSeconds);
   EXPECT_EQ(sync::SignIn(broken.Endpoint(), sync::SignInRequest{"o", "u", "p", 1, ""}).Code(), ErrorCode::Corrupt);
 }
 

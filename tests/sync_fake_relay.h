@@ -92,12 +92,14 @@ class FakeTransport : public sync::Transport {
 
   bool offline = false;  // requests fail as with no network; nothing reaches the relay
   int pullRetryAfterSeconds = 0;  // an empty pull answers as a relay past its held-pull caps does
+  int busyRetryAfterSeconds = 0;  // with `offline`: the Retry-After a busy relay (429, 503) sends with its error
   int pulls = 0;
+  int offlineRequests = 0;  // requests that failed because of `offline`
   // Decides each answer's fate; by default every answer arrives at once.
   std::function<Delivery()> decide = [] { return Delivery::Now; };
 
   void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override {
-    if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
+    if (offline) return Unreachable(done);
     sync::PushOutcome outcome;
     if (refuseNext) {
       outcome.refusal = *refuseNext;
@@ -109,7 +111,7 @@ class FakeTransport : public sync::Transport {
   }
 
   void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
-    if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
+    if (offline) return Unreachable(done);
     sync::PullResponse response = m_relay.Pull(afterSeq, limit);
     pulls++;
     if (response.changesets.empty()) response.retryAfterSeconds = pullRetryAfterSeconds;
@@ -117,9 +119,11 @@ class FakeTransport : public sync::Transport {
   }
 
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override {
-    if (offline) return done(MakeError(ErrorCode::Storage, "offline"));
+    if (offline) return Unreachable(done);
     done(m_relay.Snapshot());
   }
+
+  int RetryAfterSeconds() const override { return offline ? busyRetryAfterSeconds : 0; }
 
   // Answers held back: delivered later, in any order the test picks (even twice).
   std::deque<std::function<void()>> held;
@@ -133,6 +137,12 @@ class FakeTransport : public sync::Transport {
   }
 
  private:
+  template <class Done>
+  void Unreachable(const Done& done) {
+    offlineRequests++;
+    done(MakeError(ErrorCode::Storage, "offline"));
+  }
+
   // A lost answer is what an HTTP client sees as a timeout: the request may well have been applied.
   void Deliver(std::function<void()> answer, std::function<void()> timeout) {
     switch (decide()) {

@@ -4,7 +4,6 @@
 Module.crmSync = (function () {
   'use strict';
   let server = '';  // empty: this page's origin
-  let token = '';
   const inFlight = new Map();  // request id -> AbortController
 
   function url(path) {
@@ -17,77 +16,35 @@ Module.crmSync = (function () {
     return pointer;
   }
 
-  // Error answers are JSON ({"error", "message", …}); the fields C++ needs travel as one string.
-  function errorFields(status, bytes) {
-    let parsed = {};
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (e) {
-      parsed = { message: `HTTP ${status}` };
-    }
-    const field = (name) => (parsed[name] === undefined || parsed[name] === null ? '' : String(parsed[name]));
-    return [field('changeset_id'), field('table'), field('row'), field('reason'), field('message') || field('error') || `HTTP ${status}`]
-      .join('\u001f');
-  }
-
-  function deliver(id, status, bytes, fields, retryAfter) {
+  // C++ reads the answer (sync/protocol.h): its status, bytes and Retry-After; or, with status 0, why none came.
+  function deliver(id, status, bytes, retryAfter, failure) {
     const pointer = copyIn(bytes);
     try {
-      Module.ccall('crm_sync_answer', null, ['number', 'number', 'number', 'number', 'string', 'number'],
-                   [id, status, pointer, bytes.length, fields, retryAfter]);
+      Module.ccall('crm_sync_answer', null, ['number', 'number', 'number', 'number', 'string', 'string'],
+                   [id, status, pointer, bytes.length, retryAfter, failure]);
     } finally {
       _free(pointer);
     }
   }
 
-  // `ownToken`: the sign-in of the push's author (a shared tablet has one per person); else the device's.
-  function request(id, method, path, bodyPointer, bodySize, timeoutMs, ownToken) {
+  // `headers`: a JSON object, the bearer token and content type included (C++ decides them).
+  function request(id, method, path, bodyPointer, bodySize, timeoutMs, headers) {
     const controller = new AbortController();
     inFlight.set(id, controller);
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const body = bodySize > 0 ? HEAPU8.slice(bodyPointer, bodyPointer + bodySize) : undefined;
-    const headers = { Accept: 'application/x-crm' };
-    const bearer = ownToken || token;
-    if (bearer) headers.Authorization = 'Bearer ' + bearer;
-    if (body) headers['Content-Type'] = 'application/x-crm';
-    fetch(url(path), { method, body, headers, cache: 'no-store', signal: controller.signal })
+    fetch(url(path), { method, body, headers: JSON.parse(headers), cache: 'no-store', signal: controller.signal })
       .then(async (response) => {
         const bytes = new Uint8Array(await response.arrayBuffer());
-        const retry = Number(response.headers.get('Retry-After') || 0);
-        deliver(id, response.status, bytes, response.ok ? '' : errorFields(response.status, bytes), retry);
+        deliver(id, response.status, bytes, response.headers.get('Retry-After') || '', '');
       })
       .catch((error) => {
         const reason = controller.signal.aborted ? 'no answer within ' + Math.round(timeoutMs / 1000) + ' s' : String(error && error.message || error);
-        deliver(id, 0, new Uint8Array(0), '\u001f\u001f\u001f\u001f' + reason, 0);
+        deliver(id, 0, new Uint8Array(0), '', reason);
       })
       .finally(() => {
         clearTimeout(timer);
         inFlight.delete(id);
-      });
-  }
-
-  // POST /v1/signin (or /v1/setup): JSON in, JSON out; the answer's fields go to C++ as text.
-  function signIn(path, fields) {
-    const body = JSON.parse(fields);
-    fetch(url(path), { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' }, cache: 'no-store' })
-      .then(async (response) => {
-        const text = await response.text();
-        let parsed = {};
-        try {
-          parsed = JSON.parse(text);
-        } catch (e) {
-          parsed = {};
-        }
-        if (!response.ok) {
-          const message = parsed.message || parsed.error || `HTTP ${response.status}`;
-          Module.ccall('crm_sync_signin_failed', null, ['number', 'string'], [response.status, message]);
-          return;
-        }
-        Module.ccall('crm_sync_signed_in', null, ['string', 'string', 'string', 'string'],
-                     [String(parsed.organisation_id || ''), String(parsed.user_id || ''), String(parsed.role || ''), String(parsed.token || '')]);
-      })
-      .catch((error) => {
-        Module.ccall('crm_sync_signin_failed', null, ['number', 'string'], [0, String(error && error.message || error)]);
       });
   }
 
@@ -99,12 +56,10 @@ Module.crmSync = (function () {
   window.addEventListener('offline', () => wake(0));
 
   return {
-    configure(newServer, newToken) {
+    configure(newServer) {
       server = newServer;
-      token = newToken;
     },
     request,
-    signIn,
     online() {
       return navigator.onLine !== false;
     },

@@ -16,31 +16,25 @@ namespace crm::web {
 
 namespace {
 
-EM_JS(void, JsSyncConfigure, (const char* server, const char* token),
-      { Module.crmSync.configure(UTF8ToString(server), UTF8ToString(token)); });
+EM_JS(void, JsSyncConfigure, (const char* server), { Module.crmSync.configure(UTF8ToString(server)); });
 EM_JS(void, JsSyncRequest, (int id, const char* method, const char* path, const uint8_t* body, size_t size, int timeoutMs,
-                            const char* token),
-      { Module.crmSync.request(id, UTF8ToString(method), UTF8ToString(path), body, size, timeoutMs, UTF8ToString(token)); });
-EM_JS(void, JsSyncSignIn, (const char* path, const char* fields), { Module.crmSync.signIn(UTF8ToString(path), UTF8ToString(fields)); });
+                            const char* headers),
+      { Module.crmSync.request(id, UTF8ToString(method), UTF8ToString(path), body, size, timeoutMs, UTF8ToString(headers)); });
 EM_JS(void, JsSyncAbortAll, (), { Module.crmSync.abortAll(); });
 
-constexpr int kRequestTimeoutMs = 20000;
+constexpr int kRequestTimeoutSeconds = 20;
 constexpr int kLongPollSeconds = 25;
 
-
-std::vector<std::string> SplitFields(const std::string& text) {
-  std::vector<std::string> fields(1);
-  for (char c : text) {
-    if (c == '\x1f') fields.emplace_back();
-    else fields.back() += c;
-  }
-  fields.resize(5);
-  return fields;
-}
-
-std::optional<int64_t> ParseId(const std::string& text) {
-  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoll(text);
+// A request's headers as the JSON object fetch() takes.
+std::string HeadersJson(const sync::HttpRequest& request) {
+  std::string json = "{";
+  auto add = [&json](const std::string& name, const std::string& value) {
+    if (json.size() > 1) json += ',';
+    json += JsonString(name) + ':' + JsonString(value);
+  };
+  for (const sync::HttpHeader& header : request.headers) add(header.name, header.value);
+  if (!request.contentType.empty()) add("Content-Type", request.contentType);
+  return json + "}";
 }
 
 }  // namespace
@@ -49,71 +43,48 @@ std::optional<int64_t> ParseId(const std::string& text) {
 // FetchTransport
 
 void FetchTransport::Configure(const std::string& server, const std::string& token) {
-  JsSyncConfigure(server.c_str(), token.c_str());
+  m_token = token;
+  JsSyncConfigure(server.c_str());
 }
 
-void FetchTransport::Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs,
-                          Handler handler, const std::string& token) {
+void FetchTransport::Send(const sync::HttpRequest& request, Handler handler) {
   int id = m_nextId++;
   m_waiting.emplace(id, std::move(handler));
-  JsSyncRequest(id, method, path.c_str(), body.data(), body.size(), timeoutMs, token.c_str());
+  int timeoutMs = sync::TimeoutSecondsFor(request, kRequestTimeoutSeconds) * 1000;
+  JsSyncRequest(id, request.method.c_str(), request.target.c_str(), request.body.data(), request.body.size(), timeoutMs,
+                HeadersJson(request).c_str());
 }
 
-void FetchTransport::Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields, int retryAfter) {
+void FetchTransport::Answer(int id, const sync::HttpAnswer& answer) {
   auto found = m_waiting.find(id);
   if (found == m_waiting.end()) return;  // forgotten: the database it was for has closed
   Handler handler = std::move(found->second);
   m_waiting.erase(found);
-  handler(Reply{status, body, size, SplitFields(fields), retryAfter});
-}
-
-Error FetchTransport::HttpError(const Reply& reply) {
-  const std::string& message = reply.fields[4];
-  if (reply.status == 0) return MakeError(ErrorCode::Storage, "the relay cannot be reached (" + message + ")");
-  if (reply.status == 401) return MakeError(ErrorCode::Denied, "the relay no longer accepts this device's sign-in: " + message);
-  if (reply.status == 403) return MakeError(ErrorCode::Denied, message);
-  if (reply.status == 429 || reply.status >= 500) return MakeError(ErrorCode::Storage, "the relay is busy: " + message);
-  return MakeError(ErrorCode::Invalid, "the relay answered " + std::to_string(reply.status) + ": " + message);
+  m_retryAfter = sync::RetryAfterOf(answer);
+  handler(answer);
 }
 
 void FetchTransport::Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) {
   // A push holds one person's changes (Replica::NextPush) and goes with that person's own sign-in.
-  std::string token = m_authorToken && !request.changesets.empty() ? m_authorToken(request.changesets.front().userId) : "";
-  Send("POST", "/v1/push", sync::EncodePush(request), kRequestTimeoutMs, [done](const Reply& reply) {
-    if (reply.status == 422) {
-      sync::PushOutcome outcome;
-      sync::PushRefusal refusal;
-      refusal.changesetId = ParseId(reply.fields[0]).value_or(0);
-      refusal.table = reply.fields[1];
-      refusal.row = reply.fields[2];
-      refusal.reason = reply.fields[3].empty() ? reply.fields[4] : reply.fields[3];
-      outcome.refusal = refusal;
-      return done(outcome);
-    }
-    if (reply.status != 200) return done(HttpError(reply));
-    auto decoded = sync::DecodePushResponse(std::vector<uint8_t>(reply.body, reply.body + reply.size));
-    if (!decoded) return done(decoded.GetError());
-    sync::PushOutcome outcome;
-    outcome.response = std::move(decoded).Value();
-    done(outcome);
-  }, token);
+  std::string author = m_authorToken && !request.changesets.empty() ? m_authorToken(request.changesets.front().userId) : "";
+  Send(sync::PushCall(request, author.empty() ? m_token : author),
+       [done](const sync::HttpAnswer& answer) { done(sync::ReadPushAnswer(answer)); });
 }
 
 void FetchTransport::Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) {
-  std::string path = "/v1/pull?after=" + std::to_string(afterSeq) + "&limit=" + std::to_string(limit) +
-                     "&wait=" + std::to_string(waitSeconds);
-  Send("GET", path, {}, kRequestTimeoutMs + waitSeconds * 1000, [done](const Reply& reply) {
-    if (reply.status != 200) return done(HttpError(reply));
-    auto pulled = sync::DecodePull(reply.body, reply.size);
-    if (pulled) pulled.Value().retryAfterSeconds = reply.retryAfter;
-    done(std::move(pulled));
-  });
+  Send(sync::PullCall(afterSeq, limit, waitSeconds, m_token),
+       [done](const sync::HttpAnswer& answer) { done(sync::ReadPullAnswer(answer)); });
 }
 
 void FetchTransport::Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) {
-  Send("GET", "/v1/snapshot", {}, 120000, [done](const Reply& reply) {
-    if (reply.status != 200) return done(HttpError(reply));
-    done(sync::DecodeSnapshot(std::vector<uint8_t>(reply.body, reply.body + reply.size)));
+  Send(sync::SnapshotCall(m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadSnapshotAnswer(answer)); });
+}
+
+void FetchTransport::SignIn(const sync::SignInRequest& request,
+                            std::function<void(sync::AnswerKind, Result<sync::RelaySession>)> done) {
+  sync::HttpRequest call = sync::SignInCall(request);
+  Send(call, [done, what = call.what](const sync::HttpAnswer& answer) {
+    done(sync::ClassifyStatus(answer.status), sync::ReadSessionAnswer(what, answer));
   });
 }
 
@@ -240,36 +211,36 @@ void BrowserSync::SignIn(const ui::OnlineSignInRequest& request) {
   if (!deviceSecret) return ShowSignInError(deviceSecret.Message());
   m_signIn = PendingSignIn{server, request.account, request.account.substr(at + 1), request.account.substr(0, at)};
   ShowSignInProgress(ui::Tr(app.lang, ui::Str::SigningIn));
-  std::string fields = "{\"organisation\":" + JsonString(m_signIn->organisation) + ",\"user\":" + JsonString(m_signIn->user) +
-                       ",\"password\":" + JsonString(request.password) + ",\"device_id\":\"" +
-                       std::to_string(deviceId.Value()) + "\",\"device_name\":\"browser\",\"device_secret\":" +
-                       JsonString(deviceSecret.Value()) + "}";
-  JsSyncConfigure(server.c_str(), "");
-  JsSyncSignIn("/v1/signin", fields.c_str());
+  sync::SignInRequest signIn{m_signIn->organisation, m_signIn->user, request.password, deviceId.Value(), "browser",
+                             deviceSecret.Value()};
+  m_transport.Configure(server, "");
+  m_transport.SignIn(signIn, [this](sync::AnswerKind kind, Result<sync::RelaySession> session) {
+    if (!session) return SignInFailed(kind, session.Message());
+    SignInAnswered(session.Value());
+  });
 }
 
-void BrowserSync::SignInFailed(int status, const std::string& message) {
+void BrowserSync::SignInFailed(sync::AnswerKind kind, const std::string& message) {
   ui::AppState& app = m_platform.app;
   if (!m_signIn) return;
-  if (status == 0) return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::RelayUnreachable)) + " (" + message + ")");
-  if (status == 401) return ShowSignInError(ui::Tr(app.lang, ui::Str::WrongAccountOrPassword));
-  if (status == 404) return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::NoRelayAtAddress)) + " (HTTP 404)");
+  if (kind == sync::AnswerKind::NoAnswer) {
+    return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::RelayUnreachable)) + " (" + message + ")");
+  }
+  if (kind == sync::AnswerKind::Unauthorized) return ShowSignInError(ui::Tr(app.lang, ui::Str::WrongAccountOrPassword));
+  if (kind == sync::AnswerKind::NotFound) return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::NoRelayAtAddress)) + " (HTTP 404)");
   ShowSignInError(message);
 }
 
-void BrowserSync::SignInAnswered(const std::string& organisationId, const std::string& userId, const std::string&,
-                                 const std::string& token) {
+void BrowserSync::SignInAnswered(const sync::RelaySession& session) {
   ui::AppState& app = m_platform.app;
   if (!m_signIn || !app.db) return;
-  auto organisation = ParseId(organisationId);
-  auto user = ParseId(userId);
-  if (!organisation || !user || token.empty()) return ShowSignInError("the relay's answer lacks the organisation, user or token");
-  sync::OnlineIdentity identity{*organisation, *user, m_signIn->account, token};
-  sync::SyncLink link{m_signIn->server, *organisation};
+  const std::string& token = session.token;
+  sync::OnlineIdentity identity{session.organisationId, session.userId, m_signIn->account, token};
+  sync::SyncLink link{m_signIn->server, session.organisationId};
   auto current = sync::LoadLink(*app.db);
   if (!current) return ShowSignInError(current.Message());
   if (current.Value()) {
-    if (current.Value()->organisationId != *organisation) {
+    if (current.Value()->organisationId != session.organisationId) {
       return ShowSignInError(ui::Tr(app.lang, ui::Str::LinkedToAnotherOrganisation));
     }
     return FinishSignIn(identity);
@@ -331,14 +302,10 @@ std::string BrowserSync::StateJson() {
 using crm::web::GetSync;
 
 extern "C" {
-EMSCRIPTEN_KEEPALIVE void crm_sync_answer(int id, int status, const uint8_t* body, int size, const char* fields, double retryAfter) {
-  GetSync().Answer(id, status, body, static_cast<size_t>(size), fields ? fields : "", static_cast<int>(retryAfter));
-}
-EMSCRIPTEN_KEEPALIVE void crm_sync_signed_in(const char* organisation, const char* user, const char* role, const char* token) {
-  GetSync().SignInAnswered(organisation ? organisation : "", user ? user : "", role ? role : "", token ? token : "");
-}
-EMSCRIPTEN_KEEPALIVE void crm_sync_signin_failed(int status, const char* message) {
-  GetSync().SignInFailed(status, message ? message : "");
+EMSCRIPTEN_KEEPALIVE void crm_sync_answer(int id, int status, const uint8_t* body, int size, const char* retryAfter,
+                                          const char* failure) {
+  std::string_view bytes(reinterpret_cast<const char*>(body), size > 0 ? static_cast<size_t>(size) : 0);
+  GetSync().Answer(id, crm::sync::HttpAnswer{status, bytes, retryAfter ? retryAfter : "", failure ? failure : ""});
 }
 EMSCRIPTEN_KEEPALIVE void crm_sync_wake(int online) { GetSync().Wake(online != 0); }
 }

@@ -12,6 +12,7 @@
 
 #include "sync/client.h"
 #include "sync/link.h"
+#include "sync/protocol.h"
 #include "sync/replica.h"
 #include "sync/transport.h"
 #include "ui/signin_screen.h"
@@ -20,7 +21,8 @@ namespace crm::web {
 
 struct Platform;
 
-// The relay over fetch(): each request gets an id; sync.js answers with its status and bytes.
+// The relay over fetch(): each request gets an id; sync.js answers with its status and bytes. What
+// is sent and what an answer means is sync/protocol.h, as for the native transport.
 class FetchTransport final : public sync::Transport {
  public:
   void Configure(const std::string& server, const std::string& token);
@@ -29,27 +31,25 @@ class FetchTransport final : public sync::Transport {
   void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override;
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
+  // Online sign-in at the configured relay; `kind` says how the relay answered, for the sign-in screen's words.
+  void SignIn(const sync::SignInRequest& request,
+              std::function<void(sync::AnswerKind kind, Result<sync::RelaySession>)> done);
+  // Seconds the relay asked to wait before the next try (429/503 Retry-After), 0 when it did not.
+  int RetryAfterSeconds() const override { return m_retryAfter; }
 
-  // From sync.js: `fields` is changeset_id, table, row, reason, message joined by U+001F (errors only).
-  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields, int retryAfter);
+  // From sync.js: the answer to request `id` (status 0: none came, and `answer.failure` says why).
+  void Answer(int id, const sync::HttpAnswer& answer);
   // Requests in flight are answered to nobody (the database they were for is closing).
   void Forget() { m_waiting.clear(); }
 
  private:
-  struct Reply {
-    int status = 0;
-    const uint8_t* body = nullptr;
-    size_t size = 0;
-    std::vector<std::string> fields;
-    int retryAfter = 0;  // seconds (Retry-After)
-  };
-  using Handler = std::function<void(const Reply&)>;
-  void Send(const char* method, const std::string& path, const std::vector<uint8_t>& body, int timeoutMs, Handler handler,
-            const std::string& token = "");
-  static Error HttpError(const Reply& reply);
+  using Handler = std::function<void(const sync::HttpAnswer&)>;
+  void Send(const sync::HttpRequest& request, Handler handler);
 
   std::map<int, Handler> m_waiting;
   int m_nextId = 1;
+  std::string m_token;
+  int m_retryAfter = 0;
   std::function<std::string(int64_t)> m_authorToken;
 };
 
@@ -69,13 +69,10 @@ class BrowserSync {
 
   // Online sign-in, from the sign-in screen: relay → token → (first time) snapshot → linked.
   void SignIn(const ui::OnlineSignInRequest& request);
-  void SignInAnswered(const std::string& organisationId, const std::string& userId, const std::string& role,
-                      const std::string& token);
-  void SignInFailed(int status, const std::string& message);
+  void SignInAnswered(const sync::RelaySession& session);
+  void SignInFailed(sync::AnswerKind kind, const std::string& message);
 
-  void Answer(int id, int status, const uint8_t* body, size_t size, const std::string& fields, int retryAfter) {
-    m_transport.Answer(id, status, body, size, fields, retryAfter);
-  }
+  void Answer(int id, const sync::HttpAnswer& answer) { m_transport.Answer(id, answer); }
 
   bool Active() const { return m_client != nullptr; }
   // Received changes wait to be applied, a slice per frame.

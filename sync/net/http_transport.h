@@ -5,16 +5,15 @@
 // of its own where that matters. Plus the JSON calls around it: set-up,
 // sign-in and sign-out.
 //
-// Errors follow sync/transport.h: no answer (network down, relay restarting),
-// 429 and 5xx → Storage (retry later); 401 and 403 → Denied (sign in again);
-// 400, 404, 413 → Invalid; an answer that does not decode → Corrupt (Schema
-// when it is another wire version); 422 → PushOutcome::refusal.
+// What is sent and what each answer means is sync/protocol.h (shared with the
+// browser's transport); this file only moves the bytes.
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "core/result.h"
+#include "sync/protocol.h"
 #include "sync/transport.h"
 
 namespace crm::sync {
@@ -24,36 +23,8 @@ struct HttpEndpoint {
   int port = 8787;
 };
 
-// What set-up and sign-in give a device.
-struct RelaySession {
-  int64_t organisationId = 0;
-  int64_t userId = 0;
-  std::string role;
-  std::string token;
-  int64_t expiresAt = 0;  // ms
-};
-
-// deviceSecret proves the device id (docs/PROTOCOL.md, "Identity"). Empty: a secret this process
-// derives for the id, the same for every sign-in of the id in this process (tests, the benchmark).
-struct SignInRequest {
-  std::string organisation;
-  std::string user;
-  std::string password;
-  int64_t deviceId = 0;
-  std::string deviceName;
-  std::string deviceSecret;
-};
-
-struct SetupRequest {
-  std::string setupToken;
-  std::string organisation;
-  std::string adminName;
-  std::string password;
-  int64_t deviceId = 0;
-  std::string deviceName;
-  std::string deviceSecret;
-};
-
+// A sign-in's or set-up's deviceSecret left empty: a secret this process derives for the device id,
+// the same for every sign-in of the id in this process (tests, the benchmark).
 Result<RelaySession> SignIn(const HttpEndpoint& endpoint, const SignInRequest& request);
 Result<RelaySession> SetUp(const HttpEndpoint& endpoint, const SetupRequest& request);
 Status SignOut(const HttpEndpoint& endpoint, const std::string& token);
@@ -82,7 +53,7 @@ class HttpTransport : public Transport {
   void SetToken(std::string token);
   void SetEndpoint(HttpEndpoint endpoint);
   // Seconds the relay asked to wait before the next try (429/503 Retry-After), 0 when it did not.
-  int RetryAfterSeconds() const;
+  int RetryAfterSeconds() const override;
 
  private:
   struct Impl;
