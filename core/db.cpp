@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "core/search_tokenizer.h"
+#include "core/table_changes.h"
 
 namespace crm {
 
@@ -279,6 +280,19 @@ void SqlInSet(sqlite3_context* context, int, sqlite3_value** argv) {
 }
 }  // namespace
 
+// The tables a transaction touches count once it commits: the update hook collects them, the commit hook
+// moves them over, the rollback hook drops them.
+void Db::OnRowChanged(void* state, int, const char*, const char* table, long long) {
+  static_cast<ConnectionState*>(state)->tablesInTransaction |= TableBit(table);
+}
+int Db::OnCommit(void* state) {
+  auto* connection = static_cast<ConnectionState*>(state);
+  connection->tablesCommitted |= connection->tablesInTransaction;
+  connection->tablesInTransaction = 0;
+  return 0;
+}
+void Db::OnRollback(void* state) { static_cast<ConnectionState*>(state)->tablesInTransaction = 0; }
+
 Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3* handle = nullptr;
   int flags = options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -300,6 +314,9 @@ Result<Db> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3_create_function_v2(handle, "crm_new_id", 0, SQLITE_UTF8, nullptr, SqlNewId, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(handle, "crm_audit", 0, SQLITE_UTF8, &db.m_state->auditSuppressed, SqlAuditEnabled, nullptr,
                              nullptr, nullptr);
+  sqlite3_update_hook(handle, &Db::OnRowChanged, db.m_state.get());
+  sqlite3_commit_hook(handle, &Db::OnCommit, db.m_state.get());
+  sqlite3_rollback_hook(handle, &Db::OnRollback, db.m_state.get());
   sqlite3_create_function_v2(handle, "crm_in_set", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
                              SqlInSet, nullptr, nullptr, nullptr);
   CRM_TRY(db.Exec("PRAGMA foreign_keys = ON"));
@@ -368,6 +385,18 @@ void Db::ForgetDerived() {
   m_state->counts.clear();
   m_state->idSets.clear();
   m_state->derivedAtChange = -1;
+  m_state->tablesCommitted = kAllTables;  // the whole content was replaced
+}
+
+uint64_t Db::TakeChangedTables() {
+  uint64_t tables = m_state->tablesCommitted;
+  m_state->tablesCommitted = 0;
+  return tables;
+}
+
+void Db::NoteTablesChanged(uint64_t tables) {
+  if (m_db && InTransaction()) m_state->tablesInTransaction |= tables;
+  else m_state->tablesCommitted |= tables;
 }
 
 void Db::SetTxnObserver(TxnObserver* observer) { m_state->observer = observer; }

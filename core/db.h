@@ -208,6 +208,13 @@ class Db {
   void SetAuditSuppressed(bool suppressed);
   bool AuditSuppressed() const;
 
+  // The tables (core/table_changes.h bits) that transactions committed since the last call touched; the
+  // next call starts from nothing. A new connection reports every table: nobody has read its content.
+  uint64_t TakeChangedTables();
+  // Writes SQLite's update hook does not report (WITHOUT ROWID tables such as settings) are noted by
+  // their writer: with the transaction in progress (dropped if it rolls back), or at once outside one.
+  void NoteTablesChanged(uint64_t tables);
+
   // At most one observer; null removes it. The observer must outlive its registration.
   void SetTxnObserver(TxnObserver* observer);
   TxnObserver* GetTxnObserver() const;
@@ -223,11 +230,17 @@ class Db {
     bool auditSuppressed = false;
     TxnObserver* observer = nullptr;
     int64_t derivedAtChange = -1;  // total_changes when `counts` and `idSets` were filled
+    uint64_t tablesInTransaction = 0;  // touched by the transaction in progress
+    uint64_t tablesCommitted = ~uint64_t{0};  // touched by committed transactions, until TakeChangedTables
     std::unordered_map<std::string, int64_t> counts;
     std::unordered_map<std::string, std::shared_ptr<const std::vector<int64_t>>> idSets;
   };
   // The derived caches, emptied first when the data changed since they were filled.
   ConnectionState& Derived();
+  // SQLite's update, commit and rollback hooks, with the ConnectionState as their argument.
+  static void OnRowChanged(void* state, int operation, const char* database, const char* table, long long rowid);
+  static int OnCommit(void* state);
+  static void OnRollback(void* state);
 
   sqlite3* m_db = nullptr;
   std::string m_path;

@@ -4,6 +4,7 @@
 
 #include "core/ids.h"
 #include "core/records.h"
+#include "core/table_changes.h"
 #include "core/validate.h"
 
 namespace crm {
@@ -230,7 +231,10 @@ Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor)
       "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
       "updated_by = excluded.updated_by, device_id = excluded.device_id, deleted_at = NULL"));
   stmt.BindAll(key, std::to_string(value), now, now, actor.userId, actor.userId, actor.deviceId);
-  return stmt.Run();
+  CRM_TRY(stmt.Run());
+  // settings is WITHOUT ROWID: SQLite's update hook does not report it.
+  db.NoteTablesChanged(TableBit("settings"));
+  return Ok();
 }
 
 // --- permission rules ---

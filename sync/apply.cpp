@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/schema.h"
+#include "core/table_changes.h"
 #include "sync/changeset.h"
 
 namespace crm::sync {
@@ -536,6 +537,23 @@ Status CheckFits(Db& db, const uint8_t* changeset, size_t size) {
   return Ok();
 }
 
+namespace {
+// As in ApplyWithPolicy, for SQLite's own apply: the update hook misses WITHOUT ROWID tables. A malformed
+// changeset notes what it names before the fault; the apply then refuses it.
+void NoteTablesNamed(Db& db, const uint8_t* changeset, size_t size) {
+  sqlite3_changeset_iter* iter = nullptr;
+  if (sqlite3changeset_start(&iter, static_cast<int>(size), const_cast<uint8_t*>(changeset)) != SQLITE_OK) return;
+  uint64_t tables = 0;
+  while (sqlite3changeset_next(iter) == SQLITE_ROW) {
+    const char* name = nullptr;
+    int columns = 0, op = 0;
+    if (sqlite3changeset_op(iter, &name, &columns, &op, nullptr) == SQLITE_OK && name) tables |= TableBit(name);
+  }
+  sqlite3changeset_finalize(iter);
+  db.NoteTablesChanged(tables);
+}
+}  // namespace
+
 Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t size, const ApplyOrigin& origin) {
   CRM_ASSIGN_OR_RETURN(ChangesetShape shape, ReadShape(db, changeset, size));
   AuditPause pause(db);
@@ -544,6 +562,8 @@ Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t siz
     CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
     own.emplace(std::move(txn));
   }
+  // SQLite's update hook misses WITHOUT ROWID tables (settings): every table named is noted, with the transaction.
+  for (const auto& table : shape.tables) db.NoteTablesChanged(TableBit(table.first));
   // Foreign keys are checked once at the end, as SQLite's own apply does: references that dangle
   // then are kept (another change may fill them) and logged once. Only where a table declares them:
   // setting the pragma expires every prepared statement (and trigger program) of the connection.
@@ -581,6 +601,7 @@ Result<ApplyResult> ApplyWithPolicy(Db& db, const uint8_t* changeset, size_t siz
 }
 
 Status ApplyExact(Db& db, const uint8_t* changeset, size_t size) {
+  NoteTablesNamed(db, changeset, size);
   AuditPause pause(db);
   int conflict = 0;
   int rc = sqlite3changeset_apply(db.Handle(), static_cast<int>(size), const_cast<uint8_t*>(changeset), nullptr,

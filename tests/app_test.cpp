@@ -6,6 +6,7 @@
 
 #include "core/accounts.h"
 #include "core/conflicts.h"
+#include "core/contacts.h"
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
@@ -13,6 +14,9 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "ui/app_state.h"
+#include "sync/apply.h"
+#include "sync_test_support.h"
+#include "ui/customer_sections.h"
 #include "ui/fonts.h"
 
 namespace crm::ui {
@@ -147,7 +151,6 @@ TEST_F(AppTest, TheAtlasGrowsForRareNameCharactersBetweenFrames) {
 
 TEST_F(AppTest, DataShownInTheListGrowsTheAtlas) {
   ASSERT_TRUE(AddCustomer(m_db, "犇犇建材", m_state.actor));
-  m_state.dataVersion++;
   int builds = m_state.glyphs.Builds();
   Frame();  // draws the row: notes 犇
   Frame();  // rebuilt before this one
@@ -189,7 +192,6 @@ TEST_F(AppTest, ASamePhoneIsFlaggedBeforeSavingAndSavesOnlyWhenConfirmed) {
   existing.name = "佛山美家门窗";
   existing.phones = {"13800138000"};
   ASSERT_TRUE(CreateCustomer(m_db, existing, m_state.actor));
-  m_state.dataVersion++;
   Frame();
   Click("new_customer");
   m_state.form.name = "美家门窗（新）";
@@ -313,7 +315,6 @@ TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
   gone.field.clear();
   gone.resolution = "dropped";
   ASSERT_TRUE(RecordConflicts(m_db, {phone, gone}));
-  m_state.dataVersion++;
   Frame();
   Click("open_conflicts");
   ASSERT_EQ(m_state.page, Page::Conflicts);
@@ -329,7 +330,86 @@ TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
   // The customer's own conflicts are in its detail, above the audit trail.
   Click(("conflict_customer_" + std::to_string(m_state.conflicts.entries[1].id)).c_str());
   EXPECT_EQ(m_state.detail.customerId, id);
-  EXPECT_EQ(m_state.detail.conflicts.size(), 1u);
+  EXPECT_EQ(m_state.detail.audit.conflicts.size(), 1u);
+}
+
+// Screens reload only when a table they read changed: each counts its loads.
+TEST_F(AppTest, TheCustomerListReloadsForCustomersNotForAnUnrelatedCommit) {
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  Frames(2);
+  const LoadStamp& list = m_state.customers.list.loaded;
+  ASSERT_EQ(m_state.customers.list.total, 1);
+  int loads = list.loads;
+  ContactInput contact;
+  contact.name = "王经理";
+  ASSERT_TRUE(AddContact(m_db, id, contact, m_state.actor));
+  ASSERT_TRUE(SetSettingInt(m_db, kSettingPoolDays, 45, m_state.actor));
+  Frames(2);
+  EXPECT_EQ(list.loads, loads) << "contacts and settings are not on the list";
+  ASSERT_TRUE(AddCustomer(m_db, "顺德门业", m_state.actor));
+  Frames(2);
+  EXPECT_EQ(list.loads, loads + 1);
+  EXPECT_EQ(m_state.customers.list.total, 2);
+}
+
+TEST_F(AppTest, TheAgendaReloadsForAFollowupNotForAContact) {
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  m_state.nowMs = NowMs();
+  Frame();
+  Click("nav_agenda");
+  const LoadStamp& agenda = m_state.agenda.loaded;
+  int loads = agenda.loads;
+  ASSERT_GT(loads, 0);
+  ContactInput contact;
+  contact.name = "王经理";
+  ASSERT_TRUE(AddContact(m_db, id, contact, m_state.actor));
+  Frames(2);
+  EXPECT_EQ(agenda.loads, loads);
+  ASSERT_TRUE(ScheduleFollowup(m_db, id, m_state.nowMs + 2 * 86400000LL, FollowupReason::Manual, "", m_state.actor));
+  Frames(2);
+  EXPECT_EQ(agenda.loads, loads + 1);
+  EXPECT_EQ(m_state.agenda.week.size(), 1u);
+}
+
+TEST_F(AppTest, ASyncBatchOfContactsReloadsOnlyTheDetailsContactsSection) {
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  OpenCustomer(m_state, id);
+  Frames(2);
+  auto loadsOf = [&](const char* section) {
+    int index = CustomerSectionIndex(section);
+    EXPECT_GE(index, 0) << section;
+    return m_state.detail.sectionLoads.at(static_cast<size_t>(index)).loads;
+  };
+  int contacts = loadsOf("contacts"), timeline = loadsOf("timeline"), followups = loadsOf("followups"),
+      profile = loadsOf("profile"), customer = m_state.detail.customerLoad.loads;
+  ASSERT_EQ(contacts, 1);
+  // Another device added a contact; its changeset arrives in a sync batch.
+  Db other = testing_support::Clone(m_db);
+  sync::Bytes batch = testing_support::Capture(other, [&](Db& db) {
+    ContactInput contact;
+    contact.name = "王经理";
+    ASSERT_TRUE(AddContact(db, id, contact, m_state.actor));
+  });
+  ASSERT_TRUE(sync::ApplyWithPolicy(m_db, batch.data(), batch.size(), sync::ApplyOrigin{}));
+  Frames(2);
+  EXPECT_EQ(loadsOf("contacts"), contacts + 1);
+  ASSERT_EQ(m_state.detail.contacts.contacts.size(), 1u);
+  EXPECT_EQ(m_state.detail.contacts.contacts[0].fields.name, "王经理");
+  EXPECT_EQ(loadsOf("timeline"), timeline);
+  EXPECT_EQ(loadsOf("followups"), followups);
+  EXPECT_EQ(loadsOf("profile"), profile);
+  EXPECT_EQ(m_state.detail.customerLoad.loads, customer);
+}
+
+TEST_F(AppTest, EveryPageHasItsNameAndTheNavigationOnlyItsEntries) {
+  std::vector<std::string> names;
+  for (const PageSpec& page : Pages()) {
+    names.push_back(page.name);
+    EXPECT_EQ(&PageSpecOf(page.page), &page);
+    EXPECT_STRNE(Tr(Lang::En, page.title), "") << page.name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"customers", "agenda", "pool", "import", "trash", "settings", "conflicts"}));
+  EXPECT_EQ(PageSpecOf(Page::Conflicts).navId, nullptr) << "the conflict log opens from the status bar";
 }
 
 class SessionTest : public AppTest {

@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "core/contacts.h"
 #include "core/customers.h"
 #include "core/grading.h"
+#include "core/org.h"
 #include "core/ownership.h"
+#include "core/table_changes.h"
 #include "sync/apply.h"
 #include "sync_fake_relay.h"
 #include "sync_test_support.h"
@@ -184,6 +187,32 @@ TEST_F(ReplicaTest, OwnChangesAreConfirmedWhenTheyComeBackFromTheRelay) {
   EXPECT_EQ(device.replica->ConfirmedSeq(), 1);
   EXPECT_EQ(Field(device, "grade"), "A");
   EXPECT_EQ(CanonicalDump(device.db).Value(), CanonicalDump(relay->Copy()).Value());
+}
+
+TEST_F(ReplicaTest, ABatchFromAnotherDeviceReportsTheTablesItTouchedSettingsIncluded) {
+  Device a(Clone(org.db), org.admin);
+  Device b(Clone(org.db), org.repA);
+  (void)b.db.TakeChangedTables();  // a new connection reports every table
+  ContactInput contact;
+  contact.name = "王经理";
+  ASSERT_TRUE(AddContact(a.db, customer, contact, a.actor));
+  ASSERT_TRUE(SetSettingInt(a.db, kSettingPoolDays, 45, a.actor));
+  a.Push(*relay);
+  EXPECT_EQ(b.Pull(*relay).applied, 2);
+  uint64_t changed = b.db.TakeChangedTables();
+  EXPECT_TRUE(changed & TableBit("contacts"));
+  EXPECT_TRUE(changed & TableBit("settings")) << "WITHOUT ROWID: the update hook never reports it";
+  EXPECT_FALSE(changed & TableBit("followups"));
+  EXPECT_FALSE(changed & TableBit("customers"));
+  // A batch with a pending local change: reverted and re-applied, its table reported too.
+  ASSERT_TRUE(SetSettingInt(a.db, kSettingPoolDays, 50, a.actor));
+  a.Push(*relay);
+  ASSERT_TRUE(SetGrade(b.db, customer, Grade::A, "大单", b.actor));
+  (void)b.db.TakeChangedTables();
+  EXPECT_EQ(b.Pull(*relay).applied, 1);
+  changed = b.db.TakeChangedTables();
+  EXPECT_TRUE(changed & TableBit("settings"));
+  EXPECT_EQ(QueryText(b.db, "SELECT value FROM settings WHERE key = 'pool.return_after_days'"), "50");
 }
 
 TEST_F(ReplicaTest, RebasePendingEditsStayOnTopOfRemoteOnesAndBothFieldsSurvive) {

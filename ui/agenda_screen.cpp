@@ -36,9 +36,8 @@ void Load(AppState& state) {
   int64_t today = LocalDayStartAt(state.nowMs, state.utcOffsetMinutes);
   std::string key = std::to_string(static_cast<int>(agenda.scope)) + "|" + std::to_string(agenda.teamIndex) + "|" +
                     std::to_string(state.actor.userId) + "|" + std::to_string(today);
-  if (key == agenda.loadedKey && agenda.loadedVersion == state.dataVersion) return;
+  if (!NeedsLoad(state, agenda.loaded, PageReads(Page::Agenda), key != agenda.loadedKey)) return;
   agenda.loadedKey = key;
-  agenda.loadedVersion = state.dataVersion;
   agenda.error.clear();
   auto read = [&](DueWindow window, std::vector<Followup>& into) {
     DueQuery query = QueryFor(state, window);

@@ -9,6 +9,7 @@
 
 #include "core/followups.h"
 #include "ui/followup_actions.h"
+#include "ui/reload.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -20,7 +21,7 @@ enum class AgendaScope { Mine, Team, Everyone };
 struct AgendaScreenState {
   AgendaScope scope = AgendaScope::Mine;
   int teamIndex = 0;  // which team, for a leader looking at one
-  uint64_t loadedVersion = 0;
+  LoadStamp loaded;
   std::string loadedKey;
   std::vector<Followup> overdue, today, week;
   std::string error;

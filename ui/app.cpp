@@ -32,19 +32,6 @@ const char* ScreenName(Screen screen) {
   return "unknown";
 }
 
-const char* PageName(Page page) {
-  switch (page) {
-    case Page::Customers: return "customers";
-    case Page::Agenda: return "agenda";
-    case Page::Pool: return "pool";
-    case Page::ImportExport: return "import";
-    case Page::Trash: return "trash";
-    case Page::Settings: return "settings";
-    case Page::Conflicts: return "conflicts";
-  }
-  return "unknown";
-}
-
 const char* SaveStateName(SaveState saveState) {
   switch (saveState) {
     case SaveState::Saved: return "saved";
@@ -128,8 +115,19 @@ std::string UserName(const AppState& state, std::optional<int64_t> userId) {
   return "#" + std::to_string(*userId);
 }
 
+void NoteDataChanges(AppState& state) {
+  if (state.db) state.changes.Note(state.db->TakeChangedTables());
+}
+
+bool NeedsLoad(const AppState& state, LoadStamp& stamp, uint64_t tables, bool reload) {
+  if (!reload && !state.changes.ChangedSince(tables, stamp.clock)) return false;
+  stamp.clock = state.changes.Clock();
+  stamp.loads++;
+  return true;
+}
+
 void AfterCommit(AppState& state) {
-  state.dataVersion++;
+  NoteDataChanges(state);
   if (auto refreshed = RefreshCounts(state); !refreshed) state.home.lastError = refreshed.Message();
   // Users, teams or the time zone may have changed (settings, sign-in).
   if (auto organisation = RefreshOrganisation(state); !organisation) state.home.lastError = organisation.Message();
@@ -139,18 +137,11 @@ void AfterCommit(AppState& state) {
 namespace {
 // What one person typed or opened never shows in the next person's session.
 void ResetScreens(AppState& state) {
-  state.customers = CustomersScreenState{};
+  for (const PageSpec& page : Pages()) page.reset(state);
   state.form = CustomerFormState{};
   state.detail = CustomerDetailState{};
   state.visit = VisitDialogState{};
   state.merge = MergeDialogState{};
-  state.agenda = AgendaScreenState{};
-  state.pool = PoolScreenState{};
-  // A running import belongs to the person who started it: it stops with their session.
-  state.import = ImportScreenState{};
-  state.trash = TrashScreenState{};
-  state.settings = SettingsScreenState{};
-  state.conflicts = ConflictsScreenState{};
   state.people.open = false;
   state.page = Page::Customers;
 }
@@ -228,22 +219,22 @@ void OpenCustomer(AppState& state, int64_t customerId) {
 
 namespace {
 
-struct NavEntry {
-  Page page;
-  Str label;
-  const char* id;
-};
-constexpr NavEntry kNav[] = {
-    {Page::Customers, Str::NavCustomers, "nav_customers"}, {Page::Agenda, Str::NavAgenda, "nav_agenda"},
-    {Page::Pool, Str::NavPool, "nav_pool"},                {Page::ImportExport, Str::NavImport, "nav_import"},
-    {Page::Trash, Str::NavTrash, "nav_trash"},             {Page::Settings, Str::NavSettings, "nav_settings"},
-};
+bool MayOpen(const AppState& state, const PageSpec& page) { return !page.visible || page.visible(state); }
 
-std::string NavLabel(const AppState& state, const NavEntry& entry) {
-  std::string text = Tr(state.lang, entry.label);
+// The navigation's entries: the pages with a navigation id that the signed-in user may open.
+std::vector<const PageSpec*> NavPages(const AppState& state) {
+  std::vector<const PageSpec*> entries;
+  for (const PageSpec& page : Pages()) {
+    if (page.navId && MayOpen(state, page)) entries.push_back(&page);
+  }
+  return entries;
+}
+
+std::string NavLabel(const AppState& state, const PageSpec& entry) {
+  std::string text = Tr(state.lang, entry.title);
   // Overdue follow-ups are counted on the agenda's entry, so they are never forgotten.
   if (entry.page == Page::Agenda && state.overdueCount > 0) text += "  (" + std::to_string(state.overdueCount) + ")";
-  return text + "###" + entry.id;
+  return text + "###" + entry.navId;
 }
 
 bool NavSelected(const AppState& state, Page page) { return state.page == page && !state.detail.customerId; }
@@ -283,16 +274,17 @@ void DrawTopBar(AppState& state) {
 // Laptop: a column of entries on the left, as wide as the longest.
 void DrawSidebar(AppState& state, float height) {
   float width = ImGui::GetFontSize() * 7.5f;
-  for (const NavEntry& entry : kNav) width = std::max(width, ImGui::CalcTextSize(NavLabel(state, entry).c_str(), nullptr, true).x +
-                                                               ImGui::GetStyle().FramePadding.x * 3);
+  std::vector<const PageSpec*> entries = NavPages(state);
+  for (const PageSpec* entry : entries) width = std::max(width, ImGui::CalcTextSize(NavLabel(state, *entry).c_str(), nullptr, true).x +
+                                                                  ImGui::GetStyle().FramePadding.x * 3);
   ImGui::BeginChild("##nav", ImVec2(width, height), ImGuiChildFlags_None, ImGuiWindowFlags_NoScrollbar);
-  for (const NavEntry& entry : kNav) {
-    std::string label = NavLabel(state, entry);
+  for (const PageSpec* entry : entries) {
+    std::string label = NavLabel(state, *entry);
     ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
-    bool pressed = NavSelected(state, entry.page) ? PrimaryButton(label.c_str(), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.25f))
-                                                  : ImGui::Button(label.c_str(), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.25f));
+    bool pressed = NavSelected(state, entry->page) ? PrimaryButton(label.c_str(), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.25f))
+                                                   : ImGui::Button(label.c_str(), ImVec2(-FLT_MIN, ImGui::GetFrameHeight() * 1.25f));
     ImGui::PopStyleVar();
-    if (pressed) GoToPage(state, entry.page);
+    if (pressed) GoToPage(state, entry->page);
   }
   ImGui::EndChild();
 }
@@ -300,14 +292,15 @@ void DrawSidebar(AppState& state, float height) {
 // Tablet: one row of equal tabs across the top, each a finger-sized target.
 void DrawTabBar(AppState& state) {
   const ImGuiStyle& style = ImGui::GetStyle();
-  float count = static_cast<float>(std::size(kNav));
+  std::vector<const PageSpec*> entries = NavPages(state);
+  float count = static_cast<float>(entries.size());
   float width = (ImGui::GetContentRegionAvail().x - style.ItemSpacing.x * (count - 1)) / count;
-  for (size_t i = 0; i < std::size(kNav); i++) {
+  for (size_t i = 0; i < entries.size(); i++) {
     if (i) ImGui::SameLine();
-    std::string label = NavLabel(state, kNav[i]);
+    std::string label = NavLabel(state, *entries[i]);
     ImVec2 size(width, ImGui::GetFrameHeight());
-    bool pressed = NavSelected(state, kNav[i].page) ? PrimaryButton(label.c_str(), size) : ImGui::Button(label.c_str(), size);
-    if (pressed) GoToPage(state, kNav[i].page);
+    bool pressed = NavSelected(state, entries[i]->page) ? PrimaryButton(label.c_str(), size) : ImGui::Button(label.c_str(), size);
+    if (pressed) GoToPage(state, entries[i]->page);
   }
 }
 
@@ -328,14 +321,6 @@ void DrawTrialBanner(AppState& state) {
   ImGui::PopStyleColor();
 }
 
-const char* PageTitle(Lang lang, Page page) {
-  if (page == Page::Conflicts) return Tr(lang, Str::ConflictLog);
-  for (const NavEntry& entry : kNav) {
-    if (entry.page == page) return Tr(lang, entry.label);
-  }
-  return "";
-}
-
 void DrawPage(AppState& state) {
   DrawStorageNotices(state);
   DrawTrialBanner(state);
@@ -343,16 +328,9 @@ void DrawPage(AppState& state) {
     DrawCustomerDetail(state);
     return;
   }
-  if (state.page != Page::Customers) ImGui::SeparatorText(PageTitle(state.lang, state.page));
-  switch (state.page) {
-    case Page::Customers: DrawCustomers(state); break;
-    case Page::Agenda: DrawAgenda(state); break;
-    case Page::Pool: DrawPool(state); break;
-    case Page::ImportExport: DrawImportExport(state); break;
-    case Page::Trash: DrawTrash(state); break;
-    case Page::Settings: DrawSettings(state); break;
-    case Page::Conflicts: DrawConflicts(state); break;
-  }
+  const PageSpec& page = PageSpecOf(state.page);
+  if (page.titled) ImGui::SeparatorText(Tr(state.lang, page.title));
+  page.draw(state);
 }
 
 void DrawSignedIn(AppState& state, float bodyHeight) {
@@ -411,6 +389,8 @@ void DrawPreedit(AppState& state) {
 bool WantsFrames(const AppState& state) { return state.import.job || state.import.exportJob || state.signIn.job; }
 
 void DrawApp(AppState& state) {
+  // Whatever was written since the last frame (a sync batch, an import step, a test's direct write).
+  NoteDataChanges(state);
   NoteActivity(state);
   RunPinJob(state);
   AutoLockIfIdle(state);

@@ -11,6 +11,7 @@
 #include "core/customers.h"
 #include "core/db.h"
 #include "core/org.h"
+#include "core/table_changes.h"
 #include "ui/agenda_screen.h"
 #include "ui/conflicts_screen.h"
 #include "ui/customer_detail_screen.h"
@@ -22,8 +23,10 @@
 #include "ui/import_screen.h"
 #include "ui/item_probe.h"
 #include "ui/merge_dialog.h"
+#include "ui/pages.h"
 #include "ui/people_screen.h"
 #include "ui/pool_screen.h"
+#include "ui/reload.h"
 #include "ui/settings_screen.h"
 #include "ui/signin_screen.h"
 #include "ui/status_bar.h"
@@ -36,9 +39,6 @@ namespace crm::ui {
 // Welcome: a device nobody has set up (trial, local account, online sign-in).
 // Locked: accounts exist, nobody is signed in (shared tablet, or after Lock).
 enum class Screen { Loading, Welcome, Locked, Home };
-
-// The signed-in app's pages, one per entry of the navigation, and the conflict log (from the status bar).
-enum class Page { Customers, Agenda, Pool, ImportExport, Trash, Settings, Conflicts };
 
 // Where the last commit stands on its way to durable storage.
 enum class SaveState { Saved, Saving, Unsaved, Failed };
@@ -80,8 +80,9 @@ struct AppState {
   int64_t overdueCount = 0;  // the signed-in user's overdue follow-ups, for the navigation's badge
   SaveState saveState = SaveState::Saved;
   std::string saveError;
-  // Bumped by every commit: screens re-read what they show when it moved past what they loaded.
-  uint64_t dataVersion = 1;
+  // When each table last changed (every commit here, every sync batch applied): a screen re-reads what
+  // it shows when a table it reads changed since it loaded (ui/reload.h). Fed from Db::TakeChangedTables.
+  TableChangeLog changes;
 
   // The platform persists committed data when told; screens call this after a commit.
   std::function<void()> requestPersist;
@@ -142,6 +143,8 @@ void EnterSession(AppState& state, const Actor& actor);
 void LockSession(AppState& state);
 // After any commit: counts and lists refresh, the platform persists.
 void AfterCommit(AppState& state);
+// Takes the tables the database reports changed into AppState::changes; every frame, and after a commit.
+void NoteDataChanges(AppState& state);
 
 // Opens a page of the navigation (closing a customer's detail).
 void GoToPage(AppState& state, Page page);
@@ -159,7 +162,6 @@ void ApplyStyle(Layout layout, float pixelRatio);
 float FontSizeFor(Layout layout);
 
 const char* ScreenName(Screen screen);
-const char* PageName(Page page);
 const char* SaveStateName(SaveState saveState);
 const char* LayoutName(Layout layout);
 

@@ -59,8 +59,7 @@ std::string ConflictLine(const AppState& state, const ConflictEntry& e) {
 void DrawConflicts(AppState& state) {
   ConflictsScreenState& screen = state.conflicts;
   Lang lang = state.lang;
-  if (screen.loadedVersion != state.dataVersion || screen.loadedUnseenOnly != screen.unseenOnly) {
-    screen.loadedVersion = state.dataVersion;
+  if (NeedsLoad(state, screen.loaded, PageReads(Page::Conflicts), screen.loadedUnseenOnly != screen.unseenOnly)) {
     screen.loadedUnseenOnly = screen.unseenOnly;
     screen.error.clear();
     Load(state, false);

@@ -11,6 +11,7 @@
 
 #include "core/conflicts.h"
 #include "sync/replica.h"
+#include "ui/reload.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -18,7 +19,7 @@ namespace crm::ui {
 struct AppState;
 
 struct ConflictsScreenState {
-  uint64_t loadedVersion = 0;
+  LoadStamp loaded;
   bool unseenOnly = false;
   bool loadedUnseenOnly = false;
   std::vector<ConflictEntry> entries;

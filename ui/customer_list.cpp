@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/followups.h"
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/labels.h"
@@ -65,7 +66,10 @@ bool LoadPage(AppState& state, CustomerListView& view, int page) {
 void RefreshList(AppState& state, CustomerListView& view) {
   if (!state.db) return;
   std::string key = QueryKey(view.query);
-  if (key == view.loadedKey && view.loadedVersion == state.dataVersion) {
+  // A search matches contacts' names and phones, the customer's phones and tags; a tag filter reads the tags.
+  uint64_t reads = view.readsTables | (view.query.tag.empty() ? 0 : TableBit("customer_tags")) |
+                   (view.query.search.empty() ? 0 : TableBits({"contacts", "customer_phones", "customer_tags"}));
+  if (!NeedsLoad(state, view.loaded, reads, key != view.loadedKey)) {
     // A new query's total, one frame after its first page: a broad search over a big book costs as much
     // again to count as to read, and the two together would be a frame over budget.
     // Scrolled near the end of a capped count: count further.
@@ -87,7 +91,6 @@ void RefreshList(AppState& state, CustomerListView& view) {
   }
   bool newQuery = key != view.loadedKey;
   view.loadedKey = key;
-  view.loadedVersion = state.dataVersion;
   view.pages.clear();
   view.total = 0;
   view.totalKnown = false;

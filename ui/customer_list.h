@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/customers.h"
+#include "ui/reload.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -20,7 +21,8 @@ constexpr int kListPageRows = 100;
 struct CustomerListView {
   CustomerQuery query;               // the filter, search and sort; offset and limit are the view's own
   std::string loadedKey;             // the query the pages below belong to
-  uint64_t loadedVersion = 0;        // AppState::dataVersion they were read at (0: never)
+  uint64_t readsTables = 0;          // the page's tables (core/table_changes.h); a search or tag filter adds its own
+  LoadStamp loaded;                  // when the pages below were read
   int64_t total = 0;
   bool totalKnown = false;  // a new query's first page comes before its count (the next frame)
   // A search is counted up to `countCap` matches (core's bounded count): "2000+" until the rows scrolled

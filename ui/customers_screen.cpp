@@ -37,6 +37,7 @@ void BuildQuery(AppState& state) {
   CustomersScreenState& screen = state.customers;
   CustomerQuery& q = screen.list.query;
   q = CustomerQuery{};
+  screen.list.readsTables = PageReads(Page::Customers);
   if (screen.grade > 0) q.grade = AllGrades()[static_cast<size_t>(screen.grade - 1)];
   if (screen.stage > 0) q.stage = AllStages()[static_cast<size_t>(screen.stage - 1)];
   if (screen.owner == 1) q.ownerId = state.actor.userId;

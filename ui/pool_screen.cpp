@@ -20,6 +20,7 @@ void DrawPoolList(AppState& state) {
   PoolScreenState& pool = state.pool;
   pool.pool.query = CustomerQuery{};
   pool.pool.query.poolOnly = true;
+  pool.pool.readsTables = PageReads(Page::Pool);
   RefreshList(state, pool.pool);
   char count[96];
   std::snprintf(count, sizeof count, Tr(state.lang, Str::PoolCount), static_cast<long long>(pool.pool.total));
@@ -59,8 +60,7 @@ void DrawPoolList(AppState& state) {
 
 void DrawWinBack(AppState& state) {
   PoolScreenState& pool = state.pool;
-  if (pool.winBackVersion != state.dataVersion) {
-    pool.winBackVersion = state.dataVersion;
+  if (NeedsLoad(state, pool.winBackLoaded, PageReads(Page::Pool))) {
     auto list = WinBackList(*state.db, 500);
     if (list) pool.winBack = std::move(list).Value();
     else pool.error = list.Message();

@@ -22,7 +22,7 @@ enum class PoolTab { Pool, WinBack, Reassign };
 struct PoolScreenState {
   PoolTab tab = PoolTab::Pool;
   CustomerListView pool;
-  uint64_t winBackVersion = 0;
+  LoadStamp winBackLoaded;
   std::vector<CustomerRow> winBack;
   TouchScrollState winBackScroll;
   // Bulk reassignment.

@@ -26,8 +26,7 @@ std::string Failure(AppState& state, const Status& status) {
 
 void Load(AppState& state) {
   SettingsScreenState& s = state.settings;
-  if (s.loadedVersion == state.dataVersion) return;
-  s.loadedVersion = state.dataVersion;
+  if (!NeedsLoad(state, s.loaded, PageReads(Page::Settings))) return;
   Db& db = *state.db;
   for (int i = 0; i < 4; i++) s.intervals[i] = static_cast<int>(GetSettingInt(db, kIntervalKeys[i]).ValueOr(s.intervals[i]));
   s.poolDays = static_cast<int>(GetSettingInt(db, kSettingPoolDays).ValueOr(s.poolDays));

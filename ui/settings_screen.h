@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/custom_fields.h"
+#include "ui/reload.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -18,7 +19,7 @@ enum class SettingsSection { Rules, CustomFields, Users, Storage, Device, About 
 
 struct SettingsScreenState {
   SettingsSection section = SettingsSection::Rules;
-  uint64_t loadedVersion = 0;
+  LoadStamp loaded;
   int intervals[4] = {7, 14, 30, 90};  // days per class, as edited
   int poolDays = 30;
   int protectDays = 7;

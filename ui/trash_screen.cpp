@@ -11,6 +11,7 @@ void DrawTrash(AppState& state) {
   TrashScreenState& trash = state.trash;
   trash.list.query = CustomerQuery{};
   trash.list.query.trashOnly = true;
+  trash.list.readsTables = PageReads(Page::Trash);
   RefreshList(state, trash.list);
   char count[96];
   std::snprintf(count, sizeof count, Tr(state.lang, Str::TrashCount), static_cast<long long>(trash.list.total));

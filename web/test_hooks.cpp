@@ -72,17 +72,17 @@ std::string UserNames(const ui::AppState& app) {
 std::string DetailJson(const ui::AppState& app) {
   const ui::CustomerDetailState& d = app.detail;
   size_t open = 0;
-  for (const Followup& f : d.followups) open += f.status == FollowupStatus::Open ? 1 : 0;
+  for (const Followup& f : d.followups.followups) open += f.status == FollowupStatus::Open ? 1 : 0;
   std::string json = "{\"open\":" + Bool(d.customerId != 0) + ",\"id\":\"" + std::to_string(d.customerId) + "\"";
   if (d.customer) {
     json += ",\"name\":" + JsonString(d.customer->fields.name) + ",\"grade\":" + JsonString(Code(d.customer->grade)) +
             ",\"stage\":" + JsonString(Code(d.customer->stage)) + ",\"owner\":" + JsonString(ui::UserName(app, d.customer->ownerId));
   }
   std::string summaries;
-  for (const Activity& a : d.activities) summaries += (summaries.empty() ? "" : ",") + JsonString(a.fields.summary);
-  json += ",\"section\":" + std::to_string(static_cast<int>(d.section)) + ",\"activities\":[" + summaries + "]" +
-          ",\"openFollowups\":" + std::to_string(open) + ",\"contacts\":" + std::to_string(d.contacts.size()) +
-          ",\"gradeChanges\":" + std::to_string(d.grades.size()) + ",\"audit\":" + std::to_string(d.audit.size()) +
+  for (const Activity& a : d.timeline.activities) summaries += (summaries.empty() ? "" : ",") + JsonString(a.fields.summary);
+  json += ",\"section\":" + std::to_string(d.section) + ",\"activities\":[" + summaries + "]" +
+          ",\"openFollowups\":" + std::to_string(open) + ",\"contacts\":" + std::to_string(d.contacts.contacts.size()) +
+          ",\"gradeChanges\":" + std::to_string(d.grade.grades.size()) + ",\"audit\":" + std::to_string(d.audit.audit.size()) +
           ",\"error\":" + JsonString(d.error) + ",\"message\":" + JsonString(d.message) + "}";
   return json;
 }

@@ -48,7 +48,7 @@ EMSCRIPTEN_KEEPALIVE double crm_test_add_customers(int count, const char* prefix
     (void)ui::RefreshCounts(platform.app);
     platform.app.requestPersist();
   }
-  platform.app.dataVersion++;  // the lists read them, as after a change made on a screen
+  ui::NoteDataChanges(platform.app);  // the lists read them, as after a change made on a screen
   return static_cast<double>(GetStorage().CapturedSeq());
 }
 
@@ -112,7 +112,7 @@ EMSCRIPTEN_KEEPALIVE double crm_test_seed(int count) {
   db.SetAuditSuppressed(false);
   (void)RefreshPlannerStatistics(db);  // as an import of the same book would
   (void)ui::RefreshCounts(platform.app);
-  platform.app.dataVersion++;  // the lists read the new book
+  ui::NoteDataChanges(platform.app);  // the lists read the new book
   GetStorage().ForceSnapshot();
   return ok ? static_cast<double>(GetStorage().CapturedSeq()) : -1;
 }

@@ -1,0 +1,87 @@
+#include "ui/customer_sections/grade_section.h"
+
+#include <cstdio>
+
+#include "imgui.h"
+#include "ui/app_state.h"
+#include "ui/customer_sections.h"
+#include "ui/labels.h"
+
+namespace crm::ui {
+
+using customer_detail::DateTime;
+using customer_detail::Report;
+
+void LoadGradeSection(AppState& state, CustomerDetailState& detail) {
+  GradeSectionState& d = detail.grade;
+  if (auto grades = GradeHistory(*state.db, detail.customerId)) d.grades = std::move(grades).Value();
+  else detail.error = grades.Message();
+  if (auto suggestion = SuggestGrade(*state.db, detail.customerId, state.nowMs)) d.suggestion = suggestion.Value(); else d.suggestion.reset();
+  if (!d.picked) {
+    d.picked = true;
+    d.newGrade = IndexOf(AllGrades(), detail.customer->grade);
+  }
+}
+
+void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
+  GradeSectionState& d = detail.grade;
+  const Customer& c = *detail.customer;
+  Lang lang = state.lang;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(Tr(lang, Str::CurrentGrade));
+  ImGui::SameLine();
+  GradeBadge(c.grade);
+  if (d.suggestion) {
+    const GradeSuggestion& s = *d.suggestion;
+    char line[160];
+    std::snprintf(line, sizeof line, Tr(lang, Str::SuggestedGrade), GradeLabel(s.grade), s.score);
+    ImGui::TextUnformatted(line);
+    NoteText(s.why);
+    ImGui::TextDisabled("%s", s.why.c_str());
+    if (s.grade != c.grade) {
+      std::string accept = Label(std::string(Tr(lang, Str::AcceptSuggestion)) + " " + GradeLabel(s.grade), "accept_grade");
+      if (PrimaryButton(accept.c_str())) {
+        Status set = SetGrade(*state.db, c.id, s.grade, std::string(Tr(lang, Str::AcceptedSuggestionReason)) + ": " + s.why,
+                              state.actor);
+        Report(state, set, Str::GradeSaved);
+        if (set) d.newGrade = IndexOf(AllGrades(), s.grade);
+      }
+    }
+  }
+  ImGui::SeparatorText(Tr(lang, Str::SetGradeByHand));
+  std::vector<std::string> labels;
+  std::vector<std::string> ids;
+  for (Grade grade : AllGrades()) {
+    labels.emplace_back(GradeLabel(grade));
+    ids.emplace_back(Code(grade));
+  }
+  int clicked = ChoiceButtons(labels, "grade_", ids, d.newGrade);
+  if (clicked >= 0) d.newGrade = clicked;
+  TextField(Tr(lang, Str::GradeReason), "grade_reason", d.gradeReason, d.gradeError);
+  std::string save = Label(lang, Str::SaveGrade, "save_grade");
+  if (PrimaryButton(save.c_str()) && d.newGrade >= 0) {
+    d.gradeError.clear();
+    Status set = SetGrade(*state.db, c.id, AllGrades()[static_cast<size_t>(d.newGrade)], d.gradeReason, state.actor);
+    if (!set && set.Message().rfind("reason", 0) == 0) {
+      d.gradeError = FieldErrorText(lang, set.Message());
+    } else {
+      Report(state, set, Str::GradeSaved);
+      if (set) d.gradeReason.clear();
+    }
+  }
+  ImGui::SeparatorText(Tr(lang, Str::GradeHistory));
+  if (d.grades.empty()) ImGui::TextDisabled("%s", Tr(lang, Str::NoGradeChanges));
+  for (const GradeChange& g : d.grades) {
+    std::string line = DateTime(state, g.at) + "  ·  " + (g.oldGrade ? GradeLabel(*g.oldGrade) : "—") + " → " +
+                       GradeLabel(g.newGrade) + "  ·  " + UserName(state, g.byUserId);
+    if (g.suggested) line += "  ·  " + std::string(Tr(lang, Str::Suggested)) + " " + GradeLabel(*g.suggested);
+    NoteText(line);
+    ImGui::TextUnformatted(line.c_str());
+    if (!g.reason.empty()) {
+      NoteText(g.reason);
+      ImGui::TextDisabled("%s", g.reason.c_str());
+    }
+  }
+}
+
+}  // namespace crm::ui
