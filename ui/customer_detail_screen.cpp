@@ -8,6 +8,7 @@
 #include "ui/app_state.h"
 #include "ui/conflicts_screen.h"
 #include "ui/customer_form.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 #include "ui/merge_dialog.h"
 #include "ui/visit_dialog.h"
@@ -38,12 +39,12 @@ void Load(AppState& state) {
   auto customer = GetCustomer(db, d.customerId);
   if (!customer) {
     d.customer.reset();
-    d.error = customer.Message();
+    d.error = DescribeError(state.lang, customer.GetError());
     return;
   }
   d.customer = std::move(customer).Value();
   // Each part is read on its own: one failing does not hide the others.
-  auto note = [&](const Error& error) { d.error = error.message; };
+  auto note = [&](const Error& error) { d.error = DescribeError(state.lang, error); };
   if (auto contacts = ContactsOf(db, d.customerId)) d.contacts = std::move(contacts).Value(); else note(contacts.GetError());
   if (auto activities = ActivitiesOf(db, d.customerId)) d.activities = std::move(activities).Value(); else note(activities.GetError());
   if (auto followups = FollowupsOf(db, d.customerId)) d.followups = std::move(followups).Value(); else note(followups.GetError());
@@ -74,7 +75,7 @@ void Report(AppState& state, const Status& status, Str success) {
     AfterCommit(state);
   } else {
     d.message.clear();
-    d.error = (status.Code() == ErrorCode::Denied ? std::string(Tr(state.lang, Str::NotAllowed)) : std::string()) + status.Message();
+    d.error = DescribeError(state.lang, status.GetError());
   }
 }
 
@@ -162,7 +163,7 @@ void DrawHeader(AppState& state) {
         d.scheduleDate.clear();
         Report(state, Ok(), Str::FollowupPlanned);
       } else {
-        d.scheduleError = FieldErrorText(state.lang, planned.Message());
+        ShowError(state.lang, planned.GetError(), {{"date", &d.scheduleError}, {"due_at", &d.scheduleError}}, d.error);
       }
     }
     ImGui::SameLine();
@@ -296,13 +297,9 @@ void SaveContact(AppState& state) {
     saved = added.GetError();
   }
   if (!saved) {
-    const std::string& m = saved.Message();
-    std::string text = FieldErrorText(state.lang, m);
-    if (m.rfind("name", 0) == 0) form.nameError = text;
-    else if (m.rfind("phone", 0) == 0) form.phoneError = text;
-    else if (m.rfind("email", 0) == 0) form.emailError = text;
-    else if (m.rfind("birthday", 0) == 0) form.birthdayError = text;
-    else form.error = m;
+    ShowError(state.lang, saved.GetError(),
+              {{"name", &form.nameError}, {"phone", &form.phoneError}, {"email", &form.emailError}, {"birthday", &form.birthdayError}},
+              form.error);
     return;
   }
   form.open = false;
@@ -476,8 +473,8 @@ void DrawGrade(AppState& state) {
   if (PrimaryButton(save.c_str()) && d.newGrade >= 0) {
     d.gradeError.clear();
     Status set = SetGrade(*state.db, c.id, AllGrades()[static_cast<size_t>(d.newGrade)], d.gradeReason, state.actor);
-    if (!set && set.Message().rfind("reason", 0) == 0) {
-      d.gradeError = FieldErrorText(lang, set.Message());
+    if (!set && set.GetError().field == "reason") {
+      d.gradeError = DescribeError(lang, set.GetError());
     } else {
       Report(state, set, Str::GradeSaved);
       if (set) d.gradeReason.clear();
@@ -523,7 +520,7 @@ void DrawStage(AppState& state) {
     d.stageError.clear();
     LostReason reason = lost && d.lostReason >= 0 ? AllLostReasons()[static_cast<size_t>(d.lostReason)] : LostReason::None;
     Status set = SetStage(*state.db, c.id, AllStages()[static_cast<size_t>(d.newStage)], reason, state.actor);
-    if (!set && set.Code() == ErrorCode::Invalid) d.stageError = set.Message();
+    if (!set && set.Code() == ErrorCode::Invalid) d.stageError = DescribeError(lang, set.GetError());
     else Report(state, set, Str::StageSaved);
   }
 }

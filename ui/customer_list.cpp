@@ -7,6 +7,7 @@
 #include "core/followups.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -36,7 +37,7 @@ bool LoadPage(AppState& state, CustomerListView& view, int page) {
   view.lastLoadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   view.pageLoads++;
   if (!loaded) {
-    view.error = loaded.Message();
+    view.error = DescribeError(state.lang, loaded.GetError());
     return false;
   }
   view.error.clear();
@@ -77,7 +78,7 @@ void RefreshList(AppState& state, CustomerListView& view) {
       auto counted = CountMatchingCustomers(*state.db, view.query, view.countCap);
       view.totalKnown = true;
       if (!counted) {
-        view.error = counted.Message();
+        view.error = DescribeError(state.lang, counted.GetError());
         return;
       }
       view.moreBeyond = view.countCap > 0 && counted.Value() > view.countCap;
