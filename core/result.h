@@ -13,7 +13,7 @@ namespace crm {
 
 enum class ErrorCode {
   Generic,
-  Invalid,    // input that breaks a rule; the message says which field and why
+  Invalid,    // input that breaks a rule; Error::field and Error::problem say which field and why
   NotFound,
   Denied,     // permission check failed
   Conflict,   // uniqueness or concurrent change
