@@ -79,7 +79,7 @@ constexpr const char* kAccountColumns =
 Result<Actor> RecordSignIn(Db& db, int64_t userId, int64_t nowMs) {
   CRM_ASSIGN_OR_RETURN(int64_t deviceId, DeviceId(db));
   CRM_ASSIGN_OR_RETURN(User user, GetUser(db, userId));
-  if (!user.active) return MakeError(ErrorCode::Denied, "user: " + user.name + " is deactivated");
+  if (!user.active) return FieldError(ErrorCode::Denied, "user", Problem::Deactivated, "user: " + user.name + " is deactivated");
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
       "UPDATE device_accounts SET last_sign_in_at = ?, failed_attempts = 0, wait_until = NULL WHERE user_id = ?"));
   stmt.Bind(1, nowMs).Bind(2, userId);
@@ -122,14 +122,15 @@ Result<std::string> DeviceSecret(Db& db) {
   return secret;
 }
 
-Status ValidatePin(std::string_view pin, std::string_view field) {
-  if (pin.empty()) return MakeError(ErrorCode::Invalid, std::string(field) + ": required");
+Status ValidatePin(std::string_view pin) {
+  if (pin.empty()) return FieldError(ErrorCode::Invalid, "pin", Problem::Required, "PIN: required");
   for (char c : pin) {
-    if (c < '0' || c > '9') return MakeError(ErrorCode::Invalid, std::string(field) + ": digits only");
+    if (c < '0' || c > '9') return FieldError(ErrorCode::Invalid, "pin", Problem::DigitsOnly, "PIN: digits only");
   }
   if (pin.size() < kMinPinDigits || pin.size() > kMaxPinDigits) {
-    return MakeError(ErrorCode::Invalid, std::string(field) + ": " + std::to_string(kMinPinDigits) + " to " +
-                                             std::to_string(kMaxPinDigits) + " digits");
+    return FieldError(ErrorCode::Invalid, "pin", Problem::DigitCount,
+                      "PIN: " + std::to_string(kMinPinDigits) + " to " + std::to_string(kMaxPinDigits) + " digits",
+                      static_cast<int64_t>(kMinPinDigits), static_cast<int64_t>(kMaxPinDigits));
   }
   return Ok();
 }
@@ -242,7 +243,9 @@ PinRecord MakePinRecord(std::string salt, const Pbkdf2Sha256& finished) {
 
 Result<Actor> CreateLocalAccount(Db& db, std::string_view name, const PinRecord& pin) {
   CRM_ASSIGN_OR_RETURN(int64_t users, db.QueryInt("SELECT count(*) FROM users WHERE deleted_at IS NULL"));
-  if (users > 0) return MakeError(ErrorCode::Invalid, "account: this device already has an organisation");
+  if (users > 0) {
+    return FieldError(ErrorCode::Invalid, "", Problem::AlreadySetUp, "account: this device already has an organisation");
+  }
   CRM_ASSIGN_OR_RETURN(int64_t deviceId, DeviceId(db));
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_ASSIGN_OR_RETURN(Actor owner, EnsureLocalOwner(db, name, deviceId));
@@ -261,7 +264,7 @@ Result<int64_t> AddDeviceUser(Db& db, std::string_view name, Role role, const Pi
 }
 
 Status LinkOnlineAccount(Db& db, int64_t userId, std::string_view serverAccount, std::string_view session) {
-  if (serverAccount.empty()) return MakeError(ErrorCode::Invalid, "account: required");
+  if (serverAccount.empty()) return FieldError(ErrorCode::Invalid, "account", Problem::Required, "account: required");
   CRM_TRY(GetDeviceAccount(db, userId));
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
       "UPDATE device_accounts SET kind = 'online', server_account = ?, session = ? WHERE user_id = ?"));
@@ -274,11 +277,12 @@ Result<PinCheck> BeginPinCheck(Db& db, int64_t userId, std::string_view pin, int
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT pin_hash, wait_until FROM device_accounts WHERE user_id = ?"));
   stmt.Bind(1, userId);
   CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return MakeError(ErrorCode::NotFound, "user: not registered on this device");
-  if (stmt.IsNull(0)) return MakeError(ErrorCode::Invalid, "PIN: this user has no PIN");
+  if (!row) return FieldError(ErrorCode::NotFound, "user", Problem::NotFound, "user: not registered on this device");
+  if (stmt.IsNull(0)) return FieldError(ErrorCode::Invalid, "pin", Problem::NoPin, "PIN: this user has no PIN");
   if (!stmt.IsNull(1) && stmt.Int64(1) > nowMs) {
     int64_t seconds = (stmt.Int64(1) - nowMs + 999) / 1000;
-    return MakeError(ErrorCode::Denied, "PIN: too many wrong PINs, wait " + std::to_string(seconds) + " s");
+    return FieldError(ErrorCode::Denied, "pin", Problem::WaitSeconds, "PIN: too many wrong PINs, wait " + std::to_string(seconds) + " s",
+                      seconds);
   }
   CRM_ASSIGN_OR_RETURN(PinRecord record, DecodePin(stmt.Text(0)));
   return PinCheck{userId, record.hash, Pbkdf2Sha256(pin, record.salt, record.iterations)};
@@ -293,14 +297,14 @@ Result<Actor> FinishPinCheck(Db& db, const PinCheck& check, int64_t nowMs) {
         "wait_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE wait_until END WHERE user_id = ?"));
     stmt.Bind(1, kPinAttemptsBeforeWait).Bind(2, nowMs + kPinWaitMs).Bind(3, check.userId);
     CRM_TRY(stmt.Run());
-    return MakeError(ErrorCode::Denied, "PIN: wrong PIN");
+    return FieldError(ErrorCode::Denied, "pin", Problem::WrongPin, "PIN: wrong PIN");
   }
   return RecordSignIn(db, check.userId, nowMs);
 }
 
 Result<Actor> SignInWithoutPin(Db& db, int64_t userId, int64_t nowMs) {
   CRM_ASSIGN_OR_RETURN(DeviceAccount account, GetDeviceAccount(db, userId));
-  if (account.hasPin) return MakeError(ErrorCode::Denied, "PIN: required");
+  if (account.hasPin) return FieldError(ErrorCode::Denied, "pin", Problem::Required, "PIN: required");
   return RecordSignIn(db, userId, nowMs);
 }
 
@@ -338,8 +342,9 @@ Result<DeviceSettings> GetDeviceSettings(Db& db) {
 
 Status SaveDeviceSettings(Db& db, const DeviceSettings& settings) {
   if (settings.idleLockSeconds < kMinIdleLockSeconds || settings.idleLockSeconds > kMaxIdleLockSeconds) {
-    return MakeError(ErrorCode::Invalid, "idle lock: " + std::to_string(kMinIdleLockSeconds) + " to " +
-                                             std::to_string(kMaxIdleLockSeconds) + " seconds");
+    return FieldError(ErrorCode::Invalid, "idle_lock", Problem::OutOfRange,
+                      "idle lock: " + std::to_string(kMinIdleLockSeconds) + " to " + std::to_string(kMaxIdleLockSeconds) + " seconds",
+                      kMinIdleLockSeconds, kMaxIdleLockSeconds);
   }
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_TRY(SetMeta(db, kMetaShared, settings.shared ? "1" : "0"));

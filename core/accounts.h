@@ -59,8 +59,8 @@ Result<int64_t> DeviceId(Db& db);
 // made once with the id and kept beside it, never synced.
 Result<std::string> DeviceSecret(Db& db);
 
-// "1234" .. "12345678", ASCII digits only; the message names the field.
-Status ValidatePin(std::string_view pin, std::string_view field = "PIN");
+// "1234" .. "12345678", ASCII digits only; errors are about the field "pin".
+Status ValidatePin(std::string_view pin);
 
 // The salted hash to store for a PIN: "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>".
 struct PinRecord {

@@ -10,21 +10,24 @@ namespace crm {
 namespace {
 
 Status Validate(const ContactInput& input, ContactInput& out) {
-  CRM_ASSIGN_OR_RETURN(out.name, CleanText(input.name, "contact name", 50, true));
+  // Messages name the contact ("contact phone: …"); the field ids are the contact form's ("phone").
+  CRM_ASSIGN_OR_RETURN(out.name, OnField(CleanText(input.name, "contact name", 50, true), "name"));
   int role = static_cast<int>(input.role);
-  if (role < 0 || role > static_cast<int>(ContactRole::Other)) return MakeError(ErrorCode::Invalid, "contact role: unknown code");
+  if (role < 0 || role > static_cast<int>(ContactRole::Other)) {
+    return FieldError(ErrorCode::Invalid, "role", Problem::UnknownCode, "contact role: unknown code");
+  }
   out.role = input.role;
   CRM_ASSIGN_OR_RETURN(out.title, CleanText(input.title, "title", 50));
   if (!input.phone.empty()) {
-    CRM_ASSIGN_OR_RETURN(out.phone, NormalizePhone(input.phone, "contact phone"));
+    CRM_ASSIGN_OR_RETURN(out.phone, OnField(NormalizePhone(input.phone, "contact phone"), "phone"));
   }
   CRM_ASSIGN_OR_RETURN(out.wechat, CleanText(input.wechat, "wechat", 50));
   CRM_ASSIGN_OR_RETURN(out.email, CleanText(input.email, "email", 100));
   if (!out.email.empty() && (out.email.find('@') == std::string::npos || out.email.find(' ') != std::string::npos)) {
-    return MakeError(ErrorCode::Invalid, "email: '" + out.email + "' is not an e-mail address");
+    return FieldError(ErrorCode::Invalid, "email", Problem::BadEmail, "email: '" + out.email + "' is not an e-mail address");
   }
   if (!input.birthday.empty()) {
-    CRM_ASSIGN_OR_RETURN(out.birthday, NormalizeDate(input.birthday, "contact birthday"));
+    CRM_ASSIGN_OR_RETURN(out.birthday, OnField(NormalizeDate(input.birthday, "contact birthday"), "birthday"));
   }
   CRM_ASSIGN_OR_RETURN(out.notes, CleanText(input.notes, "notes", kMaxTextLength));
   return Ok();
@@ -34,7 +37,7 @@ Result<int64_t> CustomerOfContact(Db& db, int64_t contactId) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT customer_id FROM contacts WHERE id = ? AND deleted_at IS NULL"));
   stmt.Bind(1, contactId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "contact: no contact with id " + std::to_string(contactId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "contact: no contact with id " + std::to_string(contactId));
   return stmt.Int64(0);
 }
 

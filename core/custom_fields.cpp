@@ -43,25 +43,29 @@ Result<int64_t> CreateCustomField(Db& db, const CustomField& field, const Actor&
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanAdminister(acting));
   if (field.key.empty() || field.key.size() > 40 || field.key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
-    return MakeError(ErrorCode::Invalid, "key: 1 to 40 characters of a-z, 0-9 and _ (got '" + field.key + "')");
+    return FieldError(ErrorCode::Invalid, "key", Problem::BadFormat, "key: 1 to 40 characters of a-z, 0-9 and _ (got '" + field.key + "')");
   }
   CRM_ASSIGN_OR_RETURN(std::string label, CleanText(field.label, "label", 50, true));
   if (static_cast<int>(field.type) < 0 || static_cast<int>(field.type) > static_cast<int>(FieldType::Choice)) {
-    return MakeError(ErrorCode::Invalid, "type: unknown field type");
+    return FieldError(ErrorCode::Invalid, "type", Problem::UnknownCode, "type: unknown field type");
   }
   std::string choices;
   if (field.type == FieldType::Choice) {
-    if (field.choices.empty()) return MakeError(ErrorCode::Invalid, "choices: a choice field needs at least one choice");
+    if (field.choices.empty()) {
+      return FieldError(ErrorCode::Invalid, "choices", Problem::Required, "choices: a choice field needs at least one choice");
+    }
     for (const std::string& choice : field.choices) {
       CRM_ASSIGN_OR_RETURN(std::string clean, CleanText(choice, "choices", 50, true));
-      if (clean.find('\n') != std::string::npos) return MakeError(ErrorCode::Invalid, "choices: one line each");
+      if (clean.find('\n') != std::string::npos) {
+        return FieldError(ErrorCode::Invalid, "choices", Problem::BadFormat, "choices: one line each");
+      }
       choices += (choices.empty() ? "" : "\n") + clean;
     }
   }
   CRM_ASSIGN_OR_RETURN(Stmt exists, db.Prepare("SELECT 1 FROM custom_fields WHERE key = ? AND deleted_at IS NULL"));
   exists.Bind(1, field.key);
   CRM_ASSIGN_OR_RETURN(bool taken, exists.Step());
-  if (taken) return MakeError(ErrorCode::Conflict, "key: a field called '" + field.key + "' exists already");
+  if (taken) return FieldError(ErrorCode::Conflict, "key", Problem::Duplicate, "key: a field called '" + field.key + "' exists already");
   int64_t id = NewId();
   int64_t now = NowMs();
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
@@ -89,12 +93,13 @@ Result<CustomField> GetCustomField(Db& db, int64_t id) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kColumns) + "WHERE id = ? AND deleted_at IS NULL"));
   stmt.Bind(1, id);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "custom field: no field with id " + std::to_string(id));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "custom field: no field with id " + std::to_string(id));
   return ReadField(stmt);
 }
 
 Result<std::string> ValidateCustomValue(const CustomField& field, std::string_view raw) {
-  CRM_ASSIGN_OR_RETURN(std::string value, CleanText(raw, field.label, 500, field.required));
+  // The message names the field by its label; the field id is its key.
+  CRM_ASSIGN_OR_RETURN(std::string value, OnField(CleanText(raw, field.label, 500, field.required), CustomFieldId(field)));
   if (value.empty()) return value;
   switch (field.type) {
     case FieldType::Text: return value;
@@ -102,18 +107,21 @@ Result<std::string> ValidateCustomValue(const CustomField& field, std::string_vi
       char* end = nullptr;
       double number = std::strtod(value.c_str(), &end);
       if (!end || *end != '\0' || !std::isfinite(number)) {
-        return MakeError(ErrorCode::Invalid, field.label + ": '" + value + "' is not a number");
+        return FieldError(ErrorCode::Invalid, CustomFieldId(field), Problem::NotANumber, field.label + ": '" + value + "' is not a number");
       }
       return value;
     }
-    case FieldType::Date: return NormalizeDate(value, field.label);
+    case FieldType::Date: return OnField(NormalizeDate(value, field.label), CustomFieldId(field));
     case FieldType::Choice:
       for (const std::string& choice : field.choices) {
         if (choice == value) return value;
       }
-      return MakeError(ErrorCode::Invalid, field.label + ": '" + value + "' is not one of the choices");
+      return FieldError(ErrorCode::Invalid, CustomFieldId(field), Problem::NotAChoice,
+                        field.label + ": '" + value + "' is not one of the choices");
   }
-  return MakeError(ErrorCode::Invalid, field.label + ": unknown field type");
+  return FieldError(ErrorCode::Invalid, CustomFieldId(field), Problem::UnknownCode, field.label + ": unknown field type");
 }
+
+std::string CustomFieldId(const CustomField& field) { return "custom." + field.key; }
 
 }  // namespace crm

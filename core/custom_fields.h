@@ -28,5 +28,7 @@ Result<std::vector<CustomField>> ListCustomFields(Db& db);
 Result<CustomField> GetCustomField(Db& db, int64_t id);
 // The normalized value for a field ("12.50" for numbers, "YYYY-MM-DD" for dates, one of the choices).
 Result<std::string> ValidateCustomValue(const CustomField& field, std::string_view value);
+// The field id a custom field's value errors carry (Error::field): "custom.<key>".
+std::string CustomFieldId(const CustomField& field);
 
 }  // namespace crm

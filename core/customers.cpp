@@ -26,9 +26,11 @@ constexpr size_t kMaxMediumText = 200;
 constexpr size_t kMaxTagLength = 30;
 
 template <class E>
-Status CheckEnumRange(E value, E last, const char* field) {
+Status CheckEnumRange(E value, E last, const char* field, const char* id) {
   int index = static_cast<int>(value);
-  if (index < 0 || index > static_cast<int>(last)) return MakeError(ErrorCode::Invalid, std::string(field) + ": unknown code");
+  if (index < 0 || index > static_cast<int>(last)) {
+    return FieldError(ErrorCode::Invalid, id, Problem::UnknownCode, std::string(field) + ": unknown code");
+  }
   return Ok();
 }
 
@@ -67,13 +69,14 @@ Result<std::vector<Error>> CheckCustomerInput(Db& db, const CustomerInput& input
     return true;
   };
   take(CleanText(input.name, "name", kMaxNameLength, true), out.name);
-  if (check(CheckEnumRange(input.kind, CustomerKind::Other, "kind"))) out.kind = input.kind;
-  if (check(CheckEnumRange(input.source, Source::Other, "source"))) out.source = input.source;
-  if (check(CheckEnumRange(input.credit, Credit::Poor, "credit"))) out.credit = input.credit;
-  if (check(CheckEnumRange(input.grade, Grade::D, "class"))) out.grade = input.grade;
+  if (check(CheckEnumRange(input.kind, CustomerKind::Other, "kind", "kind"))) out.kind = input.kind;
+  if (check(CheckEnumRange(input.source, Source::Other, "source", "source"))) out.source = input.source;
+  if (check(CheckEnumRange(input.credit, Credit::Poor, "credit", "credit"))) out.credit = input.credit;
+  if (check(CheckEnumRange(input.grade, Grade::D, "class", "grade"))) out.grade = input.grade;
 
   if (input.phones.size() > kMaxPhones) {
-    problems.push_back(MakeError(ErrorCode::Invalid, "phone: at most " + std::to_string(kMaxPhones) + " numbers"));
+    problems.push_back(FieldError(ErrorCode::Invalid, "phone", Problem::TooMany, "phone: at most " + std::to_string(kMaxPhones) + " numbers",
+                                static_cast<int64_t>(kMaxPhones)));
   } else {
     for (const std::string& phone : input.phones) {
       std::string digits;
@@ -85,7 +88,7 @@ Result<std::vector<Error>> CheckCustomerInput(Db& db, const CustomerInput& input
   take(CleanText(input.address.province, "province", kMaxShortText), out.address.province);
   take(CleanText(input.address.city, "city", kMaxShortText), out.address.city);
   take(CleanText(input.address.district, "district", kMaxShortText), out.address.district);
-  take(CleanText(input.address.street, "address", kMaxMediumText), out.address.street);
+  take(OnField(CleanText(input.address.street, "address", kMaxMediumText), "street"), out.address.street);
   take(CleanText(input.industry, "industry", kMaxShortText), out.industry);
   take(CleanText(input.scale, "scale", kMaxShortText), out.scale);
   take(CleanText(input.brands, "brands", kMaxMediumText), out.brands);
@@ -95,11 +98,11 @@ Result<std::vector<Error>> CheckCustomerInput(Db& db, const CustomerInput& input
   if (!Trim(input.anniversary).empty()) take(NormalizeDate(input.anniversary, "anniversary"), out.anniversary);
 
   if (input.tags.size() > kMaxTags) {
-    problems.push_back(MakeError(ErrorCode::Invalid, "tags: at most " + std::to_string(kMaxTags)));
+    problems.push_back(FieldError(ErrorCode::Invalid, "tags", Problem::TooMany, "tags: at most " + std::to_string(kMaxTags), static_cast<int64_t>(kMaxTags)));
   } else {
     for (const std::string& tag : input.tags) {
       std::string clean;
-      if (take(CleanText(tag, "tag", kMaxTagLength, true), clean) &&
+      if (take(OnField(CleanText(tag, "tag", kMaxTagLength, true), "tags"), clean) &&
           std::find(out.tags.begin(), out.tags.end(), clean) == out.tags.end()) {
         out.tags.push_back(clean);
       }
@@ -110,7 +113,7 @@ Result<std::vector<Error>> CheckCustomerInput(Db& db, const CustomerInput& input
     CustomField field;
     if (!take(GetCustomField(db, fieldId), field)) continue;
     if (!seenFields.insert(fieldId).second) {
-      problems.push_back(MakeError(ErrorCode::Invalid, field.label + ": given twice"));
+      problems.push_back(FieldError(ErrorCode::Invalid, CustomFieldId(field), Problem::Repeated, field.label + ": given twice"));
       continue;
     }
     std::string clean;
@@ -304,7 +307,7 @@ Status SetDeleted(Db& db, int64_t id, bool deleted, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(Stmt state, db.Prepare("SELECT deleted_at IS NOT NULL, merged_into FROM customers WHERE id = ?"));
   state.Bind(1, id);
   CRM_ASSIGN_OR_RETURN(bool found, state.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(id));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(id));
   bool isDeleted = state.Int64(0) != 0;
   bool merged = !state.IsNull(1);
   state.Reset();
@@ -336,7 +339,7 @@ Result<Customer> GetCustomer(Db& db, int64_t id) {
       "claimed_at, protected_until, lost_at, deleted_at, merged_into, import_id FROM customers WHERE id = ?"));
   stmt.Bind(1, id);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(id));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(id));
   Customer c;
   c.id = id;
   CustomerInput& f = c.fields;
@@ -516,11 +519,14 @@ Result<CustomerPage> ListPage(Db& db, const CustomerQuery& query, bool wantRows,
     bool byPhone = false;
   } search;
   if (!query.search.empty()) {
-    if (!IsValidUtf8(query.search)) return MakeError(ErrorCode::Invalid, "search: the query is not valid UTF-8 text");
+    if (!IsValidUtf8(query.search)) {
+      return FieldError(ErrorCode::Invalid, "search", Problem::BadText, "search: the query is not valid UTF-8 text");
+    }
     std::string trimmed = Trim(query.search);
     if (Utf8Length(trimmed) > kMaxSearchQueryLength) {
-      return MakeError(ErrorCode::Invalid, "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) +
-                                               " characters");
+      return FieldError(ErrorCode::Invalid, "search", Problem::TooLong,
+                        "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) + " characters",
+                        static_cast<int64_t>(kMaxSearchQueryLength));
     }
     std::string expression = SearchExpression(trimmed);
     auto phone = NormalizePhone(trimmed);

@@ -98,7 +98,7 @@ std::string NameKey(std::string_view name) {
 Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInput& candidate,
                                                        std::optional<int64_t> excludeId, int limit) {
   if (limit < 1 || limit > 200) return MakeError(ErrorCode::Invalid, "duplicates: limit must be 1 to 200");
-  if (!IsValidUtf8(candidate.name)) return MakeError(ErrorCode::Invalid, "name: not valid UTF-8 text");
+  if (!IsValidUtf8(candidate.name)) return FieldError(ErrorCode::Invalid, "name", Problem::BadText, "name: not valid UTF-8 text");
   std::vector<DuplicateCandidate> found;
   std::unordered_map<int64_t, size_t> index;
   auto add = [&](DuplicateCandidate next) {

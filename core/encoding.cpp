@@ -341,8 +341,8 @@ Result<Encoding> ParseEncoding(std::string_view text, std::string_view field) {
   if (lower == "auto" || lower.empty()) return Encoding::Auto;
   if (lower == "utf-8" || lower == "utf8") return Encoding::Utf8;
   if (lower == "gb18030" || lower == "gbk" || lower == "gb2312" || lower == "cp936") return Encoding::Gb18030;
-  return MakeError(ErrorCode::Invalid, std::string(field) + ": unknown encoding '" + std::string(text) +
-                                           "' (expected auto, utf-8 or gb18030)");
+  return FieldError(ErrorCode::Invalid, std::string(field), Problem::UnknownCode,
+                    std::string(field) + ": unknown encoding '" + std::string(text) + "' (expected auto, utf-8 or gb18030)");
 }
 
 const char* EncodingName(Encoding encoding) {

@@ -72,7 +72,8 @@ Result<E> ParseOf(const Entry (&table)[N], std::string_view text, std::string_vi
     if (!expected.empty()) expected += ", ";
     expected += std::string(table[i].code) + " " + table[i].zh;
   }
-  return MakeError(ErrorCode::Invalid, std::string(field) + ": unknown code '" + std::string(text) + "' (expected " + expected + ")");
+  return FieldError(ErrorCode::Invalid, std::string(field), Problem::UnknownCode,
+                    std::string(field) + ": unknown code '" + std::string(text) + "' (expected " + expected + ")");
 }
 
 }  // namespace

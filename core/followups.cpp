@@ -41,7 +41,7 @@ Result<FollowupRow> LoadFollowup(Db& db, int64_t followupId) {
       "SELECT id, customer_id, reason, status FROM followups WHERE id = ? AND deleted_at IS NULL"));
   stmt.Bind(1, followupId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "follow-up: no follow-up with id " + std::to_string(followupId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "follow-up: no follow-up with id " + std::to_string(followupId));
   FollowupRow row;
   row.id = stmt.Int64(0);
   row.customerId = stmt.Int64(1);
@@ -52,8 +52,8 @@ Result<FollowupRow> LoadFollowup(Db& db, int64_t followupId) {
 
 Status RequireOpen(const FollowupRow& row) {
   if (row.status == FollowupStatus::Open) return Ok();
-  return MakeError(ErrorCode::Conflict, std::string("follow-up: already ") +
-                                            (row.status == FollowupStatus::Done ? "done" : "cancelled"));
+  return FieldError(ErrorCode::Conflict, "", Problem::AlreadyClosed,
+                    std::string("follow-up: already ") + (row.status == FollowupStatus::Done ? "done" : "cancelled"));
 }
 
 // Marks a follow-up done; the caller has checked permission and that it is open.
@@ -71,6 +71,8 @@ Status MarkDone(Db& db, int64_t followupId, const std::string& result, std::opti
   }
   return Ok();
 }
+
+Error DueOutOfRange() { return FieldError(ErrorCode::Invalid, "due_at", Problem::OutOfRange, "due at: out of range"); }
 
 Result<std::string> Clean(std::string_view text, const char* field, bool required) {
   return CleanText(text, field, kMaxTextLength, required);
@@ -113,7 +115,7 @@ Result<int64_t> LocalDayStart(Db& db, int64_t ms) {
 Result<int> IntervalDays(Db& db, Grade grade) {
   static const char* const kKeys[] = {kSettingIntervalA, kSettingIntervalB, kSettingIntervalC, kSettingIntervalD};
   auto index = static_cast<size_t>(grade);
-  if (index > 3) return MakeError(ErrorCode::Invalid, "class: unknown grade");
+  if (index > 3) return FieldError(ErrorCode::Invalid, "grade", Problem::UnknownCode, "class: unknown grade");
   CRM_ASSIGN_OR_RETURN(int64_t days, GetSettingInt(db, kKeys[index]));
   // 0 would plan a follow-up that is always due; one day is the tightest useful rhythm.
   return static_cast<int>(std::max<int64_t>(days, 1));
@@ -127,7 +129,7 @@ Status EnsureClassFollowup(Db& db, int64_t customerId, const Actor& actor) {
       "FROM customers c WHERE id = ?"));
   customer.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, customer.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
   // A customer in the trash needs no plan; its open follow-ups are hidden from the lists.
   if (!customer.IsNull(3)) return Ok();
   CRM_ASSIGN_OR_RETURN(Grade grade, ParseGrade(customer.Text(0)));
@@ -181,22 +183,28 @@ Status EnsureClassFollowup(Db& db, int64_t customerId, const Actor& actor) {
 }
 
 Result<int64_t> LogActivity(Db& db, const ActivityInput& input, const Actor& actor) {
-  if (*Code(input.kind) == '\0') return MakeError(ErrorCode::Invalid, "activity kind: unknown kind");
+  if (*Code(input.kind) == '\0') return FieldError(ErrorCode::Invalid, "kind", Problem::UnknownCode, "activity kind: unknown kind");
   CRM_ASSIGN_OR_RETURN(std::string summary, Clean(input.summary, "summary", true));
   CRM_ASSIGN_OR_RETURN(std::string opinion, Clean(input.opinion, "opinion", false));
   CRM_ASSIGN_OR_RETURN(std::string outcome, Clean(input.outcome, "outcome", false));
-  CRM_ASSIGN_OR_RETURN(std::string nextStep, Clean(input.nextStep, "next step", false));
+  CRM_ASSIGN_OR_RETURN(std::string nextStep, OnField(Clean(input.nextStep, "next step", false), "next_step"));
   int64_t now = NowMs();
   int64_t occurredAt = input.occurredAt == 0 ? now : input.occurredAt;
-  if (occurredAt < kEarliestMs) return MakeError(ErrorCode::Invalid, "occurred at: before the year 2000");
-  if (occurredAt > now + kFutureSlackMs) return MakeError(ErrorCode::Invalid, "occurred at: in the future");
+  if (occurredAt < kEarliestMs) {
+    return FieldError(ErrorCode::Invalid, "occurred_at", Problem::OutOfRange, "occurred at: before the year 2000");
+  }
+  if (occurredAt > now + kFutureSlackMs) {
+    return FieldError(ErrorCode::Invalid, "occurred_at", Problem::OutOfRange, "occurred at: in the future");
+  }
   CRM_TRY(AuthorizeCustomerChange(db, actor, input.customerId));
   if (input.contactId) {
     CRM_ASSIGN_OR_RETURN(Stmt contact, db.Prepare("SELECT customer_id FROM contacts WHERE id = ? AND deleted_at IS NULL"));
     contact.Bind(1, *input.contactId);
     CRM_ASSIGN_OR_RETURN(bool found, contact.Step());
-    if (!found) return MakeError(ErrorCode::NotFound, "contact: no contact with id " + std::to_string(*input.contactId));
-    if (contact.Int64(0) != input.customerId) return MakeError(ErrorCode::Invalid, "contact: belongs to another customer");
+    if (!found) return FieldError(ErrorCode::NotFound, "contact", Problem::NotFound, "contact: no contact with id " + std::to_string(*input.contactId));
+    if (contact.Int64(0) != input.customerId) {
+      return FieldError(ErrorCode::Invalid, "contact", Problem::NotApplicable, "contact: belongs to another customer");
+    }
   }
 
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
@@ -265,11 +273,12 @@ Result<std::vector<Activity>> ActivitiesOf(Db& db, int64_t customerId, int limit
 
 Result<int64_t> ScheduleFollowup(Db& db, int64_t customerId, int64_t dueAt, FollowupReason reason, std::string_view rawNote,
                                  const Actor& actor) {
-  if (*Code(reason) == '\0') return MakeError(ErrorCode::Invalid, "follow-up reason: unknown reason");
+  if (*Code(reason) == '\0') return FieldError(ErrorCode::Invalid, "reason", Problem::UnknownCode, "follow-up reason: unknown reason");
   if (reason == FollowupReason::ClassRule) {
-    return MakeError(ErrorCode::Invalid, "follow-up reason: class_rule follow-ups are planned by the grade rule");
+    return FieldError(ErrorCode::Invalid, "reason", Problem::NotApplicable,
+                      "follow-up reason: class_rule follow-ups are planned by the grade rule");
   }
-  if (dueAt < kEarliestMs || dueAt >= kLatestDueMs) return MakeError(ErrorCode::Invalid, "due at: out of range");
+  if (dueAt < kEarliestMs || dueAt >= kLatestDueMs) return DueOutOfRange();
   CRM_ASSIGN_OR_RETURN(std::string note, Clean(rawNote, "note", false));
   CRM_ASSIGN_OR_RETURN(User acting, AuthorizeCustomerChange(db, actor, customerId));
   CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
@@ -308,8 +317,8 @@ bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 
 }  // namespace
 
 Result<int> PlanDateFollowups(Db& db, int64_t fromMs, int days, const Actor& actor) {
-  if (days < 1 || days > 366) return MakeError(ErrorCode::Invalid, "days: between 1 and 366");
-  if (fromMs < kEarliestMs || fromMs >= kLatestDueMs) return MakeError(ErrorCode::Invalid, "from: out of range");
+  if (days < 1 || days > 366) return FieldError(ErrorCode::Invalid, "days", Problem::OutOfRange, "days: between 1 and 366", 1, 366);
+  if (fromMs < kEarliestMs || fromMs >= kLatestDueMs) return FieldError(ErrorCode::Invalid, "from", Problem::OutOfRange, "from: out of range");
   CRM_TRY(ActingUser(db, actor));
   CRM_ASSIGN_OR_RETURN(int64_t offset, OffsetMs(db));
   // Local day numbers (days since 1970-01-01 in the organisation's time zone).
@@ -393,8 +402,12 @@ Status CompleteFollowup(Db& db, int64_t followupId, std::string_view rawResult, 
         "SELECT customer_id, occurred_at, summary FROM activities WHERE id = ? AND deleted_at IS NULL"));
     activity.Bind(1, *activityId);
     CRM_ASSIGN_OR_RETURN(bool found, activity.Step());
-    if (!found) return MakeError(ErrorCode::NotFound, "activity: no activity with id " + std::to_string(*activityId));
-    if (activity.Int64(0) != row.customerId) return MakeError(ErrorCode::Invalid, "activity: belongs to another customer");
+    if (!found) {
+      return FieldError(ErrorCode::NotFound, "activity", Problem::NotFound, "activity: no activity with id " + std::to_string(*activityId));
+    }
+    if (activity.Int64(0) != row.customerId) {
+      return FieldError(ErrorCode::Invalid, "activity", Problem::NotApplicable, "activity: belongs to another customer");
+    }
     if (result.empty()) result = activity.String(2);
   }
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
@@ -521,7 +534,9 @@ std::string LocalDateTimeText(int64_t ms, int64_t offsetMinutes) {
 Result<int64_t> LocalDateToMs(Db& db, std::string_view date, int minuteOfDay, std::string_view field) {
   if (minuteOfDay < 0 || minuteOfDay >= 24 * 60) return MakeError(ErrorCode::Invalid, "minute of day: between 0 and 1439");
   CRM_ASSIGN_OR_RETURN(std::string normalized, NormalizeDate(date, field));
-  if (normalized.compare(0, 2, "--") == 0) return MakeError(ErrorCode::Invalid, std::string(field) + ": needs a year");
+  if (normalized.compare(0, 2, "--") == 0) {
+    return FieldError(ErrorCode::Invalid, std::string(field), Problem::BadDate, std::string(field) + ": needs a year");
+  }
   int year = std::atoi(normalized.substr(0, 4).c_str());
   auto month = static_cast<unsigned>(std::atoi(normalized.substr(5, 2).c_str()));
   auto day = static_cast<unsigned>(std::atoi(normalized.substr(8, 2).c_str()));
@@ -540,7 +555,7 @@ Result<std::vector<Followup>> FollowupsOf(Db& db, int64_t customerId, int limit)
 }
 
 Result<int64_t> RescheduleFollowup(Db& db, int64_t followupId, int64_t dueAt, const Actor& actor) {
-  if (dueAt < kEarliestMs || dueAt >= kLatestDueMs) return MakeError(ErrorCode::Invalid, "due at: out of range");
+  if (dueAt < kEarliestMs || dueAt >= kLatestDueMs) return DueOutOfRange();
   CRM_ASSIGN_OR_RETURN(FollowupRow row, LoadFollowup(db, followupId));
   CRM_TRY(RequireOpen(row));
   CRM_TRY(AuthorizeCustomerChange(db, actor, row.customerId));

@@ -27,7 +27,7 @@ Result<Grade> CurrentGrade(Db& db, int64_t customerId) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT grade FROM customers WHERE id = ?"));
   stmt.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
   return ParseGrade(stmt.Text(0));
 }
 
@@ -44,7 +44,7 @@ Result<GradeSuggestion> SuggestGrade(Db& db, int64_t customerId, int64_t nowMs) 
   CRM_ASSIGN_OR_RETURN(Stmt customer, db.Prepare("SELECT last_activity_at, stage FROM customers WHERE id = ?"));
   customer.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, customer.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
   GradeSuggestion s;
   if (!customer.IsNull(0)) s.daysSinceActivity = std::max<int64_t>(0, (now - customer.Int64(0)) / kDayMs);
   bool lost = customer.Text(1) == Code(Stage::Lost);
@@ -109,7 +109,7 @@ Result<GradeSuggestion> SuggestGrade(Db& db, int64_t customerId, int64_t nowMs) 
 }
 
 Status SetGrade(Db& db, int64_t customerId, Grade grade, std::string_view rawReason, const Actor& actor) {
-  if (*Code(grade) == '\0') return MakeError(ErrorCode::Invalid, "class: unknown grade");
+  if (*Code(grade) == '\0') return FieldError(ErrorCode::Invalid, "grade", Problem::UnknownCode, "class: unknown grade");
   CRM_ASSIGN_OR_RETURN(std::string reason, CleanText(rawReason, "reason", kMaxReasonLength, true));
   CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
   CRM_ASSIGN_OR_RETURN(Grade old, CurrentGrade(db, customerId));
@@ -160,27 +160,28 @@ Result<std::vector<GradeChange>> GradeHistory(Db& db, int64_t customerId) {
 }
 
 Status SetStage(Db& db, int64_t customerId, Stage stage, LostReason reason, const Actor& actor) {
-  if (*Code(stage) == '\0') return MakeError(ErrorCode::Invalid, "stage: unknown stage");
+  if (*Code(stage) == '\0') return FieldError(ErrorCode::Invalid, "stage", Problem::UnknownCode, "stage: unknown stage");
   if (static_cast<int>(reason) < 0 || static_cast<int>(reason) > static_cast<int>(LostReason::Other)) {
-    return MakeError(ErrorCode::Invalid, "lost_reason: unknown reason");
+    return FieldError(ErrorCode::Invalid, "lost_reason", Problem::UnknownCode, "lost_reason: unknown reason");
   }
   if (stage == Stage::Lost && reason == LostReason::None) {
-    return MakeError(ErrorCode::Invalid, "lost_reason: required when a customer is lost (price, product, service…)");
+    return FieldError(ErrorCode::Invalid, "lost_reason", Problem::Required,
+                      "lost_reason: required when a customer is lost (price, product, service…)");
   }
   if (stage != Stage::Lost && reason != LostReason::None) {
-    return MakeError(ErrorCode::Invalid, "lost_reason: only for the lost stage");
+    return FieldError(ErrorCode::Invalid, "lost_reason", Problem::NotApplicable, "lost_reason: only for the lost stage");
   }
   CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
   CRM_ASSIGN_OR_RETURN(Stmt current, db.Prepare("SELECT stage, lost_reason FROM customers WHERE id = ?"));
   current.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, current.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
   CRM_ASSIGN_OR_RETURN(Stage old, ParseStage(current.Text(0)));
   bool sameReason = current.Text(1) == Code(reason);
   current.Reset();
   if (stage == Stage::WonBack && old != Stage::Lost) {
-    return MakeError(ErrorCode::Invalid, std::string("stage: only a lost customer can be won back (this one is ") +
-                                             Code(old) + ")");
+    return FieldError(ErrorCode::Invalid, "stage", Problem::NotApplicable,
+                      std::string("stage: only a lost customer can be won back (this one is ") + Code(old) + ")");
   }
   if (old == stage && sameReason) return Ok();
   int64_t now = NowMs();
@@ -227,19 +228,21 @@ Result<std::vector<CustomerRow>> WinBackList(Db& db, int limit) {
 
 Result<int64_t> AddOrder(Db& db, int64_t customerId, int64_t amountCents, std::optional<int64_t> costCents, int64_t orderedAt,
                          const Actor& actor) {
-  if (amountCents < 0) return MakeError(ErrorCode::Invalid, "amount: must not be negative");
+  if (amountCents < 0) return FieldError(ErrorCode::Invalid, "amount", Problem::OutOfRange, "amount: must not be negative");
   // ¥100 billion: beyond it a figure is a typo, and sums over many orders must not overflow.
   if (amountCents > kMaxAmountCents || (costCents && *costCents > kMaxAmountCents)) {
-    return MakeError(ErrorCode::Invalid, "amount: too large; check the figures");
+    return FieldError(ErrorCode::Invalid, "amount", Problem::OutOfRange, "amount: too large; check the figures");
   }
-  if (costCents && *costCents < 0) return MakeError(ErrorCode::Invalid, "cost: must not be negative");
+  if (costCents && *costCents < 0) return FieldError(ErrorCode::Invalid, "cost", Problem::OutOfRange, "cost: must not be negative");
   // A cost far above the price is a slip of the keyboard (a missing decimal point), not a deal.
   if (costCents && *costCents > 10 * amountCents) {
-    return MakeError(ErrorCode::Invalid, "cost: more than ten times the amount; check the figures");
+    return FieldError(ErrorCode::Invalid, "cost", Problem::OutOfRange, "cost: more than ten times the amount; check the figures");
   }
   int64_t now = NowMs();
   int64_t at = orderedAt == 0 ? now : orderedAt;
-  if (at < kEarliestMs || at > now + kDayMs) return MakeError(ErrorCode::Invalid, "ordered at: out of range");
+  if (at < kEarliestMs || at > now + kDayMs) {
+    return FieldError(ErrorCode::Invalid, "ordered_at", Problem::OutOfRange, "ordered at: out of range");
+  }
   CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   int64_t id = NewId();
@@ -258,7 +261,7 @@ Result<int64_t> AddOrder(Db& db, int64_t customerId, int64_t amountCents, std::o
       "FROM customers WHERE id = ?1"));
   state.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, state.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
   CRM_ASSIGN_OR_RETURN(Stage stage, ParseStage(state.Text(0)));
   int64_t count = state.Int64(1);
   state.Reset();

@@ -45,7 +45,7 @@ Status CheckTeamExists(Db& db, const std::optional<int64_t>& teamId) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT 1 FROM teams WHERE id = ? AND deleted_at IS NULL"));
   stmt.Bind(1, *teamId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "team: no team with id " + std::to_string(*teamId));
+  if (!found) return FieldError(ErrorCode::NotFound, "team", Problem::NotFound, "team: no team with id " + std::to_string(*teamId));
   return Ok();
 }
 
@@ -86,7 +86,7 @@ Result<Actor> EnsureLocalOwner(Db& db, std::string_view name, int64_t deviceId) 
 }
 
 Result<int64_t> CreateTeam(Db& db, std::string_view rawName, std::optional<int64_t> supervisorId, const Actor& actor) {
-  CRM_ASSIGN_OR_RETURN(std::string name, CleanText(rawName, "team name", kMaxUserName, true));
+  CRM_ASSIGN_OR_RETURN(std::string name, OnField(CleanText(rawName, "team name", kMaxUserName, true), "name"));
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanAdminister(acting));
   if (supervisorId) CRM_TRY(GetUser(db, *supervisorId));
@@ -116,7 +116,9 @@ Status SetUserActive(Db& db, int64_t userId, bool active, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanAdminister(acting));
   CRM_TRY(GetUser(db, userId));
-  if (!active && userId == actor.userId) return MakeError(ErrorCode::Invalid, "active: you cannot deactivate yourself");
+  if (!active && userId == actor.userId) {
+    return FieldError(ErrorCode::Invalid, "active", Problem::NotApplicable, "active: you cannot deactivate yourself");
+  }
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "users", "active = ?1", "id = ?2"));
   stmt.BindAll(active ? 1 : 0, userId);
@@ -143,11 +145,15 @@ Status CheckOrganisationUsers(Db& db) {
   if (!hasUsers) return Ok();
   CRM_ASSIGN_OR_RETURN(int64_t admins, db.QueryInt(
       "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND deleted_at IS NULL"));
-  if (admins == 0) return MakeError(ErrorCode::Conflict, "role: the organisation needs at least one active admin");
+  if (admins == 0) {
+    return FieldError(ErrorCode::Conflict, "role", Problem::NeedsAdmin, "role: the organisation needs at least one active admin");
+  }
   CRM_ASSIGN_OR_RETURN(Stmt twice, db.Prepare(
       "SELECT name FROM users WHERE deleted_at IS NULL GROUP BY name HAVING count(*) > 1 LIMIT 1"));
   CRM_ASSIGN_OR_RETURN(bool duplicate, twice.Step());
-  if (duplicate) return MakeError(ErrorCode::Conflict, "name: a user called '" + twice.String(0) + "' exists already");
+  if (duplicate) {
+    return FieldError(ErrorCode::Conflict, "name", Problem::Duplicate, "name: a user called '" + twice.String(0) + "' exists already");
+  }
   return Ok();
 }
 
@@ -155,7 +161,7 @@ Result<User> GetUser(Db& db, int64_t userId) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kUserColumns) + "WHERE id = ? AND deleted_at IS NULL"));
   stmt.Bind(1, userId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "user: no user with id " + std::to_string(userId));
+  if (!found) return FieldError(ErrorCode::NotFound, "user", Problem::NotFound, "user: no user with id " + std::to_string(userId));
   return ReadUser(stmt);
 }
 
@@ -164,7 +170,7 @@ Result<User> FindUserByName(Db& db, std::string_view rawName) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string(kUserColumns) + "WHERE name = ? AND deleted_at IS NULL LIMIT 2"));
   stmt.Bind(1, name);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "user: nobody is called '" + name + "'");
+  if (!found) return FieldError(ErrorCode::NotFound, "user", Problem::NotFound, "user: nobody is called '" + name + "'");
   CRM_ASSIGN_OR_RETURN(User user, ReadUser(stmt));
   CRM_ASSIGN_OR_RETURN(bool another, stmt.Step());
   if (another) return MakeError(ErrorCode::Conflict, "user: several people are called '" + name + "'; use their id");
@@ -198,8 +204,12 @@ Result<std::vector<Team>> ListTeams(Db& db) {
 
 Result<User> ActingUser(Db& db, const Actor& actor) {
   auto user = GetUser(db, actor.userId);
-  if (!user) return MakeError(ErrorCode::Denied, "not signed in as a known user (user " + std::to_string(actor.userId) + ")");
-  if (!user.Value().active) return MakeError(ErrorCode::Denied, "the account of " + user.Value().name + " is deactivated");
+  if (!user) {
+    return FieldError(ErrorCode::Denied, "", Problem::Denied, "not signed in as a known user (user " + std::to_string(actor.userId) + ")");
+  }
+  if (!user.Value().active) {
+    return FieldError(ErrorCode::Denied, "", Problem::Deactivated, "the account of " + user.Value().name + " is deactivated");
+  }
   return user;
 }
 
@@ -220,8 +230,8 @@ Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor)
   const int64_t low = zone ? -720 : 0;
   const int64_t high = zone ? 840 : 3650;
   if (value < low || value > high) {
-    return MakeError(ErrorCode::Invalid, std::string(key) + ": must be between " + std::to_string(low) + " and " +
-                                             std::to_string(high));
+    return FieldError(ErrorCode::Invalid, key, Problem::OutOfRange,
+                      std::string(key) + ": must be between " + std::to_string(low) + " and " + std::to_string(high), low, high);
   }
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanChangeSettings(acting));
@@ -241,7 +251,8 @@ Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor)
 
 Status CheckCanChangeCustomer(const User& actor, const Holding& target) {
   auto deny = [&](const char* why) {
-    return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change this customer: " + why);
+    return FieldError(ErrorCode::Denied, "", Problem::Denied,
+                      actor.name + " (" + Code(actor.role) + ") may not change this customer: " + why);
   };
   switch (actor.role) {
     case Role::Leader:
@@ -267,19 +278,21 @@ Status CheckCanReassign(const User& actor, const Holding& from, const std::optio
       toTeamId == actor.teamId) {
     return Ok();
   }
-  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) +
-                                          ") may not reassign customers: supervisors move customers within their team, "
-                                          "leaders and admins anywhere");
+  return FieldError(ErrorCode::Denied, "", Problem::Denied,
+                    actor.name + " (" + Code(actor.role) +
+                        ") may not reassign customers: supervisors move customers within their team, leaders and admins anywhere");
 }
 
 Status CheckCanAdminister(const User& actor) {
   if (actor.role == Role::Admin) return Ok();
-  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not manage users, teams or fields: admins only");
+  return FieldError(ErrorCode::Denied, "", Problem::Denied,
+                    actor.name + " (" + Code(actor.role) + ") may not manage users, teams or fields: admins only");
 }
 
 Status CheckCanChangeSettings(const User& actor) {
   if (actor.role == Role::Admin || actor.role == Role::Leader) return Ok();
-  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change settings: leaders and admins only");
+  return FieldError(ErrorCode::Denied, "", Problem::Denied,
+                    actor.name + " (" + Code(actor.role) + ") may not change settings: leaders and admins only");
 }
 
 Status CheckCanAssign(const User& actor, const Holding& customer, const std::optional<int64_t>& assigneeId,
@@ -294,14 +307,16 @@ Status CheckCanAssign(const User& actor, const Holding& customer, const std::opt
       break;
     case Role::Rep: break;
   }
-  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not give work to user " + std::to_string(*assigneeId) +
-                                          ": reps plan for themselves, supervisors for their team, leaders and admins for anyone");
+  return FieldError(ErrorCode::Denied, "", Problem::Denied,
+                    actor.name + " (" + Code(actor.role) + ") may not give work to user " + std::to_string(*assigneeId) +
+                        ": reps plan for themselves, supervisors for their team, leaders and admins for anyone");
 }
 
 Status CheckCanChangeImport(const User& actor, int64_t importedBy) {
   if (importedBy == actor.id || actor.role == Role::Supervisor || actor.role == Role::Leader || actor.role == Role::Admin) return Ok();
-  return MakeError(ErrorCode::Denied, actor.name + " (" + Code(actor.role) + ") may not change another user's import: "
-                                          "the importer, supervisors, leaders and admins only");
+  return FieldError(ErrorCode::Denied, "", Problem::Denied,
+                    actor.name + " (" + Code(actor.role) +
+                        ") may not change another user's import: the importer, supervisors, leaders and admins only");
 }
 
 Result<int64_t> ClaimProtectionEnd(Db& db, int64_t claimedAtMs) {
@@ -313,9 +328,9 @@ Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT owner_id, team_id, deleted_at, name FROM customers WHERE id = ?"));
   stmt.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return MakeError(ErrorCode::NotFound, "customer: no customer with id " + std::to_string(customerId));
+  if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
   if (!allowDeleted && !stmt.IsNull(2)) {
-    return MakeError(ErrorCode::Invalid, "customer: '" + stmt.String(3) + "' is in the trash; restore it first");
+    return FieldError(ErrorCode::Invalid, "", Problem::InTrash, "customer: '" + stmt.String(3) + "' is in the trash; restore it first");
   }
   Holding holding;
   if (!stmt.IsNull(0)) holding.ownerId = stmt.Int64(0);

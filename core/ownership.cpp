@@ -39,7 +39,7 @@ Result<int> ReassignCustomers(Db& db, int64_t fromUserId, int64_t toUserId, cons
   if (fromUserId == toUserId) return MakeError(ErrorCode::Invalid, "to: the customers already belong to this user");
   CRM_ASSIGN_OR_RETURN(User from, GetUser(db, fromUserId));
   CRM_ASSIGN_OR_RETURN(User to, GetUser(db, toUserId));
-  if (!to.active) return MakeError(ErrorCode::Invalid, "to: " + to.name + "'s account is deactivated");
+  if (!to.active) return FieldError(ErrorCode::Invalid, "to", Problem::Deactivated, "to: " + to.name + "'s account is deactivated");
   CRM_TRY(CheckCanReassign(acting, Holding{from.id, from.teamId}, to.teamId));
 
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
@@ -63,7 +63,7 @@ Status ReassignCustomer(Db& db, int64_t customerId, std::optional<int64_t> toUse
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
   CRM_ASSIGN_OR_RETURN(User to, GetUser(db, *toUserId));
-  if (!to.active) return MakeError(ErrorCode::Invalid, "to: " + to.name + "'s account is deactivated");
+  if (!to.active) return FieldError(ErrorCode::Invalid, "to", Problem::Deactivated, "to: " + to.name + "'s account is deactivated");
   if (holding.ownerId == to.id) return Ok();
   CRM_TRY(CheckCanReassign(acting, holding, to.teamId));
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());

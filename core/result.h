@@ -1,6 +1,10 @@
 #pragma once
 // Errors are values across module boundaries: every fallible call returns
 // Result<T> (or Status), carrying a code and a message meant for a person.
+// An error about one input field also names the field and the problem, so a
+// screen puts it under that field in the user's language without reading the
+// English message.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,7 +13,7 @@ namespace crm {
 
 enum class ErrorCode {
   Generic,
-  Invalid,    // input that breaks a rule; the message says which field and why
+  Invalid,    // input that breaks a rule; Error::field and Error::problem say which field and why
   NotFound,
   Denied,     // permission check failed
   Conflict,   // uniqueness or concurrent change
@@ -21,12 +25,53 @@ enum class ErrorCode {
 
 const char* ErrorCodeName(ErrorCode code);
 
+// What is wrong with a field, for wording the error in any language. `arg`/`arg2` carry
+// the numbers the wording needs (noted per value).
+enum class Problem {
+  None,          // not about a field's value; the message is all there is
+  Required,      // empty but needed
+  TooLong,       // arg: the most characters allowed
+  TooMany,       // arg: the most entries allowed (phone numbers, tags)
+  Repeated,      // the same field given twice in one input
+  BadText,       // not valid UTF-8, or control characters
+  BadFormat,     // not in the field's form (a custom field key, …)
+  BadPhone,      // not a phone number
+  BadDate,       // not a date, or a day that does not exist
+  BadEmail,      // not an e-mail address
+  NotANumber,    // a number field holding something else
+  NotAChoice,    // not one of a choice field's choices
+  DigitsOnly,    // a PIN with something other than digits
+  DigitCount,    // a PIN of the wrong length; arg to arg2 digits
+  UnknownCode,   // not in a vocabulary (a kind, a source, a stage, …)
+  OutOfRange,    // a number or time outside its bounds; arg to arg2 when both are non-zero
+  NotApplicable, // a value that does not fit the record's state (a lost reason for a won customer)
+  AlreadyClosed, // a follow-up already done or cancelled
+  InTrash,       // the customer is in the trash
+  NeedsAdmin,    // the change would leave the organisation without an active admin
+  AlreadySetUp,  // this device already has an organisation
+  Duplicate,     // another record holds this value already (a user name, a field key)
+  Deactivated,   // the account is switched off
+  Denied,        // the acting user's role does not allow this
+  NoPin,         // the account has no PIN to check
+  WrongPin,
+  WaitSeconds,   // too many wrong PINs; arg: seconds to wait
+  NotFound,      // the record named is not there
+};
+
 struct Error {
   ErrorCode code = ErrorCode::Generic;
-  std::string message;
+  std::string message;  // English, for logs, the CLI and the relay's refusals
+  std::string field;    // the column / form field id it is about; empty when about no field
+  Problem problem = Problem::None;
+  int64_t arg = 0;
+  int64_t arg2 = 0;
 };
 
 inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error FieldError(ErrorCode code, std::string field, Problem problem, std::string message, int64_t arg = 0,
+                        int64_t arg2 = 0) {
+  return Error{code, std::move(message), std::move(field), problem, arg, arg2};
+}
 
 template <class T>
 class [[nodiscard]] Result {

@@ -95,11 +95,12 @@ std::string SearchExpression(std::string_view query) {
 
 Result<std::vector<SearchHit>> SearchCustomers(Db& db, std::string_view query, const SearchOptions& options) {
   if (options.limit < 1 || options.limit > 500) return MakeError(ErrorCode::Invalid, "search: limit must be 1 to 500");
-  if (!IsValidUtf8(query)) return MakeError(ErrorCode::Invalid, "search: the query is not valid UTF-8 text");
+  if (!IsValidUtf8(query)) return FieldError(ErrorCode::Invalid, "search", Problem::BadText, "search: the query is not valid UTF-8 text");
   std::string trimmed = Trim(query);
   if (Utf8Length(trimmed) > kMaxSearchQueryLength) {
-    return MakeError(ErrorCode::Invalid, "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) +
-                                             " characters");
+    return FieldError(ErrorCode::Invalid, "search", Problem::TooLong,
+                      "search: the query is longer than " + std::to_string(kMaxSearchQueryLength) + " characters",
+                      static_cast<int64_t>(kMaxSearchQueryLength));
   }
   std::vector<SearchHit> hits;
   std::unordered_set<int64_t> seen;

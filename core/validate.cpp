@@ -9,8 +9,9 @@
 namespace crm {
 
 namespace {
-Error FieldError(std::string_view field, const std::string& what) {
-  return MakeError(ErrorCode::Invalid, std::string(field) + ": " + what);
+// "field: what", with the field and the problem kept apart for the screens.
+Error Invalid(std::string_view field, Problem problem, const std::string& what, int64_t arg = 0) {
+  return FieldError(ErrorCode::Invalid, std::string(field), problem, std::string(field) + ": " + what, arg);
 }
 
 // Full-width digits (０–９, U+FF10–FF19) as typed by Chinese input methods.
@@ -28,9 +29,9 @@ bool TakeFullWidthDigit(std::string_view text, size_t& i, char& digit) {
 }  // namespace
 
 Result<std::string> NormalizePhone(std::string_view raw, std::string_view field) {
-  if (!IsValidUtf8(raw)) return FieldError(field, "not valid UTF-8 text");
+  if (!IsValidUtf8(raw)) return Invalid(field, Problem::BadText, "not valid UTF-8 text");
   std::string text = Trim(raw);
-  if (text.empty()) return FieldError(field, "empty");
+  if (text.empty()) return Invalid(field, Problem::Required, "empty");
   std::string digits;
   bool plus = false;
   for (size_t i = 0; i < text.size();) {
@@ -47,7 +48,7 @@ Result<std::string> NormalizePhone(std::string_view raw, std::string_view field)
     } else if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '/') {
       i++;
     } else {
-      return FieldError(field, "'" + text + "' is not a phone number (only digits, spaces, + - ( ) are allowed)");
+      return Invalid(field, Problem::BadPhone, "'" + text + "' is not a phone number (only digits, spaces, + - ( ) are allowed)");
     }
   }
   // Country code for China, written as +86 or 0086, is dropped so one number has one form.
@@ -56,10 +57,10 @@ Result<std::string> NormalizePhone(std::string_view raw, std::string_view field)
     digits = digits.substr(digits.size() - 11);
   }
   if (digits.size() < 7 || digits.size() > 15) {
-    return FieldError(field, "'" + text + "' has " + std::to_string(digits.size()) + " digits (a phone number has 7 to 15)");
+    return Invalid(field, Problem::BadPhone, "'" + text + "' has " + std::to_string(digits.size()) + " digits (a phone number has 7 to 15)");
   }
   if (digits.size() == 11 && digits[0] == '1' && (digits[1] < '3' || digits[1] > '9')) {
-    return FieldError(field, "'" + text + "' is not a valid mobile number (mobile numbers start with 13–19)");
+    return Invalid(field, Problem::BadPhone, "'" + text + "' is not a valid mobile number (mobile numbers start with 13–19)");
   }
   return digits;
 }
@@ -94,9 +95,9 @@ unsigned DaysInMonth(int year, unsigned month) {
 }  // namespace
 
 Result<std::string> NormalizeDate(std::string_view raw, std::string_view field) {
-  if (!IsValidUtf8(raw)) return FieldError(field, "not valid UTF-8 text");
+  if (!IsValidUtf8(raw)) return Invalid(field, Problem::BadText, "not valid UTF-8 text");
   std::string text = Trim(raw);
-  if (text.empty()) return FieldError(field, "empty");
+  if (text.empty()) return Invalid(field, Problem::Required, "empty");
   // Split into numbers; any of - / . 年 月 日 separates them.
   std::vector<int> parts;
   std::vector<size_t> widths;
@@ -121,7 +122,7 @@ Result<std::string> NormalizeDate(std::string_view raw, std::string_view field) 
       flush();
       i += 3;
     } else {
-      return FieldError(field, "'" + text + "' is not a date (expected YYYY-MM-DD or MM-DD)");
+      return Invalid(field, Problem::BadDate, "'" + text + "' is not a date (expected YYYY-MM-DD or MM-DD)");
     }
   }
   flush();
@@ -136,15 +137,15 @@ Result<std::string> NormalizeDate(std::string_view raw, std::string_view field) 
     month = parts[0];
     day = parts[1];
   } else {
-    return FieldError(field, "'" + text + "' is not a date (expected YYYY-MM-DD or MM-DD)");
+    return Invalid(field, Problem::BadDate, "'" + text + "' is not a date (expected YYYY-MM-DD or MM-DD)");
   }
-  if (year != 0 && (year < 1900 || year > 2100)) return FieldError(field, "year " + std::to_string(year) + " is out of range");
-  if (month < 1 || month > 12) return FieldError(field, "'" + text + "' has no month " + std::to_string(month));
+  if (year != 0 && (year < 1900 || year > 2100)) return Invalid(field, Problem::BadDate, "year " + std::to_string(year) + " is out of range");
+  if (month < 1 || month > 12) return Invalid(field, Problem::BadDate, "'" + text + "' has no month " + std::to_string(month));
   // A yearless date may be Feb 29 (a birthday); check it against a leap year.
   unsigned limit = DaysInMonth(year == 0 ? 2000 : year, static_cast<unsigned>(month));
   if (day < 1 || static_cast<unsigned>(day) > limit) {
-    return FieldError(field, "'" + text + "' does not exist (month " + std::to_string(month) + " has " +
-                                 std::to_string(limit) + " days)");
+    return Invalid(field, Problem::BadDate, "'" + text + "' does not exist (month " + std::to_string(month) + " has " +
+                                                   std::to_string(limit) + " days)");
   }
   char buffer[16];
   if (year == 0) {
@@ -157,15 +158,20 @@ Result<std::string> NormalizeDate(std::string_view raw, std::string_view field) 
 
 Result<std::string> CleanText(std::string_view raw, std::string_view field, size_t maxChars, bool required) {
   if (!IsValidUtf8(raw)) {
-    return FieldError(field, "not valid UTF-8 text (bad byte at " + std::to_string(FirstInvalidUtf8(raw)) + ")");
+    return Invalid(field, Problem::BadText, "not valid UTF-8 text (bad byte at " + std::to_string(FirstInvalidUtf8(raw)) + ")");
   }
   std::string text = Trim(raw);
-  if (required && text.empty()) return FieldError(field, "required");
-  if (Utf8Length(text) > maxChars) return FieldError(field, "at most " + std::to_string(maxChars) + " characters");
+  if (required && text.empty()) return Invalid(field, Problem::Required, "required");
+  if (Utf8Length(text) > maxChars) return Invalid(field, Problem::TooLong, "at most " + std::to_string(maxChars) + " characters", static_cast<int64_t>(maxChars));
   for (unsigned char c : text) {
-    if (c < 0x20 && c != '\n' && c != '\t') return FieldError(field, "contains control characters");
+    if (c < 0x20 && c != '\n' && c != '\t') return Invalid(field, Problem::BadText, "contains control characters");
   }
   return text;
+}
+
+Error WithField(Error error, std::string_view field) {
+  error.field = std::string(field);
+  return error;
 }
 
 }  // namespace crm

@@ -1,6 +1,6 @@
 #pragma once
 // Field rules shared by forms, imports, the CLI and the relay: each returns the
-// normalized value or an error that names the field.
+// normalized value or an error that names the field (Error::field is `field`).
 #include <string>
 #include <string_view>
 
@@ -19,6 +19,15 @@ Result<std::string> NormalizeDate(std::string_view text, std::string_view field 
 
 // Trimmed, valid UTF-8, at most `maxChars` code points; `required` refuses empty.
 Result<std::string> CleanText(std::string_view text, std::string_view field, size_t maxChars, bool required = false);
+
+// The same error about another field id: a form whose field ids differ from the
+// name the message gives ("contact phone: …" is the contact form's "phone").
+Error WithField(Error error, std::string_view field);
+template <class T>
+Result<T> OnField(Result<T> result, std::string_view field) {
+  if (!result) return WithField(result.GetError(), field);
+  return result;
+}
 
 // Days since 1970-01-01 for a "YYYY-MM-DD" date, and back (proleptic Gregorian).
 int64_t DaysFromCivil(int year, unsigned month, unsigned day);

@@ -40,7 +40,14 @@ TEST(Accounts, PinRules) {
   EXPECT_TRUE(ValidatePin("1234"));
   EXPECT_TRUE(ValidatePin("12345678"));
   EXPECT_EQ(ValidatePin("").Message(), "PIN: required");
+  EXPECT_EQ(ValidatePin("").GetError().problem, Problem::Required);
   EXPECT_EQ(ValidatePin("123").Message(), "PIN: 4 to 8 digits");
+  Error length = ValidatePin("123").GetError();
+  EXPECT_EQ(length.field, "pin");
+  EXPECT_EQ(length.problem, Problem::DigitCount);
+  EXPECT_EQ(length.arg, static_cast<int64_t>(kMinPinDigits));
+  EXPECT_EQ(length.arg2, static_cast<int64_t>(kMaxPinDigits));
+  EXPECT_EQ(ValidatePin("12a4").GetError().problem, Problem::DigitsOnly);
   EXPECT_EQ(ValidatePin("123456789").Message(), "PIN: 4 to 8 digits");
   EXPECT_EQ(ValidatePin("12a4").Message(), "PIN: digits only");
   EXPECT_EQ(ValidatePin("１２３４").Message(), "PIN: digits only");
@@ -69,6 +76,8 @@ TEST(Accounts, SignInWithTheRightPinOnly) {
   auto wrong = SignInBlocking(org.db, org.store.userId, "1358", 2000);
   EXPECT_EQ(wrong.Code(), ErrorCode::Denied);
   EXPECT_EQ(wrong.Message(), "PIN: wrong PIN");
+  EXPECT_EQ(wrong.GetError().field, "pin");
+  EXPECT_EQ(wrong.GetError().problem, Problem::WrongPin);
   EXPECT_EQ(LastSignedInUser(org.db).Value(), org.store.userId);
 }
 
@@ -80,6 +89,8 @@ TEST(Accounts, TooManyWrongPinsMeanAWait) {
   auto waiting = SignInBlocking(org.db, org.store.userId, "1357", now + 1000);
   EXPECT_EQ(waiting.Code(), ErrorCode::Denied);
   EXPECT_EQ(waiting.Message(), "PIN: too many wrong PINs, wait 29 s");
+  EXPECT_EQ(waiting.GetError().problem, Problem::WaitSeconds);
+  EXPECT_EQ(waiting.GetError().arg, 29);
   EXPECT_TRUE(SignInBlocking(org.db, org.store.userId, "1357", now + kPinWaitMs + 1));
   // A success clears the count.
   EXPECT_FALSE(SignInBlocking(org.db, org.store.userId, "0000", now + kPinWaitMs + 2));

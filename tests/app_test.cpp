@@ -2,6 +2,7 @@
 // drives it: find the button by its id, click it, and read the result.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <functional>
 
 #include "core/accounts.h"
@@ -176,6 +177,48 @@ TEST_F(AppTest, NewCustomerFormShowsTheErrorUnderTheField) {
   Click("save_customer");
   EXPECT_FALSE(m_state.form.open);
   EXPECT_EQ(m_state.customerCount, 1);
+}
+
+// Core's error names its field; the form puts the error, worded in Chinese, under that field.
+TEST_F(AppTest, ACustomersBadPhoneIsShownInChineseUnderThePhoneField) {
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("new_customer");
+  ASSERT_TRUE(m_state.form.open);
+  m_state.form.name = "佛山华艺门业";
+  m_state.form.phones = "12345";
+  Click("save_customer");
+  EXPECT_EQ(FormError(m_state.form, FormField::Phones), Tr(Lang::Zh, Str::ErrBadPhone));
+  EXPECT_TRUE(FormError(m_state.form, FormField::Name).empty());
+  EXPECT_TRUE(m_state.form.formError.empty()) << m_state.form.formError;
+  EXPECT_TRUE(m_state.form.open);
+}
+
+TEST_F(AppTest, AContactsBadPhoneAndBirthdayAreShownInChineseUnderTheirFields) {
+  m_state.lang = Lang::Zh;
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  OpenCustomer(m_state, id);
+  Frame();
+  Click("section_contacts");
+  Click("add_contact");
+  ContactFormState& form = m_state.detail.contacts.contact;
+  ASSERT_TRUE(form.open);
+  form.name = "王经理";
+  form.phone = "电话号码";
+  Click("save_contact");
+  EXPECT_EQ(form.phoneError, Tr(Lang::Zh, Str::ErrBadPhone));
+  EXPECT_TRUE(form.nameError.empty()) << form.nameError;
+  EXPECT_TRUE(form.error.empty()) << form.error;
+  form.phone = "13800138000";
+  form.birthday = "1980-02-30";
+  Click("save_contact");
+  EXPECT_EQ(form.birthdayError, Tr(Lang::Zh, Str::ErrBadDate));
+  EXPECT_TRUE(form.phoneError.empty()) << form.phoneError;
+  EXPECT_TRUE(form.open);
+  form.birthday = "02-28";
+  Click("save_contact");
+  EXPECT_FALSE(form.open) << form.error;
+  EXPECT_EQ(ContactsOf(m_db, id).Value().size(), 1u);
 }
 
 TEST_F(AppTest, TheNavigationOpensEveryPage) {
@@ -468,6 +511,35 @@ TEST_F(SessionTest, SharedTabletLocksAndUnlocksWithAPinAcrossFrames) {
   Frame();
   EXPECT_EQ(m_state.screen, Screen::Locked);
   EXPECT_EQ(m_state.actor.userId, 0);
+}
+
+TEST_F(SessionTest, WrongPinsAreRefusedInChineseAndThenTheUserWaits) {
+  FreshDevice();
+  std::string salt = NewPinSalt();
+  Pbkdf2Sha256 kdf("1234", salt, kPinIterations);
+  kdf.Step(kPinIterations);
+  ASSERT_TRUE(CreateLocalAccount(m_db, "王店长", MakePinRecord(salt, kdf)));
+  DeviceSettings settings;
+  settings.shared = true;
+  ASSERT_TRUE(SaveDeviceSettings(m_db, settings));
+  ASSERT_TRUE(StartSession(m_state));
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("user:王店长");
+  ASSERT_EQ(m_state.signIn.step, SignInStep::EnterPin);
+  for (int attempt = 0; attempt < kPinAttemptsBeforeWait; attempt++) {
+    m_state.signIn.pin = "9999";
+    Click("unlock");
+    RunUntil([&] { return !m_state.signIn.job; });
+    EXPECT_EQ(m_state.signIn.pinError, Tr(Lang::Zh, Str::ErrWrongPin)) << "attempt " << attempt;
+  }
+  // Even the right PIN waits now; the wait is said in seconds.
+  m_state.signIn.pin = "1234";
+  Click("unlock");
+  char wait[128];
+  std::snprintf(wait, sizeof wait, Tr(Lang::Zh, Str::ErrWaitSeconds), static_cast<int>(kPinWaitMs / 1000));
+  EXPECT_EQ(m_state.signIn.pinError, wait);
+  EXPECT_EQ(m_state.screen, Screen::Locked);
 }
 
 }  // namespace

@@ -34,10 +34,27 @@ TEST(Contacts, AddListUpdateAndTrash) {
 TEST(Contacts, BadInputAndPermissions) {
   TestOrg org;
   int64_t customer = org.Customer("客户", org.repA);
-  EXPECT_EQ(AddContact(org.db, customer, ContactInput{"", ContactRole::Buyer}, org.repA).Message(), "contact name: required");
-  EXPECT_FALSE(AddContact(org.db, customer, ContactInput{"甲", ContactRole::Buyer, "", "123"}, org.repA));
-  EXPECT_FALSE(AddContact(org.db, customer, ContactInput{"甲", ContactRole::Buyer, "", "", "", "not-an-email"}, org.repA));
-  EXPECT_FALSE(AddContact(org.db, customer, ContactInput{"甲", static_cast<ContactRole>(17)}, org.repA));
+  // Messages name the contact ("contact phone: …"); the field ids are the contact form's ("phone").
+  auto unnamed = AddContact(org.db, customer, ContactInput{"", ContactRole::Buyer}, org.repA);
+  EXPECT_EQ(unnamed.Message(), "contact name: required");
+  EXPECT_EQ(unnamed.GetError().field, "name");
+  EXPECT_EQ(unnamed.GetError().problem, Problem::Required);
+  auto phone = AddContact(org.db, customer, ContactInput{"甲", ContactRole::Buyer, "", "123"}, org.repA);
+  EXPECT_EQ(phone.Message().rfind("contact phone: ", 0), 0u) << phone.Message();
+  EXPECT_EQ(phone.GetError().field, "phone");
+  EXPECT_EQ(phone.GetError().problem, Problem::BadPhone);
+  auto email = AddContact(org.db, customer, ContactInput{"甲", ContactRole::Buyer, "", "", "", "not-an-email"}, org.repA);
+  EXPECT_EQ(email.GetError().field, "email");
+  EXPECT_EQ(email.GetError().problem, Problem::BadEmail);
+  ContactInput badBirthday{"甲"};
+  badBirthday.birthday = "02-30";
+  auto birthday = AddContact(org.db, customer, badBirthday, org.repA);
+  EXPECT_EQ(birthday.Message().rfind("contact birthday: ", 0), 0u) << birthday.Message();
+  EXPECT_EQ(birthday.GetError().field, "birthday");
+  EXPECT_EQ(birthday.GetError().problem, Problem::BadDate);
+  auto role = AddContact(org.db, customer, ContactInput{"甲", static_cast<ContactRole>(17)}, org.repA);
+  EXPECT_EQ(role.GetError().field, "role");
+  EXPECT_EQ(role.GetError().problem, Problem::UnknownCode);
   EXPECT_EQ(AddContact(org.db, customer, ContactInput{"甲"}, org.repB).Code(), ErrorCode::Denied);
   EXPECT_EQ(AddContact(org.db, 777, ContactInput{"甲"}, org.repA).Code(), ErrorCode::NotFound);
 }

@@ -17,7 +17,10 @@ TEST(CustomFields, AreTypedAndValidated) {
   int64_t areaId = CreateCustomField(org.db, area, org.admin).Value();
   int64_t levelId = CreateCustomField(org.db, level, org.admin).Value();
   int64_t openedId = CreateCustomField(org.db, opened, org.admin).Value();
-  EXPECT_EQ(CreateCustomField(org.db, area, org.admin).Code(), ErrorCode::Conflict);
+  auto taken = CreateCustomField(org.db, area, org.admin);
+  EXPECT_EQ(taken.Code(), ErrorCode::Conflict);
+  EXPECT_EQ(taken.GetError().field, "key");
+  EXPECT_EQ(taken.GetError().problem, Problem::Duplicate);
   EXPECT_EQ(CreateCustomField(org.db, CustomField{0, "x", "X", FieldType::Text}, org.repA).Code(), ErrorCode::Denied);
 
   CustomerInput input;
@@ -32,7 +35,10 @@ TEST(CustomFields, AreTypedAndValidated) {
   EXPECT_TRUE(sawDate);
 
   input.custom = {{areaId, "很大"}};
-  EXPECT_NE(CreateCustomer(org.db, input, org.repA).Message().find("门店面积: '很大' is not a number"), std::string::npos);
+  auto notANumber = CreateCustomer(org.db, input, org.repA);
+  EXPECT_NE(notANumber.Message().find("门店面积: '很大' is not a number"), std::string::npos);
+  EXPECT_EQ(notANumber.GetError().field, "custom.store_area") << "the field id is the key, not the label";
+  EXPECT_EQ(notANumber.GetError().problem, Problem::NotANumber);
   input.custom = {{levelId, "三级"}};
   EXPECT_NE(CreateCustomer(org.db, input, org.repA).Message().find("not one of the choices"), std::string::npos);
 }
@@ -52,6 +58,7 @@ TEST(CustomFields, KeysAndChoicesAreChecked) {
 TEST(CustomFields, RequiredValuesMustBeGiven) {
   CustomField field{1, "must", "必填", FieldType::Text, {}, true, 0};
   EXPECT_EQ(ValidateCustomValue(field, "  ").Message(), "必填: required");
+  EXPECT_EQ(ValidateCustomValue(field, "  ").GetError().field, CustomFieldId(field));
   EXPECT_EQ(ValidateCustomValue(field, "有").Value(), "有");
 }
 

@@ -79,23 +79,28 @@ TEST(Customers, CreatePlansTheFirstFollowup) {
 
 TEST(Customers, BadInputIsRefusedWithTheField) {
   TestOrg org;
+  // The message for people reading logs; the field id and the Problem for the screens.
   struct Case {
     std::function<void(CustomerInput&)> edit;
     std::string expected;
+    std::string field;
+    Problem problem;
   };
   std::vector<Case> cases = {
-      {[](CustomerInput& in) { in.name = "   "; }, "name: required"},
-      {[](CustomerInput& in) { in.name = std::string(201 * 3, 'a'); }, "name: at most 200 characters"},
-      {[](CustomerInput& in) { in.name = "王\xFF五"; }, "name: not valid UTF-8"},
-      {[](CustomerInput& in) { in.phones = {"12345"}; }, "phone: '12345' has 5 digits"},
-      {[](CustomerInput& in) { in.phones = {"138abc"}; }, "phone: '138abc' is not a phone number"},
-      {[](CustomerInput& in) { in.phones = {"12000000000"}; }, "not a valid mobile number"},
-      {[](CustomerInput& in) { in.birthday = "2023-02-29"; }, "birthday: '2023-02-29' does not exist"},
-      {[](CustomerInput& in) { in.birthday = "tomorrow"; }, "birthday: 'tomorrow' is not a date"},
-      {[](CustomerInput& in) { in.kind = static_cast<CustomerKind>(42); }, "kind: unknown code"},
-      {[](CustomerInput& in) { in.tags = {""}; }, "tag: required"},
-      {[](CustomerInput& in) { in.ownerId = 123456789; }, "user: no user with id 123456789"},
-      {[](CustomerInput& in) { in.custom = {{987, "x"}}; }, "custom field: no field with id 987"},
+      {[](CustomerInput& in) { in.name = "   "; }, "name: required", "name", Problem::Required},
+      {[](CustomerInput& in) { in.name = std::string(201 * 3, 'a'); }, "name: at most 200 characters", "name", Problem::TooLong},
+      {[](CustomerInput& in) { in.name = "王\xFF五"; }, "name: not valid UTF-8", "name", Problem::BadText},
+      {[](CustomerInput& in) { in.phones = {"12345"}; }, "phone: '12345' has 5 digits", "phone", Problem::BadPhone},
+      {[](CustomerInput& in) { in.phones = {"138abc"}; }, "phone: '138abc' is not a phone number", "phone", Problem::BadPhone},
+      {[](CustomerInput& in) { in.phones = {"12000000000"}; }, "not a valid mobile number", "phone", Problem::BadPhone},
+      {[](CustomerInput& in) { in.birthday = "2023-02-29"; }, "birthday: '2023-02-29' does not exist", "birthday", Problem::BadDate},
+      {[](CustomerInput& in) { in.birthday = "tomorrow"; }, "birthday: 'tomorrow' is not a date", "birthday", Problem::BadDate},
+      {[](CustomerInput& in) { in.kind = static_cast<CustomerKind>(42); }, "kind: unknown code", "kind", Problem::UnknownCode},
+      {[](CustomerInput& in) { in.grade = static_cast<Grade>(9); }, "class: unknown code", "grade", Problem::UnknownCode},
+      {[](CustomerInput& in) { in.address.street = std::string(201, 'x'); }, "address: at most 200", "street", Problem::TooLong},
+      {[](CustomerInput& in) { in.tags = {""}; }, "tag: required", "tags", Problem::Required},
+      {[](CustomerInput& in) { in.ownerId = 123456789; }, "user: no user with id 123456789", "user", Problem::NotFound},
+      {[](CustomerInput& in) { in.custom = {{987, "x"}}; }, "custom field: no field with id 987", "", Problem::NotFound},
   };
   for (const Case& c : cases) {
     CustomerInput input = FullInput();
@@ -103,7 +108,12 @@ TEST(Customers, BadInputIsRefusedWithTheField) {
     auto id = CreateCustomer(org.db, input, org.repA);
     ASSERT_FALSE(id) << c.expected;
     EXPECT_NE(id.Message().find(c.expected), std::string::npos) << "got: " << id.Message();
+    EXPECT_EQ(id.GetError().field, c.field) << c.expected;
+    EXPECT_EQ(id.GetError().problem, c.problem) << c.expected;
   }
+  auto tooLong = CheckCustomerInput(org.db, [] { CustomerInput in = FullInput(); in.notes = std::string(kMaxTextLength + 1, 'x'); return in; }(), nullptr);
+  ASSERT_TRUE(tooLong && tooLong.Value().size() == 1u);
+  EXPECT_EQ(tooLong.Value()[0].arg, static_cast<int64_t>(kMaxTextLength)) << "the wording says how long it may be";
   EXPECT_EQ(CountCustomers(org.db).Value(), 0);
 }
 
@@ -118,6 +128,9 @@ TEST(Customers, CheckNamesEveryProblemOfAnInputAtOnce) {
   std::vector<std::string> fields;
   for (const Error& problem : problems.Value()) fields.push_back(problem.message.substr(0, problem.message.find_first_of(": '")));
   EXPECT_EQ(fields, (std::vector<std::string>{"name", "phone", "birthday", "tag"}));
+  std::vector<std::string> ids;
+  for (const Error& problem : problems.Value()) ids.push_back(problem.field);
+  EXPECT_EQ(ids, (std::vector<std::string>{"name", "phone", "birthday", "tags"})) << "the form's field ids";
   EXPECT_EQ(ValidateCustomerInput(org.db, input, nullptr).Message(), problems.Value().front().message) << "the first of them";
   input.name = "好客户";
   input.phones = {"13800138000"};

@@ -42,6 +42,8 @@ TEST(Enums, UnknownCodesNameTheFieldAndTheChoices) {
   EXPECT_EQ(kind.Code(), ErrorCode::Invalid);
   EXPECT_NE(kind.Message().find("客户类型: unknown code 'wholesaler'"), std::string::npos);
   EXPECT_NE(kind.Message().find("dealer 经销商"), std::string::npos) << "the choices in both languages";
+  EXPECT_EQ(kind.GetError().field, "客户类型");
+  EXPECT_EQ(kind.GetError().problem, Problem::UnknownCode);
   EXPECT_FALSE(ParseGrade("E"));
   EXPECT_FALSE(ParseRole(""));
 }

@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/records.h"
 #include "core/text.h"
+#include "ui/errors.h"
 #include "ui/keyed_text.h"
 #include "ui/labels.h"
 
@@ -107,13 +111,68 @@ TEST(I18n, LanguageFollowsTheBrowserLocale) {
   EXPECT_EQ(LangFromLocale(""), Lang::En);
 }
 
-TEST(I18n, CoreErrorsReadWellNextToTheirField) {
-  EXPECT_EQ(FieldErrorText(Lang::Zh, "name: required"), "必填");
-  EXPECT_EQ(FieldErrorText(Lang::En, "PIN: 4 to 8 digits"), "4 to 8 digits");
-  EXPECT_EQ(FieldErrorText(Lang::Zh, "PIN: wrong PIN"), "PIN 码错误");
-  EXPECT_EQ(FieldErrorText(Lang::Zh, "PIN: too many wrong PINs, wait 29 s"), "错误次数过多，请 29 秒后再试");
-  EXPECT_EQ(FieldErrorText(Lang::En, "phone: '12' is too short"), "'12' is too short");
-  EXPECT_EQ(FieldErrorText(Lang::En, "no field here"), "no field here");
+TEST(I18n, CoreErrorsAreWordedFromTheirProblemNotTheirMessage) {
+  EXPECT_EQ(DescribeError(Lang::Zh, FieldError(ErrorCode::Invalid, "name", Problem::Required, "name: required")), "必填");
+  EXPECT_EQ(DescribeError(Lang::En, FieldError(ErrorCode::Invalid, "pin", Problem::DigitCount, "PIN: 4 to 8 digits", 4, 8)),
+            "4 to 8 digits");
+  EXPECT_EQ(DescribeError(Lang::Zh, FieldError(ErrorCode::Denied, "pin", Problem::WrongPin, "PIN: wrong PIN")), "PIN 码错误");
+  EXPECT_EQ(DescribeError(Lang::Zh, FieldError(ErrorCode::Denied, "pin", Problem::WaitSeconds, "PIN: too many wrong PINs, wait 29 s", 29)),
+            "错误次数过多，请 29 秒后再试");
+  EXPECT_EQ(DescribeError(Lang::Zh, FieldError(ErrorCode::Invalid, "notes", Problem::TooLong, "notes: at most 2000 characters", 2000)),
+            "太长了（最多 2000 个字）");
+  // The wording comes from the Problem alone: a message in any form reads the same.
+  EXPECT_EQ(DescribeError(Lang::Zh, FieldError(ErrorCode::Invalid, "phone", Problem::BadPhone, "anything")), Tr(Lang::Zh, Str::ErrBadPhone));
+  // An error about no field and with no Problem has only its message; a refusal says so first.
+  EXPECT_EQ(DescribeError(Lang::En, MakeError(ErrorCode::Storage, "disk I/O error")), "disk I/O error");
+  EXPECT_EQ(DescribeError(Lang::Zh, MakeError(ErrorCode::Denied, "revoked")), std::string(Tr(Lang::Zh, Str::NotAllowed)) + "revoked");
+  // A role's refusal: the Chinese reader gets it in Chinese, the English one core's reason.
+  Error denied = FieldError(ErrorCode::Denied, "", Problem::Denied, "rep (rep) may not change this customer: it belongs to another rep");
+  EXPECT_EQ(DescribeError(Lang::Zh, denied), std::string(Tr(Lang::Zh, Str::NotAllowed)) + Tr(Lang::Zh, Str::ErrDenied));
+  EXPECT_EQ(DescribeError(Lang::En, denied), "Not allowed: " + denied.message);
+}
+
+TEST(I18n, EveryProblemHasAWordingInBothLanguages) {
+  // Problem::NotFound is the enum's last value.
+  for (int i = static_cast<int>(Problem::Required); i <= static_cast<int>(Problem::NotFound); i++) {
+    Error error = FieldError(ErrorCode::Invalid, "field", static_cast<Problem>(i), "field: english", 1, 2);
+    for (Lang lang : {Lang::Zh, Lang::En}) {
+      std::string text = DescribeError(lang, error);
+      EXPECT_FALSE(text.empty()) << i;
+      // A role's refusal in English is core's reason itself.
+      if (lang == Lang::En && error.problem == Problem::Denied) continue;
+      EXPECT_EQ(text.find("english"), std::string::npos) << "problem " << i << " is not worded: " << text;
+    }
+  }
+}
+
+TEST(I18n, AnErrorGoesUnderTheFieldItNamesOrOnTheFormsLine) {
+  std::string name, phone, general;
+  ShowError(Lang::Zh, FieldError(ErrorCode::Invalid, "phone", Problem::BadPhone, "contact phone: bad"),
+            {{"name", &name}, {"phone", &phone}}, general);
+  EXPECT_EQ(phone, Tr(Lang::Zh, Str::ErrBadPhone));
+  EXPECT_TRUE(name.empty());
+  EXPECT_TRUE(general.empty());
+  ShowError(Lang::Zh, FieldError(ErrorCode::Invalid, "title", Problem::TooLong, "title: at most 50 characters", 50),
+            {{"name", &name}, {"phone", &phone}}, general);
+  EXPECT_EQ(general, "太长了（最多 50 个字）") << "a field the form does not show: the form's line";
+}
+
+// Screens route errors by Error::field and word them by Error::problem; none reads core's English text.
+TEST(I18n, NoScreenParsesAnErrorMessage) {
+  namespace fs = std::filesystem;
+  int files = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(fs::path(CRM_SOURCE_DIR) / "ui")) {
+    if (entry.path().extension() != ".cpp" && entry.path().extension() != ".h") continue;
+    files++;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string source = text.str();
+    for (const char* forbidden : {"Message().rfind(", "Message().find(", "Message().compare(", "message.rfind(", "FieldErrorText"}) {
+      EXPECT_EQ(source.find(forbidden), std::string::npos) << entry.path().filename() << " uses " << forbidden;
+    }
+  }
+  EXPECT_GT(files, 10) << "the ui sources were not found under " << CRM_SOURCE_DIR;
 }
 
 }  // namespace

@@ -49,6 +49,7 @@ TEST(Org, TheOrganisationKeepsAnActiveAdminAndUniqueNames) {
   ASSERT_FALSE(demoted);
   EXPECT_EQ(demoted.Code(), ErrorCode::Conflict);
   EXPECT_NE(demoted.Message().find("at least one active admin"), std::string::npos) << demoted.Message();
+  EXPECT_EQ(demoted.GetError().problem, Problem::NeedsAdmin);
   EXPECT_EQ(GetUser(org.db, org.admin.userId).Value().role, Role::Admin) << "the refused change left nothing behind";
   EXPECT_EQ(SetUserRole(org.db, org.repA.userId, Role::Admin, org.repA).Code(), ErrorCode::Denied);
 
@@ -60,6 +61,8 @@ TEST(Org, TheOrganisationKeepsAnActiveAdminAndUniqueNames) {
   auto same = CreateUser(org.db, "李四", Role::Rep, std::nullopt, org.leader);
   EXPECT_EQ(same.Code(), ErrorCode::Conflict);
   EXPECT_NE(same.Message().find("name"), std::string::npos) << same.Message();
+  EXPECT_EQ(same.GetError().field, "name");
+  EXPECT_EQ(same.GetError().problem, Problem::Duplicate);
 
   // The check on its own, as the relay runs it after applying a pushed change of users.
   ASSERT_TRUE(org.db.Exec("UPDATE users SET active = 0 WHERE role = 'admin'"));

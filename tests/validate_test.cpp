@@ -56,7 +56,10 @@ TEST(CleanText, TrimsChecksLengthAndControlCharacters) {
   EXPECT_EQ(CleanText("  王五  ", "name", 10).Value(), "王五");
   EXPECT_EQ(CleanText("", "notes", 10).Value(), "");
   EXPECT_EQ(CleanText("", "name", 10, true).Message(), "name: required");
-  EXPECT_FALSE(CleanText("一二三四五六七八九十一", "name", 10));
+  auto tooLong = CleanText("一二三四五六七八九十一", "name", 10);
+  EXPECT_EQ(tooLong.GetError().field, "name");
+  EXPECT_EQ(tooLong.GetError().problem, Problem::TooLong);
+  EXPECT_EQ(tooLong.GetError().arg, 10) << "the most characters, for the wording";
   EXPECT_FALSE(CleanText("a\x01" "b", "name", 10));
   EXPECT_TRUE(CleanText("第一行\n第二行", "notes", 20));
 }

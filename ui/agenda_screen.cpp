@@ -4,6 +4,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -47,7 +48,7 @@ void Load(AppState& state) {
     }
     auto due = DueFollowups(*state.db, query);
     if (due) into = std::move(due).Value();
-    else agenda.error = due.Message();
+    else agenda.error = DescribeError(state.lang, due.GetError());
   };
   read(DueWindow::Overdue, agenda.overdue);
   read(DueWindow::Today, agenda.today);

@@ -5,6 +5,7 @@
 #include "core/followups.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -28,7 +29,7 @@ void Load(AppState& state, bool older) {
   if (older && !screen.entries.empty()) query.beforeId = screen.entries.back().id;
   auto entries = ListConflicts(*state.db, query);
   if (!entries) {
-    screen.error = entries.Message();
+    screen.error = DescribeError(state.lang, entries.GetError());
     return;
   }
   std::vector<ConflictEntry> page = std::move(entries).Value();
@@ -39,7 +40,7 @@ void Load(AppState& state, bool older) {
   if (!older) {
     auto refused = sync::ListRefused(*state.db, 100);
     if (refused) screen.refused = std::move(refused).Value();
-    else screen.error = refused.Message();
+    else screen.error = DescribeError(state.lang, refused.GetError());
   }
 }
 
@@ -76,7 +77,7 @@ void DrawConflicts(AppState& state) {
       screen.message = Tr(lang, Str::ConflictsMarked);
       AfterCommit(state);
     } else {
-      screen.error = marked.Message();
+      screen.error = DescribeError(state.lang, marked.GetError());
     }
   }
   if (!screen.error.empty()) ErrorText(screen.error);

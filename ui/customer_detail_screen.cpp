@@ -9,6 +9,7 @@
 #include "core/table_changes.h"
 #include "ui/customer_form.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 #include "ui/merge_dialog.h"
 #include "ui/visit_dialog.h"
@@ -36,7 +37,7 @@ void Load(AppState& state) {
     auto customer = GetCustomer(*state.db, d.customerId);
     if (!customer) {
       d.customer.reset();
-      d.error = customer.Message();
+      d.error = DescribeError(state.lang, customer.GetError());
       return;
     }
     d.customer = std::move(customer).Value();
@@ -65,7 +66,7 @@ void Report(AppState& state, const Status& status, Str success) {
     AfterCommit(state);
   } else {
     d.message.clear();
-    d.error = (status.Code() == ErrorCode::Denied ? std::string(Tr(state.lang, Str::NotAllowed)) : std::string()) + status.Message();
+    d.error = DescribeError(state.lang, status.GetError());
   }
 }
 
@@ -159,7 +160,7 @@ void DrawHeader(AppState& state) {
         d.scheduleDate.clear();
         Report(state, Ok(), Str::FollowupPlanned);
       } else {
-        d.scheduleError = FieldErrorText(state.lang, planned.Message());
+        ShowError(state.lang, planned.GetError(), {{"date", &d.scheduleError}, {"due_at", &d.scheduleError}}, d.error);
       }
     }
     ImGui::SameLine();

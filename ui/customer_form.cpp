@@ -7,6 +7,7 @@
 #include "imgui.h"
 #include "imgui_stdlib.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 #include "ui/widgets.h"
 
@@ -22,19 +23,18 @@ namespace {
 // ---------------------------------------------------------------------------
 // [SECTION] field errors
 
-// Core names the field first ("phone: …", "birthday: …"); the error goes under that field.
-struct FieldPrefix {
-  const char* prefix;
+// Core's field ids (Error::field) and the form field each error goes under.
+struct FieldOfError {
+  const char* id;
   FormField field;
 };
-constexpr FieldPrefix kPrefixes[] = {
+constexpr FieldOfError kFieldIds[] = {
     {"name", FormField::Name},         {"phone", FormField::Phones},        {"city", FormField::City},
-    {"kind", FormField::Kind},         {"class", FormField::Grade},         {"province", FormField::Province},
-    {"district", FormField::District}, {"address", FormField::Street},      {"industry", FormField::Industry},
+    {"kind", FormField::Kind},         {"grade", FormField::Grade},         {"province", FormField::Province},
+    {"district", FormField::District}, {"street", FormField::Street},       {"industry", FormField::Industry},
     {"scale", FormField::Scale},       {"brands", FormField::Brands},       {"source", FormField::Source},
     {"credit", FormField::Credit},     {"birthday", FormField::Birthday},   {"anniversary", FormField::Anniversary},
-    {"preferences", FormField::Preferences}, {"tags", FormField::Tags},     {"tag", FormField::Tags},
-    {"notes", FormField::Notes},
+    {"preferences", FormField::Preferences}, {"tags", FormField::Tags},     {"notes", FormField::Notes},
 };
 
 std::string& ErrorOf(CustomerFormState& form, FormField field) { return form.errors[static_cast<int>(field)]; }
@@ -45,24 +45,22 @@ void ClearErrors(CustomerFormState& form) {
   form.formError.clear();
 }
 
-void ShowError(AppState& state, const std::string& message) {
+void ShowFormError(AppState& state, const Error& error) {
   CustomerFormState& form = state.form;
-  for (const FieldPrefix& entry : kPrefixes) {
-    size_t length = std::char_traits<char>::length(entry.prefix);
-    if (message.compare(0, length, entry.prefix) == 0 && message.size() > length && message[length] == ':') {
-      ErrorOf(form, entry.field) = FieldErrorText(state.lang, message);
+  std::string text = DescribeError(state.lang, error);
+  for (const FieldOfError& entry : kFieldIds) {
+    if (error.field == entry.id) {
+      ErrorOf(form, entry.field) = std::move(text);
       return;
     }
   }
-  // Custom fields are named by their label.
-  for (size_t i = 0; i < form.fields.size(); i++) {
-    const std::string& label = form.fields[i].label;
-    if (message.compare(0, label.size(), label) == 0 && message.size() > label.size() && message[label.size()] == ':') {
-      form.customErrors[i] = FieldErrorText(state.lang, message);
+  for (size_t i = 0; i < form.fields.size() && i < form.customErrors.size(); i++) {
+    if (error.field == CustomFieldId(form.fields[i])) {
+      form.customErrors[i] = std::move(text);
       return;
     }
   }
-  form.formError = message;
+  form.formError = std::move(text);
 }
 
 // ---------------------------------------------------------------------------
@@ -136,7 +134,7 @@ void LoadCustomFields(AppState& state) {
   CustomerFormState& form = state.form;
   auto fields = ListCustomFields(*state.db);
   form.fields = fields ? std::move(fields).Value() : std::vector<CustomField>();
-  if (!fields) form.formError = fields.Message();
+  if (!fields) form.formError = DescribeError(state.lang, fields.GetError());
   form.customValues.assign(form.fields.size(), "");
   form.customErrors.assign(form.fields.size(), "");
 }
@@ -153,11 +151,11 @@ void Save(AppState& state) {
   // Validation first, so a wrong field is named before anyone is asked about duplicates; every wrong field at once.
   auto problems = CheckCustomerInput(*state.db, input, nullptr);
   if (!problems) {
-    ShowError(state, problems.Message());
+    ShowFormError(state, problems.GetError());
     return;
   }
   if (!problems.Value().empty()) {
-    for (const Error& problem : problems.Value()) ShowError(state, problem.message);
+    for (const Error& problem : problems.Value()) ShowFormError(state, problem);
     return;
   }
   if (!form.duplicates.empty() && !form.duplicatesConfirm) {
@@ -167,13 +165,13 @@ void Save(AppState& state) {
   if (form.editingId) {
     Status updated = UpdateCustomer(*state.db, form.editingId, input, state.actor);
     if (!updated) {
-      ShowError(state, updated.Message());
+      ShowFormError(state, updated.GetError());
       return;
     }
   } else {
     auto created = CreateCustomer(*state.db, input, state.actor);
     if (!created) {
-      ShowError(state, created.Message());
+      ShowFormError(state, created.GetError());
       return;
     }
     state.customers.lastCreatedId = created.Value();
@@ -359,7 +357,7 @@ void OpenNewCustomerForm(AppState& state) {
 void OpenEditCustomerForm(AppState& state, int64_t customerId) {
   auto loaded = GetCustomer(*state.db, customerId);
   if (!loaded) {
-    state.detail.error = loaded.Message();
+    state.detail.error = DescribeError(state.lang, loaded.GetError());
     return;
   }
   const Customer& c = loaded.Value();

@@ -1,8 +1,9 @@
 #pragma once
 // The customer form (新建客户 / 编辑客户): every field core keeps for a customer,
-// custom fields included. A wrong value gets core's message right under its
-// field. Before saving, who the customer might already be (core/duplicates.h:
-// the same phone anywhere, a similar name in the same city) is shown as the user
+// custom fields included. A wrong value gets core's error, in the user's
+// language, right under its field. Before saving, who the customer might
+// already be (core/duplicates.h: the same phone anywhere, a similar name in the
+// same city) is shown as the user
 // types, and a save with possible duplicates waits for "open the existing one"
 // or "save anyway".
 #include <cstdint>

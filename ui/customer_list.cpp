@@ -8,6 +8,7 @@
 #include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -37,7 +38,7 @@ bool LoadPage(AppState& state, CustomerListView& view, int page) {
   view.lastLoadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   view.pageLoads++;
   if (!loaded) {
-    view.error = loaded.Message();
+    view.error = DescribeError(state.lang, loaded.GetError());
     return false;
   }
   view.error.clear();
@@ -81,7 +82,7 @@ void RefreshList(AppState& state, CustomerListView& view) {
       auto counted = CountMatchingCustomers(*state.db, view.query, view.countCap);
       view.totalKnown = true;
       if (!counted) {
-        view.error = counted.Message();
+        view.error = DescribeError(state.lang, counted.GetError());
         return;
       }
       view.moreBeyond = view.countCap > 0 && counted.Value() > view.countCap;

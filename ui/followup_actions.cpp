@@ -2,6 +2,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -67,7 +68,7 @@ bool DrawFollowupActions(AppState& state, FollowupActionState& actions, const Fo
         actions = FollowupActionState{};
         changed = true;
       } else {
-        actions.error = FieldErrorText(state.lang, done.Message());
+        actions.error = DescribeError(state.lang, done.GetError());
       }
     }
   } else {
@@ -80,7 +81,7 @@ bool DrawFollowupActions(AppState& state, FollowupActionState& actions, const Fo
         actions = FollowupActionState{};
         changed = true;
       } else {
-        actions.error = FieldErrorText(state.lang, moved.Message());
+        actions.error = DescribeError(state.lang, moved.GetError());
       }
     }
   }

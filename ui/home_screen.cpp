@@ -2,6 +2,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -12,7 +13,7 @@ void AddSampleCustomer(AppState& state) {
   std::string name = std::string(Tr(state.lang, Str::SampleCustomerName)) + " " + std::to_string(state.customerCount + 1);
   auto added = AddCustomer(*state.db, name, state.actor);
   if (!added) {
-    home.lastError = added.Message();
+    home.lastError = DescribeError(state.lang, added.GetError());
     return;
   }
   home.lastError.clear();

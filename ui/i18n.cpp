@@ -111,10 +111,32 @@ constexpr Entry kStrings[] = {
     {Str::KindOther, "其他", "Other"},
     {Str::ErrRequired, "必填", "Required"},
     {Str::ErrDigitsOnly, "只能输入数字", "Digits only"},
-    {Str::ErrPinLength, "需要 4–8 位数字", "4 to 8 digits"},
+    {Str::ErrDigitCount, "需要 %d–%d 位数字", "%d to %d digits"},
     {Str::ErrWrongPin, "PIN 码错误", "Wrong PIN"},
     {Str::ErrWaitSeconds, "错误次数过多，请 %d 秒后再试", "Too many wrong PINs: wait %d s"},
-    {Str::ErrTooLong, "太长了", "Too long"},
+    {Str::ErrTooLong, "太长了（最多 %d 个字）", "Too long (at most %d characters)"},
+    {Str::ErrTooMany, "太多了（最多 %d 个）", "Too many (at most %d)"},
+    {Str::ErrRepeated, "填了两次", "Given twice"},
+    {Str::ErrBadText, "含有无法识别的字符", "Contains characters that cannot be stored"},
+    {Str::ErrBadFormat, "格式不对", "Not in the expected form"},
+    {Str::ErrBadPhone, "不是有效的电话号码（7–15 位数字，手机号以 13–19 开头）", "Not a phone number (7 to 15 digits; mobiles start with 13–19)"},
+    {Str::ErrBadDate, "不是有效的日期（年-月-日，或生日的 月-日）", "Not a date (YYYY-MM-DD, or MM-DD for a birthday)"},
+    {Str::ErrBadEmail, "不是有效的电子邮箱地址", "Not an e-mail address"},
+    {Str::ErrNotANumber, "请填数字", "Must be a number"},
+    {Str::ErrNotAChoice, "不是可选的选项", "Not one of the choices"},
+    {Str::ErrUnknownCode, "不是可选的值", "Not a value this field knows"},
+    {Str::ErrOutOfRange, "超出范围", "Out of range"},
+    {Str::ErrOutOfRangeBetween, "需在 %d 到 %d 之间", "Must be between %d and %d"},
+    {Str::ErrNotApplicable, "这里不适用", "Does not apply here"},
+    {Str::ErrAlreadyClosed, "这条跟进已完成或已取消", "This follow-up is already done or cancelled"},
+    {Str::ErrInTrash, "这位客户在回收站里，请先恢复", "The customer is in the trash; restore it first"},
+    {Str::ErrNeedsAdmin, "组织至少需要一位在用的管理员", "The organisation needs at least one active admin"},
+    {Str::ErrAlreadySetUp, "这台设备已经有组织了", "This device already has an organisation"},
+    {Str::ErrDuplicate, "已被占用，请换一个", "Already taken; choose another"},
+    {Str::ErrDeactivated, "账号已停用", "The account is deactivated"},
+    {Str::ErrDenied, "你的角色不能做这项更改", "Your role does not allow this change"},
+    {Str::ErrNoPin, "这位用户没有设置 PIN 码", "This user has no PIN"},
+    {Str::ErrNotFound, "找不到（可能已被删除）", "Not found (it may have been deleted)"},
     {Str::LangNameZh, "中文", "中文"},
     {Str::LangNameEn, "English", "English"},
     // Local storage (ui/storage_panel.cpp).
@@ -546,27 +568,6 @@ void ForEachString(void (*visit)(const char* text, void* context), void* context
     visit(entry.zh, context);
     visit(entry.en, context);
   }
-}
-
-std::string FieldErrorText(Lang lang, std::string_view message) {
-  // "name: required" → "required"; messages without a field stay whole.
-  size_t colon = message.find(": ");
-  std::string_view problem = colon == std::string_view::npos ? message : message.substr(colon + 2);
-  if (problem == "required" || problem == "empty") return Tr(lang, Str::ErrRequired);
-  if (problem == "digits only") return Tr(lang, Str::ErrDigitsOnly);
-  if (problem == "4 to 8 digits") return Tr(lang, Str::ErrPinLength);
-  if (problem == "wrong PIN") return Tr(lang, Str::ErrWrongPin);
-  constexpr std::string_view kWait = "too many wrong PINs, wait ";
-  if (problem.substr(0, kWait.size()) == kWait) {
-    int seconds = std::atoi(std::string(problem.substr(kWait.size())).c_str());
-    char buffer[128];
-    std::snprintf(buffer, sizeof buffer, Tr(lang, Str::ErrWaitSeconds), seconds);
-    return buffer;
-  }
-  if (problem.find("too long") != std::string_view::npos || problem.find("at most") != std::string_view::npos) {
-    return Tr(lang, Str::ErrTooLong);
-  }
-  return std::string(colon == std::string_view::npos ? message : problem);
 }
 
 }  // namespace crm::ui

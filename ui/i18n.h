@@ -103,13 +103,35 @@ enum class Str : int {
   KindDecorationCompany,
   KindIndustrial,
   KindOther,
-  // Errors shown next to fields
+  // Core errors by their Problem (ui/errors.cpp), shown next to their field or on the form's error line
   ErrRequired,
   ErrDigitsOnly,
-  ErrPinLength,
+  ErrDigitCount,
   ErrWrongPin,
   ErrWaitSeconds,
   ErrTooLong,
+  ErrTooMany,
+  ErrRepeated,
+  ErrBadText,
+  ErrBadFormat,
+  ErrBadPhone,
+  ErrBadDate,
+  ErrBadEmail,
+  ErrNotANumber,
+  ErrNotAChoice,
+  ErrUnknownCode,
+  ErrOutOfRange,
+  ErrOutOfRangeBetween,
+  ErrNotApplicable,
+  ErrAlreadyClosed,
+  ErrInTrash,
+  ErrNeedsAdmin,
+  ErrAlreadySetUp,
+  ErrDuplicate,
+  ErrDeactivated,
+  ErrDenied,
+  ErrNoPin,
+  ErrNotFound,
   LangNameZh,  // each language named in its own script, the same in both tables
   LangNameEn,
   // Local storage (ui/storage_panel.cpp).
@@ -523,10 +545,5 @@ const char* Tr(Lang lang, Str key);
 Lang LangFromLocale(std::string_view locale);
 // Every string of every language, for building the glyph atlas.
 void ForEachString(void (*visit)(const char* text, void* context), void* context);
-
-// Core errors read "field: problem" in English. For the message under a field,
-// drops the field name (the field's label is right there) and translates the
-// problems people meet most; anything else is shown as it is.
-std::string FieldErrorText(Lang lang, std::string_view coreMessage);
 
 }  // namespace crm::ui

@@ -26,8 +26,8 @@ constexpr Str kPolicyLabels[] = {Str::DupPolicySkip, Str::DupPolicyMerge, Str::D
 // ---------------------------------------------------------------------------
 // [SECTION] options and preview
 
-// Core reports a row's problems as "field: problem" in English, several joined by kRowProblemSeparator;
-// each field is named in the user's language.
+// Core reports a row's problems as text, "field: problem" in English, several joined by kRowProblemSeparator
+// (core/import.h); each field is named in the user's language, the problem stays as core wrote it.
 std::string RowProblemText(Lang lang, const std::string& message) {
   const std::string separator = kRowProblemSeparator;
   std::string out;
@@ -37,7 +37,7 @@ std::string RowProblemText(Lang lang, const std::string& message) {
     std::string part = message.substr(start, end - start);
     size_t colon = part.find(": ");
     auto field = colon == std::string::npos ? Result<ImportField>(ImportField::None) : ParseImportField(part.substr(0, colon));
-    if (field && field.Value() != ImportField::None) part = std::string(LabelOf(lang, field.Value())) + ": " + FieldErrorText(lang, part);
+    if (field && field.Value() != ImportField::None) part = std::string(LabelOf(lang, field.Value())) + ": " + part.substr(colon + 2);
     out += (out.empty() ? "" : separator) + part;
     start = end + separator.size();
   }

@@ -7,6 +7,7 @@
 #include "imgui_stdlib.h"
 #include "ui/app_state.h"
 #include "ui/labels.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -64,7 +65,7 @@ void Merge(AppState& state) {
   int64_t folded = merge.keepThis ? merge.otherId : merge.customerId;
   auto merged = MergeCustomers(*state.db, kept, folded, state.actor);
   if (!merged) {
-    merge.error = (merged.Code() == ErrorCode::Denied ? std::string(Tr(state.lang, Str::NotAllowed)) : std::string()) + merged.Message();
+    merge.error = DescribeError(state.lang, merged.GetError());
     merge.confirming = false;
     return;
   }
@@ -83,13 +84,13 @@ void OpenMergeDialog(AppState& state, int64_t customerId) {
   merge.customerId = customerId;
   auto customer = GetCustomer(*state.db, customerId);
   if (!customer) {
-    merge.error = customer.Message();
+    merge.error = DescribeError(state.lang, customer.GetError());
     return;
   }
   merge.customerName = customer.Value().fields.name;
   auto candidates = FindDuplicates(*state.db, customer.Value().fields, customerId, 10);
   if (candidates) merge.candidates = std::move(candidates).Value();
-  else merge.error = candidates.Message();
+  else merge.error = DescribeError(state.lang, candidates.GetError());
 }
 
 void DrawMergeDialog(AppState& state) {

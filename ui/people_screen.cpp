@@ -6,6 +6,7 @@
 #include "core/validate.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -27,7 +28,7 @@ void SaveSettings(AppState& state) {
   settings.idleLockSeconds = people.idleSeconds;
   auto saved = SaveDeviceSettings(*state.db, settings);
   if (!saved) {
-    people.settingsError = FieldErrorText(state.lang, saved.Message());
+    people.settingsError = DescribeError(state.lang, saved.GetError());
     return;
   }
   people.settingsError.clear();
@@ -60,8 +61,8 @@ void DrawAddUser(AppState& state) {
     people.nameError.clear();
     people.pinError.clear();
     people.message.clear();
-    if (auto name = CleanText(people.name, "name", 50, true); !name) people.nameError = FieldErrorText(state.lang, name.Message());
-    if (auto pin = ValidatePin(people.pin); !pin) people.pinError = FieldErrorText(state.lang, pin.Message());
+    if (auto name = CleanText(people.name, "name", 50, true); !name) people.nameError = DescribeError(state.lang, name.GetError());
+    if (auto pin = ValidatePin(people.pin); !pin) people.pinError = DescribeError(state.lang, pin.GetError());
     if (people.nameError.empty() && people.pinError.empty()) {
       state.signIn.newUserRole = kRoles[std::clamp(people.role, 0, static_cast<int>(std::size(kRoles)) - 1)];
       StartNewPinJob(state, PinJob::Purpose::NewUser, people.pin);

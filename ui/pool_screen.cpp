@@ -6,15 +6,12 @@
 #include "core/ownership.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
 
 namespace {
-
-std::string Failure(AppState& state, const Error& error) {
-  return (error.code == ErrorCode::Denied ? std::string(Tr(state.lang, Str::NotAllowed)) : std::string()) + error.message;
-}
 
 void DrawPoolList(AppState& state) {
   PoolScreenState& pool = state.pool;
@@ -38,7 +35,7 @@ void DrawPoolList(AppState& state) {
         pool.error.clear();
         AfterCommit(state);
       } else {
-        pool.error = Failure(state, returned.GetError());
+        pool.error = DescribeError(state.lang, returned.GetError());
       }
     }
   }
@@ -50,7 +47,7 @@ void DrawPoolList(AppState& state) {
       pool.error.clear();
       AfterCommit(state);
     } else {
-      pool.error = Failure(state, claimed.GetError());
+      pool.error = DescribeError(state.lang, claimed.GetError());
       pool.message.clear();
     }
   } else if (click.openId) {
@@ -63,7 +60,7 @@ void DrawWinBack(AppState& state) {
   if (NeedsLoad(state, pool.winBackLoaded, PageReads(Page::Pool))) {
     auto list = WinBackList(*state.db, 500);
     if (list) pool.winBack = std::move(list).Value();
-    else pool.error = list.Message();
+    else pool.error = DescribeError(state.lang, list.GetError());
   }
   ImGui::TextWrapped("%s", Tr(state.lang, Str::WinBackIntro));
   ImGui::BeginChild("##winback_list", ImVec2(0, 0), ImGuiChildFlags_Border);
@@ -141,7 +138,7 @@ void DrawReassign(AppState& state) {
           pool.from = pool.to = -1;
           AfterCommit(state);
         } else {
-          pool.error = Failure(state, moved.GetError());
+          pool.error = DescribeError(state.lang, moved.GetError());
           pool.message.clear();
         }
       }

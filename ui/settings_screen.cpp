@@ -7,6 +7,7 @@
 #include "core/org.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -19,10 +20,6 @@ namespace crm::ui {
 namespace {
 
 constexpr const char* kIntervalKeys[] = {kSettingIntervalA, kSettingIntervalB, kSettingIntervalC, kSettingIntervalD};
-
-std::string Failure(AppState& state, const Status& status) {
-  return (status.Code() == ErrorCode::Denied ? std::string(Tr(state.lang, Str::NotAllowed)) : std::string()) + status.Message();
-}
 
 void Load(AppState& state) {
   SettingsScreenState& s = state.settings;
@@ -71,7 +68,7 @@ void DrawRules(AppState& state) {
     if (saved) {
       s.rulesMessage = Tr(lang, Str::RulesSaved);
     } else {
-      s.rulesError = Failure(state, saved);
+      s.rulesError = DescribeError(state.lang, saved.GetError());
     }
     AfterCommit(state);  // also re-reads what is stored, when a later setting was refused
   }
@@ -146,12 +143,8 @@ void DrawCustomFields(AppState& state) {
       s.fieldChoices.clear();
       AfterCommit(state);
     } else {
-      const std::string& m = created.Message();
-      std::string text = FieldErrorText(lang, m);
-      if (m.rfind("key", 0) == 0) s.fieldKeyError = text;
-      else if (m.rfind("label", 0) == 0) s.fieldLabelError = text;
-      else if (m.rfind("choices", 0) == 0) s.fieldChoicesError = text;
-      else s.fieldError = Failure(state, created.GetError());
+      ShowError(lang, created.GetError(),
+                {{"key", &s.fieldKeyError}, {"label", &s.fieldLabelError}, {"choices", &s.fieldChoicesError}}, s.fieldError);
     }
   }
   if (!s.fieldError.empty()) ErrorText(s.fieldError);
@@ -193,7 +186,7 @@ void DrawUsers(AppState& state) {
         if (picked > 0) team = state.teams[static_cast<size_t>(picked - 1)].id;
         Status set = SetUserTeam(*state.db, user.id, team, state.actor);
         if (set) AfterCommit(state);
-        else s.userError = Failure(state, set);
+        else s.userError = DescribeError(state.lang, set.GetError());
       }
       ImGui::TableNextColumn();
       if (user.id != state.actor.userId) {
@@ -201,7 +194,7 @@ void DrawUsers(AppState& state) {
         if (ImGui::Button(toggle.c_str())) {
           Status set = SetUserActive(*state.db, user.id, !user.active, state.actor);
           if (set) AfterCommit(state);
-          else s.userError = Failure(state, set);
+          else s.userError = DescribeError(state.lang, set.GetError());
         }
       } else {
         ImGui::TextDisabled("%s", Tr(lang, Str::You));
@@ -237,10 +230,8 @@ void DrawUsers(AppState& state) {
       s.userMessage = Tr(lang, Str::UserAdded);
       s.userName.clear();
       AfterCommit(state);
-    } else if (created.Message().rfind("name", 0) == 0) {
-      s.userNameError = FieldErrorText(lang, created.Message());
     } else {
-      s.userError = Failure(state, created.GetError());
+      ShowError(lang, created.GetError(), {{"name", &s.userNameError}}, s.userError);
     }
   }
   ImGui::SeparatorText(Tr(lang, Str::AddTeam));
@@ -253,7 +244,7 @@ void DrawUsers(AppState& state) {
       s.teamName.clear();
       AfterCommit(state);
     } else {
-      s.teamError = created.Message().rfind("name", 0) == 0 ? FieldErrorText(lang, created.Message()) : Failure(state, created.GetError());
+      s.teamError = DescribeError(lang, created.GetError());
     }
   }
 }

@@ -7,6 +7,7 @@
 #include "core/validate.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -72,8 +73,8 @@ bool ValidateNewAccountFields(AppState& state) {
   s.pinError.clear();
   s.pinAgainError.clear();
   s.formError.clear();
-  if (auto name = CleanText(s.name, "name", kMaxNameChars, true); !name) s.nameError = FieldErrorText(state.lang, name.Message());
-  if (auto pin = ValidatePin(s.pin); !pin) s.pinError = FieldErrorText(state.lang, pin.Message());
+  if (auto name = CleanText(s.name, "name", kMaxNameChars, true); !name) s.nameError = DescribeError(state.lang, name.GetError());
+  if (auto pin = ValidatePin(s.pin); !pin) s.pinError = DescribeError(state.lang, pin.GetError());
   else if (s.pin != s.pinAgain) s.pinAgainError = Tr(state.lang, Str::PinMismatch);
   return s.nameError.empty() && s.pinError.empty() && s.pinAgainError.empty();
 }
@@ -82,17 +83,17 @@ void StartTrial(AppState& state) {
   SignInState& s = state.signIn;
   auto device = DeviceId(*state.db);
   if (!device) {
-    s.formError = device.Message();
+    s.formError = DescribeError(state.lang, device.GetError());
     return;
   }
   auto demo = SeedDemoOrganisation(*state.db, device.Value());
   if (!demo) {
-    s.formError = demo.Message();
+    s.formError = DescribeError(state.lang, demo.GetError());
     return;
   }
   auto signedIn = MarkSignedIn(*state.db, demo.Value().owner.userId, state.nowMs);
   if (!signedIn) {
-    s.formError = signedIn.Message();
+    s.formError = DescribeError(state.lang, signedIn.GetError());
     return;
   }
   EnterSession(state, signedIn.Value());
@@ -174,7 +175,7 @@ void PickUser(AppState& state, const DeviceAccount& account) {
   if (!account.hasPin) {
     auto actor = SignInWithoutPin(*state.db, account.userId, state.nowMs);
     if (!actor) {
-      s.formError = actor.Message();
+      s.formError = DescribeError(state.lang, actor.GetError());
       return;
     }
     EnterSession(state, actor.Value());
@@ -188,7 +189,8 @@ void SubmitPin(AppState& state) {
   s.pinError.clear();
   auto check = BeginPinCheck(*state.db, s.userId, s.pin, state.nowMs);
   if (!check) {
-    s.pinError = FieldErrorText(state.lang, check.Message());
+    // The PIN step shows only the PIN field: every refusal (wrong, wait N seconds, …) goes under it.
+    s.pinError = DescribeError(state.lang, check.GetError());
     return;
   }
   s.job = PinJob{PinJob::Purpose::Verify, std::string(), std::move(check).Value(), state.nowMs};
@@ -204,7 +206,7 @@ void FinishJob(AppState& state) {
       auto actor = FinishPinCheck(db, job.check, state.nowMs);
       s.pin.clear();
       if (!actor) {
-        s.pinError = FieldErrorText(state.lang, actor.Message());
+        s.pinError = DescribeError(state.lang, actor.GetError());
         s.focusField = true;
         return;
       }
@@ -215,7 +217,7 @@ void FinishJob(AppState& state) {
     case PinJob::Purpose::NewAccount: {
       auto actor = CreateLocalAccount(db, s.name, MakePinRecord(job.salt, job.check.kdf));
       if (!actor) {
-        s.formError = FieldErrorText(state.lang, actor.Message());
+        ShowError(state.lang, actor.GetError(), {{"name", &s.nameError}, {"pin", &s.pinError}}, s.formError);
         return;
       }
       EnterSession(state, actor.Value());
@@ -224,7 +226,7 @@ void FinishJob(AppState& state) {
     case PinJob::Purpose::Convert: {
       auto actor = ConvertTrialToAccount(db, s.name, MakePinRecord(job.salt, job.check.kdf), s.keepDemo);
       if (!actor) {
-        s.formError = FieldErrorText(state.lang, actor.Message());
+        ShowError(state.lang, actor.GetError(), {{"name", &s.nameError}, {"pin", &s.pinError}}, s.formError);
         return;
       }
       auto settings = GetDeviceSettings(db);
@@ -236,7 +238,8 @@ void FinishJob(AppState& state) {
       PeopleScreenState& people = state.people;
       auto added = AddDeviceUser(db, people.name, s.newUserRole, MakePinRecord(job.salt, job.check.kdf), state.actor);
       if (!added) {
-        people.nameError = FieldErrorText(state.lang, added.Message());
+        // The add-user form has no line of its own for other errors; they go under the name.
+        ShowError(state.lang, added.GetError(), {{"name", &people.nameError}, {"pin", &people.pinError}}, people.nameError);
         return;
       }
       people.message = std::string(Tr(state.lang, Str::Created)) + ": " + people.name;
@@ -274,7 +277,7 @@ void RefreshAccounts(AppState& state) {
   if (!state.db) return;
   auto accounts = ListDeviceAccounts(*state.db);
   if (accounts) state.signIn.accounts = std::move(accounts).Value();
-  else state.signIn.formError = accounts.Message();
+  else state.signIn.formError = DescribeError(state.lang, accounts.GetError());
 }
 
 void DrawWelcome(AppState& state) {

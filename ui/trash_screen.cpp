@@ -4,6 +4,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 
 namespace crm::ui {
 
@@ -26,8 +27,7 @@ void DrawTrash(AppState& state) {
       trash.error.clear();
       AfterCommit(state);
     } else {
-      trash.error = (restored.Code() == ErrorCode::Denied ? std::string(Tr(state.lang, Str::NotAllowed)) : std::string()) +
-                    restored.Message();
+      trash.error = DescribeError(state.lang, restored.GetError());
       trash.message.clear();
     }
   } else if (click.openId) {

@@ -3,6 +3,7 @@
 #include "core/followups.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/followup_actions.h"
 #include "ui/labels.h"
 #include "ui/widgets.h"
@@ -21,7 +22,7 @@ void Save(AppState& state) {
   if (visit.scheduleNext) {
     auto due = LocalDateToMs(*state.db, visit.nextDate, 9 * 60, "date");
     if (!due) {
-      visit.nextError = FieldErrorText(state.lang, due.Message());
+      visit.nextError = DescribeError(state.lang, due.GetError());
       return;
     }
     nextDue = due.Value();
@@ -38,9 +39,7 @@ void Save(AppState& state) {
   }
   auto logged = LogActivity(*state.db, input, state.actor);
   if (!logged) {
-    const std::string& message = logged.Message();
-    if (message.rfind("summary", 0) == 0) visit.summaryError = FieldErrorText(state.lang, message);
-    else visit.error = message;
+    ShowError(state.lang, logged.GetError(), {{"summary", &visit.summaryError}}, visit.error);
     return;
   }
   visit.lastActivityId = logged.Value();
@@ -51,7 +50,7 @@ void Save(AppState& state) {
       // The visit is saved; only the plan failed: say so and keep the dialog for another try.
       AfterCommit(state);
       visit.scheduleNext = true;
-      visit.error = std::string(Tr(state.lang, Str::VisitSavedPlanFailed)) + planned.Message();
+      visit.error = std::string(Tr(state.lang, Str::VisitSavedPlanFailed)) + DescribeError(state.lang, planned.GetError());
       return;
     }
   }

@@ -4,6 +4,7 @@
 #include "ui/app_state.h"
 #include "ui/conflicts_screen.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -13,11 +14,11 @@ using customer_detail::DateTime;
 void LoadAuditSection(AppState& state, CustomerDetailState& detail) {
   AuditSectionState& d = detail.audit;
   Db& db = *state.db;
-  if (auto audit = AuditForCustomer(db, detail.customerId, 300)) d.audit = std::move(audit).Value(); else detail.error = audit.Message();
+  if (auto audit = AuditForCustomer(db, detail.customerId, 300)) d.audit = std::move(audit).Value(); else detail.error = DescribeError(state.lang, audit.GetError());
   ConflictQuery conflicts;
   conflicts.customerId = detail.customerId;
   conflicts.limit = 50;
-  if (auto found = ListConflicts(db, conflicts)) d.conflicts = std::move(found).Value(); else detail.error = found.Message();
+  if (auto found = ListConflicts(db, conflicts)) d.conflicts = std::move(found).Value(); else detail.error = DescribeError(state.lang, found.GetError());
 }
 
 void DrawAuditSection(AppState& state, CustomerDetailState& detail) {

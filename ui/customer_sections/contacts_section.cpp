@@ -5,6 +5,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -53,13 +54,9 @@ void SaveContact(AppState& state) {
     saved = added.GetError();
   }
   if (!saved) {
-    const std::string& m = saved.Message();
-    std::string text = FieldErrorText(state.lang, m);
-    if (m.rfind("name", 0) == 0) form.nameError = text;
-    else if (m.rfind("phone", 0) == 0) form.phoneError = text;
-    else if (m.rfind("email", 0) == 0) form.emailError = text;
-    else if (m.rfind("birthday", 0) == 0) form.birthdayError = text;
-    else form.error = m;
+    ShowError(state.lang, saved.GetError(),
+              {{"name", &form.nameError}, {"phone", &form.phoneError}, {"email", &form.emailError}, {"birthday", &form.birthdayError}},
+              form.error);
     return;
   }
   form.open = false;
@@ -96,7 +93,7 @@ void DrawContactForm(AppState& state) {
 
 void LoadContactsSection(AppState& state, CustomerDetailState& detail) {
   if (auto contacts = ContactsOf(*state.db, detail.customerId)) detail.contacts.contacts = std::move(contacts).Value();
-  else detail.error = contacts.Message();
+  else detail.error = DescribeError(state.lang, contacts.GetError());
 }
 
 void DrawContactsSection(AppState& state, CustomerDetailState& detail) {

@@ -3,6 +3,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -12,7 +13,7 @@ using customer_detail::DateTime;
 
 void LoadFollowupsSection(AppState& state, CustomerDetailState& detail) {
   if (auto followups = FollowupsOf(*state.db, detail.customerId)) detail.followups.followups = std::move(followups).Value();
-  else detail.error = followups.Message();
+  else detail.error = DescribeError(state.lang, followups.GetError());
 }
 
 void DrawFollowupsSection(AppState& state, CustomerDetailState& detail) {

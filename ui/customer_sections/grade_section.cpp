@@ -5,6 +5,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -15,7 +16,7 @@ using customer_detail::Report;
 void LoadGradeSection(AppState& state, CustomerDetailState& detail) {
   GradeSectionState& d = detail.grade;
   if (auto grades = GradeHistory(*state.db, detail.customerId)) d.grades = std::move(grades).Value();
-  else detail.error = grades.Message();
+  else detail.error = DescribeError(state.lang, grades.GetError());
   if (auto suggestion = SuggestGrade(*state.db, detail.customerId, state.nowMs)) d.suggestion = suggestion.Value(); else d.suggestion.reset();
   if (!d.picked) {
     d.picked = true;
@@ -62,8 +63,8 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
   if (PrimaryButton(save.c_str()) && d.newGrade >= 0) {
     d.gradeError.clear();
     Status set = SetGrade(*state.db, c.id, AllGrades()[static_cast<size_t>(d.newGrade)], d.gradeReason, state.actor);
-    if (!set && set.Message().rfind("reason", 0) == 0) {
-      d.gradeError = FieldErrorText(lang, set.Message());
+    if (!set && set.GetError().field == "reason") {
+      d.gradeError = DescribeError(lang, set.GetError());
     } else {
       Report(state, set, Str::GradeSaved);
       if (set) d.gradeReason.clear();

@@ -3,6 +3,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -42,7 +43,7 @@ void DrawStageSection(AppState& state, CustomerDetailState& detail) {
     d.stageError.clear();
     LostReason reason = lost && d.lostReason >= 0 ? AllLostReasons()[static_cast<size_t>(d.lostReason)] : LostReason::None;
     Status set = SetStage(*state.db, c.id, AllStages()[static_cast<size_t>(d.newStage)], reason, state.actor);
-    if (!set && set.Code() == ErrorCode::Invalid) d.stageError = set.Message();
+    if (!set && set.Code() == ErrorCode::Invalid) d.stageError = DescribeError(lang, set.GetError());
     else Report(state, set, Str::StageSaved);
   }
 }

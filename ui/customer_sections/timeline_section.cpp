@@ -5,6 +5,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -13,7 +14,7 @@ using customer_detail::DateTime;
 
 void LoadTimelineSection(AppState& state, CustomerDetailState& detail) {
   if (auto activities = ActivitiesOf(*state.db, detail.customerId)) detail.timeline.activities = std::move(activities).Value();
-  else detail.error = activities.Message();
+  else detail.error = DescribeError(state.lang, activities.GetError());
 }
 
 void DrawTimelineSection(AppState& state, CustomerDetailState& detail) {
