@@ -17,6 +17,9 @@ namespace crm {
 // [SECTION] the run: check, write, slices, progress
 // [SECTION] undo
 
+// ---------------------------------------------------------------------------
+// [SECTION] fields and headers
+
 namespace {
 
 std::string LowerAscii(std::string_view text) {

@@ -235,12 +235,14 @@ class RecordImportMapping : public ImportMapping {
     return Outcome(db, actor, check, writeUnder);
   }
 
-  // A checked row as the pipeline keeps it; given the import's id, a Create or Merge is written.
-  Result<RowOutcome> Outcome(Db& db, const Actor& actor, RowCheck<Record>& check,
-                             std::optional<int64_t> writeUnder) const {
+  // A checked row as the pipeline keeps it; given the import's id, a Create or Merge is written (a write
+  // that fails fails the row).
+  RowOutcome Outcome(Db& db, const Actor& actor, const RowCheck<Record>& check,
+                     std::optional<int64_t> writeUnder) const {
     RowOutcome outcome{check.action, {}, check.duplicate};
     if (!check.problems.empty()) {
       outcome.action = RowAction::Fail;
+      outcome.duplicate.reset();  // a row that breaks the rules is reported for that, not as a duplicate
       for (const Error& problem : check.problems) {
         outcome.problem += (outcome.problem.empty() ? "" : kRowProblemSeparator) + problem.message;
       }
@@ -332,8 +334,8 @@ Result<ImportPreviewOf<Record, Field>> PreviewImportRows(Db& db, const RecordImp
       CRM_ASSIGN_OR_RETURN(RowCheck<Record> check,
                            mapping.Validate(db, actor, ImportRow{record.line, record.fields, reader.Mapping()},
                                             options.onDuplicate));
-      row.input = check.record;
-      CRM_ASSIGN_OR_RETURN(outcome, mapping.Outcome(db, actor, check, std::nullopt));
+      outcome = mapping.Outcome(db, actor, check, std::nullopt);
+      row.input = std::move(check.record);
     }
     row.cells = record.fields;
     row.action = outcome.action;

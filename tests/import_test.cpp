@@ -17,6 +17,15 @@ namespace {
 
 using testing_support::TestOrg;
 
+// [SECTION] helpers and fixtures
+// [SECTION] headers, rows and their problems
+// [SECTION] duplicates
+// [SECTION] batches, progress, cancel, undo
+// [SECTION] jobs in slices
+
+// ---------------------------------------------------------------------------
+// [SECTION] helpers and fixtures
+
 // The lines of the report's errors, and whether the one on `line` names `field`.
 std::vector<int64_t> ErrorLines(const ImportReport& report) {
   std::vector<int64_t> lines;
@@ -75,6 +84,9 @@ std::string MessyGbCsv() {
   EXPECT_TRUE(gb) << gb.Message();
   return gb.ValueOr("");
 }
+
+// ---------------------------------------------------------------------------
+// [SECTION] headers, rows and their problems
 
 TEST(Import, HeadersAreRecognisedInChineseAndEnglish) {
   EXPECT_EQ(GuessImportField("客户名称"), ImportField::Name);
@@ -214,6 +226,9 @@ TEST(Import, PreviewShowsProblemsOfTheFirstRows) {
   EXPECT_EQ(preview.rows[1].problem.rfind("name", 0), 0u);
 }
 
+// ---------------------------------------------------------------------------
+// [SECTION] duplicates
+
 TEST(Import, DuplicatesAreSkippedMergedOrCreated) {
   TestOrg org;
   int64_t existing = org.Customer("老客户", org.admin, {"13900139000"}, "佛山");
@@ -262,6 +277,9 @@ TEST(Import, MergeIsRefusedForCustomersTheUserMayNotChange) {
   ASSERT_EQ(report.errors.size(), 1u);
   EXPECT_NE(report.errors[0].message.find("cannot merge"), std::string::npos);
 }
+
+// ---------------------------------------------------------------------------
+// [SECTION] batches, progress, cancel, undo
 
 std::string GeneratedCsv(int rows) {
   std::string csv = "客户名称,电话\n";
@@ -419,6 +437,9 @@ TEST(Import, RefusesBadArguments) {
   EXPECT_FALSE(FileImportSource("/nonexistent/file.csv"));
   EXPECT_FALSE(PreviewImport(org.db, StringImportSource("name\na\n", "a"), {}, org.admin, -1));
 }
+
+// ---------------------------------------------------------------------------
+// [SECTION] jobs in slices
 
 TEST(Import, AJobInSlicesMatchesTheWholeImportAndLeavesNoTransactionOpen) {
   TestOrg whole;
