@@ -17,13 +17,14 @@ namespace {
 
 // Headers seen in Chinese and English spreadsheets (compared trimmed, ASCII lower-cased).
 std::vector<ImportFieldSpec> CustomerFieldSpecs() {
-  auto spec = [](ImportField field, const char* code, std::vector<std::string_view> aliases) {
-    return ImportFieldSpec{static_cast<int>(field), code, std::move(aliases), nullptr};
+  auto spec = [](ImportField field, const char* code, std::vector<std::string_view> aliases,
+                 const char* requiredAs = nullptr) {
+    return ImportFieldSpec{static_cast<int>(field), code, std::move(aliases), requiredAs};
   };
-  std::vector<ImportFieldSpec> specs = {
+  return {
       spec(ImportField::None, "none", {}),
       spec(ImportField::Name, "name", {"客户名称", "名称", "客户", "公司名称", "客户名", "姓名", "name", "customer",
-                                       "customer name", "company"}),
+                                       "customer name", "company"}, "the customer name (客户名称/name)"),
       spec(ImportField::Phones, "phones", {"电话", "手机", "联系电话", "手机号", "手机号码", "电话号码", "phone", "phones",
                                            "mobile", "tel", "telephone"}),
       spec(ImportField::Province, "province", {"省", "省份", "province"}),
@@ -43,8 +44,6 @@ std::vector<ImportFieldSpec> CustomerFieldSpecs() {
       spec(ImportField::Tags, "tags", {"标签", "tags", "tag"}),
       spec(ImportField::Grade, "grade", {"等级", "客户等级", "客户分类", "class", "grade"}),
   };
-  specs[static_cast<size_t>(ImportField::Name)].requiredAs = "the customer name (客户名称/name)";
-  return specs;
 }
 
 // ---------------------------------------------------------------------------
