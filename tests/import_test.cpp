@@ -17,6 +17,15 @@ namespace {
 
 using testing_support::TestOrg;
 
+// [SECTION] helpers and fixtures
+// [SECTION] headers, rows and their problems
+// [SECTION] duplicates
+// [SECTION] batches, progress, cancel, undo
+// [SECTION] jobs in slices
+
+// ---------------------------------------------------------------------------
+// [SECTION] helpers and fixtures
+
 // The lines of the report's errors, and whether the one on `line` names `field`.
 std::vector<int64_t> ErrorLines(const ImportReport& report) {
   std::vector<int64_t> lines;
@@ -38,6 +47,25 @@ Result<int64_t> FindByName(Db& db, const std::string& name) {
   return stmt.Int64(0);
 }
 
+// Every progress value of a run, in the order reported: `done` never goes back, nor does the pass, nor the
+// bytes and rows within a pass; the last value is the end of the scale.
+void ExpectProgressOnlyForward(const std::vector<ImportProgress>& seen) {
+  ASSERT_FALSE(seen.empty());
+  for (size_t i = 1; i < seen.size(); i++) {
+    const ImportProgress& before = seen[i - 1];
+    const ImportProgress& now = seen[i];
+    EXPECT_GE(now.done, before.done) << "value " << i;
+    EXPECT_EQ(now.total, before.total) << "value " << i;
+    EXPECT_GE(now.pass, before.pass) << "value " << i;
+    if (now.pass == before.pass) {
+      EXPECT_GE(now.rowsDone, before.rowsDone) << "value " << i;
+      EXPECT_GE(now.bytesRead, before.bytesRead) << "value " << i;
+    }
+    EXPECT_LE(now.done, now.total) << "value " << i;
+  }
+  EXPECT_EQ(seen.back().done, seen.back().total);
+}
+
 // A messy spreadsheet as Chinese Excel saves it: GB18030, no BOM, CRLF, quotes, embedded
 // newlines and commas, a blank line, a final line without a newline, and four bad rows.
 std::string MessyGbCsv() {
@@ -56,6 +84,9 @@ std::string MessyGbCsv() {
   EXPECT_TRUE(gb) << gb.Message();
   return gb.ValueOr("");
 }
+
+// ---------------------------------------------------------------------------
+// [SECTION] headers, rows and their problems
 
 TEST(Import, HeadersAreRecognisedInChineseAndEnglish) {
   EXPECT_EQ(GuessImportField("客户名称"), ImportField::Name);
@@ -195,6 +226,9 @@ TEST(Import, PreviewShowsProblemsOfTheFirstRows) {
   EXPECT_EQ(preview.rows[1].problem.rfind("name", 0), 0u);
 }
 
+// ---------------------------------------------------------------------------
+// [SECTION] duplicates
+
 TEST(Import, DuplicatesAreSkippedMergedOrCreated) {
   TestOrg org;
   int64_t existing = org.Customer("老客户", org.admin, {"13900139000"}, "佛山");
@@ -244,6 +278,9 @@ TEST(Import, MergeIsRefusedForCustomersTheUserMayNotChange) {
   EXPECT_NE(report.errors[0].message.find("cannot merge"), std::string::npos);
 }
 
+// ---------------------------------------------------------------------------
+// [SECTION] batches, progress, cancel, undo
+
 std::string GeneratedCsv(int rows) {
   std::string csv = "客户名称,电话\n";
   for (int i = 0; i < rows; i++) csv += "客户" + std::to_string(i) + ",1380000" + std::to_string(1000 + i) + "\n";
@@ -269,7 +306,28 @@ TEST(Import, BatchesAndProgressCoverEveryRow) {
   EXPECT_EQ(seen.back().rowsDone, 23);
   EXPECT_EQ(seen.back().bytesRead, static_cast<int64_t>(csv.size()));
   EXPECT_EQ(seen.back().totalBytes, static_cast<int64_t>(csv.size()));
+  EXPECT_EQ(seen.back().total, 2 * static_cast<int64_t>(csv.size()));  // read twice: checked, then written
   EXPECT_TRUE(std::any_of(seen.begin(), seen.end(), [](const ImportProgress& p) { return p.pass == 1; }));
+  ExpectProgressOnlyForward(seen);
+}
+
+// All-or-nothing with a bad row stops after checking: the bar still ends full, never having gone back.
+TEST(Import, ProgressEndsAtTheTotalWhenNothingIsWritten) {
+  TestOrg org;
+  ImportOptions options;
+  options.progressEvery = 3;
+  std::vector<ImportProgress> seen;
+  options.progress = [&](const ImportProgress& p) {
+    seen.push_back(p);
+    return true;
+  };
+  std::string csv = GeneratedCsv(10) + "坏电话,12\n";
+  ImportReport report = ImportCustomers(org.db, StringImportSource(csv, "g"), options, org.admin).Value();
+  EXPECT_FALSE(report.written);
+  ExpectProgressOnlyForward(seen);
+  EXPECT_EQ(seen.back().pass, 1);
+  EXPECT_EQ(seen.back().rowsDone, 11);
+  EXPECT_EQ(seen.back().total, 2 * static_cast<int64_t>(csv.size()));
 }
 
 TEST(Import, CancelThroughProgressWritesNothingInAllOrNothingMode) {
@@ -343,13 +401,23 @@ TEST(Import, FileSourceCrossesChunkBoundariesInGb18030) {
   EXPECT_EQ(source.name, "crm_import_test.csv");
   EXPECT_GT(source.totalBytes, 128 * 1024);
   ImportOptions options;
-  int64_t lastBytes = 0;
+  options.progressEvery = 100;
+  // Every value, a row a slice, as the screen sees them: bytes move within each pass.
+  std::vector<ImportProgress> seen;
   options.progress = [&](const ImportProgress& p) {
-    lastBytes = p.bytesRead;
+    seen.push_back(p);
     return true;
   };
-  ImportReport report = ImportCustomers(org.db, source, options, org.admin).Value();
+  ImportJob job = ImportJob::Start(org.db, source, options, org.admin).Value();
+  for (int steps = 0; !job.Step(org.db, 1e-9).Value(); steps++) {
+    seen.push_back(job.Progress());
+    ASSERT_LT(steps, 100000);
+  }
+  seen.push_back(job.Progress());
+  ImportReport report = job.Report();
   std::remove(path.c_str());
+  ExpectProgressOnlyForward(seen);
+  int64_t lastBytes = seen.back().bytesRead;
   EXPECT_EQ(report.encoding, Encoding::Gb18030);
   EXPECT_EQ(report.created, kRows);
   EXPECT_TRUE(report.errors.empty());
@@ -370,6 +438,9 @@ TEST(Import, RefusesBadArguments) {
   EXPECT_FALSE(PreviewImport(org.db, StringImportSource("name\na\n", "a"), {}, org.admin, -1));
 }
 
+// ---------------------------------------------------------------------------
+// [SECTION] jobs in slices
+
 TEST(Import, AJobInSlicesMatchesTheWholeImportAndLeavesNoTransactionOpen) {
   TestOrg whole;
   ImportOptions options;
@@ -379,22 +450,33 @@ TEST(Import, AJobInSlicesMatchesTheWholeImportAndLeavesNoTransactionOpen) {
 
   TestOrg sliced;
   options.batchSize = 5;
+  options.progressEvery = 4;
+  std::vector<ImportProgress> called;
+  options.progress = [&](const ImportProgress& p) {
+    called.push_back(p);
+    return true;
+  };
   auto job = ImportJob::Start(sliced.db, StringImportSource(csv, "g"), options, sliced.admin);
   ASSERT_TRUE(job) << job.Message();
   int steps = 0;
-  int64_t lastRows = -1;
+  // What a screen shows between slices, and what the callback hears within them.
+  std::vector<ImportProgress> betweenSteps{job.Value().Progress()};
   for (;;) {
     // The smallest budget: one row per step.
     auto done = job.Value().Step(sliced.db, 1e-9);
     ASSERT_TRUE(done) << done.Message();
     steps++;
     EXPECT_FALSE(sliced.db.InTransaction()) << "step " << steps;
-    ImportProgress progress = job.Value().Progress();
-    EXPECT_GE(progress.rowsDone, 0);
-    lastRows = progress.rowsDone;
+    betweenSteps.push_back(job.Value().Progress());
     if (done.Value()) break;
     ASSERT_LT(steps, 1000);
   }
+  ExpectProgressOnlyForward(betweenSteps);
+  ExpectProgressOnlyForward(called);
+  EXPECT_EQ(betweenSteps.back().total, 2 * static_cast<int64_t>(csv.size()));
+  EXPECT_EQ(betweenSteps.back().pass, 2);
+  EXPECT_EQ(betweenSteps.back().rowsDone, 42);
+  EXPECT_TRUE(std::any_of(betweenSteps.begin(), betweenSteps.end(), [](const ImportProgress& p) { return p.pass == 1; }));
   EXPECT_TRUE(job.Value().Finished());
   EXPECT_GE(steps, 84);  // 42 rows checked, then 42 written, a row a step
   const ImportReport& report = job.Value().Report();
@@ -403,7 +485,6 @@ TEST(Import, AJobInSlicesMatchesTheWholeImportAndLeavesNoTransactionOpen) {
   EXPECT_EQ(report.failed, 2);
   EXPECT_EQ(ErrorLines(report), ErrorLines(expected));
   EXPECT_EQ(ErrorLines(report), (std::vector<int64_t>{42, 43}));
-  EXPECT_EQ(lastRows, 42);
   EXPECT_TRUE(report.written);
   EXPECT_EQ(CountCustomers(sliced.db).Value(), 40);
   // Its customers undo together, as one import.
