@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/ids.h"
+#include "core/records.h"
 #include "core/schema.h"
 #include "core/text.h"
 
@@ -306,9 +307,8 @@ void Keep(std::vector<RowIssue>& issues, size_t max, int64_t line, std::string m
 }
 
 Status RecordImportCounts(Db& db, int64_t importId, const ImportReportOf<int>& report, const Actor& actor) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-      "UPDATE imports SET rows_ok = ?, rows_failed = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  stmt.BindAll(report.created + report.merged, report.failed, NowMs(), actor.userId, actor.deviceId, importId);
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "imports", "rows_ok = ?1, rows_failed = ?2", "id = ?3"));
+  stmt.BindAll(report.created + report.merged, report.failed, importId);
   return stmt.Run();
 }
 
@@ -633,9 +633,8 @@ Result<UndoReport> UndoImport(Db& db, const std::vector<const ImportMapping*>& m
     report.keptDenied += part.keptDenied;
   }
   int64_t now = NowMs();
-  CRM_ASSIGN_OR_RETURN(Stmt mark, db.Prepare(
-      "UPDATE imports SET undone_at = ?, updated_at = ?, updated_by = ?, device_id = ? WHERE id = ?"));
-  mark.BindAll(now, now, actor.userId, actor.deviceId, importId);
+  CRM_ASSIGN_OR_RETURN(Stmt mark, PrepareSignedUpdate(db, actor, now, "imports", "undone_at = ?1", "id = ?2"));
+  mark.BindAll(now, importId);
   CRM_TRY(mark.Run());
   CRM_TRY(txn.Commit());
   return report;

@@ -289,13 +289,13 @@ void DrawRunning(AppState& state) {
   Lang lang = state.lang;
   if (!screen.job) return;
   ImportProgress progress = screen.job->Progress();
-  float fraction = progress.totalBytes > 0 ? static_cast<float>(progress.bytesRead) / static_cast<float>(progress.totalBytes) : 0;
   char text[160];
   std::snprintf(text, sizeof text, Tr(lang, progress.pass == 1 ? Str::ImportChecking : Str::ImportWriting),
                 static_cast<long long>(progress.rowsDone));
   ImGui::TextUnformatted(text);
-  // Pass 1 (checking) is the first half of the bar, pass 2 (writing) the second.
-  ImGui::ProgressBar((progress.pass == 1 ? 0.0f : 0.5f) + fraction / 2, ImVec2(-FLT_MIN, 0));
+  // Both passes on one scale (checking, then writing), which never goes backwards.
+  float fraction = progress.total > 0 ? static_cast<float>(progress.done) / static_cast<float>(progress.total) : 0;
+  ImGui::ProgressBar(fraction, ImVec2(-FLT_MIN, 0));
   std::string cancel = Label(lang, Str::Cancel, "import_cancel");
   if (ImGui::Button(cancel.c_str())) screen.job->Cancel();
 }
