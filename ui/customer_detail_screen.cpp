@@ -10,6 +10,7 @@
 #include "ui/customer_form.h"
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/merge_dialog.h"
 #include "ui/visit_dialog.h"
@@ -191,7 +192,8 @@ void DrawCustomerDetail(AppState& state) {
   std::vector<std::string> labels;
   std::vector<std::string> ids;
   for (const CustomerSection& section : sections) {
-    std::string label = Tr(state.lang, section.label);
+    const char* keyed = section.labelKey ? TrKey(state.lang, section.labelKey) : nullptr;
+    std::string label = keyed ? keyed : Tr(state.lang, section.label);
     if (section.count) label += " (" + std::to_string(section.count(d)) + ")";
     labels.push_back(std::move(label));
     ids.emplace_back(section.id);

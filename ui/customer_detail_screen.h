@@ -4,11 +4,14 @@
 // ui/customer_sections.h (profile, contacts, timeline, follow-ups, class,
 // stage, audit trail), each drawn and reloaded on its own.
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/customers.h"
+#include "ui/customer_sections.h"
 #include "ui/customer_sections/audit_section.h"
 #include "ui/customer_sections/contacts_section.h"
 #include "ui/customer_sections/followups_section.h"
@@ -47,8 +50,17 @@ struct CustomerDetailState {
   GradeSectionState grade;
   StageSectionState stage;
   AuditSectionState audit;
+  // The state of sections that keep their own (SectionState), by section id.
+  std::map<std::string, std::unique_ptr<CustomerSectionState>> sectionStates;
   TouchScrollState scroll;
 };
+
+template <class T>
+T& SectionState(CustomerDetailState& detail, const char* sectionId) {
+  std::unique_ptr<CustomerSectionState>& slot = detail.sectionStates[sectionId];
+  if (!slot) slot = std::make_unique<T>();
+  return static_cast<T&>(*slot);
+}
 
 void DrawCustomerDetail(AppState& state);
 

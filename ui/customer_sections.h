@@ -1,10 +1,14 @@
 #pragma once
 // The sections of a customer's detail, as one table: the detail screen draws
-// its section buttons, loads and draws through it. A new section is a file
-// under ui/customer_sections/ (its state struct, load and draw), a member for
-// its state in CustomerDetailState, and one row in CustomerSections().
+// its section buttons, loads and draws through it. A section is a file under
+// ui/customer_sections/ that defines `extern const CustomerSection
+// k_<file name>` (its id, label, order, load and draw); the build lists those
+// files (ui/CMakeLists.txt), so a new section is that one file. Its state is
+// its own struct, kept for it by the detail screen (SectionState below).
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +30,18 @@ struct CustomerSection {
   void (*load)(AppState&, CustomerDetailState&);
   void (*draw)(AppState&, CustomerDetailState&);
   uint64_t readsTables;  // core/table_changes.h bits
+  int order;             // where its button stands among the others (ascending)
+  // A label of the record registry's (core/records.h) instead of `label`, for sections of a record type.
+  const char* labelKey = nullptr;
 };
+
+// The state a section keeps while a customer is open, when it is not a member of CustomerDetailState: created on
+// first use, dropped with the rest of the detail's state when another customer opens.
+struct CustomerSectionState {
+  virtual ~CustomerSectionState() = default;
+};
+template <class T>
+T& SectionState(CustomerDetailState& detail, const char* sectionId);
 
 const std::vector<CustomerSection>& CustomerSections();
 // The section's index in CustomerSections(), or -1.

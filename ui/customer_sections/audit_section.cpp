@@ -1,5 +1,6 @@
 #include "ui/customer_sections/audit_section.h"
 
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/conflicts_screen.h"
@@ -50,5 +51,7 @@ void DrawAuditSection(AppState& state, CustomerDetailState& detail) {
     }
   }
 }
+
+extern const CustomerSection k_audit_section = {"audit", Str::AuditTrail, nullptr, LoadAuditSection, DrawAuditSection, TableBits({"audit_log", "sync_conflicts"}), 90};
 
 }  // namespace crm::ui

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
@@ -134,5 +135,11 @@ void DrawContactsSection(AppState& state, CustomerDetailState& detail) {
     ImGui::PopID();
   }
 }
+
+namespace {
+size_t ContactCount(const CustomerDetailState& d) { return d.contacts.contacts.size(); }
+}  // namespace
+
+extern const CustomerSection k_contacts_section = {"contacts", Str::Contacts, ContactCount, LoadContactsSection, DrawContactsSection, TableBits({"contacts"}), 20};
 
 }  // namespace crm::ui

@@ -1,5 +1,8 @@
 #include "ui/customer_sections/followups_section.h"
 
+#include <algorithm>
+
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
@@ -42,5 +45,14 @@ void DrawFollowupsSection(AppState& state, CustomerDetailState& detail) {
     ImGui::PopID();
   }
 }
+
+namespace {
+size_t OpenFollowupCount(const CustomerDetailState& d) {
+  return static_cast<size_t>(std::count_if(d.followups.followups.begin(), d.followups.followups.end(),
+                                           [](const Followup& f) { return f.status == FollowupStatus::Open; }));
+}
+}  // namespace
+
+extern const CustomerSection k_followups_section = {"followups", Str::Followups, OpenFollowupCount, LoadFollowupsSection, DrawFollowupsSection, TableBits({"followups"}), 40};
 
 }  // namespace crm::ui

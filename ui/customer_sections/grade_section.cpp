@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
@@ -84,5 +85,9 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     }
   }
 }
+
+// Core's suggestion weighs the visits, the orders and the customer's stage and last contact.
+extern const CustomerSection k_grade_section = {"grade", Str::Grade, nullptr, LoadGradeSection, DrawGradeSection,
+                                                 TableBits({"grade_history", "activities", "orders", "customers"}), 50};
 
 }  // namespace crm::ui

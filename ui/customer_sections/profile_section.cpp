@@ -1,6 +1,7 @@
 #include "ui/customer_sections/profile_section.h"
 
 #include "core/ownership.h"
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
@@ -96,5 +97,7 @@ void DrawProfileSection(AppState& state, CustomerDetailState& detail) {
     }
   }
 }
+
+extern const CustomerSection k_profile_section = {"profile", Str::Profile, nullptr, LoadProfileSection, DrawProfileSection, TableBits({"custom_fields"}), 10};
 
 }  // namespace crm::ui

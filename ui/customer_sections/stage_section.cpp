@@ -1,5 +1,6 @@
 #include "ui/customer_sections/stage_section.h"
 
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
@@ -47,5 +48,7 @@ void DrawStageSection(AppState& state, CustomerDetailState& detail) {
     else Report(state, set, Str::StageSaved);
   }
 }
+
+extern const CustomerSection k_stage_section = {"stage", Str::Stage, nullptr, LoadStageSection, DrawStageSection, TableBits({"customers"}), 60};
 
 }  // namespace crm::ui

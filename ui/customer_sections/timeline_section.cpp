@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
@@ -47,5 +48,11 @@ void DrawTimelineSection(AppState& state, CustomerDetailState& detail) {
     more(Str::VisitNextStep, a.fields.nextStep);
   }
 }
+
+namespace {
+size_t ActivityCount(const CustomerDetailState& d) { return d.timeline.activities.size(); }
+}  // namespace
+
+extern const CustomerSection k_timeline_section = {"timeline", Str::Timeline, ActivityCount, LoadTimelineSection, DrawTimelineSection, TableBits({"activities"}), 30};
 
 }  // namespace crm::ui
