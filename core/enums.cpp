@@ -72,8 +72,10 @@ Result<E> ParseOf(const Entry (&table)[N], std::string_view text, std::string_vi
     if (!expected.empty()) expected += ", ";
     expected += std::string(table[i].code) + " " + table[i].zh;
   }
-  return FieldError(ErrorCode::Invalid, std::string(field), Problem::UnknownCode,
-                    std::string(field) + ": unknown code '" + std::string(text) + "' (expected " + expected + ")");
+  Error error = FieldError(ErrorCode::Invalid, std::string(field), Problem::UnknownCode,
+                           std::string(field) + ": unknown code '" + std::string(text) + "' (expected " + expected + ")");
+  error.value = std::string(text);
+  return error;
 }
 
 }  // namespace

@@ -204,7 +204,11 @@ Result<std::vector<int>> BuildMapping(const std::vector<std::string>& headers, c
     } else {
       std::string wanted = Trim(entry.header);
       auto found = std::find_if(headers.begin(), headers.end(), [&](const std::string& h) { return Trim(h) == wanted; });
-      if (found == headers.end()) return MakeError(ErrorCode::Invalid, "map: no column named '" + entry.header + "'");
+      if (found == headers.end()) {
+        Error error = FieldError(ErrorCode::Invalid, "map", Problem::NotFound, "map: no column named '" + entry.header + "'");
+        error.value = entry.header;
+        return error;
+      }
       column = static_cast<size_t>(found - headers.begin());
     }
     mapping[column] = entry.field;
@@ -225,7 +229,8 @@ Result<std::vector<int>> BuildMapping(const std::vector<std::string>& headers, c
   if (!requireFields) return mapping;
   for (const ImportFieldSpec& spec : fields.Specs()) {
     if (spec.requiredAs && std::find(mapping.begin(), mapping.end(), spec.id) == mapping.end()) {
-      return MakeError(ErrorCode::Invalid, "map: no column holds " + std::string(spec.requiredAs) + "; map one explicitly");
+      return FieldError(ErrorCode::Invalid, spec.code, Problem::Required,
+                        "map: no column holds " + std::string(spec.requiredAs) + "; map one explicitly");
     }
   }
   return mapping;
@@ -236,8 +241,8 @@ Result<std::vector<int>> BuildMapping(const std::vector<std::string>& headers, c
 std::string ImportRow::Cell(size_t column) const { return column < cells.size() ? CleanCell(cells[column]) : std::string(); }
 
 RowOutcome UndecodableRow(Encoding encoding) {
-  return RowOutcome{RowAction::Fail, std::string("bytes that are not valid ") + EncodingName(encoding) + " text (wrong encoding?)",
-                    std::nullopt};
+  std::string message = std::string("bytes that are not valid ") + EncodingName(encoding) + " text (wrong encoding?)";
+  return RowOutcome{RowAction::Fail, message, {FieldError(ErrorCode::Corrupt, "", Problem::BadText, message)}, std::nullopt};
 }
 
 Result<Encoding> ResolveImportEncoding(const ImportSource& source, Encoding requested) {
@@ -302,8 +307,8 @@ namespace {
 
 const ImportReportOf<int> kNoReport;  // what a moved-from run reports
 
-void Keep(std::vector<RowIssue>& issues, size_t max, int64_t line, std::string message) {
-  if (issues.size() < max) issues.push_back(RowIssue{line, std::move(message)});
+void Keep(std::vector<RowIssue>& issues, size_t max, int64_t line, RowOutcome& outcome) {
+  if (issues.size() < max) issues.push_back(RowIssue{line, std::move(outcome.problem), std::move(outcome.problems)});
 }
 
 Status RecordImportCounts(Db& db, int64_t importId, const ImportReportOf<int>& report, const Actor& actor) {
@@ -438,7 +443,7 @@ struct ImportRun::State {
     CRM_ASSIGN_OR_RETURN(RowOutcome outcome, Process(db, record, badBytes, std::nullopt));
     if (outcome.action == RowAction::Fail) {
       report.failed++;
-      Keep(report.errors, options.maxIssues, record.line, std::move(outcome.problem));
+      Keep(report.errors, options.maxIssues, record.line, outcome);
     } else if (outcome.action == RowAction::Skip) {
       report.skipped++;
     } else {
@@ -485,7 +490,7 @@ struct ImportRun::State {
     if (outcome.duplicate && report.duplicates.size() < options.maxIssues) report.duplicates.push_back(*outcome.duplicate);
     if (outcome.action == RowAction::Fail) {
       report.failed++;
-      Keep(report.errors, options.maxIssues, record.line, std::move(outcome.problem));
+      Keep(report.errors, options.maxIssues, record.line, outcome);
       if (!options.validOnly) {
         CRM_TRY(Abandon(db, txn));
         return false;

@@ -102,7 +102,8 @@ constexpr const char* kRowProblemSeparator = "; ";
 
 struct RowIssue {
   int64_t line = 0;
-  std::string message;  // "phone: …", naming the field; several joined by kRowProblemSeparator
+  std::string message;          // "phone: …", naming the field; several joined by kRowProblemSeparator (the CLI's)
+  std::vector<Error> problems;  // the same, each with its field and problem code (the screens word them)
 };
 
 enum class RowAction { Create, Skip, Merge, Fail };
@@ -199,6 +200,7 @@ struct RowCheck {
 struct RowOutcome {
   RowAction action = RowAction::Create;
   std::string problem;  // the row's problems joined by kRowProblemSeparator, when action is Fail
+  std::vector<Error> problems;  // the same, each with its field and problem code
   std::optional<DuplicateMatch> duplicate;
 };
 
@@ -239,18 +241,20 @@ class RecordImportMapping : public ImportMapping {
   // that fails fails the row).
   RowOutcome Outcome(Db& db, const Actor& actor, const RowCheck<Record>& check,
                      std::optional<int64_t> writeUnder) const {
-    RowOutcome outcome{check.action, {}, check.duplicate};
+    RowOutcome outcome{check.action, {}, {}, check.duplicate};
     if (!check.problems.empty()) {
       outcome.action = RowAction::Fail;
       outcome.duplicate.reset();  // a row that breaks the rules is reported for that, not as a duplicate
       for (const Error& problem : check.problems) {
         outcome.problem += (outcome.problem.empty() ? "" : kRowProblemSeparator) + problem.message;
       }
+      outcome.problems = check.problems;
     } else if (writeUnder && (check.action == RowAction::Create || check.action == RowAction::Merge)) {
       Status written = Write(db, actor, check, *writeUnder);
       if (!written) {
         outcome.action = RowAction::Fail;
         outcome.problem = written.Message();
+        outcome.problems = {written.GetError()};
       }
     }
     if (outcome.duplicate) outcome.duplicate->action = outcome.action;
@@ -298,6 +302,7 @@ struct PreviewRowOf {
   Record input;  // normalized when valid
   RowAction action = RowAction::Create;
   std::string problem;  // why the row fails, when action is Fail
+  std::vector<Error> problems;  // the same, each with its field and problem code
   std::optional<DuplicateMatch> duplicate;
 };
 template <class Record, class Field = int>
@@ -340,6 +345,7 @@ Result<ImportPreviewOf<Record, Field>> PreviewImportRows(Db& db, const RecordImp
     row.cells = record.fields;
     row.action = outcome.action;
     row.problem = std::move(outcome.problem);
+    row.problems = std::move(outcome.problems);
     row.duplicate = std::move(outcome.duplicate);
     preview.rows.push_back(std::move(row));
   }

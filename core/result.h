@@ -65,6 +65,7 @@ struct Error {
   Problem problem = Problem::None;
   int64_t arg = 0;
   int64_t arg2 = 0;
+  std::string value;  // the input it is about, when the wording shows it (an unknown code)
 };
 
 inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -135,6 +137,18 @@ TEST(Import, ARowWithSeveralProblemsNamesThemAll) {
     EXPECT_NE(message.find(part), std::string::npos) << part << " in: " << message;
   }
   EXPECT_EQ(std::count(message.begin(), message.end(), ';'), 3) << message;
+  // The same problems with their fields and codes, for the screens to word in the user's language.
+  std::set<std::pair<std::string, Problem>> problems;
+  for (const Error& problem : report.errors[0].problems) problems.emplace(problem.field, problem.problem);
+  EXPECT_EQ(problems, (std::set<std::pair<std::string, Problem>>{{"name", Problem::Required},
+                                                                 {"phone", Problem::BadPhone},
+                                                                 {"kind", Problem::UnknownCode},
+                                                                 {"birthday", Problem::BadDate}}));
+  for (const Error& problem : report.errors[0].problems) {
+    if (problem.problem == Problem::UnknownCode) {
+      EXPECT_EQ(problem.value, "零件商");
+    }
+  }
 }
 
 TEST(Import, MessyGb18030ValidOnlyImportsTheGoodRowsIntact) {

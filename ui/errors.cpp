@@ -48,7 +48,10 @@ std::string DescribeError(Lang lang, const Error& error) {
     default: break;
   }
   for (const Wording& wording : kWordings) {
-    if (wording.problem == error.problem) return Format(lang, wording.text, error);
+    if (wording.problem != error.problem) continue;
+    std::string text = Format(lang, wording.text, error);
+    if (!error.value.empty()) text += (lang == Lang::Zh ? "：「" : ": '") + error.value + (lang == Lang::Zh ? "」" : "'");
+    return text;
   }
   return error.message;
 }

@@ -6,6 +6,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/labels.h"
 
 namespace crm::ui {
@@ -26,21 +27,22 @@ constexpr Str kPolicyLabels[] = {Str::DupPolicySkip, Str::DupPolicyMerge, Str::D
 // ---------------------------------------------------------------------------
 // [SECTION] options and preview
 
-// Core reports a row's problems as text, "field: problem" in English, several joined by kRowProblemSeparator
-// (core/import.h); each field is named in the user's language, the problem stays as core wrote it.
-std::string RowProblemText(Lang lang, const std::string& message) {
-  const std::string separator = kRowProblemSeparator;
+// A problem as the user reads it: the field the import names it by (or the record registry's label), then the
+// problem in the user's language.
+std::string ProblemText(Lang lang, const Error& error) {
+  std::string text = DescribeError(lang, error);
+  if (error.field.empty()) return text;
+  auto field = ParseImportField(error.field);
+  std::string label = field && field.Value() != ImportField::None ? LabelOf(lang, field.Value())
+                                                                 : FieldLabel(lang, "customers", error.field);
+  return label + (lang == Lang::Zh ? "：" : ": ") + text;
+}
+
+// A row's problems, each worded; core's English text only when it gave none (an older report).
+std::string RowProblemText(Lang lang, const std::vector<Error>& problems, const std::string& message) {
+  if (problems.empty()) return message;
   std::string out;
-  for (size_t start = 0; start <= message.size();) {
-    size_t end = message.find(separator, start);
-    if (end == std::string::npos) end = message.size();
-    std::string part = message.substr(start, end - start);
-    size_t colon = part.find(": ");
-    auto field = colon == std::string::npos ? Result<ImportField>(ImportField::None) : ParseImportField(part.substr(0, colon));
-    if (field && field.Value() != ImportField::None) part = std::string(LabelOf(lang, field.Value())) + ": " + part.substr(colon + 2);
-    out += (out.empty() ? "" : separator) + part;
-    start = end + separator.size();
-  }
+  for (const Error& problem : problems) out += (out.empty() ? "" : lang == Lang::Zh ? "；" : "; ") + ProblemText(lang, problem);
   return out;
 }
 
@@ -76,7 +78,7 @@ void RefreshPreview(AppState& state) {
     screen.headers.clear();
     screen.previewKey.clear();
     if (!columns) {
-      screen.previewError = columns.Message();
+      screen.previewError = ProblemText(state.lang, columns.GetError());
       screen.preview.reset();
       return;
     }
@@ -91,7 +93,7 @@ void RefreshPreview(AppState& state) {
   auto preview = PreviewImport(*state.db, *screen.source, Options(screen), state.actor, 8);
   if (!preview) {
     // A mapping without a name column is the user's to fix: the columns stay on screen.
-    screen.previewError = preview.Message();
+    screen.previewError = ProblemText(state.lang, preview.GetError());
     screen.preview.reset();
     return;
   }
@@ -110,7 +112,7 @@ void StartImport(AppState& state) {
   screen.undo.reset();
   auto job = ImportJob::Start(*state.db, *screen.source, Options(screen), state.actor);
   if (!job) {
-    screen.error = job.Message();
+    screen.error = DescribeError(state.lang, job.GetError());
     return;
   }
   screen.job.emplace(std::move(job).Value());
@@ -130,7 +132,7 @@ void StepImport(AppState& state) {
   // Each slice committed what it wrote: save it now, as any edit.
   if (state.requestPersist) state.requestPersist();
   if (!done) {
-    screen.error = done.Message();
+    screen.error = DescribeError(state.lang, done.GetError());
     screen.report = screen.job->Report();
     screen.job.reset();
     screen.step = ImportStep::Done;
@@ -150,7 +152,7 @@ void StepExport(AppState& state) {
   auto done = screen.exportJob->Step(*state.db, kSliceMs);
   screen.exportedRows = screen.exportJob->RowsDone();
   if (!done) {
-    screen.exportError = done.Message();
+    screen.exportError = DescribeError(state.lang, done.GetError());
     screen.exportJob.reset();
     return;
   }
@@ -180,7 +182,7 @@ void DrawUndo(AppState& state) {
       screen.error.clear();
       AfterCommit(state);
     } else {
-      screen.error = undone.Code() == ErrorCode::NotFound ? std::string(Tr(state.lang, Str::NothingToUndo)) : undone.Message();
+      screen.error = undone.Code() == ErrorCode::NotFound ? std::string(Tr(state.lang, Str::NothingToUndo)) : DescribeError(state.lang, undone.GetError());
       screen.message.clear();
     }
   }
@@ -240,7 +242,7 @@ void DrawPreviewRows(AppState& state) {
     DataText(cells);
     ImGui::SameLine();
     if (row.action == RowAction::Fail) {
-      ErrorText(RowProblemText(lang, row.problem));
+      ErrorText(RowProblemText(lang, row.problems, row.problem));
     } else if (row.duplicate) {
       WarningText(std::string(Tr(lang, Str::DuplicateOf)) + " " + row.duplicate->reason);
     } else {
@@ -267,7 +269,7 @@ void DrawMap(AppState& state) {
   if (!screen.headers.empty() && screen.encoding == 0) {
     ImGui::TextDisabled("%s %s", Tr(lang, Str::Detected), EncodingName(screen.detected));
   }
-  if (!screen.previewError.empty()) ErrorText(RowProblemText(lang, screen.previewError));
+  if (!screen.previewError.empty()) ErrorText(screen.previewError);
   // The options and the one main action first, in sight; the mapping and the preview under them.
   ImGui::TextUnformatted(Tr(lang, Str::OnDuplicate));
   std::vector<std::string> policies;
@@ -339,13 +341,7 @@ void DrawDone(AppState& state) {
       for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; i++) {
         const RowIssue& issue = r.errors[static_cast<size_t>(i)];
         std::snprintf(text, sizeof text, Tr(lang, Str::LineN), static_cast<long long>(issue.line));
-        // One line per row keeps the clipper exact: the accepted codes core lists after "(expected" are left out
-        // here (the preview shows a row's whole message).
-        std::string problem = RowProblemText(lang, issue.message);
-        for (size_t expected; (expected = problem.find(" (expected")) != std::string::npos;) {
-          size_t close = problem.find(')', expected);
-          problem.erase(expected, close == std::string::npos ? std::string::npos : close + 1 - expected);
-        }
+        std::string problem = RowProblemText(lang, issue.problems, issue.message);
         std::string line = Label(std::string(text) + "  " + problem, "import_error_" + std::to_string(issue.line));
         NoteText(line);
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.8f, 0.15f, 0.15f, 1));
@@ -398,7 +394,7 @@ void DrawExport(AppState& state) {
     options.includeTrash = screen.exportTrash;
     auto job = ExportJob::Start(*state.db, StringSink(screen.exportBytes.get()), options);
     if (job) screen.exportJob.emplace(std::move(job).Value());
-    else screen.exportError = job.Message();
+    else screen.exportError = DescribeError(state.lang, job.GetError());
   }
   if (!screen.exportMessage.empty()) SuccessText(screen.exportMessage);
   if (!screen.exportError.empty()) ErrorText(screen.exportError);
