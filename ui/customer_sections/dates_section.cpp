@@ -46,7 +46,11 @@ std::string Text(Lang lang, const std::string& key) {
   const char* text = TrKey(lang, key);
   return text ? text : key;
 }
+// A text with a number; for 1 the key's ".one" text ("tomorrow", not "in 1 days").
 std::string Formatted(Lang lang, const char* key, int number) {
+  if (number == 1) {
+    if (const char* one = TrKey(lang, std::string(key) + ".one")) return one;
+  }
   char buffer[96];
   std::snprintf(buffer, sizeof buffer, Text(lang, key).c_str(), number);
   return buffer;
