@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/customer_dates.h"
 #include "core/customers.h"
 #include "core/enums.h"
 #include "core/followups.h"
@@ -38,9 +39,9 @@ constexpr auto kFollowupStatuses = IsStoredCode<FollowupStatus, ParseFollowupSta
 constexpr auto kFieldTypes = IsStoredCode<FieldType, ParseFieldType>;
 
 // Lengths core's validation allows (code points); the relay holds writes to the same.
-constexpr int kShort = 50;     // people's and teams' names, a contact's name, title, WeChat id, a field's label
+constexpr int kShort = 50;     // people's and teams' names, a contact's name, title, WeChat id, a field's label, a date's title
 constexpr int kPlace = 100;    // province, city, district, industry, scale, an e-mail address
-constexpr int kLine = 200;     // a customer's name, street, brands
+constexpr int kLine = 200;     // a customer's name, street, brands, a date's notes
 constexpr int kLong = static_cast<int>(kMaxTextLength);  // notes, preferences, visit texts
 constexpr int kTag = 30;
 constexpr int kReason = 500;   // why a class was changed
@@ -199,6 +200,15 @@ std::vector<RecordType> MakeRecordTypes() {
                          {"table_name", K::Text, true}, {"row_id", K::Integer, true},   {"customer_id", K::Id, false},
                          {"action", K::Text, true},     {"field", K::Text, false},      {"old_value", K::Text, false},
                          {"new_value", K::Text, false}};
+
+  types.push_back({"customer_dates", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
+  types.back().label = "customer_dates";
+  // month_day is "MM-DD" (core/customer_dates.h checks the calendar; the relay holds it to its five characters).
+  types.back().fields = {{"kind", K::Text, true, 0, IsCustomerDateKindCode, "customer_dates.kind"},
+                         {"title", K::Text, false, kShort, nullptr, "customer_dates.title"},
+                         {"month_day", K::Text, true, 5, nullptr, "customer_dates.month_day"},
+                         {"year", K::Integer, false, 0, nullptr, "customer_dates.year"},
+                         {"notes", K::Text, false, kLine, nullptr, "customer_dates.notes"}};
   return types;
 }
 

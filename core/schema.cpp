@@ -310,6 +310,13 @@ const std::string kMigration6 = std::string() +
 #undef CRM_FTS_TRIGGERS
 #undef CRM_FTS_DOCUMENTS
 
+// Version 7: a customer's important dates (重要日期: birthdays, anniversaries, opening and founding days), several
+// per customer, each a month-day ("MM-DD") that comes round every year, with its year when known (core/customer_dates.h).
+const std::string kMigration7 = std::string() +
+  "CREATE TABLE customer_dates (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, kind TEXT NOT NULL, "
+  "  title TEXT, month_day TEXT NOT NULL, year INTEGER, notes TEXT, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX customer_dates_customer ON customer_dates(customer_id);";
+
 #undef CRM_STD_COLUMNS
 
 }  // namespace
@@ -322,6 +329,7 @@ const std::vector<Migration>& Migrations() {
       {4, "device accounts", kMigration4},
       {5, "sync bookkeeping (local)", kMigration5},
       {6, "search index by dense document numbers, unused indexes dropped", kMigration6},
+      {7, "customer important dates", kMigration7},
   };
   return kMigrations;
 }

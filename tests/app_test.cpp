@@ -8,6 +8,7 @@
 #include "core/accounts.h"
 #include "core/conflicts.h"
 #include "core/contacts.h"
+#include "core/customer_dates.h"
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
@@ -19,6 +20,8 @@
 #include "sync_test_support.h"
 #include "ui/customer_sections.h"
 #include "ui/fonts.h"
+#include "ui/keyed_text.h"
+#include "ui/labels.h"
 
 namespace crm::ui {
 namespace {
@@ -78,6 +81,41 @@ class AppTest : public testing::Test {
 
   void Frames(int count) {
     for (int i = 0; i < count; i++) Frame();
+  }
+
+  // Everything one frame draws in the app's window, as text in drawing order: what a person reads, field by field.
+  // ImGui's log ends with the first top-level window (the app's) and hands its text to the clipboard, caught here.
+  std::string ScreenText() {
+    ImGuiIO& io = ImGui::GetIO();
+    EXPECT_TRUE(m_state.glyphs.Update(io, 1.0f, FontSizeFor(m_state.layout)));
+    std::string text;
+    auto setClipboard = io.SetClipboardTextFn;
+    void* clipboardData = io.ClipboardUserData;
+    io.SetClipboardTextFn = [](void* captured, const char* logged) { *static_cast<std::string*>(captured) = logged; };
+    io.ClipboardUserData = &text;
+    m_state.nowMs += 16;
+    ImGui::NewFrame();
+    ImGui::LogToClipboard();
+    DrawApp(m_state);
+    ImGui::LogFinish();  // when the app drew no window of its own
+    ImGui::Render();
+    m_state.probe.EndFrame();
+    io.SetClipboardTextFn = setClipboard;
+    io.ClipboardUserData = clipboardData;
+    return text;
+  }
+
+  // Into a text field, as an input method commits: the field takes the keyboard, its text is replaced.
+  void Type(const char* field, const char* text) {
+    Click(field);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddKeyEvent(ImGuiMod_Ctrl, true);
+    io.AddKeyEvent(ImGuiKey_A, true);
+    Frame();
+    io.AddKeyEvent(ImGuiKey_A, false);
+    io.AddKeyEvent(ImGuiMod_Ctrl, false);
+    io.AddInputCharactersUTF8(text);
+    Frames(2);
   }
 
   Db m_db = Db::OpenMemory().Value();
@@ -219,6 +257,58 @@ TEST_F(AppTest, AContactsBadPhoneAndBirthdayAreShownInChineseUnderTheirFields) {
   Click("save_contact");
   EXPECT_FALSE(form.open) << form.error;
   EXPECT_EQ(ContactsOf(m_db, id).Value().size(), 1u);
+}
+
+// The important-dates section: a day that does not exist is refused in Chinese right under the month-day field (and
+// nowhere else); corrected, the date is saved and listed with its kind, title and how soon it comes round.
+TEST_F(AppTest, AnImportantDatesBadDayIsShownInChineseUnderItsFieldAndTheGoodOneIsListed) {
+  m_state.lang = Lang::Zh;
+  m_state.nowMs = NowMs();
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  OpenCustomer(m_state, id);
+  Frame();
+  Click("section_dates");
+  EXPECT_NE(ScreenText().find(TrKey(Lang::Zh, "customer_dates.none")), std::string::npos);
+  Click("add_date");
+  Click("date_kind_wedding");
+  Type("date_title", "王总夫妇");
+  Type("date_month_day", "02-30");
+  Click("save_date");
+  EXPECT_TRUE(CustomerDatesOf(m_db, id).Value().empty());
+  std::string screen = ScreenText();
+  const std::string badDate = Tr(Lang::Zh, Str::ErrBadDate);
+  size_t monthDay = screen.find(FieldLabel(Lang::Zh, "customer_dates", "month_day"));
+  size_t error = screen.find(badDate);
+  size_t year = screen.find(FieldLabel(Lang::Zh, "customer_dates", "year"));
+  ASSERT_NE(monthDay, std::string::npos) << screen;
+  ASSERT_NE(error, std::string::npos) << screen;
+  ASSERT_NE(year, std::string::npos) << screen;
+  EXPECT_LT(monthDay, error) << "the error follows its field";
+  EXPECT_LT(error, year) << "and comes before the next field";
+  EXPECT_EQ(screen.find(badDate, error + 1), std::string::npos) << "shown once, not also on the form's line";
+
+  Type("date_month_day", "10-01");
+  Type("date_year", "2008");
+  Click("save_date");
+  auto dates = CustomerDatesOf(m_db, id).Value();
+  ASSERT_EQ(dates.size(), 1u);
+  EXPECT_EQ(dates[0].kind, CustomerDateKind::Wedding);
+  EXPECT_EQ(dates[0].title, "王总夫妇");
+  EXPECT_EQ(dates[0].monthDay, "10-01");
+  EXPECT_EQ(dates[0].year, 2008);
+  screen = ScreenText();
+  EXPECT_EQ(screen.find(badDate), std::string::npos) << screen;
+  EXPECT_NE(screen.find(std::string(TrKey(Lang::Zh, "customer_dates.kind.wedding")) + "  ·  王总夫妇"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("10-01  ·  2008"), std::string::npos) << screen;
+  EXPECT_NE(screen.find(TrKey(Lang::Zh, "customer_dates.saved")), std::string::npos) << screen;
+  auto section = m_state.probe.Find("section_dates");
+  ASSERT_TRUE(section);
+  EXPECT_EQ(section->label.rfind(std::string(TrKey(Lang::Zh, "customer_dates")) + " (1)", 0), 0u) << section->label;
+  // Its return visit, planned from the list.
+  Click("date_plan_0");
+  bool planned = false;
+  for (const Followup& f : FollowupsOf(m_db, id).Value()) planned |= f.reason == FollowupReason::Anniversary && f.status == FollowupStatus::Open;
+  EXPECT_TRUE(planned) << m_state.detail.error;
 }
 
 TEST_F(AppTest, TheNavigationOpensEveryPage) {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "core/contacts.h"
+#include "core/customer_dates.h"
 #include "core/customers.h"
 #include "core/followups.h"
 #include "core/ownership.h"
@@ -204,6 +205,40 @@ TEST_F(RelayRulesTest, RowsOfACustomerAreJudgedByThatCustomersHolding) {
       "INSERT INTO contacts (id, customer_id, name, created_at, updated_at, created_by, updated_by, device_id) VALUES (5, 123456, 'x', " +
       Signed(*a) + ")")});
   EXPECT_NE(orphan.reason.find("does not exist"), std::string::npos) << orphan.reason;
+}
+
+// A customer's important dates are judged as every row of a customer's, and their fields by the registry's description.
+TEST_F(RelayRulesTest, ACustomersDatesAreJudgedByItsHoldingAndTheirFields) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  int64_t others = CustomerOf(*b, "乙的客户");
+  auto forgeDate = [&](int64_t id, int64_t customer, const std::string& kind, const std::string& monthDay) {
+    return a->PushRefused({a->Forge("INSERT INTO customer_dates (id, customer_id, kind, month_day, created_at, updated_at, created_by, "
+                                    "updated_by, device_id) VALUES (" + Id(id) + ", " + Id(customer) + ", '" + kind + "', '" +
+                                    monthDay + "', " + Signed(*a) + ")")});
+  };
+  sync::PushRefusal theirs = forgeDate(901, others, "birthday", "05-12");
+  // The forged row's audit row comes first in the changeset (audit_log is before customer_dates in the registry's
+  // order) and is refused for the same reason: the customer is another rep's.
+  EXPECT_TRUE(theirs.table == "customer_dates" || theirs.table == "audit_log") << theirs.table;
+  EXPECT_NE(theirs.reason.find("belongs to another rep"), std::string::npos) << theirs.reason;
+  sync::PushRefusal unknownKind = forgeDate(902, own, "anniversary", "05-12");
+  EXPECT_NE(unknownKind.reason.find("kind: unknown code"), std::string::npos) << unknownKind.reason;
+  sync::PushRefusal label = forgeDate(903, own, "生日", "05-12");
+  EXPECT_NE(label.reason.find("kind: unknown code"), std::string::npos) << "a label is not a stored code: " << label.reason;
+  sync::PushRefusal wholeDate = forgeDate(904, own, "birthday", "1980-05-12");
+  EXPECT_NE(wholeDate.reason.find("month_day: at most 5 characters"), std::string::npos) << wholeDate.reason;
+
+  // Core's own kind of change passes, and reaches the other devices that may see the customer.
+  a->PushOk({a->Change([&](Db& db) {
+    CustomerDateInput input;
+    input.kind = CustomerDateKind::Wedding;
+    input.title = "结婚纪念日";
+    input.monthDay = "10-01";
+    auto added = AddCustomerDate(db, own, input, a->actor());
+    ASSERT_TRUE(added) << added.Message();
+  })});
+  l->Sync();
+  EXPECT_EQ(QueryText(l->db(), "SELECT kind || ' ' || month_day FROM customer_dates WHERE customer_id = " + Id(own)), "wedding 10-01");
 }
 
 TEST_F(RelayRulesTest, UsersTeamsFieldsAreForAdminsAndSettingsForLeaders) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/contacts.h"
+#include "core/customer_dates.h"
 #include "core/customers.h"
 #include "core/org.h"
 #include "core/search.h"
@@ -114,6 +115,44 @@ TEST(Schema, AVersionFiveBookIsFoundTheSameAfterTheSearchIndexIsRenumbered) {
   ASSERT_TRUE(db.Exec("DELETE FROM customers WHERE id = " + std::to_string(ids[2])));
   EXPECT_EQ(db.QueryInt("SELECT count(*) FROM customer_fts_doc").Value(), 30);
   ASSERT_TRUE(db.Exec("INSERT INTO customer_fts(customer_fts) VALUES('integrity-check')"));
+}
+
+// Version 7 adds a customer's important dates: a book from version 6 keeps its customers and contacts, and its
+// customers take dates, audited like every other row.
+TEST(Schema, AVersionSixBookKeepsItsDataAndTakesImportantDates) {
+  Db db = Db::OpenMemory().Value();
+  ASSERT_TRUE(MigrateTo(db, 6));
+  Actor admin = EnsureLocalOwner(db, "管理员", 1).Value();
+  CustomerInput input;
+  input.name = "佛山永盛门窗";
+  input.phones = {"13800131007"};
+  input.birthday = "--05-12";
+  auto id = CreateCustomer(db, input, admin);
+  ASSERT_TRUE(id) << id.Message();
+  ContactInput contact;
+  contact.name = "陈经理";
+  ASSERT_TRUE(AddContact(db, id.Value(), contact, admin));
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'customer_dates'").Value(), 0);
+
+  ASSERT_TRUE(Migrate(db));
+  EXPECT_EQ(SchemaVersion(db).Value(), 7);
+  auto customer = GetCustomer(db, id.Value());
+  ASSERT_TRUE(customer) << customer.Message();
+  EXPECT_EQ(customer.Value().fields.name, "佛山永盛门窗");
+  EXPECT_EQ(customer.Value().fields.birthday, "--05-12");
+  EXPECT_EQ(ContactsOf(db, id.Value()).Value().size(), 1u);
+  EXPECT_EQ(Found(db, "永盛门窗"), std::vector<std::string>{"佛山永盛门窗"});
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'audit_customer_dates_%'").Value(), 3);
+
+  CustomerDateInput date;
+  date.kind = CustomerDateKind::Opening;
+  date.title = "店庆";
+  date.monthDay = "09-09";
+  auto added = AddCustomerDate(db, id.Value(), date, admin);
+  ASSERT_TRUE(added) << added.Message();
+  EXPECT_EQ(CustomerDatesOf(db, id.Value()).Value().size(), 1u);
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM audit_log WHERE table_name = 'customer_dates' AND customer_id = " +
+                        std::to_string(id.Value())).Value(), 1);
 }
 
 TEST(Schema, RefusesADatabaseFromANewerApp) {

@@ -1,8 +1,8 @@
 // Every main screen, in Chinese and in English, as screenshots under the build
-// folder (build/native/e2e/screens-*.png) — and the workflows behind them on the
-// trial's demo shop: filters, the class suggestion, the pool's claim, moving a
-// rep's customers with a confirmation, the trash and restore, merging a
-// duplicate with all its history.
+// folder (build/native/e2e/screens-*.png, customer_dates.png) — and the workflows
+// behind them on the trial's demo shop: an important date and its return visit,
+// filters, the class suggestion, the pool's claim, moving a rep's customers with
+// a confirmation, the trash and restore, merging a duplicate with all its history.
 import { assert, run, screenshot, waitForState } from './lib/harness.mjs';
 import { openApp } from './lib/harness.mjs';
 import { state, waitForItem } from './lib/platform_helpers.mjs';
@@ -28,12 +28,31 @@ async function everyScreen(page, input, lang) {
   s = await openCustomer(page, input, s.customers[0]);
   await shot(page, `screens-${lang}-detail-profile`);
   await input.press('section_grade');
-  await waitForState(page, (x) => x.detail.section === 4, 'the class section');
+  await waitForState(page, (x) => x.detail.section === 5, 'the class section');
   await shot(page, `screens-${lang}-detail-class`);
   await input.press('section_followups');
   await shot(page, `screens-${lang}-detail-followups`);
+  await input.press('section_dates');
+  await waitForState(page, (x) => x.detail.section === 4, 'the important dates');
+  if (lang === 'zh') {
+    // A shop's opening day, typed as people write it, then its return visit planned from the list.
+    await input.press('add_date');
+    await input.press('date_kind_opening');
+    await input.type('date_title', '新店开业');
+    await input.type('date_month_day', '9月9日');
+    await input.type('date_year', '2016');
+    await input.press('save_date');
+    await waitForState(page, (x) => x.detail.message === '重要日期已保存', 'the date saved');
+    const dates = await query(page, `SELECT kind || ' ' || title || ' ' || month_day || ' ' || year FROM customer_dates WHERE customer_id = ${s.detail.id} AND deleted_at IS NULL`);
+    assert(dates.length === 1 && dates[0] === 'opening 新店开业 09-09 2016', `the date as stored: ${dates}`);
+    await input.press('date_plan_0');
+    await waitForState(page, (x) => x.detail.message === '回访已安排', 'its return visit planned');
+    await shot(page, 'customer_dates');
+  } else {
+    await shot(page, `screens-${lang}-detail-dates`);
+  }
   await input.press('section_audit');
-  s = await waitForState(page, (x) => x.detail.section === 6 && x.detail.audit > 0, 'the audit trail');
+  s = await waitForState(page, (x) => x.detail.section === 7 && x.detail.audit > 0, 'the audit trail');
   await shot(page, `screens-${lang}-detail-audit`);
   await input.press('log_visit');
   await waitForState(page, (x) => x.visit.open, 'the visit dialog');
