@@ -47,6 +47,15 @@ bool ParseMonthDay(std::string_view text, unsigned& month, unsigned& day) {
   return day <= kLongest[month - 1];
 }
 
+}  // namespace
+
+bool IsStoredMonthDay(std::string_view text) {
+  unsigned month = 0, day = 0;
+  return ParseMonthDay(text, month, day);
+}
+
+namespace {
+
 // The input as stored: codes, trimmed texts, "MM-DD" and the year when known.
 struct CleanDate {
   CustomerDateKind kind = CustomerDateKind::Other;

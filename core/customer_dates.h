@@ -24,6 +24,8 @@ Result<CustomerDateKind> ParseCustomerDateKind(std::string_view code);
 bool IsCustomerDateKindCode(std::string_view code);
 // In the order a form offers them.
 const std::vector<CustomerDateKind>& AllCustomerDateKinds();
+// "MM-DD" as stored, a day of that month (02-29 included): the registry's format of month_day, which the relay holds.
+bool IsStoredMonthDay(std::string_view text);
 
 struct CustomerDateInput {
   CustomerDateKind kind = CustomerDateKind::Birthday;

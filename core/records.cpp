@@ -203,10 +203,10 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"customer_dates", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
   types.back().label = "customer_dates";
-  // month_day is "MM-DD" (core/customer_dates.h checks the calendar; the relay holds it to its five characters).
   types.back().fields = {{"kind", K::Text, true, 0, IsCustomerDateKindCode, "customer_dates.kind"},
                          {"title", K::Text, false, kShort, nullptr, "customer_dates.title"},
-                         {"month_day", K::Text, true, 5, nullptr, "customer_dates.month_day"},
+                         {"month_day", K::Text, true, 5, nullptr, "customer_dates.month_day", ColumnRule::None, false,
+                          IsStoredMonthDay},
                          {"year", K::Integer, false, 0, nullptr, "customer_dates.year"},
                          {"notes", K::Text, false, kLine, nullptr, "customer_dates.notes"}};
   return types;

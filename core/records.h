@@ -63,6 +63,7 @@ struct FieldSpec {
   const char* label = nullptr;  // the label key the screens show ("customers.city"); nullptr: not shown by name
   ColumnRule rule = ColumnRule::None;
   bool mergeFill = false;   // customers: an empty field of the kept customer takes the merged one's value
+  bool (*format)(std::string_view text) = nullptr;  // the form a stored text has ("MM-DD"); nullptr: any
 };
 
 struct RecordType {

@@ -227,6 +227,10 @@ TEST_F(RelayRulesTest, ACustomersDatesAreJudgedByItsHoldingAndTheirFields) {
   EXPECT_NE(label.reason.find("kind: unknown code"), std::string::npos) << "a label is not a stored code: " << label.reason;
   sync::PushRefusal wholeDate = forgeDate(904, own, "birthday", "1980-05-12");
   EXPECT_NE(wholeDate.reason.find("month_day: at most 5 characters"), std::string::npos) << wholeDate.reason;
+  for (const char* impossible : {"02-30", "13-01", "5-12x", "00-10"}) {
+    sync::PushRefusal refused = forgeDate(905, own, "birthday", impossible);
+    EXPECT_NE(refused.reason.find("is not in its format"), std::string::npos) << impossible << ": " << refused.reason;
+  }
 
   // Core's own kind of change passes, and reaches the other devices that may see the customer.
   a->PushOk({a->Change([&](Db& db) {

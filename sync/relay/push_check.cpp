@@ -372,6 +372,7 @@ class Checker {
       if (field->maxChars > 0 && Utf8Length(written) > static_cast<size_t>(field->maxChars)) {
         return Deny(column + ": at most " + std::to_string(field->maxChars) + " characters");
       }
+      if (field->format && !field->format(written)) return Deny(column + ": '" + ValueText(value) + "' is not in its format");
     }
   }
 
