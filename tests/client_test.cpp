@@ -16,17 +16,32 @@ using testing_support::FakeRelay;
 using testing_support::FakeTransport;
 using testing_support::TestOrg;
 
+// A rep's device, with its own copy of the organisation, syncing with a fake relay.
+struct ClientRig {
+  TestOrg org;
+  FakeRelay relay{org.db};
+  Db db = Clone(org.db);
+  Result<std::unique_ptr<Replica>> replica = Open(db, org.repA.userId);
+  FakeTransport transport{relay};
+
+  static Result<std::unique_ptr<Replica>> Open(Db& db, int64_t author) {
+    EXPECT_TRUE(db.Exec("DELETE FROM app_meta WHERE key = 'device.id'"));
+    auto replica = Replica::Open(db);
+    EXPECT_TRUE(replica) << replica.Message();
+    if (replica) replica.Value()->SetAuthor(author);
+    return replica;
+  }
+};
+
 // A relay past its held-pull caps answers a long-poll at once with Retry-After: the client must not
 // turn that into a pull every frame; a local change is still pushed at once.
 TEST(SyncClient, AnUnheldLongPollIsAskedAgainOnlyAfterTheRelaysWait) {
-  TestOrg org;
-  FakeRelay relay(org.db);
-  Db db = Clone(org.db);
-  ASSERT_TRUE(db.Exec("DELETE FROM app_meta WHERE key = 'device.id'"));
-  auto replica = Replica::Open(db);
-  ASSERT_TRUE(replica) << replica.Message();
-  replica.Value()->SetAuthor(org.repA.userId);
-  FakeTransport transport(relay);
+  ClientRig rig;
+  TestOrg& org = rig.org;
+  FakeRelay& relay = rig.relay;
+  Db& db = rig.db;
+  auto& replica = rig.replica;
+  FakeTransport& transport = rig.transport;
   transport.pullRetryAfterSeconds = 3;
   SyncClient client(*replica.Value(), transport);
 
@@ -47,17 +62,11 @@ TEST(SyncClient, AnUnheldLongPollIsAskedAgainOnlyAfterTheRelaysWait) {
 
 // A busy relay (429, 503) says how long to wait: the client waits that long, not its shorter back-off.
 TEST(SyncClient, ABusyRelaysRetryAfterOutlastsTheBackOff) {
-  TestOrg org;
-  FakeRelay relay(org.db);
-  Db db = Clone(org.db);
-  ASSERT_TRUE(db.Exec("DELETE FROM app_meta WHERE key = 'device.id'"));
-  auto replica = Replica::Open(db);
-  ASSERT_TRUE(replica) << replica.Message();
-  replica.Value()->SetAuthor(org.repA.userId);
-  FakeTransport transport(relay);
+  ClientRig rig;
+  FakeTransport& transport = rig.transport;
   transport.offline = true;
   transport.busyRetryAfterSeconds = 5;
-  SyncClient client(*replica.Value(), transport);  // back-off from 1 s
+  SyncClient client(*rig.replica.Value(), transport);  // back-off from 1 s
 
   int64_t now = 1000000;
   client.Tick(now);

@@ -202,7 +202,7 @@ void DrawCustomerDetail(AppState& state) {
   if (clicked >= 0) d.section = clicked;
   ImGui::BeginChild("##detail_body", ImVec2(0, 0), ImGuiChildFlags_Border);
   TouchScroll(d.scroll, state.layout == Layout::Tablet);
-  sections[static_cast<size_t>(std::clamp(d.section, 0, static_cast<int>(sections.size()) - 1))].draw(state, d);
+  ValueAt(sections, d.section).draw(state, d);
   ImGui::EndChild();
 }
 

@@ -110,10 +110,10 @@ CustomerInput ReadForm(const CustomerFormState& form) {
   input.name = form.name;
   input.phones = SplitList(form.phones, false);
   input.address = {form.province, form.city, form.district, form.street};
-  input.kind = AllKinds()[static_cast<size_t>(std::clamp(form.kind, 0, static_cast<int>(AllKinds().size()) - 1))];
-  input.grade = AllGrades()[static_cast<size_t>(std::clamp(form.grade, 0, 3))];
-  input.source = AllSources()[static_cast<size_t>(std::clamp(form.source, 0, static_cast<int>(AllSources().size()) - 1))];
-  input.credit = AllCredits()[static_cast<size_t>(std::clamp(form.credit, 0, static_cast<int>(AllCredits().size()) - 1))];
+  input.kind = ValueAt(AllKinds(), form.kind);
+  input.grade = ValueAt(AllGrades(), form.grade);
+  input.source = ValueAt(AllSources(), form.source);
+  input.credit = ValueAt(AllCredits(), form.credit);
   input.industry = form.industry;
   input.scale = form.scale;
   input.brands = form.brands;

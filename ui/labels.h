@@ -2,6 +2,7 @@
 // The core's closed vocabularies (core/enums.h) as the screens show them: each
 // value's label in the current language, and the values in the order choices
 // are offered. One table per vocabulary, so every screen says the same thing.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,12 @@ std::vector<std::string> LabelsOf(Lang lang, const std::vector<E>& values) {
   out.reserve(values.size());
   for (E value : values) out.emplace_back(LabelOf(lang, value));
   return out;
+}
+
+// The value a choice's index picks, clamped into the list: an unset or stale index picks the nearest end.
+template <class E>
+E ValueAt(const std::vector<E>& values, int index) {
+  return values[static_cast<size_t>(std::clamp(index, 0, static_cast<int>(values.size()) - 1))];
 }
 
 template <class E>

@@ -41,7 +41,7 @@ void SaveContact(AppState& state) {
   form.error.clear();
   ContactInput input;
   input.name = form.name;
-  input.role = AllContactRoles()[static_cast<size_t>(std::clamp(form.role, 0, static_cast<int>(AllContactRoles().size()) - 1))];
+  input.role = ValueAt(AllContactRoles(), form.role);
   input.title = form.title;
   input.phone = form.phone;
   input.wechat = form.wechat;

@@ -90,7 +90,7 @@ void SaveDate(AppState& state, DatesSectionState& d) {
   }
   const std::vector<CustomerDateKind>& kinds = AllCustomerDateKinds();
   CustomerDateInput input;
-  input.kind = kinds[static_cast<size_t>(std::clamp(form.kind, 0, static_cast<int>(kinds.size()) - 1))];
+  input.kind = ValueAt(kinds, form.kind);
   input.title = form.title;
   input.monthDay = form.monthDay;
   input.year = form.year;
