@@ -69,12 +69,13 @@ Result<DeviceAccount> ReadAccount(Stmt& stmt) {
   account.hasPin = !stmt.IsNull(4);
   account.serverAccount = stmt.String(5);
   account.lastSignInAt = stmt.IsNull(6) ? 0 : stmt.Int64(6);
+  account.pinWaitUntil = stmt.IsNull(7) ? 0 : stmt.Int64(7);
   return account;
 }
 
 constexpr const char* kAccountColumns =
-    "SELECT a.user_id, u.name, u.role, a.kind, a.pin_hash, coalesce(a.server_account, ''), a.last_sign_in_at "
-    "FROM device_accounts a JOIN users u ON u.id = a.user_id ";
+    "SELECT a.user_id, u.name, u.role, a.kind, a.pin_hash, coalesce(a.server_account, ''), a.last_sign_in_at, "
+    "a.wait_until FROM device_accounts a JOIN users u ON u.id = a.user_id ";
 
 Result<Actor> RecordSignIn(Db& db, int64_t userId, int64_t nowMs) {
   CRM_ASSIGN_OR_RETURN(int64_t deviceId, DeviceId(db));

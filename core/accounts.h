@@ -38,6 +38,7 @@ struct DeviceAccount {
   bool hasPin = false;
   std::string serverAccount;  // Online only
   int64_t lastSignInAt = 0;
+  int64_t pinWaitUntil = 0;   // after too many wrong PINs: no PIN is checked before this time (ms); 0: none
 };
 
 constexpr size_t kMinPinDigits = 4;

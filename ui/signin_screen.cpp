@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "core/demo_data.h"
 #include "core/validate.h"
@@ -168,6 +169,22 @@ const char* RoleLabel(Lang lang, Role role) {
   return "";
 }
 
+// When the device makes this person wait after wrong PINs (core keeps it with the account).
+void ReadPinWait(AppState& state) {
+  SignInState& s = state.signIn;
+  auto account = GetDeviceAccount(*state.db, s.userId);
+  s.pinWaitUntil = account ? account.Value().pinWaitUntil : 0;
+}
+
+// A refused PIN leaves the field empty: the next one is typed afresh, not appended to the old one.
+void RefusePin(AppState& state, const Error& error) {
+  SignInState& s = state.signIn;
+  s.pin.clear();
+  s.pinError = DescribeError(state.lang, error);
+  s.focusField = true;
+  ReadPinWait(state);
+}
+
 void PickUser(AppState& state, const DeviceAccount& account) {
   SignInState& s = state.signIn;
   s.userId = account.userId;
@@ -182,6 +199,7 @@ void PickUser(AppState& state, const DeviceAccount& account) {
     return;
   }
   GoTo(state, SignInStep::EnterPin);
+  ReadPinWait(state);
 }
 
 void SubmitPin(AppState& state) {
@@ -190,7 +208,7 @@ void SubmitPin(AppState& state) {
   auto check = BeginPinCheck(*state.db, s.userId, s.pin, state.nowMs);
   if (!check) {
     // The PIN step shows only the PIN field: every refusal (wrong, wait N seconds, …) goes under it.
-    s.pinError = DescribeError(state.lang, check.GetError());
+    RefusePin(state, check.GetError());
     return;
   }
   s.job = PinJob{PinJob::Purpose::Verify, std::string(), std::move(check).Value(), state.nowMs};
@@ -206,8 +224,7 @@ void FinishJob(AppState& state) {
       auto actor = FinishPinCheck(db, job.check, state.nowMs);
       s.pin.clear();
       if (!actor) {
-        s.pinError = DescribeError(state.lang, actor.GetError());
-        s.focusField = true;
+        RefusePin(state, actor.GetError());
         return;
       }
       s.lastSwitchMs = static_cast<double>(state.nowMs - job.startedMs);
@@ -316,7 +333,19 @@ void DrawLocked(AppState& state) {
     pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_EnterReturnsTrue;
     pinOptions.focusRequest = &s.focusField;
     bool busy = PinJobRunning(state);
-    ImGui::BeginDisabled(busy);
+    // While the device makes this person wait, the field is closed and the wait counts down live.
+    const bool waiting = s.pinWaitUntil > state.nowMs;
+    if (waiting) {
+      char wait[128];
+      std::snprintf(wait, sizeof wait, Tr(state.lang, Str::ErrWaitSeconds), static_cast<int>((s.pinWaitUntil - state.nowMs + 999) / 1000));
+      s.pinError = wait;
+      s.pin.clear();
+    } else if (s.pinWaitUntil) {
+      s.pinWaitUntil = 0;
+      s.pinError.clear();
+      s.focusField = true;
+    }
+    ImGui::BeginDisabled(busy || waiting);
     bool entered = TextField(Tr(state.lang, Str::Pin), "pin", s.pin, s.pinError, pinOptions);
     std::string unlock = std::string(Tr(state.lang, busy ? Str::Checking : Str::Unlock)) + "###unlock";
     if (PrimaryButton(unlock.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f)) || entered) SubmitPin(state);
