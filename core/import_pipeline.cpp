@@ -645,7 +645,7 @@ Result<UndoReport> UndoImport(Db& db, const std::vector<const ImportMapping*>& m
   return report;
 }
 
-Result<UndoReport> UndoLastImport(Db& db, const std::vector<const ImportMapping*>& mappings, const Actor& actor) {
+Result<std::optional<int64_t>> LastUndoableImport(Db& db, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   // The latest import this user may undo (core/org.h CheckCanChangeImport: their own, or any for supervisors and up).
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
@@ -660,6 +660,11 @@ Result<UndoReport> UndoLastImport(Db& db, const std::vector<const ImportMapping*
     }
   }
   stmt.Reset();
+  return importId;
+}
+
+Result<UndoReport> UndoLastImport(Db& db, const std::vector<const ImportMapping*>& mappings, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(std::optional<int64_t> importId, LastUndoableImport(db, actor));
   if (!importId) return MakeError(ErrorCode::NotFound, "import: nothing to undo");
   return UndoImport(db, mappings, *importId, actor, /*onlyUnchanged=*/true);
 }

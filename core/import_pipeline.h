@@ -394,5 +394,8 @@ Result<UndoReport> UndoImport(Db& db, const std::vector<const ImportMapping*>& m
 // The newest not-yet-undone import the acting user may undo (their own; any, for supervisors and up),
 // records changed since it kept.
 Result<UndoReport> UndoLastImport(Db& db, const std::vector<const ImportMapping*>& mappings, const Actor& actor);
+// The import UndoLastImport would take back for this person (their latest not undone, or anyone's for a supervisor
+// and up); nullopt when there is none, so a screen offers undo only when there is something to undo.
+Result<std::optional<int64_t>> LastUndoableImport(Db& db, const Actor& actor);
 
 }  // namespace crm

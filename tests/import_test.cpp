@@ -382,6 +382,9 @@ TEST(Import, UndoTrashesUnchangedCustomersOfTheLastImport) {
   input.notes = "已拜访";
   ASSERT_TRUE(UpdateCustomer(org.db, edited, input, org.admin));
 
+  // What would be undone is known beforehand (the screen offers undo only then), and only to whom may undo it.
+  EXPECT_EQ(LastUndoableImport(org.db, org.admin).Value(), report.importId);
+  EXPECT_EQ(LastUndoableImport(org.db, org.repWest).Value(), std::nullopt) << "another's import is not a rep's to undo";
   UndoReport undo = UndoLastImport(org.db, org.admin).Value();
   EXPECT_EQ(undo.importId, *report.importId);
   EXPECT_EQ(undo.trashed, 2);
@@ -392,6 +395,7 @@ TEST(Import, UndoTrashesUnchangedCustomersOfTheLastImport) {
   EXPECT_EQ(org.db.QueryInt("SELECT COUNT(*) FROM imports WHERE undone_at IS NOT NULL").Value(), 1);
   // The trash is audited like any other delete.
   EXPECT_GE(org.db.QueryInt("SELECT COUNT(*) FROM audit_log WHERE table_name = 'customers' AND action = 'delete'").Value(), 2);
+  EXPECT_EQ(LastUndoableImport(org.db, org.admin).Value(), std::nullopt);
   auto again = UndoLastImport(org.db, org.admin);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.Code(), ErrorCode::NotFound);

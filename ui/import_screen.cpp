@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
@@ -170,6 +171,12 @@ void StepExport(AppState& state) {
 
 void DrawUndo(AppState& state) {
   ImportScreenState& screen = state.import;
+  // Offered only when there is an import to take back (a refused import wrote nothing).
+  if (NeedsLoad(state, screen.undoLoad, TableBit("imports"))) {
+    auto last = LastUndoableImport(*state.db, state.actor);
+    screen.canUndo = last && last.Value().has_value();
+  }
+  if (!screen.canUndo) return;
   std::string undo = Label(state.lang, Str::UndoLastImport, "import_undo");
   if (ImGui::Button(undo.c_str())) {
     auto undone = UndoLastImport(*state.db, state.actor);

@@ -15,6 +15,7 @@
 
 #include "core/export.h"
 #include "core/import.h"
+#include "ui/reload.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -25,6 +26,8 @@ enum class ImportStep { Choose, Map, Running, Done };
 
 struct ImportScreenState {
   ImportStep step = ImportStep::Choose;
+  bool canUndo = false;  // an import this person may undo exists (read again when imports change)
+  LoadStamp undoLoad;
   std::string fileName;
   int64_t fileBytes = 0;
   std::optional<ImportSource> source;

@@ -78,6 +78,7 @@ async function importAndUndo(page, input, file, tag, encoding) {
   assert(!s.import.report.written && s.records.customers === before, 'nothing written while rows are bad');
   for (const line of [4, 6, 8]) await waitForItem(page, `import_error_${line}`);
   await screenshot(page, `import-${encoding}-errors`);
+  assert(!(await page.evaluate(() => window.crmTest.find('import_undo'))), 'no undo offered after an import that wrote nothing');
 
   // Only the good rows, then undo.
   await input.press('import_valid_rows');
@@ -88,6 +89,7 @@ async function importAndUndo(page, input, file, tag, encoding) {
   const found = await page.evaluate((n) => window.crmTest.customer(n), `${tag}王堃设计工作室`);
   assert(found, 'a rare-character name arrived intact');
   await screenshot(page, `import-${encoding}-written`);
+  await waitForItem(page, 'import_undo');
   await input.press('import_undo');
   s = await waitForState(page, (x) => x.import.undo && x.records.customers === before, 'undo to take the rows back');
   assert(s.import.undo.trashed === 5, `undo trashed ${s.import.undo.trashed}`);
