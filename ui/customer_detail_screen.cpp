@@ -59,11 +59,13 @@ namespace customer_detail {
 std::string Date(const AppState& state, int64_t ms) { return LocalDateText(ms, state.utcOffsetMinutes); }
 std::string DateTime(const AppState& state, int64_t ms) { return LocalDateTimeText(ms, state.utcOffsetMinutes); }
 
-void Report(AppState& state, const Status& status, Str success) {
+void Report(AppState& state, const Status& status, Str success) { Report(state, status, std::string(Tr(state.lang, success))); }
+
+void Report(AppState& state, const Status& status, const std::string& success) {
   CustomerDetailState& d = state.detail;
   if (status) {
     d.error.clear();
-    d.message = Tr(state.lang, success);
+    d.message = success;
     AfterCommit(state);
   } else {
     d.message.clear();

@@ -51,6 +51,8 @@ int CustomerSectionIndex(std::string_view id);
 namespace customer_detail {
 // The outcome of an action: success text, or core's message (a permission error reads as such).
 void Report(AppState& state, const Status& status, Str success);
+// The same with the success already worded (a section's keyed text).
+void Report(AppState& state, const Status& status, const std::string& success);
 std::string Date(const AppState& state, int64_t ms);
 std::string DateTime(const AppState& state, int64_t ms);
 }  // namespace customer_detail

@@ -58,17 +58,9 @@ std::string Formatted(Lang lang, const char* key, int number) {
 std::string KindLabel(Lang lang, CustomerDateKind kind) { return Text(lang, std::string(kTable) + ".kind." + Code(kind)); }
 std::string Field(Lang lang, const char* column) { return FieldLabel(lang, kTable, column); }
 
-// As customer_detail::Report, with the success worded from this section's keyed texts.
+// The outcome of an action, its success worded from this section's keyed texts.
 void ReportDone(AppState& state, const Status& status, const char* successKey) {
-  CustomerDetailState& d = state.detail;
-  if (!status) {
-    d.message.clear();
-    d.error = DescribeError(state.lang, status.GetError());
-    return;
-  }
-  d.error.clear();
-  d.message = Text(state.lang, successKey);
-  AfterCommit(state);
+  customer_detail::Report(state, status, Text(state.lang, successKey));
 }
 
 void OpenDateForm(DatesSectionState& d, const CustomerDate* date) {
