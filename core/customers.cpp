@@ -311,8 +311,13 @@ Status SetDeleted(Db& db, int64_t id, bool deleted, const Actor& actor) {
   bool isDeleted = state.Int64(0) != 0;
   bool merged = !state.IsNull(1);
   state.Reset();
-  if (deleted == isDeleted) return MakeError(ErrorCode::Invalid, deleted ? "customer: already in the trash" : "customer: not in the trash");
-  if (!deleted && merged) return MakeError(ErrorCode::Invalid, "customer: merged into another customer; it cannot be restored");
+  if (deleted == isDeleted) {
+    return deleted ? FieldError(ErrorCode::Invalid, "", Problem::InTrash, "customer: already in the trash")
+                   : FieldError(ErrorCode::Invalid, "", Problem::NotInTrash, "customer: not in the trash");
+  }
+  if (!deleted && merged) {
+    return FieldError(ErrorCode::Invalid, "", Problem::Merged, "customer: merged into another customer; it cannot be restored");
+  }
   int64_t now = NowMs();
   CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, now, "customers", "deleted_at = ?1", "id = ?2"));
   if (deleted) stmt.Bind(1, now); else stmt.Bind(1, Null{});

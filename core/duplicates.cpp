@@ -252,14 +252,14 @@ int MergeSummary::Moved(std::string_view table) const {
 }
 
 Result<MergeSummary> MergeCustomers(Db& db, int64_t keptId, int64_t mergedId, const Actor& actor) {
-  if (keptId == mergedId) return MakeError(ErrorCode::Invalid, "merge: a customer cannot be merged into itself");
+  if (keptId == mergedId) return FieldError(ErrorCode::Invalid, "", Problem::SameCustomer, "merge: a customer cannot be merged into itself");
   CRM_TRY(AuthorizeCustomerChange(db, actor, keptId));
   CRM_TRY(AuthorizeCustomerChange(db, actor, mergedId, /*allowDeleted=*/true));
   CRM_ASSIGN_OR_RETURN(Stmt state, db.Prepare("SELECT merged_into FROM customers WHERE id = ?"));
   state.Bind(1, mergedId);
   CRM_ASSIGN_OR_RETURN(bool exists, state.Step());
-  if (!exists) return MakeError(ErrorCode::NotFound, "merge: no customer with id " + std::to_string(mergedId));
-  if (!state.IsNull(0)) return MakeError(ErrorCode::Invalid, "merge: that customer was already merged into another");
+  if (!exists) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "merge: no customer with id " + std::to_string(mergedId));
+  if (!state.IsNull(0)) return FieldError(ErrorCode::Invalid, "", Problem::Merged, "merge: that customer was already merged into another");
   state.Reset();
 
   MergeSummary summary;

@@ -241,16 +241,19 @@ class CustomerMapping final : public RecordImportMapping<CustomerInput> {
     } else {
       auto allowed = AuthorizeCustomerChange(db, actor, existingId);
       if (!allowed) {
-        check.problems.push_back(MakeError(allowed.Code(), "duplicate of customer " + std::to_string(existingId) + " (" +
-                                                               reason + "), cannot merge: " + allowed.Message()));
+        // The refusal keeps its problem and its person, so the row reads "this is 张三's customer…".
+        Error refused = allowed.GetError();
+        refused.message = "duplicate of customer " + std::to_string(existingId) + " (" + reason + "), cannot merge: " + refused.message;
+        check.problems.push_back(std::move(refused));
         return check;
       }
       CRM_ASSIGN_OR_RETURN(Customer existing, GetCustomer(db, existingId));
       CustomerInput merged = MergeInto(existing.fields, check.record);
       Status mergedValid = ValidateCustomerInput(db, merged, &check.record);
       if (!mergedValid) {
-        check.problems.push_back(MakeError(mergedValid.Code(), "merging into customer " + std::to_string(existingId) +
-                                                                   ": " + mergedValid.Message()));
+        Error invalid = mergedValid.GetError();
+        invalid.message = "merging into customer " + std::to_string(existingId) + ": " + invalid.message;
+        check.problems.push_back(std::move(invalid));
         return check;
       }
       check.action = RowAction::Merge;

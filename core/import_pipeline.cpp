@@ -177,10 +177,14 @@ Result<std::vector<std::string>> ReadHeaders(RowReader& reader, Encoding encodin
   CsvRecord header;
   bool badBytes = false;
   CRM_ASSIGN_OR_RETURN(bool any, reader.Next(header, badBytes));
-  if (!any) return MakeError(ErrorCode::Invalid, "file: empty (no header row)");
+  if (!any) return FieldError(ErrorCode::Invalid, "", Problem::EmptyFile, "file: empty (no header row)");
   if (badBytes) {
-    return MakeError(ErrorCode::Invalid, "line " + std::to_string(header.line) + ": the header row is not valid " +
-                                             EncodingName(encoding) + " text; choose the file's encoding");
+    Error error = FieldError(ErrorCode::Invalid, "", Problem::NotDecodable,
+                             "line " + std::to_string(header.line) + ": the header row is not valid " + EncodingName(encoding) +
+                                 " text; choose the file's encoding",
+                             header.line);
+    error.value = EncodingName(encoding);
+    return error;
   }
   std::vector<std::string> headers;
   for (const std::string& cell : header.fields) headers.push_back(CleanCell(cell));
@@ -242,7 +246,9 @@ std::string ImportRow::Cell(size_t column) const { return column < cells.size() 
 
 RowOutcome UndecodableRow(Encoding encoding) {
   std::string message = std::string("bytes that are not valid ") + EncodingName(encoding) + " text (wrong encoding?)";
-  return RowOutcome{RowAction::Fail, message, {FieldError(ErrorCode::Corrupt, "", Problem::BadText, message)}, std::nullopt};
+  Error undecodable = FieldError(ErrorCode::Corrupt, "", Problem::NotDecodable, message);
+  undecodable.value = EncodingName(encoding);
+  return RowOutcome{RowAction::Fail, message, {std::move(undecodable)}, std::nullopt};
 }
 
 Result<Encoding> ResolveImportEncoding(const ImportSource& source, Encoding requested) {
@@ -665,7 +671,7 @@ Result<std::optional<int64_t>> LastUndoableImport(Db& db, const Actor& actor) {
 
 Result<UndoReport> UndoLastImport(Db& db, const std::vector<const ImportMapping*>& mappings, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(std::optional<int64_t> importId, LastUndoableImport(db, actor));
-  if (!importId) return MakeError(ErrorCode::NotFound, "import: nothing to undo");
+  if (!importId) return FieldError(ErrorCode::NotFound, "", Problem::NothingToUndo, "import: nothing to undo");
   return UndoImport(db, mappings, *importId, actor, /*onlyUnchanged=*/true);
 }
 

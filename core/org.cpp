@@ -205,7 +205,7 @@ Result<std::vector<Team>> ListTeams(Db& db) {
 Result<User> ActingUser(Db& db, const Actor& actor) {
   auto user = GetUser(db, actor.userId);
   if (!user) {
-    return FieldError(ErrorCode::Denied, "", Problem::Denied, "not signed in as a known user (user " + std::to_string(actor.userId) + ")");
+    return Refusal(Problem::NotSignedIn, "not signed in as a known user (user " + std::to_string(actor.userId) + ")");
   }
   if (!user.Value().active) {
     return FieldError(ErrorCode::Denied, "", Problem::Deactivated, "the account of " + user.Value().name + " is deactivated");
@@ -251,8 +251,9 @@ Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor)
 
 Status CheckCanChangeCustomer(const User& actor, const Holding& target) {
   auto deny = [&](const char* why) {
-    return FieldError(ErrorCode::Denied, "", Problem::Denied,
-                      actor.name + " (" + Code(actor.role) + ") may not change this customer: " + why);
+    return Refusal(Problem::NotYourCustomer,
+                   actor.name + " (" + Code(actor.role) + ") may not change this customer: " + why,
+                   target.ownerName, target.ownerId.value_or(0));
   };
   switch (actor.role) {
     case Role::Leader:
@@ -278,21 +279,20 @@ Status CheckCanReassign(const User& actor, const Holding& from, const std::optio
       toTeamId == actor.teamId) {
     return Ok();
   }
-  return FieldError(ErrorCode::Denied, "", Problem::Denied,
-                    actor.name + " (" + Code(actor.role) +
-                        ") may not reassign customers: supervisors move customers within their team, leaders and admins anywhere");
+  return Refusal(Problem::SupervisorsOnly,
+                 actor.name + " (" + Code(actor.role) +
+                     ") may not reassign customers: supervisors move customers within their team, leaders and admins anywhere",
+                 from.ownerName, from.ownerId.value_or(0));
 }
 
 Status CheckCanAdminister(const User& actor) {
   if (actor.role == Role::Admin) return Ok();
-  return FieldError(ErrorCode::Denied, "", Problem::Denied,
-                    actor.name + " (" + Code(actor.role) + ") may not manage users, teams or fields: admins only");
+  return Refusal(Problem::AdminsOnly, actor.name + " (" + Code(actor.role) + ") may not manage users, teams or fields: admins only");
 }
 
 Status CheckCanChangeSettings(const User& actor) {
   if (actor.role == Role::Admin || actor.role == Role::Leader) return Ok();
-  return FieldError(ErrorCode::Denied, "", Problem::Denied,
-                    actor.name + " (" + Code(actor.role) + ") may not change settings: leaders and admins only");
+  return Refusal(Problem::LeadersOnly, actor.name + " (" + Code(actor.role) + ") may not change settings: leaders and admins only");
 }
 
 Status CheckCanAssign(const User& actor, const Holding& customer, const std::optional<int64_t>& assigneeId,
@@ -307,16 +307,18 @@ Status CheckCanAssign(const User& actor, const Holding& customer, const std::opt
       break;
     case Role::Rep: break;
   }
-  return FieldError(ErrorCode::Denied, "", Problem::Denied,
-                    actor.name + " (" + Code(actor.role) + ") may not give work to user " + std::to_string(*assigneeId) +
-                        ": reps plan for themselves, supervisors for their team, leaders and admins for anyone");
+  return Refusal(Problem::NotYourAssignee,
+                 actor.name + " (" + Code(actor.role) + ") may not give work to user " + std::to_string(*assigneeId) +
+                     ": reps plan for themselves, supervisors for their team, leaders and admins for anyone",
+                 {}, *assigneeId);
 }
 
 Status CheckCanChangeImport(const User& actor, int64_t importedBy) {
   if (importedBy == actor.id || actor.role == Role::Supervisor || actor.role == Role::Leader || actor.role == Role::Admin) return Ok();
-  return FieldError(ErrorCode::Denied, "", Problem::Denied,
-                    actor.name + " (" + Code(actor.role) +
-                        ") may not change another user's import: the importer, supervisors, leaders and admins only");
+  return Refusal(Problem::NotYourImport,
+                 actor.name + " (" + Code(actor.role) +
+                     ") may not change another user's import: the importer, supervisors, leaders and admins only",
+                 {}, importedBy);
 }
 
 Result<int64_t> ClaimProtectionEnd(Db& db, int64_t claimedAtMs) {
@@ -325,7 +327,8 @@ Result<int64_t> ClaimProtectionEnd(Db& db, int64_t claimedAtMs) {
 }
 
 Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted) {
-  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT owner_id, team_id, deleted_at, name FROM customers WHERE id = ?"));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT c.owner_id, c.team_id, c.deleted_at, c.name, coalesce(u.name, '') "
+                                             "FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = ?"));
   stmt.Bind(1, customerId);
   CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return FieldError(ErrorCode::NotFound, "", Problem::NotFound, "customer: no customer with id " + std::to_string(customerId));
@@ -335,6 +338,7 @@ Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted) {
   Holding holding;
   if (!stmt.IsNull(0)) holding.ownerId = stmt.Int64(0);
   if (!stmt.IsNull(1)) holding.teamId = stmt.Int64(1);
+  holding.ownerName = stmt.String(4);
   return holding;
 }
 
@@ -343,6 +347,18 @@ Result<User> AuthorizeCustomerChange(Db& db, const Actor& actor, int64_t custome
   CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId, allowDeleted));
   CRM_TRY(CheckCanChangeCustomer(acting, holding));
   return acting;
+}
+
+Status CanEditCustomer(Db& db, const Actor& actor, int64_t customerId) {
+  CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
+  return Ok();
+}
+
+Status CanReassignCustomer(Db& db, const Actor& actor, int64_t customerId) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
+  // A supervisor's moves stay in their team: the one destination always open to them is their own team.
+  return CheckCanReassign(acting, holding, acting.teamId);
 }
 
 }  // namespace crm

@@ -66,6 +66,7 @@ Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor)
 struct Holding {
   std::optional<int64_t> ownerId;
   std::optional<int64_t> teamId;
+  std::string ownerName;  // for the refusal's wording ("this is 张三's customer")
 };
 
 // rep: own customers and the pool's; store staff: also their store's (team's);
@@ -91,5 +92,11 @@ Result<int64_t> ClaimProtectionEnd(Db& db, int64_t claimedAtMs);
 Result<Holding> HoldingOf(Db& db, int64_t customerId, bool allowDeleted = false);
 // Loads the actor and checks they may change the customer.
 Result<User> AuthorizeCustomerChange(Db& db, const Actor& actor, int64_t customerId, bool allowDeleted = false);
+// Whether the actor may change the customer (edit, trash, release, log a visit, plan, contacts, class, stage…):
+// the check every such write makes, for screens to grey out what it would refuse, with the same reason.
+Status CanEditCustomer(Db& db, const Actor& actor, int64_t customerId);
+// Whether the actor may move the customer to another person at all (to someone in their own team, for a
+// supervisor): screens offer the hand-over only then; the move itself checks its destination.
+Status CanReassignCustomer(Db& db, const Actor& actor, int64_t customerId);
 
 }  // namespace crm

@@ -36,11 +36,13 @@ Status SetOwner(Db& db, int64_t customerId, std::optional<int64_t> ownerId, std:
 
 Result<int> ReassignCustomers(Db& db, int64_t fromUserId, int64_t toUserId, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
-  if (fromUserId == toUserId) return MakeError(ErrorCode::Invalid, "to: the customers already belong to this user");
+  if (fromUserId == toUserId) {
+    return FieldError(ErrorCode::Invalid, "to", Problem::SameOwner, "to: the customers already belong to this user");
+  }
   CRM_ASSIGN_OR_RETURN(User from, GetUser(db, fromUserId));
   CRM_ASSIGN_OR_RETURN(User to, GetUser(db, toUserId));
   if (!to.active) return FieldError(ErrorCode::Invalid, "to", Problem::Deactivated, "to: " + to.name + "'s account is deactivated");
-  CRM_TRY(CheckCanReassign(acting, Holding{from.id, from.teamId}, to.teamId));
+  CRM_TRY(CheckCanReassign(acting, Holding{from.id, from.teamId, from.name}, to.teamId));
 
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   int64_t now = NowMs();
@@ -75,10 +77,13 @@ Status ClaimCustomer(Db& db, int64_t customerId, const Actor& actor) {
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
   if (holding.ownerId) {
-    if (*holding.ownerId == acting.id) return MakeError(ErrorCode::Conflict, "customer: already yours");
-    auto owner = GetUser(db, *holding.ownerId);
-    return MakeError(ErrorCode::Conflict, "customer: already taken by " + (owner ? owner.Value().name : std::string("another user")) +
-                                              "; only pool customers can be claimed");
+    if (*holding.ownerId == acting.id) return FieldError(ErrorCode::Conflict, "", Problem::AlreadyYours, "customer: already yours");
+    Error taken = FieldError(ErrorCode::Conflict, "", Problem::AlreadyOwned,
+                             "customer: already taken by " + (holding.ownerName.empty() ? std::string("another user") : holding.ownerName) +
+                                 "; only pool customers can be claimed",
+                             *holding.ownerId);
+    taken.value = holding.ownerName;
+    return taken;
   }
   int64_t now = NowMs();
   CRM_ASSIGN_OR_RETURN(int64_t protectedUntil, ClaimProtectionEnd(db, now));
@@ -91,7 +96,7 @@ Status ClaimCustomer(Db& db, int64_t customerId, const Actor& actor) {
 Status ReleaseToPool(Db& db, int64_t customerId, const Actor& actor) {
   CRM_TRY(AuthorizeCustomerChange(db, actor, customerId));
   CRM_ASSIGN_OR_RETURN(Holding holding, HoldingOf(db, customerId));
-  if (!holding.ownerId) return MakeError(ErrorCode::Invalid, "customer: already in the pool");
+  if (!holding.ownerId) return FieldError(ErrorCode::Invalid, "", Problem::AlreadyInPool, "customer: already in the pool");
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_TRY(SetOwner(db, customerId, std::nullopt, std::nullopt, actor, NowMs(), false, 0));
   return txn.Commit();

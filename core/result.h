@@ -56,7 +56,28 @@ enum class Problem {
   WrongPin,
   WaitSeconds,   // too many wrong PINs; arg: seconds to wait
   NotFound,      // the record named is not there
+  // Refusals, each worded for what was refused. `value` names the person it is about, `arg` their user id.
+  NotYourCustomer,    // the customer belongs to another person (value: the owner) and the actor is not over them
+  SupervisorsOnly,    // moving customers between owners: supervisors within their team, leaders and admins
+  AdminsOnly,         // users, teams and custom fields
+  LeadersOnly,        // organisation settings and the pool sweep
+  NotYourAssignee,    // planning work for someone (value: them) the actor may not plan for
+  NotYourImport,      // another person's import (value: the importer)
+  NotSignedIn,        // the actor is no known user
+  AlreadyOwned,       // a claim of a customer someone (value) holds: only pool customers are claimed
+  AlreadyYours,       // a claim of one's own customer
+  AlreadyInPool,      // a release of a pool customer
+  SameOwner,          // a move to the person who already holds the customers
+  NotInTrash,         // a restore of a customer that is not in the trash
+  Merged,             // a restore of a customer merged into another
+  SameCustomer,       // a merge of a customer into itself
+  EmptyFile,          // a file with nothing in it (no header row)
+  NotDecodable,       // text that is not in the encoding chosen (value: the encoding's name)
+  NothingToUndo,      // no import this person may undo
 };
+// The last values, for code that goes through every one (the wording tests).
+constexpr ErrorCode kLastErrorCode = ErrorCode::Schema;
+constexpr Problem kLastProblem = Problem::NothingToUndo;
 
 struct Error {
   ErrorCode code = ErrorCode::Generic;
@@ -72,6 +93,10 @@ inline Error MakeError(ErrorCode code, std::string message) { return Error{code,
 inline Error FieldError(ErrorCode code, std::string field, Problem problem, std::string message, int64_t arg = 0,
                         int64_t arg2 = 0) {
   return Error{code, std::move(message), std::move(field), problem, arg, arg2};
+}
+// A refusal about no field, naming the person it is about (the owner, the importer…) for its wording.
+inline Error Refusal(Problem problem, std::string message, std::string person = {}, int64_t personId = 0) {
+  return Error{ErrorCode::Denied, std::move(message), {}, problem, personId, 0, std::move(person)};
 }
 
 template <class T>

@@ -18,6 +18,10 @@
 #include "ui/app_state.h"
 #include "sync/apply.h"
 #include "sync_test_support.h"
+#include "chinese_text.h"
+#include "core/custom_fields.h"
+#include "core/ownership.h"
+#include "ui/errors.h"
 #include "ui/customer_sections.h"
 #include "ui/fonts.h"
 #include "ui/keyed_text.h"
@@ -103,6 +107,36 @@ class AppTest : public testing::Test {
     io.SetClipboardTextFn = setClipboard;
     io.ClipboardUserData = clipboardData;
     return text;
+  }
+
+  // Every text the next frame draws, in every window (tooltips and popups too), as a person sees it.
+  std::vector<std::string> DrawnText() {
+    Frame();
+    return DrawnTexts(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts);
+  }
+  // The same joined: a wrapped sentence reads whole.
+  std::string DrawnJoined() {
+    std::string joined;
+    for (const std::string& text : DrawnText()) joined += text;
+    return joined;
+  }
+  // Closes the popup a tap on a greyed-out control opened (a click outside it only closes it).
+  void Dismiss() {
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMousePosEvent(2, io.DisplaySize.y - 2);
+    Frame();
+    io.AddMouseButtonEvent(0, true);
+    Frame();
+    io.AddMouseButtonEvent(0, false);
+    Frames(2);
+  }
+  // The texts of the next frame with English in them, where a Chinese reader looks: empty when all is Chinese.
+  std::string EnglishOnScreen() {
+    std::string found;
+    for (const std::string& text : DrawnText()) {
+      if (!chinese_text::ForeignWords(text).empty()) found += "[" + text + "]";
+    }
+    return found;
   }
 
   // Into a text field, as an input method commits: the field takes the keyboard, its text is replaced.
@@ -408,25 +442,130 @@ TEST_F(AppTest, ShortcutsOpenTheFormCloseItAndFocusTheSearch) {
   EXPECT_TRUE(io.WantTextInput);
 }
 
-TEST_F(AppTest, APermissionErrorFromCoreIsShownAsSuch) {
+// Refusals before effort: a rep on another rep's customer finds what would be refused greyed out, the reason
+// (whose customer it is, in Chinese) on a tap, and no form to fill in vain; core refuses the same write the same way.
+TEST_F(AppTest, ARepSeesAnotherRepsCustomerGreyedOutWithTheOwnerNamedInChinese) {
+  m_state.lang = Lang::Zh;
   Actor admin = m_state.actor;
-  int64_t repA = CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value();
-  int64_t repB = CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value();
+  int64_t zhang = CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value();
+  int64_t li = CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value();
   CustomerInput input;
   input.name = "李四的客户";
-  input.ownerId = repB;
+  input.ownerId = li;
   int64_t id = CreateCustomer(m_db, input, admin).Value();
-  m_state.actor = Actor{repA, 4};
+  m_state.actor = Actor{zhang, 4};
   ASSERT_TRUE(RefreshOrganisation(m_state));
   OpenCustomer(m_state, id);
   Frame();
-  Click("release_customer");
-  EXPECT_EQ(m_state.detail.error.rfind("没有权限", 0), 0u) << m_state.detail.error;
-  EXPECT_TRUE(GetCustomer(m_db, id).Value().ownerId == repB) << "nothing changed";
+  const std::string reason = "没有权限：这是李四的客户，只有李四或其主管可以修改";
+  EXPECT_EQ(customer_detail::EditRefusal(m_state), reason);
+  EXPECT_EQ(DrawnJoined().find(reason), std::string::npos) << "the reason waits for a hover or a tap";
+  Click("edit_customer");
+  EXPECT_FALSE(m_state.form.open) << "refused before the form is filled";
+  EXPECT_NE(DrawnJoined().find(reason), std::string::npos) << "a tap on the greyed-out button says why";
+  EXPECT_EQ(EnglishOnScreen(), "");
+  Dismiss();
+  for (const char* refused : {"release_customer", "trash_customer", "log_visit", "schedule_followup", "merge_customer"}) {
+    Click(refused);
+    EXPECT_NE(DrawnJoined().find(reason), std::string::npos) << refused;
+    Dismiss();
+  }
+  Customer after = GetCustomer(m_db, id).Value();
+  EXPECT_EQ(after.ownerId, li) << "nothing changed";
+  EXPECT_FALSE(after.deletedAt);
+  EXPECT_FALSE(m_state.detail.confirmTrash);
+  EXPECT_FALSE(m_state.visit.open);
+  EXPECT_FALSE(m_state.detail.scheduleOpen);
+  EXPECT_FALSE(m_state.merge.open);
+  // The sections' actions too.
+  Click("section_contacts");
+  Click("add_contact");
+  EXPECT_FALSE(m_state.detail.contacts.contact.open);
+  EXPECT_NE(DrawnJoined().find(reason), std::string::npos);
+  EXPECT_EQ(EnglishOnScreen(), "");
+  Dismiss();
+  // Core's write refuses with the same reason, naming the owner.
+  Status written = UpdateCustomer(m_db, id, input, m_state.actor);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.GetError().value, "李四");
+  EXPECT_EQ(DescribeError(Lang::Zh, written.GetError()), reason);
   // A rep is not offered the bulk move; the page says who may.
   Click("nav_pool");
   Click("pool_tab_reassign");
   EXPECT_FALSE(m_state.probe.Find("reassign_from"));
+  EXPECT_EQ(EnglishOnScreen(), "");
+}
+
+// The owner's supervisor may change the customer: the same buttons are live for them.
+TEST_F(AppTest, TheOwnersSupervisorMayEditTheCustomer) {
+  m_state.lang = Lang::Zh;
+  Actor admin = m_state.actor;
+  int64_t team = CreateTeam(m_db, "南区", std::nullopt, admin).Value();
+  int64_t boss = CreateUser(m_db, "王主管", Role::Supervisor, team, admin).Value();
+  int64_t li = CreateUser(m_db, "李四", Role::Rep, team, admin).Value();
+  CustomerInput input;
+  input.name = "李四的客户";
+  input.ownerId = li;
+  int64_t id = CreateCustomer(m_db, input, admin).Value();
+  m_state.actor = Actor{boss, 4};
+  ASSERT_TRUE(RefreshOrganisation(m_state));
+  OpenCustomer(m_state, id);
+  Frame();
+  EXPECT_EQ(customer_detail::EditRefusal(m_state), "");
+  EXPECT_EQ(customer_detail::ReassignRefusal(m_state), "");
+  Click("edit_customer");
+  EXPECT_TRUE(m_state.form.open);
+}
+
+// Admin-only settings are greyed out for a rep, the reason in Chinese, before anything is typed.
+TEST_F(AppTest, ARepFindsAdminSettingsGreyedOutWithTheReasonInChinese) {
+  m_state.lang = Lang::Zh;
+  int64_t rep = CreateUser(m_db, "张三", Role::Rep, std::nullopt, m_state.actor).Value();
+  m_state.actor = Actor{rep, 4};
+  ASSERT_TRUE(RefreshOrganisation(m_state));
+  Frame();
+  Click("nav_settings");
+  Click("settings_fields");
+  m_state.settings.fieldLabel = "门店面积";
+  m_state.settings.fieldKey = "store_area";
+  Click("add_field");
+  EXPECT_TRUE(ListCustomFields(m_db).Value().empty());
+  const std::string reason = DescribeError(Lang::Zh, CheckCanAdminister(m_state.me).GetError());
+  EXPECT_EQ(reason, "没有权限：只有管理员可以管理人员、团队和自定义字段");
+  EXPECT_NE(DrawnJoined().find(reason), std::string::npos);
+  EXPECT_EQ(EnglishOnScreen(), "");
+  Dismiss();
+  Click("settings_rules");
+  Click("save_rules");
+  EXPECT_NE(DrawnJoined().find("没有权限：只有领导和管理员可以修改设置"), std::string::npos);
+  EXPECT_EQ(EnglishOnScreen(), "");
+}
+
+// A bad import, read in Chinese: the rows' problems (a phone that is not one, another rep's customer to merge
+// into) and the detected encoding in words.
+TEST_F(AppTest, ABadImportReadsInChinese) {
+  m_state.lang = Lang::Zh;
+  Actor admin = m_state.actor;
+  int64_t zhang = CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value();
+  int64_t li = CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value();
+  CustomerInput input;
+  input.name = "李四的客户";
+  input.phones = {"13800138000"};
+  input.ownerId = li;
+  ASSERT_TRUE(CreateCustomer(m_db, input, admin));
+  m_state.actor = Actor{zhang, 4};
+  ASSERT_TRUE(RefreshOrganisation(m_state));
+  Frame();
+  Click("nav_import");
+  ImportFileChosen(m_state, "客户名单.csv", "客户名称,电话\n佛山华艺门业,电话未知\n李四的客户,13800138000\n");
+  Frames(3);
+  Click("dup_merge");
+  Frames(3);
+  std::string screen = DrawnJoined();
+  EXPECT_NE(screen.find("UTF-8（通用）"), std::string::npos) << screen;
+  EXPECT_NE(screen.find(Tr(Lang::Zh, Str::ErrBadPhone)), std::string::npos) << screen;
+  EXPECT_NE(screen.find("这是李四的客户"), std::string::npos) << screen;
+  EXPECT_EQ(EnglishOnScreen(), "");
 }
 
 TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
@@ -640,6 +779,7 @@ TEST_F(SessionTest, WrongPinsAreRefusedInChineseAndThenTheUserWaits) {
   m_state.nowMs += 2000;
   Frame();
   EXPECT_EQ(m_state.signIn.pinError, waitText(waitEnds - m_state.nowMs)) << "the countdown moves";
+  EXPECT_EQ(EnglishOnScreen(), "") << "the refusal and the whole lock screen read in Chinese";
   // Typing the right PIN now is neither kept nor counted: the field and the button are disabled.
   m_state.signIn.pin = "1234";
   Frame();

@@ -200,6 +200,32 @@ TEST(Customers, PermissionsFollowOwnershipAndRole) {
   EXPECT_TRUE(UpdateCustomer(org.db, ofA, edit, org.admin));
   Status denied = UpdateCustomer(org.db, ofA, edit, org.repB);
   EXPECT_NE(denied.Message().find("belongs to another rep"), std::string::npos) << denied.Message();
+  // The refusal names whose customer it is, for the screens to say so in the reader's language.
+  EXPECT_EQ(denied.GetError().problem, Problem::NotYourCustomer);
+  EXPECT_EQ(denied.GetError().value, "张三");
+  EXPECT_EQ(denied.GetError().arg, org.repA.userId);
+}
+
+// The check the screens ask before offering an action is the one the write makes: they never disagree.
+TEST(Customers, CanEditCustomerAgreesWithTheWrite) {
+  TestOrg org;
+  int64_t ofA = org.Customer("甲客户", org.repA);
+  int64_t ofWest = org.Customer("乙客户", org.repWest);
+  CustomerInput edit;
+  edit.name = "改名";
+  for (const Actor& actor : {org.repA, org.repB, org.supervisor, org.store, org.leader, org.admin, org.repWest}) {
+    for (int64_t id : {ofA, ofWest}) {
+      Status asked = CanEditCustomer(org.db, actor, id);
+      Status written = UpdateCustomer(org.db, id, edit, actor);
+      EXPECT_EQ(asked.IsOk(), written.IsOk()) << "user " << actor.userId << " customer " << id;
+      if (!asked) {
+        EXPECT_EQ(asked.GetError().problem, written.GetError().problem);
+        EXPECT_EQ(asked.GetError().value, written.GetError().value);
+      }
+    }
+  }
+  ASSERT_TRUE(TrashCustomer(org.db, ofA, org.repA));
+  EXPECT_EQ(CanEditCustomer(org.db, org.repA, ofA).GetError().problem, Problem::InTrash);
 }
 
 TEST(Customers, TrashAndRestore) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "chinese_text.h"
 #include "core/records.h"
 #include "core/text.h"
 #include "ui/errors.h"
@@ -122,27 +123,64 @@ TEST(I18n, CoreErrorsAreWordedFromTheirProblemNotTheirMessage) {
             "太长了（最多 2000 个字）");
   // The wording comes from the Problem alone: a message in any form reads the same.
   EXPECT_EQ(DescribeError(Lang::Zh, FieldError(ErrorCode::Invalid, "phone", Problem::BadPhone, "anything")), Tr(Lang::Zh, Str::ErrBadPhone));
-  // An error about no field and with no Problem has only its message; a refusal says so first.
+  // An error with no Problem: the English reader gets core's message, the Chinese one its code worded, never the English.
   EXPECT_EQ(DescribeError(Lang::En, MakeError(ErrorCode::Storage, "disk I/O error")), "disk I/O error");
-  EXPECT_EQ(DescribeError(Lang::Zh, MakeError(ErrorCode::Denied, "revoked")), std::string(Tr(Lang::Zh, Str::NotAllowed)) + "revoked");
-  // A role's refusal: the Chinese reader gets it in Chinese, the English one core's reason.
-  Error denied = FieldError(ErrorCode::Denied, "", Problem::Denied, "rep (rep) may not change this customer: it belongs to another rep");
-  EXPECT_EQ(DescribeError(Lang::Zh, denied), std::string(Tr(Lang::Zh, Str::NotAllowed)) + Tr(Lang::Zh, Str::ErrDenied));
-  EXPECT_EQ(DescribeError(Lang::En, denied), "Not allowed: " + denied.message);
+  EXPECT_EQ(DescribeError(Lang::Zh, MakeError(ErrorCode::Storage, "disk I/O error")), TrKey(Lang::Zh, "errors.code.storage"));
+  EXPECT_EQ(DescribeError(Lang::Zh, MakeError(ErrorCode::Denied, "revoked")),
+            std::string(Tr(Lang::Zh, Str::NotAllowed)) + TrKey(Lang::Zh, "errors.code.denied"));
+  // A refusal names whose customer it is, in both languages.
+  Error denied = Refusal(Problem::NotYourCustomer, "李四 (rep) may not change this customer: it belongs to another rep", "张三", 7);
+  EXPECT_EQ(DescribeError(Lang::Zh, denied), "没有权限：这是张三的客户，只有张三或其主管可以修改");
+  EXPECT_EQ(DescribeError(Lang::En, denied), "Not allowed: This is 张三's customer; only 张三 or their supervisor can change it");
+  // The encoding a file is not in, in words.
+  Error undecodable = FieldError(ErrorCode::Corrupt, "", Problem::NotDecodable, "bytes that are not valid gb18030 text");
+  undecodable.value = "gb18030";
+  EXPECT_EQ(DescribeError(Lang::Zh, undecodable), "不是GB18030（简体中文）编码的文字，请换一种编码");
+  EXPECT_EQ(EncodingInWords(Lang::Zh, Encoding::Gb18030), "GB18030（简体中文）");
+  EXPECT_EQ(EncodingInWords(Lang::En, Encoding::Utf8), "UTF-8");
 }
 
 TEST(I18n, EveryProblemHasAWordingInBothLanguages) {
-  // Problem::NotFound is the enum's last value.
-  for (int i = static_cast<int>(Problem::Required); i <= static_cast<int>(Problem::NotFound); i++) {
+  for (int i = static_cast<int>(Problem::Required); i <= static_cast<int>(kLastProblem); i++) {
     Error error = FieldError(ErrorCode::Invalid, "field", static_cast<Problem>(i), "field: english", 1, 2);
     for (Lang lang : {Lang::Zh, Lang::En}) {
       std::string text = DescribeError(lang, error);
       EXPECT_FALSE(text.empty()) << i;
-      // A role's refusal in English is core's reason itself.
-      if (lang == Lang::En && error.problem == Problem::Denied) continue;
       EXPECT_EQ(text.find("english"), std::string::npos) << "problem " << i << " is not worded: " << text;
     }
   }
+}
+
+// Whatever error reaches a Chinese screen reads in Chinese: every code with every problem, a person named or not,
+// and core's English message never shown.
+TEST(I18n, EveryErrorReadsInChineseWithoutEnglishWords) {
+  for (int code = 0; code <= static_cast<int>(kLastErrorCode); code++) {
+    for (int problem = 0; problem <= static_cast<int>(kLastProblem); problem++) {
+      for (const char* person : {"", "张三"}) {
+        Error error = FieldError(static_cast<ErrorCode>(code), "phone", static_cast<Problem>(problem),
+                                 "phone: the English message for logs", 3, 9);
+        error.value = person;
+        std::string text = DescribeError(Lang::Zh, error);
+        EXPECT_FALSE(text.empty()) << ErrorCodeName(error.code) << " × problem " << problem;
+        EXPECT_EQ(chinese_text::ForeignWords(text), std::vector<std::string>{})
+            << ErrorCodeName(error.code) << " × problem " << problem << ": " << text;
+      }
+    }
+  }
+}
+
+// Every text of the app in Chinese: Str's table and every feature's keyed texts.
+TEST(I18n, EveryChineseTextIsChinese) {
+  for (int i = 0; i < static_cast<int>(Str::Count); i++) {
+    std::string zh = Tr(Lang::Zh, static_cast<Str>(i));
+    EXPECT_EQ(chinese_text::ForeignWords(zh), std::vector<std::string>{}) << "string " << i << ": " << zh;
+  }
+  ForEachKeyedText([](const KeyedText& text, void*) {
+    EXPECT_EQ(chinese_text::ForeignWords(text.zh), std::vector<std::string>{}) << text.key << ": " << text.zh;
+  }, nullptr);
+  // The check itself: an English word is caught, the allowed names and printf conversions are not.
+  EXPECT_EQ(chinese_text::ForeignWords("没有权限：rep may not"), (std::vector<std::string>{"rep", "may", "not"}));
+  EXPECT_TRUE(chinese_text::ForeignWords("PIN 码错误 %lld 位，CSV / Excel，UTF-8，A 类，store_area").empty());
 }
 
 TEST(I18n, AnErrorGoesUnderTheFieldItNamesOrOnTheFormsLine) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "imgui.h"
 
 namespace crm::ui {
@@ -68,6 +72,39 @@ TEST(ItemProbe, AFrameReplacesThePreviousOne) {
   }
   EXPECT_FALSE(probe.Find("First"));
   EXPECT_TRUE(probe.Find("Second"));
+}
+
+// What a frame drew is read back from its glyphs: labels without their ids, words with their spaces, and the text
+// of every window, a tooltip and a popup included.
+TEST(ItemProbe, DrawnTextsAreWhatTheFrameShowsInEveryWindow) {
+  HeadlessImGui imgui;
+  // A tooltip or popup is sized in its first frame and drawn from the second.
+  for (int frame = 0; frame < 2; frame++) {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(400, 300));
+    ImGui::Begin("Main");
+    ImGui::TextUnformatted("Sign in  with a PIN");
+    ImGui::Button("Save###save_id");
+    ImGui::SetTooltip("Only admins");
+    ImGui::OpenPopup("reason");
+    if (ImGui::BeginPopup("reason")) {
+      ImGui::TextUnformatted("Not yours");
+      ImGui::EndPopup();
+    }
+    ImGui::End();
+    ImGui::Render();
+  }
+  std::vector<std::string> texts = DrawnTexts(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts);
+  auto has = [&](const std::string& wanted) { return std::find(texts.begin(), texts.end(), wanted) != texts.end(); };
+  std::string all;
+  for (const std::string& text : texts) all += "[" + text + "]";
+  EXPECT_TRUE(has("Sign in with a PIN")) << all;
+  EXPECT_TRUE(has("Save")) << all;
+  EXPECT_TRUE(has("Main")) << "the window's title: " << all;
+  EXPECT_TRUE(has("Only admins")) << all;
+  EXPECT_TRUE(has("Not yours")) << all;
+  EXPECT_EQ(all.find("save_id"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ TEST(Ownership, ReassignmentRespectsRoles) {
   EXPECT_EQ(ReassignCustomers(org.db, org.repA.userId, org.repWest.userId, org.supervisor).Code(), ErrorCode::Denied)
       << "a supervisor cannot move customers out of their team";
   EXPECT_TRUE(ReassignCustomers(org.db, org.repA.userId, org.repWest.userId, org.leader));
+  EXPECT_EQ(ReassignCustomers(org.db, org.repA.userId, org.repA.userId, org.leader).GetError().problem, Problem::SameOwner);
   EXPECT_FALSE(ReassignCustomers(org.db, org.repA.userId, org.repA.userId, org.leader));
   EXPECT_EQ(ReassignCustomers(org.db, 999, org.repA.userId, org.leader).Code(), ErrorCode::NotFound);
 }
@@ -55,6 +56,8 @@ TEST(Ownership, ClaimFromThePoolProtectsTheCustomer) {
   ASSERT_TRUE(c.protectedUntil);
   EXPECT_NEAR(static_cast<double>(*c.protectedUntil - *c.claimedAt), 7.0 * kDay, 1.0);
   Status again = ClaimCustomer(org.db, id, org.repB);
+  EXPECT_EQ(again.GetError().problem, Problem::AlreadyOwned);
+  EXPECT_EQ(again.GetError().value, "张三");
   EXPECT_EQ(again.Code(), ErrorCode::Conflict);
   EXPECT_NE(again.Message().find("张三"), std::string::npos) << again.Message();
   // Not even a stale sweep right after the claim can take it back.
@@ -82,7 +85,10 @@ TEST(Ownership, CustomersNobodyFollowsUpReturnToThePool) {
 TEST(Ownership, ReleaseToPool) {
   TestOrg org;
   int64_t id = org.Customer("放回公海", org.repA);
-  EXPECT_EQ(ReleaseToPool(org.db, id, org.repB).Code(), ErrorCode::Denied);
+  Status refused = ReleaseToPool(org.db, id, org.repB);
+  EXPECT_EQ(refused.Code(), ErrorCode::Denied);
+  EXPECT_EQ(refused.GetError().problem, Problem::NotYourCustomer);
+  EXPECT_EQ(refused.GetError().value, "张三") << "the refusal names the owner";
   ASSERT_TRUE(ReleaseToPool(org.db, id, org.repA));
   Customer c = GetCustomer(org.db, id).Value();
   EXPECT_FALSE(c.ownerId);

@@ -10,6 +10,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -82,8 +83,6 @@ bool CanSupervise(const AppState& state) {
   return state.me.role == Role::Supervisor || state.me.role == Role::Leader || state.me.role == Role::Admin;
 }
 
-bool IsAdmin(const AppState& state) { return state.me.role == Role::Admin; }
-
 // ---------------------------------------------------------------------------
 // [SECTION] session and commits
 
@@ -128,9 +127,9 @@ bool NeedsLoad(const AppState& state, LoadStamp& stamp, uint64_t tables, bool re
 
 void AfterCommit(AppState& state) {
   NoteDataChanges(state);
-  if (auto refreshed = RefreshCounts(state); !refreshed) state.home.lastError = refreshed.Message();
+  if (auto refreshed = RefreshCounts(state); !refreshed) state.home.lastError = DescribeError(state.lang, refreshed.GetError());
   // Users, teams or the time zone may have changed (settings, sign-in).
-  if (auto organisation = RefreshOrganisation(state); !organisation) state.home.lastError = organisation.Message();
+  if (auto organisation = RefreshOrganisation(state); !organisation) state.home.lastError = DescribeError(state.lang, organisation.GetError());
   if (state.requestPersist) state.requestPersist();
 }
 

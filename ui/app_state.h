@@ -167,6 +167,5 @@ const char* LayoutName(Layout layout);
 
 // Whether the signed-in user may manage others' customers (supervisors, leaders, admins).
 bool CanSupervise(const AppState& state);
-bool IsAdmin(const AppState& state);
 
 }  // namespace crm::ui

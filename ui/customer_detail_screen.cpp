@@ -13,6 +13,7 @@
 #include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/merge_dialog.h"
+#include "ui/refusals.h"
 #include "ui/visit_dialog.h"
 
 namespace crm::ui {
@@ -44,6 +45,12 @@ void Load(AppState& state) {
     d.customer = std::move(customer).Value();
   }
   if (!d.customer) return;
+  bool anotherActor = d.checkedActor != state.actor.userId;
+  if (NeedsLoad(state, d.permissionLoad, CustomerRecordTables() | TableBits({"users", "teams"}), another || anotherActor)) {
+    d.checkedActor = state.actor.userId;
+    d.editCheck = CanEditCustomer(*state.db, state.actor, d.customerId);
+    d.reassignCheck = CanReassignCustomer(*state.db, state.actor, d.customerId);
+  }
   // Each section is read on its own: one failing does not hide the others.
   const std::vector<CustomerSection>& sections = CustomerSections();
   d.sectionLoads.resize(sections.size());
@@ -58,6 +65,9 @@ namespace customer_detail {
 
 std::string Date(const AppState& state, int64_t ms) { return LocalDateText(ms, state.utcOffsetMinutes); }
 std::string DateTime(const AppState& state, int64_t ms) { return LocalDateTimeText(ms, state.utcOffsetMinutes); }
+
+std::string EditRefusal(const AppState& state) { return RefusalText(state.lang, state.detail.editCheck); }
+std::string ReassignRefusal(const AppState& state) { return RefusalText(state.lang, state.detail.reassignCheck); }
 
 void Report(AppState& state, const Status& status, Str success) { Report(state, status, std::string(Tr(state.lang, success))); }
 
@@ -104,12 +114,14 @@ void DrawHeader(AppState& state) {
     Chip(Tr(state.lang, Str::InTrash), ImVec4(0.5f, 0.5f, 0.5f, 1));
   }
 
-  // The first button is the one used most: a visit is logged in three taps from here.
+  // The first button is the one used most: a visit is logged in three taps from here. What the person may not
+  // do to this customer is greyed out with the reason, before any form is filled.
+  const std::string refusal = customer_detail::EditRefusal(state);
   std::string visit = Label(state.lang, Str::LogVisit, "log_visit");
-  if (PrimaryButton(visit.c_str())) OpenVisitDialog(state, c.id, c.fields.name);
+  if (ActionButton(visit.c_str(), refusal, /*primary=*/true)) OpenVisitDialog(state, c.id, c.fields.name);
   ImGui::SameLine();
   std::string schedule = Label(state.lang, Str::ScheduleFollowup, "schedule_followup");
-  if (ImGui::Button(schedule.c_str())) {
+  if (ActionButton(schedule.c_str(), refusal)) {
     d.scheduleOpen = !d.scheduleOpen;
     d.scheduleError.clear();
     if (d.scheduleOpen && d.scheduleDate.empty()) {
@@ -119,21 +131,21 @@ void DrawHeader(AppState& state) {
   }
   ImGui::SameLine();
   std::string edit = Label(state.lang, Str::Edit, "edit_customer");
-  if (ImGui::Button(edit.c_str())) OpenEditCustomerForm(state, c.id);
+  if (ActionButton(edit.c_str(), refusal)) OpenEditCustomerForm(state, c.id);
   ImGui::SameLine();
   std::string merge = Label(state.lang, Str::MergeDuplicates, "merge_customer");
-  if (ImGui::Button(merge.c_str())) OpenMergeDialog(state, c.id);
+  if (ActionButton(merge.c_str(), refusal)) OpenMergeDialog(state, c.id);
   ImGui::SameLine();
   if (!c.ownerId) {
     std::string claim = Label(state.lang, Str::Claim, "claim_customer");
     if (ImGui::Button(claim.c_str())) Report(state, ClaimCustomer(*state.db, c.id, state.actor), Str::Claimed);
   } else {
     std::string release = Label(state.lang, Str::ReleaseToPool, "release_customer");
-    if (ImGui::Button(release.c_str())) Report(state, ReleaseToPool(*state.db, c.id, state.actor), Str::Released);
+    if (ActionButton(release.c_str(), refusal)) Report(state, ReleaseToPool(*state.db, c.id, state.actor), Str::Released);
   }
   ImGui::SameLine();
   std::string trash = Label(state.lang, Str::MoveToTrash, "trash_customer");
-  if (ImGui::Button(trash.c_str())) d.confirmTrash = true;
+  if (ActionButton(trash.c_str(), refusal)) d.confirmTrash = true;
   if (d.confirmTrash) {
     WarningText(Tr(state.lang, Str::ConfirmTrash));
     std::string yes = Label(state.lang, Str::MoveToTrash, "trash_confirm");

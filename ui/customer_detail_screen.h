@@ -32,6 +32,12 @@ struct CustomerDetailState {
   LoadStamp customerLoad;               // the customer's own record (header, profile)
   std::vector<LoadStamp> sectionLoads;  // one per CustomerSections() entry
   std::optional<Customer> customer;
+  // What the signed-in person may do here: the checks core's writes make (core/org.h), so the screen greys out
+  // what would be refused, with the same reason. Read again when the customer, the people or the person change.
+  LoadStamp permissionLoad;
+  int64_t checkedActor = 0;
+  Status editCheck;      // CanEditCustomer: every change to this customer and what belongs to it
+  Status reassignCheck;  // CanReassignCustomer: handing it over
   std::string error;    // the last action's failure (permission errors included), until the next action
   std::string message;  // the last action's success
   int section = 0;      // the index in CustomerSections() shown

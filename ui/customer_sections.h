@@ -55,6 +55,11 @@ void Report(AppState& state, const Status& status, Str success);
 void Report(AppState& state, const Status& status, const std::string& success);
 std::string Date(const AppState& state, int64_t ms);
 std::string DateTime(const AppState& state, int64_t ms);
+// Why the signed-in person may not change this customer (core's CanEditCustomer, worded), or empty when they may:
+// actions that change it are drawn through ActionButton (ui/refusals.h) with it.
+std::string EditRefusal(const AppState& state);
+// The same for handing it over to someone else (CanReassignCustomer).
+std::string ReassignRefusal(const AppState& state);
 }  // namespace customer_detail
 
 }  // namespace crm::ui

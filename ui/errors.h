@@ -6,14 +6,18 @@
 #include <string>
 #include <string_view>
 
+#include "core/encoding.h"
 #include "core/result.h"
 #include "ui/i18n.h"
 
 namespace crm::ui {
 
-// The error in the user's language. An error with no Problem (storage, sync, …) has only
-// its message to show. A permission refusal starts with "Not allowed: ".
+// The error in the user's language, from its Problem (and the person or number it names); an error with no
+// Problem by its code. Core's English message reaches English readers only, and only for errors without a
+// Problem. A permission refusal starts with "Not allowed: " and says why and whose ("This is 张三's customer…").
 std::string DescribeError(Lang lang, const Error& error);
+// An encoding in words ("GB18030（简体中文）"), as the import says which one it detected.
+std::string EncodingInWords(Lang lang, Encoding encoding);
 
 // One field of a form: core's field id and the form's error text under that field.
 struct FieldSlot {

@@ -4,6 +4,7 @@
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/widgets.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -43,15 +44,15 @@ void DrawDuePicker(AppState& state, const char* idPrefix, std::string& date, int
   if (TextField(Tr(state.lang, Str::DueDate), id.c_str(), date, error, options)) preset = -1;
 }
 
-bool DrawFollowupActions(AppState& state, FollowupActionState& actions, const Followup& followup) {
+bool DrawFollowupActions(AppState& state, FollowupActionState& actions, const Followup& followup, const std::string& refusal) {
   std::string suffix = std::to_string(followup.id);
   if (followup.status != FollowupStatus::Open) return false;
   bool changed = false;
   std::string complete = Label(Tr(state.lang, Str::Complete), "complete_" + suffix);
-  if (PrimaryButton(complete.c_str())) Open(actions, followup, FollowupActionState::Mode::Complete);
+  if (ActionButton(complete.c_str(), refusal, /*primary=*/true)) Open(actions, followup, FollowupActionState::Mode::Complete);
   ImGui::SameLine();
   std::string reschedule = Label(Tr(state.lang, Str::Reschedule), "reschedule_" + suffix);
-  if (ImGui::Button(reschedule.c_str())) Open(actions, followup, FollowupActionState::Mode::Reschedule);
+  if (ActionButton(reschedule.c_str(), refusal)) Open(actions, followup, FollowupActionState::Mode::Reschedule);
   if (actions.followupId != followup.id || actions.mode == FollowupActionState::Mode::None) return false;
 
   ImGui::Indent();

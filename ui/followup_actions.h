@@ -26,7 +26,9 @@ struct FollowupActionState {
 
 // The buttons of one follow-up (完成, 改期) and, when one was pressed, its small form under them.
 // Returns true when the follow-up changed (the caller's list is stale).
-bool DrawFollowupActions(AppState& state, FollowupActionState& actions, const Followup& followup);
+// `refusal`: why the signed-in person may not act on it (ui/refusals.h), or empty.
+bool DrawFollowupActions(AppState& state, FollowupActionState& actions, const Followup& followup,
+                         const std::string& refusal = {});
 
 // Presets (tomorrow, in 3 days, a week, two weeks, a month) that fill `date` (YYYY-MM-DD, local), and the
 // date field itself. `preset` remembers which was picked (-1: typed). Ids start with `idPrefix`.

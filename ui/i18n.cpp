@@ -455,7 +455,6 @@ constexpr Entry kStrings[] = {
     {Str::NoCustomFields, "还没有自定义字段", "No custom fields yet"},
     {Str::Required, "必填", "Required"},
     {Str::AddCustomField, "添加字段", "Add a field"},
-    {Str::AdminsOnly, "只有管理员可以修改这里。", "Only admins can change this."},
     {Str::FieldLabel, "显示名称", "Label"},
     {Str::FieldKey, "字段代码（英文小写、数字、下划线）", "Key (a-z, 0-9, _)"},
     {Str::FieldType, "类型", "Type"},

@@ -451,7 +451,6 @@ enum class Str : int {
   NoCustomFields,
   Required,
   AddCustomField,
-  AdminsOnly,
   FieldLabel,
   FieldKey,
   FieldType,

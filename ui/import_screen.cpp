@@ -39,9 +39,9 @@ std::string ProblemText(Lang lang, const Error& error) {
   return label + (lang == Lang::Zh ? "：" : ": ") + text;
 }
 
-// A row's problems, each worded; core's English text only when it gave none (an older report).
+// A row's problems, each worded; core's English text only for English readers, when it gave none (an older report).
 std::string RowProblemText(Lang lang, const std::vector<Error>& problems, const std::string& message) {
-  if (problems.empty()) return message;
+  if (problems.empty()) return DescribeError(lang, MakeError(ErrorCode::Invalid, message));
   std::string out;
   for (const Error& problem : problems) out += (out.empty() ? "" : lang == Lang::Zh ? "；" : "; ") + ProblemText(lang, problem);
   return out;
@@ -274,7 +274,7 @@ void DrawMap(AppState& state) {
   if (clicked >= 0) screen.encoding = clicked;
   RefreshPreview(state);
   if (!screen.headers.empty() && screen.encoding == 0) {
-    ImGui::TextDisabled("%s %s", Tr(lang, Str::Detected), EncodingName(screen.detected));
+    ImGui::TextDisabled("%s %s", Tr(lang, Str::Detected), EncodingInWords(lang, screen.detected).c_str());
   }
   if (!screen.previewError.empty()) ErrorText(screen.previewError);
   // The options and the one main action first, in sight; the mapping and the preview under them.

@@ -1,5 +1,9 @@
 #include "ui/item_probe.h"
 
+#include <cmath>
+#include <map>
+#include <utility>
+
 #include "imgui_internal.h"
 
 namespace crm::ui {
@@ -50,6 +54,65 @@ std::optional<ProbedItem> ItemProbe::Find(std::string_view wanted) const {
     if (label == wanted || visible == wanted || (!idPart.empty() && idPart == wanted)) return item;
   }
   return std::nullopt;
+}
+
+namespace {
+
+struct GlyphOf {
+  const ImFontGlyph* glyph;
+  float fontSize;
+};
+
+void AppendUtf8(std::string& out, unsigned int c) {
+  char buffer[5];
+  out += ImTextCharToUtf8(buffer, c);  // returns the buffer, 0-terminated
+}
+
+}  // namespace
+
+std::vector<std::string> DrawnTexts(const ImDrawData& data, const ImFontAtlas& atlas) {
+  // A glyph's quad carries the glyph's atlas rectangle as its texture coordinates, unchanged unless clipped.
+  std::map<std::pair<float, float>, std::vector<GlyphOf>> byCorner;
+  for (const ImFont* font : atlas.Fonts) {
+    for (const ImFontGlyph& glyph : font->Glyphs) {
+      if (glyph.Visible) byCorner[{glyph.U0, glyph.V0}].push_back(GlyphOf{&glyph, font->FontSize});
+    }
+  }
+  std::vector<std::string> runs;
+  for (int l = 0; l < data.CmdListsCount; l++) {
+    const ImVector<ImDrawVert>& vertices = data.CmdLists[l]->VtxBuffer;
+    std::string run;
+    float penEnd = 0, baseline = 0;
+    auto flush = [&] {
+      if (!run.empty()) runs.push_back(std::move(run));
+      run.clear();
+    };
+    for (int v = 0; v + 3 < vertices.Size; v++) {
+      const ImDrawVert& topLeft = vertices[v];
+      const ImDrawVert& bottomRight = vertices[v + 2];
+      auto found = byCorner.find({topLeft.uv.x, topLeft.uv.y});
+      if (found == byCorner.end()) continue;
+      const GlyphOf* match = nullptr;
+      for (const GlyphOf& candidate : found->second) {
+        if (candidate.glyph->U1 == bottomRight.uv.x && candidate.glyph->V1 == bottomRight.uv.y) match = &candidate;
+      }
+      if (!match || match->glyph->X1 <= match->glyph->X0) continue;
+      const ImFontGlyph& glyph = *match->glyph;
+      float scale = (bottomRight.pos.x - topLeft.pos.x) / (glyph.X1 - glyph.X0);
+      float em = match->fontSize * scale;
+      float pen = topLeft.pos.x - glyph.X0 * scale;
+      float line = topLeft.pos.y - glyph.Y0 * scale;
+      bool sameLine = !run.empty() && std::fabs(line - baseline) < em * 0.5f && pen > penEnd - em * 0.1f;
+      if (!sameLine) flush();
+      else if (pen - penEnd > em * 0.1f) run += ' ';
+      AppendUtf8(run, glyph.Codepoint);
+      penEnd = pen + glyph.AdvanceX * scale;
+      baseline = line;
+      v += 3;
+    }
+    flush();
+  }
+  return runs;
 }
 
 }  // namespace crm::ui

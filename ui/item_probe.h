@@ -38,4 +38,9 @@ class ItemProbe {
   std::vector<ProbedItem> m_last;
 };
 
+// The text a frame drew, read back from its glyphs in the draw data: every window (tooltips and popups too),
+// exactly what a person sees (no "##id" parts, no text clipped away). One entry per run of text on a line;
+// a gap of a space or more between glyphs reads as a space. For tests, after ImGui::Render().
+std::vector<std::string> DrawnTexts(const ImDrawData& data, const ImFontAtlas& atlas);
+
 }  // namespace crm::ui

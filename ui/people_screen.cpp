@@ -7,6 +7,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/refusals.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -57,7 +58,8 @@ void DrawAddUser(AppState& state) {
   bool busy = PinJobRunning(state);
   ImGui::BeginDisabled(busy);
   std::string add = std::string(Tr(state.lang, busy ? Str::Checking : Str::AddUser)) + "###add_user";
-  if (PrimaryButton(add.c_str())) {
+  // Adding a person is an admin's (core's CreateUser refuses others): the button says so before the PIN is typed.
+  if (ActionButton(add.c_str(), RefusalText(state.lang, CheckCanAdminister(state.me)), /*primary=*/true)) {
     people.nameError.clear();
     people.pinError.clear();
     people.message.clear();

@@ -8,6 +8,7 @@
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -26,7 +27,7 @@ void DrawPoolList(AppState& state) {
   if (CanSupervise(state)) {
     ImGui::SameLine();
     std::string sweep = Label(state.lang, Str::ReturnStale, "return_stale");
-    if (ImGui::Button(sweep.c_str())) {
+    if (ActionButton(sweep.c_str(), RefusalText(state.lang, CheckCanChangeSettings(state.me)))) {
       auto returned = ReturnStaleToPool(*state.db, state.nowMs, state.actor);
       if (returned) {
         char text[128];

@@ -9,6 +9,7 @@
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -57,7 +58,7 @@ void DrawRules(AppState& state) {
   DaysField(Tr(lang, Str::ProtectDays), "protect_days", s.protectDays);
   ImGui::Spacing();
   std::string save = Label(lang, Str::SaveRules, "save_rules");
-  if (PrimaryButton(save.c_str())) {
+  if (ActionButton(save.c_str(), RefusalText(lang, CheckCanChangeSettings(state.me)), /*primary=*/true)) {
     s.rulesError.clear();
     s.rulesMessage.clear();
     Db& db = *state.db;
@@ -94,7 +95,7 @@ void DrawCustomFields(AppState& state) {
     DataText(line);
   }
   ImGui::SeparatorText(Tr(lang, Str::AddCustomField));
-  if (!IsAdmin(state)) ImGui::TextDisabled("%s", Tr(lang, Str::AdminsOnly));
+  const std::string refusal = RefusalText(lang, CheckCanAdminister(state.me));
   TextField(Tr(lang, Str::FieldLabel), "field_label", s.fieldLabel, s.fieldLabelError);
   FieldOptions keyOptions;
   keyOptions.hint = "store_area";
@@ -112,7 +113,7 @@ void DrawCustomFields(AppState& state) {
   std::string required = Label(lang, Str::FieldRequired, "field_required");
   ImGui::Checkbox(required.c_str(), &s.fieldRequired);
   std::string add = Label(lang, Str::AddCustomField, "add_field");
-  if (PrimaryButton(add.c_str())) {
+  if (ActionButton(add.c_str(), refusal, /*primary=*/true)) {
     s.fieldKeyError.clear();
     s.fieldLabelError.clear();
     s.fieldChoicesError.clear();
@@ -157,7 +158,7 @@ void DrawCustomFields(AppState& state) {
 void DrawUsers(AppState& state) {
   SettingsScreenState& s = state.settings;
   Lang lang = state.lang;
-  if (!IsAdmin(state)) ImGui::TextDisabled("%s", Tr(lang, Str::AdminsOnly));
+  const std::string refusal = RefusalText(lang, CheckCanAdminister(state.me));
   if (ImGui::BeginTable("##users", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn(Tr(lang, Str::PersonName));
     ImGui::TableSetupColumn(Tr(lang, Str::Role));
@@ -180,7 +181,10 @@ void DrawUsers(AppState& state) {
         if (user.teamId && *user.teamId == state.teams[i].id) current = static_cast<int>(i + 1);
       }
       std::string teamId = "user_team_" + user.name;
+      ImGui::BeginDisabled(!refusal.empty());
       int picked = ChoiceMenu(teamId.c_str(), "", teams, current);
+      ImGui::EndDisabled();
+      ExplainRefusal(refusal, teamId.c_str());
       if (picked >= 0 && picked != current) {
         std::optional<int64_t> team;
         if (picked > 0) team = state.teams[static_cast<size_t>(picked - 1)].id;
@@ -191,7 +195,7 @@ void DrawUsers(AppState& state) {
       ImGui::TableNextColumn();
       if (user.id != state.actor.userId) {
         std::string toggle = Label(Tr(lang, user.active ? Str::Deactivate : Str::Activate), "user_active_" + user.name);
-        if (ImGui::Button(toggle.c_str())) {
+        if (ActionButton(toggle.c_str(), refusal)) {
           Status set = SetUserActive(*state.db, user.id, !user.active, state.actor);
           if (set) AfterCommit(state);
           else s.userError = DescribeError(state.lang, set.GetError());
@@ -219,7 +223,7 @@ void DrawUsers(AppState& state) {
   int picked = ChoiceMenu("org_user_team", Tr(lang, Str::Team), teams, s.userTeam + 1);
   if (picked >= 0) s.userTeam = picked - 1;
   std::string add = Label(lang, Str::AddOrgUser, "add_org_user");
-  if (PrimaryButton(add.c_str())) {
+  if (ActionButton(add.c_str(), refusal, /*primary=*/true)) {
     s.userNameError.clear();
     s.userError.clear();
     s.userMessage.clear();
@@ -237,7 +241,7 @@ void DrawUsers(AppState& state) {
   ImGui::SeparatorText(Tr(lang, Str::AddTeam));
   TextField(Tr(lang, Str::TeamName), "team_name", s.teamName, s.teamError);
   std::string addTeam = Label(lang, Str::AddTeam, "add_team");
-  if (ImGui::Button(addTeam.c_str())) {
+  if (ActionButton(addTeam.c_str(), refusal)) {
     s.teamError.clear();
     auto created = CreateTeam(*state.db, s.teamName, std::nullopt, state.actor);
     if (created) {

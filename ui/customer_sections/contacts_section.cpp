@@ -8,6 +8,7 @@
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -100,9 +101,10 @@ void LoadContactsSection(AppState& state, CustomerDetailState& detail) {
 void DrawContactsSection(AppState& state, CustomerDetailState& detail) {
   ContactsSectionState& d = detail.contacts;
   Lang lang = state.lang;
+  const std::string refusal = customer_detail::EditRefusal(state);
   if (!d.contact.open) {
     std::string add = Label(lang, Str::AddContact, "add_contact");
-    if (ImGui::Button(add.c_str())) OpenContactForm(d, nullptr);
+    if (ActionButton(add.c_str(), refusal)) OpenContactForm(d, nullptr);
   } else {
     DrawContactForm(state);
   }
@@ -128,10 +130,10 @@ void DrawContactsSection(AppState& state, CustomerDetailState& detail) {
     }
     if (!f.notes.empty()) DataText(f.notes);
     std::string edit = Label(lang, Str::Edit, ("edit_contact_" + f.name).c_str());
-    if (ImGui::Button(edit.c_str())) OpenContactForm(d, &contact);
+    if (ActionButton(edit.c_str(), refusal)) OpenContactForm(d, &contact);
     ImGui::SameLine();
     std::string remove = Label(lang, Str::Remove, ("remove_contact_" + f.name).c_str());
-    if (ImGui::Button(remove.c_str())) Report(state, TrashContact(*state.db, contact.id, state.actor), Str::ContactRemoved);
+    if (ActionButton(remove.c_str(), refusal)) Report(state, TrashContact(*state.db, contact.id, state.actor), Str::ContactRemoved);
     ImGui::PopID();
   }
 }

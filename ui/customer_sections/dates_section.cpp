@@ -15,6 +15,7 @@
 #include "ui/errors.h"
 #include "ui/keyed_text.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -176,9 +177,10 @@ void LoadDatesSection(AppState& state, CustomerDetailState& detail) {
 void DrawDatesSection(AppState& state, CustomerDetailState& detail) {
   DatesSectionState& d = StateOf(detail);
   Lang lang = state.lang;
+  const std::string refusal = customer_detail::EditRefusal(state);
   if (!d.form.open) {
     std::string add = Label(Text(lang, "customer_dates.add"), "add_date");
-    if (ImGui::Button(add.c_str())) OpenDateForm(d, nullptr);
+    if (ActionButton(add.c_str(), refusal)) OpenDateForm(d, nullptr);
   } else {
     DrawDateForm(state, d);
   }
@@ -204,17 +206,17 @@ void DrawDatesSection(AppState& state, CustomerDetailState& detail) {
     ImGui::TextDisabled("%s", when.c_str());
     if (!date.notes.empty()) DataText(date.notes);
     std::string plan = Label(Text(lang, "customer_dates.plan"), "date_plan_" + row);
-    if (ImGui::Button(plan.c_str())) {
+    if (ActionButton(plan.c_str(), refusal)) {
       int lead = kLeadDays[std::clamp(d.lead, 0, static_cast<int>(std::size(kLeadDays)) - 1)];
       auto planned = ScheduleDateFollowup(*state.db, date.id, state.actor, lead, state.nowMs);
       ReportDone(state, planned ? Ok() : Status(planned.GetError()), "customer_dates.planned");
     }
     ImGui::SameLine();
     std::string edit = Label(lang, Str::Edit, ("date_edit_" + row).c_str());
-    if (ImGui::Button(edit.c_str())) OpenDateForm(d, &date);
+    if (ActionButton(edit.c_str(), refusal)) OpenDateForm(d, &date);
     ImGui::SameLine();
     std::string remove = Label(lang, Str::Remove, ("date_remove_" + row).c_str());
-    if (ImGui::Button(remove.c_str())) ReportDone(state, TrashCustomerDate(*state.db, date.id, state.actor), "customer_dates.removed");
+    if (ActionButton(remove.c_str(), refusal)) ReportDone(state, TrashCustomerDate(*state.db, date.id, state.actor), "customer_dates.removed");
     ImGui::PopID();
   }
 }

@@ -41,7 +41,7 @@ void DrawFollowupsSection(AppState& state, CustomerDetailState& detail) {
       NoteText(result);
       ImGui::TextDisabled("%s", result.c_str());
     }
-    if (DrawFollowupActions(state, d.followupActions, f)) detail.message = Tr(lang, Str::FollowupUpdated);
+    if (DrawFollowupActions(state, d.followupActions, f, customer_detail::EditRefusal(state))) detail.message = Tr(lang, Str::FollowupUpdated);
     ImGui::PopID();
   }
 }

@@ -8,6 +8,7 @@
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -29,6 +30,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
   GradeSectionState& d = detail.grade;
   const Customer& c = *detail.customer;
   Lang lang = state.lang;
+  const std::string refusal = customer_detail::EditRefusal(state);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(Tr(lang, Str::CurrentGrade));
   ImGui::SameLine();
@@ -42,7 +44,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     ImGui::TextDisabled("%s", s.why.c_str());
     if (s.grade != c.grade) {
       std::string accept = Label(std::string(Tr(lang, Str::AcceptSuggestion)) + " " + GradeLabel(s.grade), "accept_grade");
-      if (PrimaryButton(accept.c_str())) {
+      if (ActionButton(accept.c_str(), refusal, /*primary=*/true)) {
         Status set = SetGrade(*state.db, c.id, s.grade, std::string(Tr(lang, Str::AcceptedSuggestionReason)) + ": " + s.why,
                               state.actor);
         Report(state, set, Str::GradeSaved);
@@ -57,11 +59,16 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     labels.emplace_back(GradeLabel(grade));
     ids.emplace_back(Code(grade));
   }
+  ImGui::BeginDisabled(!refusal.empty());
+  ImGui::BeginGroup();
   int clicked = ChoiceButtons(labels, "grade_", ids, d.newGrade);
   if (clicked >= 0) d.newGrade = clicked;
   TextField(Tr(lang, Str::GradeReason), "grade_reason", d.gradeReason, d.gradeError);
+  ImGui::EndGroup();
+  ImGui::EndDisabled();
+  ExplainRefusal(refusal, "grade_choice");
   std::string save = Label(lang, Str::SaveGrade, "save_grade");
-  if (PrimaryButton(save.c_str()) && d.newGrade >= 0) {
+  if (ActionButton(save.c_str(), refusal, /*primary=*/true) && d.newGrade >= 0) {
     d.gradeError.clear();
     Status set = SetGrade(*state.db, c.id, AllGrades()[static_cast<size_t>(d.newGrade)], d.gradeReason, state.actor);
     if (!set && set.GetError().field == "reason") {

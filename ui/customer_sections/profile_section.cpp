@@ -6,6 +6,7 @@
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -79,14 +80,19 @@ void DrawProfileSection(AppState& state, CustomerDetailState& detail) {
     if (c.lostAt) Row(Tr(lang, Str::LostAt), Date(state, *c.lostAt));
     ImGui::EndTable();
   }
-  // A supervisor moves one customer to another rep (a whole rep's book moves on the pool page).
-  if (CanSupervise(state) && !state.users.empty()) {
+  // A supervisor moves one customer to another rep (a whole rep's book moves on the pool page); others see the
+  // hand-over greyed out with who may.
+  if (!state.users.empty()) {
     ImGui::Spacing();
+    const std::string refusal = customer_detail::ReassignRefusal(state);
     std::vector<std::string> names;
     for (const User& user : state.users) names.push_back(user.name);
+    ImGui::BeginDisabled(!refusal.empty());
     int picked = ChoiceMenu("reassign_to", Tr(lang, Str::HandOverTo), names, d.reassignTo, Tr(lang, Str::PickOne));
+    ImGui::EndDisabled();
+    ExplainRefusal(refusal, "reassign_to");
     if (picked >= 0) d.reassignTo = picked;
-    if (d.reassignTo >= 0) {
+    if (d.reassignTo >= 0 && refusal.empty()) {
       ImGui::SameLine();
       std::string go = Label(lang, Str::HandOver, "reassign_one");
       if (ImGui::Button(go.c_str())) {

@@ -6,6 +6,7 @@
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/refusals.h"
 
 namespace crm::ui {
 
@@ -26,6 +27,9 @@ void DrawStageSection(AppState& state, CustomerDetailState& detail) {
   ImGui::Text("%s: %s", Tr(lang, Str::CurrentStage), LabelOf(lang, c.stage));
   if (c.lostReason != LostReason::None) ImGui::Text("%s: %s", Tr(lang, Str::LostReason), LabelOf(lang, c.lostReason));
   ImGui::SeparatorText(Tr(lang, Str::MoveStage));
+  const std::string refusal = customer_detail::EditRefusal(state);
+  ImGui::BeginDisabled(!refusal.empty());
+  ImGui::BeginGroup();
   std::vector<std::string> ids;
   for (Stage stage : AllStages()) ids.emplace_back(Code(stage));
   int clicked = ChoiceButtons(LabelsOf(lang, AllStages()), "stage_", ids, d.newStage);
@@ -38,9 +42,12 @@ void DrawStageSection(AppState& state, CustomerDetailState& detail) {
     int reason = ChoiceButtons(LabelsOf(lang, AllLostReasons()), "lost_", reasonIds, d.lostReason);
     if (reason >= 0) d.lostReason = reason;
   }
+  ImGui::EndGroup();
+  ImGui::EndDisabled();
+  ExplainRefusal(refusal, "stage_choice");
   if (!d.stageError.empty()) ErrorText(d.stageError);
   std::string save = Label(lang, Str::SaveStage, "save_stage");
-  if (PrimaryButton(save.c_str()) && d.newStage >= 0) {
+  if (ActionButton(save.c_str(), refusal, /*primary=*/true) && d.newStage >= 0) {
     d.stageError.clear();
     LostReason reason = lost && d.lostReason >= 0 ? AllLostReasons()[static_cast<size_t>(d.lostReason)] : LostReason::None;
     Status set = SetStage(*state.db, c.id, AllStages()[static_cast<size_t>(d.newStage)], reason, state.actor);
