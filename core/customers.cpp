@@ -144,9 +144,7 @@ Status ValidateCustomerInput(Db& db, const CustomerInput& input, CustomerInput* 
 
 namespace {
 
-// A customer's phone list as the form edits it: numbers that stay keep their rows (moved if reordered); the k-th
-// number gone is replaced in place by the k-th number new, in list order, so two devices replacing the same number
-// meet on one row and the later wins; further numbers gone go to the trash; further new ones are added by value.
+// A live row of a customer's phone list.
 struct PhoneRow {
   int64_t id;
   std::string normalized;
@@ -155,7 +153,7 @@ struct PhoneRow {
 
 // The row a number added to a customer takes: its id derives from (customer, number), so devices adding the same
 // number meet on one row and a number added again revives its trashed row. Where a replacement has put another
-// number (or a merge another customer) under that id, the next of "#1", "#2" … that is free or holds the number.
+// number under that id, the next of "#1", "#2" … that is free or holds the number: every device picks the same.
 Status AddPhone(Db& db, int64_t customerId, const std::string& phone, int64_t position, const Actor& actor, int64_t now) {
   CRM_ASSIGN_OR_RETURN(Stmt holder, db.Prepare("SELECT customer_id, normalized FROM customer_phones WHERE id = ?"));
   for (int attempt = 0;; attempt++) {
@@ -179,6 +177,9 @@ Status AddPhone(Db& db, int64_t customerId, const std::string& phone, int64_t po
   }
 }
 
+// A customer's phone list as the form edits it: numbers that stay keep their rows (moved if reordered); the k-th
+// number gone is replaced in place by the k-th number new, in list order, so two devices replacing the same number
+// meet on one row and the later wins; further numbers gone go to the trash; further new ones are added by value.
 Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& phones, const Actor& actor, int64_t now) {
   CRM_ASSIGN_OR_RETURN(Stmt existing, db.Prepare(
       "SELECT id, normalized, position FROM customer_phones WHERE customer_id = ? AND deleted_at IS NULL "
@@ -192,7 +193,7 @@ Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& p
   }
   existing.Reset();
   // Each listed number keeps the first row holding it; other rows (a number gone, or a second row of one number
-  // left by concurrent edits) are free to be replaced or trashed, in their list order.
+  // left by concurrent edits) are replaced or trashed, in the order the customer lists them.
   std::vector<const PhoneRow*> keptFor(phones.size(), nullptr);
   std::vector<const PhoneRow*> gone;
   for (const PhoneRow& row : current) {
