@@ -144,40 +144,90 @@ Status ValidateCustomerInput(Db& db, const CustomerInput& input, CustomerInput* 
 
 namespace {
 
-Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& phones, const Actor& actor, int64_t now) {
-  // Numbers no longer listed go to the trash; new ones are added; kept ones are untouched.
-  CRM_ASSIGN_OR_RETURN(Stmt existing, db.Prepare(
-      "SELECT id, normalized FROM customer_phones WHERE customer_id = ? AND deleted_at IS NULL"));
-  existing.Bind(1, customerId);
-  std::vector<std::pair<int64_t, std::string>> current;
-  for (;;) {
-    CRM_ASSIGN_OR_RETURN(bool row, existing.Step());
-    if (!row) break;
-    current.emplace_back(existing.Int64(0), existing.String(1));
-  }
-  existing.Reset();
-  for (const auto& [id, normalized] : current) {
-    if (std::find(phones.begin(), phones.end(), normalized) != phones.end()) continue;
-    CRM_ASSIGN_OR_RETURN(Stmt trash, PrepareSignedUpdate(db, actor, now, "customer_phones", "deleted_at = ?1", "id = ?2"));
-    trash.BindAll(now, id);
-    CRM_TRY(trash.Run());
-  }
-  for (size_t position = 0; position < phones.size(); position++) {
-    const std::string& phone = phones[position];
-    auto kept = std::find_if(current.begin(), current.end(), [&](const auto& entry) { return entry.second == phone; });
-    if (kept != current.end()) {
-      // The order is the user's (the first number is the main one); only a real move is written.
-      CRM_ASSIGN_OR_RETURN(Stmt move, PrepareSignedUpdate(db, actor, now, "customer_phones", "position = ?1", "id = ?2 AND position != ?1"));
-      move.BindAll(static_cast<int64_t>(position), kept->first);
-      CRM_TRY(move.Run());
-      continue;
+// A live row of a customer's phone list.
+struct PhoneRow {
+  int64_t id;
+  std::string normalized;
+  int64_t position;
+};
+
+// The row a number added to a customer takes: its id derives from (customer, number), so devices adding the same
+// number meet on one row and a number added again revives its trashed row. Where a replacement has put another
+// number under that id, the next of "#1", "#2" … that is free or holds the number: every device picks the same.
+Status AddPhone(Db& db, int64_t customerId, const std::string& phone, int64_t position, const Actor& actor, int64_t now) {
+  CRM_ASSIGN_OR_RETURN(Stmt holder, db.Prepare("SELECT customer_id, normalized FROM customer_phones WHERE id = ?"));
+  for (int attempt = 0;; attempt++) {
+    int64_t id = DerivedId(customerId, "phone:" + phone + (attempt == 0 ? "" : "#" + std::to_string(attempt)));
+    holder.Bind(1, id);
+    CRM_ASSIGN_OR_RETURN(bool taken, holder.Step());
+    const bool holdsThisNumber = taken && holder.Int64(0) == customerId && holder.String(1) == phone;
+    holder.Reset();
+    if (holdsThisNumber) {
+      CRM_ASSIGN_OR_RETURN(Stmt revive, PrepareSignedUpdate(db, actor, now, "customer_phones",
+                                                            "deleted_at = NULL, phone = ?1, position = ?2", "id = ?3"));
+      revive.BindAll(phone, position, id);
+      return revive.Run();
     }
+    if (taken) continue;
     CRM_ASSIGN_OR_RETURN(Stmt insert, db.Prepare(
         "INSERT INTO customer_phones(id, customer_id, phone, normalized, position, created_at, updated_at, created_by, "
         "updated_by, device_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    insert.BindAll(NewId(), customerId, phone, phone, static_cast<int64_t>(position), now, now, actor.userId, actor.userId,
-                   actor.deviceId);
-    CRM_TRY(insert.Run());
+    insert.BindAll(id, customerId, phone, phone, position, now, now, actor.userId, actor.userId, actor.deviceId);
+    return insert.Run();
+  }
+}
+
+// A customer's phone list as the form edits it: numbers that stay keep their rows (moved if reordered); the k-th
+// number gone is replaced in place by the k-th number new, in list order, so two devices replacing the same number
+// meet on one row and the later wins; further numbers gone go to the trash; further new ones are added by value.
+Status WritePhones(Db& db, int64_t customerId, const std::vector<std::string>& phones, const Actor& actor, int64_t now) {
+  CRM_ASSIGN_OR_RETURN(Stmt existing, db.Prepare(
+      "SELECT id, normalized, position FROM customer_phones WHERE customer_id = ? AND deleted_at IS NULL "
+      "ORDER BY position, created_at, id"));
+  existing.Bind(1, customerId);
+  std::vector<PhoneRow> current;
+  for (;;) {
+    CRM_ASSIGN_OR_RETURN(bool row, existing.Step());
+    if (!row) break;
+    current.push_back(PhoneRow{existing.Int64(0), existing.String(1), existing.Int64(2)});
+  }
+  existing.Reset();
+  // Each listed number keeps the first row holding it; other rows (a number gone, or a second row of one number
+  // left by concurrent edits) are replaced or trashed, in the order the customer lists them.
+  std::vector<const PhoneRow*> keptFor(phones.size(), nullptr);
+  std::vector<const PhoneRow*> gone;
+  for (const PhoneRow& row : current) {
+    auto listed = std::find(phones.begin(), phones.end(), row.normalized);
+    size_t position = static_cast<size_t>(listed - phones.begin());
+    if (listed != phones.end() && !keptFor[position]) {
+      keptFor[position] = &row;
+    } else {
+      gone.push_back(&row);
+    }
+  }
+  size_t replaced = 0;
+  for (size_t position = 0; position < phones.size(); position++) {
+    const std::string& phone = phones[position];
+    const auto at = static_cast<int64_t>(position);
+    if (const PhoneRow* kept = keptFor[position]) {
+      // The order is the user's (the first number is the main one); only a real move is written.
+      if (kept->position == at) continue;
+      CRM_ASSIGN_OR_RETURN(Stmt move, PrepareSignedUpdate(db, actor, now, "customer_phones", "position = ?1", "id = ?2"));
+      move.BindAll(at, kept->id);
+      CRM_TRY(move.Run());
+    } else if (replaced < gone.size()) {
+      CRM_ASSIGN_OR_RETURN(Stmt replace, PrepareSignedUpdate(db, actor, now, "customer_phones",
+                                                             "phone = ?1, normalized = ?1, position = ?2", "id = ?3"));
+      replace.BindAll(phone, at, gone[replaced++]->id);
+      CRM_TRY(replace.Run());
+    } else {
+      CRM_TRY(AddPhone(db, customerId, phone, at, actor, now));
+    }
+  }
+  for (; replaced < gone.size(); replaced++) {
+    CRM_ASSIGN_OR_RETURN(Stmt trash, PrepareSignedUpdate(db, actor, now, "customer_phones", "deleted_at = ?1", "id = ?2"));
+    trash.BindAll(now, gone[replaced]->id);
+    CRM_TRY(trash.Run());
   }
   return Ok();
 }
@@ -389,7 +439,11 @@ Result<Customer> GetCustomer(Db& db, int64_t id) {
   CRM_ASSIGN_OR_RETURN(Stmt phones, db.Prepare(
       "SELECT normalized FROM customer_phones WHERE customer_id = ? AND deleted_at IS NULL ORDER BY position, created_at"));
   phones.Bind(1, id);
-  while (phones.Step().ValueOr(false)) f.phones.push_back(phones.String(0));
+  // Concurrent edits can leave one number on two rows for a while; it is shown once (the next save trashes the other).
+  while (phones.Step().ValueOr(false)) {
+    std::string phone = phones.String(0);
+    if (std::find(f.phones.begin(), f.phones.end(), phone) == f.phones.end()) f.phones.push_back(std::move(phone));
+  }
   CRM_ASSIGN_OR_RETURN(Stmt tags, db.Prepare(
       "SELECT tag FROM customer_tags WHERE customer_id = ? AND deleted_at IS NULL ORDER BY tag"));
   tags.Bind(1, id);

@@ -150,7 +150,7 @@ Result<CustomerPage> ListCustomers(Db& db, const CustomerQuery& query);
 // over a big book costs as much to count exactly as it has matches.
 Result<int64_t> CountMatchingCustomers(Db& db, const CustomerQuery& query, int64_t atMost = 0);
 
-// A stable 63-bit id for a row keyed by (customer, text), so devices adding the same tag converge.
+// A stable 63-bit id for a row keyed by (customer, text), so devices adding the same tag or phone converge.
 int64_t DerivedId(int64_t customerId, std::string_view key);
 
 }  // namespace crm

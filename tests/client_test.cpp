@@ -1,8 +1,13 @@
-// The sync client's pacing: what it asks the relay, and when.
+// The sync client's pacing: what it asks the relay, and when. And what people see when two devices
+// edit one customer's list-valued fields (phones, tags) through their clients.
 #include "sync/client.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
+#include "core/conflicts.h"
 #include "core/customers.h"
 #include "sync_fake_relay.h"
 #include "sync_test_support.h"
@@ -76,6 +81,151 @@ TEST(SyncClient, ABusyRelaysRetryAfterOutlastsTheBackOff) {
   EXPECT_EQ(transport.offlineRequests, first) << "asked again before the relay's Retry-After";
   for (int frame = 0; frame < 60; frame++) client.Tick(now += 16);  // past 5 s
   EXPECT_GT(transport.offlineRequests, first);
+}
+
+// Two people's devices with their own copies, syncing through one fake relay by their clients.
+struct TwoDeviceRig {
+  struct Device {
+    Db db;
+    Result<std::unique_ptr<Replica>> replica;
+    FakeTransport transport;
+    SyncClient client;
+    Actor actor;
+    Device(Db copy, int64_t author, FakeRelay& relay)
+        : db(std::move(copy)), replica(ClientRig::Open(db, author)), transport(relay),
+          client(*replica.Value(), transport), actor{author, replica.Value()->DeviceId()} {}
+  };
+
+  TestOrg org;
+  int64_t customer = org.Customer("佛山门窗店", org.repA, {"13600001111"});
+  FakeRelay relay{org.db};
+  Device rep{Clone(org.db), org.repA.userId, relay};
+  Device supervisor{Clone(org.db), org.supervisor.userId, relay};
+  int64_t now = 1000000;
+
+  // Ticks both clients until neither has anything to push or pull.
+  void Settle() {
+    for (int round = 0; round < 50; round++) {
+      for (Device* device : {&rep, &supervisor}) {
+        device->client.Wake();
+        device->client.Tick(now += 16);
+      }
+    }
+    for (Device* device : {&rep, &supervisor}) {
+      EXPECT_EQ(device->replica.Value()->PendingCount().Value(), 0);
+      EXPECT_EQ(device->replica.Value()->ConfirmedSeq(), static_cast<int64_t>(relay.Log().size()));
+    }
+  }
+
+  // The customer's phone list as `device` holds it, edited by `edit` and saved as the form saves it.
+  void EditPhones(Device& device, const std::function<void(std::vector<std::string>&)>& edit) {
+    auto current = GetCustomer(device.db, customer);
+    ASSERT_TRUE(current) << current.Message();
+    CustomerInput input = current.Value().fields;
+    edit(input.phones);
+    Status saved = UpdateCustomer(device.db, customer, input, device.actor);
+    ASSERT_TRUE(saved) << saved.Message();
+  }
+  void EditTags(Device& device, const std::function<void(std::vector<std::string>&)>& edit) {
+    auto current = GetCustomer(device.db, customer);
+    ASSERT_TRUE(current) << current.Message();
+    CustomerInput input = current.Value().fields;
+    edit(input.tags);
+    Status saved = UpdateCustomer(device.db, customer, input, device.actor);
+    ASSERT_TRUE(saved) << saved.Message();
+  }
+  std::vector<std::string> Phones(Device& device) { return GetCustomer(device.db, customer).Value().fields.phones; }
+  std::vector<std::string> Tags(Device& device) { return GetCustomer(device.db, customer).Value().fields.tags; }
+  std::string MainPhone(Device& device) {
+    return testing_support::QueryText(device.db, "SELECT phone FROM customers WHERE id = " + std::to_string(customer));
+  }
+};
+
+// The case: a rep, offline, changes the customer's phone; the supervisor changes the same phone online;
+// the rep reconnects. One phone remains everywhere (the rep's, later in the relay's order), and the conflict log
+// names the value that lost.
+TEST(ListValuedFields, TwoReplacementsOfOnePhoneLeaveTheLaterOne) {
+  TwoDeviceRig rig;
+  rig.Settle();
+  rig.rep.transport.offline = true;
+  rig.EditPhones(rig.rep, [](auto& phones) { phones = {"13600002222"}; });
+  rig.EditPhones(rig.supervisor, [](auto& phones) { phones = {"13600003333"}; });
+  rig.supervisor.client.Tick(rig.now += 16);
+  ASSERT_EQ(rig.relay.Log().size(), 1u) << "the supervisor's change is first in the relay's order";
+  rig.rep.transport.offline = false;
+  rig.Settle();
+  ASSERT_EQ(rig.relay.Log().size(), 2u);
+  ASSERT_TRUE(rig.relay.ApplyErrors().empty()) << rig.relay.ApplyErrors()[0];
+
+  for (TwoDeviceRig::Device* device : {&rig.rep, &rig.supervisor}) {
+    EXPECT_EQ(rig.Phones(*device), std::vector<std::string>{"13600002222"});
+    EXPECT_EQ(rig.MainPhone(*device), "13600002222");
+    auto conflicts = ListConflicts(device->db);
+    ASSERT_TRUE(conflicts) << conflicts.Message();
+    bool named = false;
+    for (const ConflictEntry& entry : conflicts.Value()) {
+      named |= entry.table == "customer_phones" && entry.field == "phone" && entry.lostValue == "13600003333" &&
+               entry.wonValue == "13600002222" && entry.customerId == rig.customer;
+    }
+    EXPECT_TRUE(named) << "no conflict entry names both numbers on device of user " << device->actor.userId;
+  }
+}
+
+// Numbers are values: two added numbers both stay, and one number added on two devices is one row.
+TEST(ListValuedFields, AddedPhonesAreKeyedByTheirNumber) {
+  TwoDeviceRig rig;
+  rig.Settle();
+  rig.rep.transport.offline = true;
+  rig.EditPhones(rig.rep, [](auto& phones) { phones.push_back("13600002222"); });
+  rig.EditPhones(rig.supervisor, [](auto& phones) { phones.push_back("13700003333"); });
+  rig.supervisor.client.Tick(rig.now += 16);
+  rig.rep.transport.offline = false;
+  rig.Settle();
+  for (TwoDeviceRig::Device* device : {&rig.rep, &rig.supervisor}) {
+    std::vector<std::string> phones = rig.Phones(*device);
+    std::sort(phones.begin(), phones.end());
+    EXPECT_EQ(phones, (std::vector<std::string>{"13600001111", "13600002222", "13700003333"}));
+    EXPECT_EQ(rig.MainPhone(*device), "13600001111");
+  }
+
+  rig.rep.transport.offline = true;
+  rig.EditPhones(rig.rep, [](auto& phones) { phones.push_back("13800004444"); });
+  rig.EditPhones(rig.supervisor, [](auto& phones) { phones.push_back("138 0000 4444"); });
+  rig.supervisor.client.Tick(rig.now += 16);
+  rig.rep.transport.offline = false;
+  rig.Settle();
+  for (TwoDeviceRig::Device* device : {&rig.rep, &rig.supervisor}) {
+    EXPECT_EQ(device->db.QueryInt("SELECT count(*) FROM customer_phones WHERE normalized = '13800004444'").Value(), 1)
+        << "one number added on two devices is one row";
+    EXPECT_EQ(rig.Phones(*device).size(), 4u);
+  }
+}
+
+// A tag is a value too: removed on one device and added again on another, the later change in the relay's order
+// decides, whichever it is.
+TEST(ListValuedFields, ATagRemovedHereAndAddedThereFollowsTheLaterChange) {
+  for (bool removalLast : {false, true}) {
+    TwoDeviceRig rig;
+    rig.EditTags(rig.rep, [](auto& tags) { tags = {"老客户"}; });
+    rig.Settle();
+    ASSERT_EQ(rig.Tags(rig.supervisor), std::vector<std::string>{"老客户"});
+    // The supervisor takes the tag off and puts it back on (two saves), the rep takes it off; each offline.
+    rig.rep.transport.offline = true;
+    rig.supervisor.transport.offline = true;
+    rig.EditTags(rig.supervisor, [](auto& tags) { tags.clear(); });
+    rig.EditTags(rig.supervisor, [](auto& tags) { tags = {"老客户"}; });
+    rig.EditTags(rig.rep, [](auto& tags) { tags.clear(); });
+    TwoDeviceRig::Device& first = removalLast ? rig.supervisor : rig.rep;
+    TwoDeviceRig::Device& second = removalLast ? rig.rep : rig.supervisor;
+    first.transport.offline = false;
+    first.client.Tick(rig.now += 16);
+    second.transport.offline = false;
+    rig.Settle();
+    for (TwoDeviceRig::Device* device : {&rig.rep, &rig.supervisor}) {
+      EXPECT_EQ(rig.Tags(*device), removalLast ? std::vector<std::string>{} : std::vector<std::string>{"老客户"})
+          << (removalLast ? "the removal" : "the addition") << " was later";
+    }
+  }
 }
 
 }  // namespace

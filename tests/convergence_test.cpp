@@ -1,7 +1,8 @@
 // The convergence property test: five devices and the fake relay, random
 // edits through core (inserts, updates, soft and hard deletes, reassignments,
-// merges, across related tables), random sync schedules and offline periods,
-// lost and late answers, duplicate deliveries, devices restarted mid-sync.
+// merges, phone and tag lists edited as the form does, across related
+// tables), random sync schedules and offline periods, lost and late answers,
+// duplicate deliveries, devices restarted mid-sync.
 // At quiescence every replica's synced data is byte-identical, equals the
 // relay's log folded with the policy, and equals an independent reference
 // model of "the later write in relay order wins, per field"; every change a
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -384,7 +386,7 @@ class Simulation : SeededWorld {
     const Actor& actor = device.actor;
     int64_t target = AnyCustomer();
     auto current = GetCustomer(db, target);
-    switch (Pick(12)) {
+    switch (Pick(14)) {
       case 0: {
         CustomerInput input;
         input.name = "客户" + std::to_string(Pick(1000));
@@ -446,6 +448,33 @@ class Simulation : SeededWorld {
         break;
       }
       case 11: (void)ClaimCustomer(db, target, actor); break;
+      case 12: {
+        // The phone list as the form edits it, from a few numbers, so devices replace and add the same ones.
+        if (!current) break;
+        CustomerInput input = current.Value().fields;
+        std::vector<std::string>& phones = input.phones;
+        std::string number = "1360000" + std::to_string(1000 + Pick(6));
+        auto any = [&] { return phones.begin() + Pick(static_cast<int>(phones.size())); };
+        switch (Pick(4)) {
+          case 0: if (phones.empty()) phones.push_back(number); else *any() = number; break;  // replaced
+          case 1: phones.push_back(number); break;
+          case 2: if (!phones.empty()) phones.erase(any()); break;
+          case 3: if (!phones.empty()) std::iter_swap(phones.begin(), any()); break;  // another main number
+        }
+        (void)UpdateCustomer(db, target, input, actor);
+        break;
+      }
+      case 13: {
+        // Tags added and removed from a few, so one is removed here while it is added there.
+        if (!current) break;
+        CustomerInput input = current.Value().fields;
+        const char* pool[] = {"老客户", "装修中", "重点", "回款慢"};
+        std::string tag = pool[Pick(4)];
+        auto found = std::find(input.tags.begin(), input.tags.end(), tag);
+        if (found == input.tags.end()) input.tags.push_back(tag); else input.tags.erase(found);
+        (void)UpdateCustomer(db, target, input, actor);
+        break;
+      }
     }
   }
 

@@ -183,6 +183,71 @@ TEST(Customers, UpdateReplacesFieldsPhonesAndTags) {
   EXPECT_EQ(GetCustomer(org.db, id).Value().fields.tags, (std::vector<std::string>{"重点"}));
 }
 
+// A phone list's edits are values added and removed, and numbers replaced in place: a number's row derives from
+// (customer, number); a replaced number's row takes the new one; a reordering moves rows; a removal trashes its row.
+TEST(Customers, PhoneEditsReplaceInPlaceAndKeyAddedNumbersByValue) {
+  TestOrg org;
+  int64_t id = org.Customer("佛山门窗店", org.repA, {"13600001111", "13600002222"});
+  auto rowOf = [&](const std::string& number) {
+    return org.db.QueryInt("SELECT id FROM customer_phones WHERE deleted_at IS NULL AND customer_id = " + std::to_string(id) +
+                           " AND normalized = '" + number + "'").ValueOr(0);
+  };
+  auto save = [&](std::vector<std::string> phones) {
+    CustomerInput input = GetCustomer(org.db, id).Value().fields;
+    input.phones = std::move(phones);
+    Status saved = UpdateCustomer(org.db, id, input, org.repA);
+    EXPECT_TRUE(saved) << saved.Message();
+  };
+  auto rows = [&] { return org.db.QueryInt("SELECT count(*) FROM customer_phones WHERE customer_id = " + std::to_string(id)).Value(); };
+  auto mainPhone = [&] {  // customers.phone: the list's first number
+    Stmt stmt = org.db.Prepare("SELECT phone FROM customers WHERE id = ?").Value();
+    stmt.Bind(1, id);
+    return stmt.Step().ValueOr(false) ? stmt.String(0) : std::string();
+  };
+  const int64_t first = DerivedId(id, "phone:13600001111");
+  EXPECT_EQ(rowOf("13600001111"), first);
+  EXPECT_EQ(rowOf("13600002222"), DerivedId(id, "phone:13600002222"));
+
+  save({"13600003333", "13600002222"});  // the first number replaced
+  EXPECT_EQ(rowOf("13600003333"), first) << "a replacement updates the replaced number's row";
+  EXPECT_EQ(rows(), 2);
+  EXPECT_EQ(mainPhone(), "13600003333");
+
+  save({"13600002222", "13600003333"});  // reordered
+  EXPECT_EQ(rowOf("13600003333"), first);
+  EXPECT_EQ(GetCustomer(org.db, id).Value().fields.phones, (std::vector<std::string>{"13600002222", "13600003333"}));
+  EXPECT_EQ(mainPhone(), "13600002222");
+
+  // The first number again: its derived id holds another number now, so it takes the next derived one.
+  save({"13600002222", "13600003333", "13600001111"});
+  EXPECT_EQ(rowOf("13600001111"), DerivedId(id, "phone:13600001111#1"));
+  EXPECT_EQ(rows(), 3);
+
+  save({"13600002222", "13600003333"});  // removed: to the trash
+  EXPECT_EQ(rowOf("13600001111"), 0);
+  EXPECT_EQ(rows(), 3);
+  save({"13600002222", "13600003333", "13600001111"});  // added again: the same row back
+  EXPECT_EQ(rowOf("13600001111"), DerivedId(id, "phone:13600001111#1"));
+  EXPECT_EQ(rows(), 3);
+
+  // Rows with ids from before (random ones) are replaced in place like any other.
+  ASSERT_TRUE(org.db.Exec("UPDATE customer_phones SET id = 4242 WHERE id = " + std::to_string(first)));
+  save({"13600002222", "13900009999", "13600001111"});
+  EXPECT_EQ(rowOf("13900009999"), 4242);
+  EXPECT_EQ(rows(), 3);
+}
+
+// Concurrent edits can leave one number on two live rows: the customer shows it once, and the next save keeps one.
+TEST(Customers, ANumberOnTwoRowsIsShownOnceAndSavedAsOne) {
+  TestOrg org;
+  int64_t id = org.Customer("佛山门窗店", org.repA, {"13600001111", "13600002222"});
+  ASSERT_TRUE(org.db.Exec("UPDATE customer_phones SET phone = '13600001111', normalized = '13600001111' WHERE normalized = '13600002222'"));
+  CustomerInput input = GetCustomer(org.db, id).Value().fields;
+  EXPECT_EQ(input.phones, std::vector<std::string>{"13600001111"});
+  ASSERT_TRUE(UpdateCustomer(org.db, id, input, org.repA));
+  EXPECT_EQ(org.db.QueryInt("SELECT count(*) FROM customer_phones WHERE deleted_at IS NULL").Value(), 1);
+}
+
 TEST(Customers, PermissionsFollowOwnershipAndRole) {
   TestOrg org;
   int64_t ofA = org.Customer("甲客户", org.repA);

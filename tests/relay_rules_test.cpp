@@ -208,6 +208,34 @@ TEST_F(RelayRulesTest, RowsOfACustomerAreJudgedByThatCustomersHolding) {
 }
 
 // A customer's important dates are judged as every row of a customer's, and their fields by the registry's description.
+// A phone list as core edits it passes the checks: a number replaced in place, one added under the id derived from
+// it, one removed and added again (its row revived), and one number added on two devices (an insert of a key the
+// relay already has).
+TEST_F(RelayRulesTest, PhoneListEditsAsCoreMakesThemPass) {
+  int64_t own = CustomerOf(*a, "甲的客户");
+  auto save = [&](TestDevice& device, std::vector<std::string> phones) {
+    device.PushOk({device.Change([&](Db& db) {
+      CustomerInput input = GetCustomer(db, own).Value().fields;
+      input.phones = std::move(phones);
+      Status saved = UpdateCustomer(db, own, input, device.actor());
+      ASSERT_TRUE(saved) << saved.Message();
+    })});
+  };
+  save(*a, {"13600002222"});
+  save(*a, {"13600002222", "13600001111"});
+  save(*a, {"13600001111"});
+  save(*a, {"13600002222", "13600001111"});
+  TestDevice& admin = m_org.Admin();
+  admin.Sync();
+  save(*a, {"13600002222", "13600001111", "13700003333"});
+  save(admin, {"13600002222", "13600001111", "13700003333"});  // not yet synced: the same number inserted again
+  SyncAll();
+  const std::string live = "SELECT group_concat(normalized, ' ') FROM (SELECT normalized FROM customer_phones WHERE deleted_at IS NULL "
+                           "AND customer_id = " + Id(own) + " ORDER BY position)";
+  EXPECT_EQ(QueryText(l->db(), live), "13600002222 13600001111 13700003333");
+  EXPECT_EQ(QueryText(admin.db(), live), QueryText(a->db(), live));
+}
+
 TEST_F(RelayRulesTest, ACustomersDatesAreJudgedByItsHoldingAndTheirFields) {
   int64_t own = CustomerOf(*a, "甲的客户");
   int64_t others = CustomerOf(*b, "乙的客户");
