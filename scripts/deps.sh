@@ -30,7 +30,7 @@ APT_PACKAGES=(
   libcereal-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsodium-dev
   postgresql libpq-dev nlohmann-json3-dev
   clang-14 libclang-rt-14-dev
-  python3-fonttools fonts-droid-fallback fonts-dejavu-core
+  python3-fonttools fonts-droid-fallback fonts-dejavu-core fonts-symbola fonts-hanazono
   nodejs npm
 )
 

@@ -2,7 +2,11 @@
 // drives it: find the button by its id, click it, and read the result.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 
 #include "core/accounts.h"
@@ -38,7 +42,8 @@ class AppTest : public testing::Test {
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = ImVec2(1024, 768);
     io.IniFilename = nullptr;
-    FontFiles files{std::string(CRM_FONTS_DIR) + "/latin.ttf", std::string(CRM_FONTS_DIR) + "/cjk.ttf"};
+    FontFiles files{std::string(CRM_FONTS_DIR) + "/latin.ttf", std::string(CRM_FONTS_DIR) + "/cjk.ttf",
+                    std::string(CRM_FONTS_DIR) + "/symbols.ttf", CRM_HAN_EXTENSION_DIR};
     m_state.glyphs.SetFiles(files);
     io.UserData = &m_state.glyphs;
     ASSERT_TRUE(m_state.glyphs.Update(io, 1.0f, kBaseFontSize));
@@ -220,6 +225,92 @@ TEST_F(AppTest, TheAtlasGrowsForRareNameCharactersBetweenFrames) {
   EXPECT_EQ(m_state.glyphs.MissingCount(), 1u);
   m_state.glyphs.Require("ก");
   EXPECT_FALSE(m_state.glyphs.HasPending());
+}
+
+// Characters beyond U+FFFF (𠮷 of CJK Extension B, emoji) typed into the form are stored as typed, not as U+FFFD.
+TEST_F(AppTest, AstralCharactersTypedIntoTheFormAreStoredAsTyped) {
+  const std::string name = "𠮷野家🏠";
+  const std::string city = "☎️ 🚪 ∅";
+  Frame();
+  Click("new_customer");
+  ASSERT_TRUE(m_state.form.open);
+  Type("customer_name", name.c_str());
+  Type("customer_city", city.c_str());
+  EXPECT_EQ(m_state.form.name, name);
+  Click("save_customer");
+  ASSERT_FALSE(m_state.form.open) << m_state.form.formError;
+  CustomerPage page = ListCustomers(m_db, CustomerQuery{}).Value();
+  ASSERT_EQ(page.rows.size(), 1u);
+  Customer stored = GetCustomer(m_db, page.rows[0].id).Value();
+  EXPECT_EQ(stored.fields.name, name);
+  EXPECT_EQ(stored.fields.address.city, city);
+}
+
+unsigned int FirstCodepoint(const char* text) {
+  unsigned int codepoint = 0;
+  ImTextCharFromUtf8(&codepoint, text, nullptr);
+  return codepoint;
+}
+
+// Emoji and symbols come from the shipped symbol font; a character no font has is drawn as a box, not '?'.
+TEST_F(AppTest, EmojiAndSymbolsHaveGlyphsAndAMissingCharacterIsABox) {
+  m_state.glyphs.Require("🏠🚪☎️∅ก");
+  ASSERT_TRUE(m_state.glyphs.Update(ImGui::GetIO(), 1.0f, kBaseFontSize));
+  ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
+  for (const char* text : {"🏠", "🚪", "☎", "∅"}) {
+    const ImFontGlyph* glyph = font->FindGlyphNoFallback(static_cast<ImWchar>(FirstCodepoint(text)));
+    ASSERT_NE(glyph, nullptr) << text;
+    EXPECT_TRUE(glyph->Visible) << text;
+  }
+  // The variation selector of ☎️ takes no room and draws nothing (no box after the telephone).
+  const ImFontGlyph* selector = font->FindGlyphNoFallback(static_cast<ImWchar>(0xFE0F));
+  ASSERT_NE(selector, nullptr);
+  EXPECT_FALSE(selector->Visible);
+  EXPECT_EQ(selector->AdvanceX, 0.0f);
+  EXPECT_EQ(m_state.glyphs.MissingCount(), 1u) << "Thai is in none of the shipped fonts";
+  EXPECT_EQ(font->FallbackChar, static_cast<ImWchar>(kMissingGlyphChar));
+  EXPECT_EQ(font->FindGlyph(static_cast<ImWchar>(FirstCodepoint("ก")))->Codepoint, kMissingGlyphChar);
+}
+
+// A CJK Extension B character waits for its on-demand font file: the platform is asked once for that
+// file, and the character gets its glyph once the file has arrived.
+TEST_F(AppTest, AnExtensionBCharacterFetchesItsFontFileOnlyWhenItAppears) {
+  char dir[] = "/tmp/crm-han-ext-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  FontFiles files = m_state.glyphs.Files();
+  files.hanExtensionDir = dir;
+  m_state.glyphs.SetFiles(files);
+  m_state.glyphs.Require("王堃");
+  ASSERT_TRUE(m_state.glyphs.Update(ImGui::GetIO(), 1.0f, kBaseFontSize));
+  EXPECT_TRUE(m_state.glyphs.TakeFilesToFetch().empty()) << "no file for characters the shipped fonts have";
+
+  const unsigned int kYoshi = FirstCodepoint("𠮷");
+  m_state.glyphs.Require("𠮷野家 𠮷");
+  auto rebuilt = m_state.glyphs.Update(ImGui::GetIO(), 1.0f, kBaseFontSize);
+  ASSERT_TRUE(rebuilt);
+  std::vector<std::string> wanted = m_state.glyphs.TakeFilesToFetch();
+  ASSERT_EQ(wanted.size(), 1u);
+  EXPECT_EQ(wanted[0], std::string(dir) + "/" + HanExtensionFileName(kYoshi));
+  EXPECT_EQ(m_state.glyphs.WaitingCount(), 1u);
+  m_state.glyphs.Require("𠮷");
+  EXPECT_FALSE(m_state.glyphs.HasPending()) << "a waiting character is not asked for again";
+  ASSERT_TRUE(m_state.glyphs.Update(ImGui::GetIO(), 1.0f, kBaseFontSize));
+  EXPECT_TRUE(m_state.glyphs.TakeFilesToFetch().empty()) << "each file is asked for once";
+
+  // The platform's fetch writes the file where it was asked for.
+  std::string source = std::string(CRM_HAN_EXTENSION_DIR) + "/" + HanExtensionFileName(kYoshi);
+  std::ifstream in(source, std::ios::binary);
+  std::ofstream(wanted[0], std::ios::binary) << in.rdbuf();
+  m_state.glyphs.FileArrived(wanted[0], true);
+  rebuilt = m_state.glyphs.Update(ImGui::GetIO(), 1.0f, kBaseFontSize);
+  ASSERT_TRUE(rebuilt);
+  EXPECT_TRUE(rebuilt.Value());
+  const ImFontGlyph* glyph = ImGui::GetIO().Fonts->Fonts[0]->FindGlyphNoFallback(static_cast<ImWchar>(kYoshi));
+  ASSERT_NE(glyph, nullptr);
+  EXPECT_TRUE(glyph->Visible);
+  EXPECT_EQ(m_state.glyphs.WaitingCount(), 0u);
+  std::remove(wanted[0].c_str());
+  rmdir(dir);
 }
 
 TEST_F(AppTest, DataShownInTheListGrowsTheAtlas) {

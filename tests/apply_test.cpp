@@ -279,5 +279,21 @@ TEST(ApplyPolicy, MalformedBytesAreAnErrorNotACrash) {
   EXPECT_FALSE(ApplyExact(org.db, junk.data(), junk.size()));
 }
 
+// A customer whose name and address hold characters beyond U+FFFF reaches another device byte for byte.
+TEST_F(ApplyPolicyTest, AstralCharactersArriveAsTyped) {
+  const std::string name = "𠮷野家🏠";
+  const std::string street = "☎️ 🚪 ∅";
+  Bytes fromA = Capture(a, [&](Db& db) {
+    CustomerInput input;
+    input.name = name;
+    input.address.street = street;
+    EXPECT_TRUE(CreateCustomer(db, input, org.repA));
+  });
+  Db replica = Clone(org.db);
+  EXPECT_TRUE(Apply(replica, fromA, 1, org.repA).conflicts.empty());
+  EXPECT_EQ(QueryText(replica, "SELECT name FROM customers WHERE street = '" + street + "'"), name);
+  EXPECT_EQ(QueryText(replica, "SELECT hex(name) FROM customers WHERE street = '" + street + "'"), "F0A0AEB7E9878EE5AEB6F09F8FA0");
+}
+
 }  // namespace
 }  // namespace crm::sync

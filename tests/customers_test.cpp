@@ -7,6 +7,7 @@
 
 #include "core/audit.h"
 #include "core/ids.h"
+#include "core/search.h"
 #include "tests/test_support.h"
 
 namespace crm {
@@ -638,6 +639,30 @@ TEST(Customers, ListSearchFollowsARenameBetweenPages) {
   ASSERT_FALSE(after.Value().rows.empty());
   EXPECT_EQ(after.Value().rows[0].id, ids[0]) << "renamed into the term: first by name, descending";
   for (const CustomerRow& row : after.Value().rows) EXPECT_NE(row.id, first) << "renamed away from the term";
+}
+
+// Characters beyond U+FFFF (CJK Extension B 𠮷, emoji) are stored byte for byte, found by search, and
+// count as one character each towards a length limit, as the relay counts them.
+TEST(Customers, AstralCharactersAreStoredSearchedAndCountedAsTyped) {
+  TestOrg org;
+  CustomerInput input;
+  input.name = "𠮷野家🏠";
+  input.address.street = "☎️ 🚪 ∅";
+  int64_t id = CreateCustomer(org.db, input, org.admin).Value();
+  Customer stored = GetCustomer(org.db, id).Value();
+  EXPECT_EQ(stored.fields.name, "\xF0\xA0\xAE\xB7\xE9\x87\x8E\xE5\xAE\xB6\xF0\x9F\x8F\xA0");
+  EXPECT_EQ(stored.fields.address.street, "\xE2\x98\x8E\xEF\xB8\x8F \xF0\x9F\x9A\xAA \xE2\x88\x85");
+  for (const char* query : {"𠮷", "𠮷野", "野家"}) {
+    auto hits = SearchCustomers(org.db, query).Value();
+    ASSERT_EQ(hits.size(), 1u) << query;
+    EXPECT_EQ(hits[0].name, input.name) << query;
+  }
+
+  CustomerInput longest;
+  for (size_t i = 0; i < kMaxNameLength; i++) longest.name += "𠮷";
+  EXPECT_TRUE(CreateCustomer(org.db, longest, org.admin)) << "200 characters of four bytes each are 200 characters";
+  longest.name += "🏠";
+  EXPECT_FALSE(CreateCustomer(org.db, longest, org.admin));
 }
 
 }  // namespace

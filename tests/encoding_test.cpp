@@ -109,5 +109,19 @@ TEST(Encoding, EncodeGb18030RoundTrips) {
   EXPECT_FALSE(EncodeGb18030("\xFF"));
 }
 
+// A GB18030 file's four-byte codes decode to the characters beyond U+FFFF they stand for, and back.
+TEST(Encoding, Gb18030FourByteCodesAreAstralCharacters) {
+  // 𠮷 U+20BB7 → 95 34 B2 35; 🏠 U+1F3E0 → 94 39 C6 32; ☎ U+260E (four-byte BMP) → 81 37 A3 38.
+  std::string gb = std::string("\x95\x34\xB2\x35") + "\xD2\xB0\xBC\xD2" + "\x94\x39\xC6\x32" + "," + "\x81\x37\xA3\x38" + "\n";
+  std::string utf8 = "𠮷野家🏠,☎\n";
+  for (size_t step : {1u, 3u, 4096u}) {
+    auto decoder = TextDecoder::Open(SteppedSource(gb, step), Encoding::Gb18030);
+    ASSERT_TRUE(decoder) << decoder.Message();
+    EXPECT_EQ(DecodeAll(*decoder.Value(), 5), utf8) << "step " << step;
+    EXPECT_EQ(decoder.Value()->InvalidCount(), 0);
+  }
+  EXPECT_EQ(EncodeGb18030(utf8).Value(), gb);
+}
+
 }  // namespace
 }  // namespace crm

@@ -172,5 +172,30 @@ TEST(Export, AJobInSlicesWritesTheSameFile) {
   EXPECT_FALSE(ExportJob::Start(org.db, ByteSink()));
 }
 
+TEST(Export, RoundTripThroughImportKeepsAstralCharacters) {
+  TestOrg source;
+  CustomerInput input;
+  input.name = "𠮷野家🏠";
+  input.address.street = "☎️ 🚪 ∅";
+  input.notes = "微信：🏠🚪";
+  int64_t id = CreateCustomer(source.db, input, source.admin).Value();
+  std::string out;
+  ASSERT_EQ(ExportCustomers(source.db, StringSink(&out)).Value(), 1);
+  EXPECT_NE(out.find("𠮷野家🏠"), std::string::npos);
+  EXPECT_NE(out.find("☎️ 🚪 ∅"), std::string::npos);
+
+  TestOrg target;
+  ImportReport report = ImportCustomers(target.db, StringImportSource(out, "export.csv"), {}, target.admin).Value();
+  ASSERT_TRUE(report.errors.empty()) << report.errors[0].message;
+  ASSERT_EQ(report.created, 1);
+  Customer original = GetCustomer(source.db, id).Value();
+  Stmt stmt = target.db.Prepare("SELECT id FROM customers").Value();
+  ASSERT_TRUE(stmt.Step().Value());
+  Customer copy = GetCustomer(target.db, stmt.Int64(0)).Value();
+  EXPECT_EQ(copy.fields.name, original.fields.name);
+  EXPECT_EQ(copy.fields.address.street, original.fields.address.street);
+  EXPECT_EQ(copy.fields.notes, original.fields.notes);
+}
+
 }  // namespace
 }  // namespace crm

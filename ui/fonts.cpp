@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "ui/i18n.h"
 #include "ui/keyed_text.h"
@@ -18,6 +19,9 @@ bool Readable(const std::string& path) {
 }
 
 constexpr float kCjkScale = 1.12f;
+// CJK Extension B–F (U+20000–U+2EBEF): the on-demand Han font's range.
+constexpr uint32_t kHanExtensionFirst = 0x20000;
+constexpr uint32_t kHanExtensionLast = 0x2EBEF;
 
 void AddUiText(const char* text, void* context) { static_cast<ImFontGlyphRangesBuilder*>(context)->AddText(text); }
 
@@ -60,7 +64,19 @@ void AppendUtf8(std::string& out, uint32_t c) {
 }
 }  // namespace
 
-Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const std::string& extraText, float cssSize) {
+std::string HanExtensionFileName(uint32_t codepoint) {
+  char name[32];
+  std::snprintf(name, sizeof name, "han-%X.ttf", static_cast<unsigned>(codepoint >> 12));
+  return name;
+}
+
+std::string HanExtensionFile(const FontFiles& files, uint32_t codepoint) {
+  if (files.hanExtensionDir.empty() || codepoint < kHanExtensionFirst || codepoint > kHanExtensionLast) return "";
+  return files.hanExtensionDir + "/" + HanExtensionFileName(codepoint);
+}
+
+Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const std::string& extraText, float cssSize,
+                  const std::set<std::string>& hanExtensions) {
   if (!Readable(files.latin)) return MakeError(ErrorCode::NotFound, "font file missing: " + files.latin);
   if (!Readable(files.cjk)) return MakeError(ErrorCode::NotFound, "font file missing: " + files.cjk);
 
@@ -70,6 +86,7 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
   // rebuild rasterises hundreds of glyphs, not the thousands of a "common Chinese" range, and stays
   // within a frame's budget even at a pixel ratio of 2 or 3.
   builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
+  builder.AddChar(static_cast<ImWchar>(kMissingGlyphChar));
   ForEachString(AddUiText, &builder);
   ForEachKeyedText([](const KeyedText& text, void* context) {
     AddUiText(text.zh, context);
@@ -85,9 +102,10 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
   latin.OversampleH = 2;
   latin.OversampleV = 1;
   std::snprintf(latin.Name, sizeof latin.Name, "Latin %.0fpx", size);
-  if (!io.Fonts->AddFontFromFileTTF(files.latin.c_str(), size, &latin, ranges.Data)) {
-    return MakeError(ErrorCode::Corrupt, "cannot load font " + files.latin);
-  }
+  ImFont* font = io.Fonts->AddFontFromFileTTF(files.latin.c_str(), size, &latin, ranges.Data);
+  if (!font) return MakeError(ErrorCode::Corrupt, "cannot load font " + files.latin);
+  // Read when the atlas is built: a character no face has shows as a box, not as '?' (which reads as text).
+  font->FallbackChar = static_cast<ImWchar>(kMissingGlyphChar);
   ImFontConfig cjk;
   cjk.MergeMode = true;
   cjk.OversampleH = 1;
@@ -99,6 +117,21 @@ Status BuildFonts(ImGuiIO& io, const FontFiles& files, float pixelRatio, const s
   cjk.GlyphOffset.y = std::round((cjkSize - size) * 0.35f);
   if (!io.Fonts->AddFontFromFileTTF(files.cjk.c_str(), cjkSize, &cjk, ranges.Data)) {
     return MakeError(ErrorCode::Corrupt, "cannot load font " + files.cjk);
+  }
+  // Merged after the text faces, so a character both have (→, ①) keeps the text face's look.
+  ImFontConfig merged;
+  merged.MergeMode = true;
+  merged.OversampleH = 1;
+  merged.OversampleV = 1;
+  merged.PixelSnapH = true;
+  if (!files.symbols.empty() && Readable(files.symbols) &&
+      !io.Fonts->AddFontFromFileTTF(files.symbols.c_str(), size, &merged, ranges.Data)) {
+    return MakeError(ErrorCode::Corrupt, "cannot load font " + files.symbols);
+  }
+  for (const std::string& file : hanExtensions) {
+    if (!io.Fonts->AddFontFromFileTTF(file.c_str(), size, &merged, ranges.Data)) {
+      return MakeError(ErrorCode::Corrupt, "cannot load font " + file);
+    }
   }
   if (!io.Fonts->Build()) return MakeError(ErrorCode::Storage, "cannot build the glyph atlas");
   io.FontGlobalScale = 1.0f;
@@ -112,14 +145,48 @@ void GlyphAtlas::Require(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     uint32_t c = 0;
     i += DecodeUtf8(text, i, c);
-    if (c < 0x20 || c > 0xFFFF) continue;  // ImWchar is 16-bit in this build: the BMP holds the shipped fonts' glyphs
+    if (c < 0x20 || c > IM_UNICODE_CODEPOINT_MAX) continue;
     if (font->FindGlyphNoFallback(static_cast<ImWchar>(c))) continue;
-    if (m_missing.count(c) || m_extra.count(c)) continue;
+    if (m_missing.count(c) || m_extra.count(c) || m_waiting.count(c)) continue;
     m_pending.insert(c);
   }
 }
 
+void GlyphAtlas::HoldForFiles() {
+  for (auto it = m_pending.begin(); it != m_pending.end();) {
+    std::string file = HanExtensionFile(m_files, *it);
+    if (file.empty() || m_loadedFiles.count(file)) {
+      ++it;
+      continue;
+    }
+    if (Readable(file)) {
+      m_loadedFiles.insert(file);
+      ++it;
+      continue;
+    }
+    bool asked = false;
+    for (const auto& waiting : m_waiting) asked = asked || waiting.second == file;
+    if (!asked) m_toFetch.push_back(file);
+    m_waiting[*it] = file;
+    it = m_pending.erase(it);
+  }
+}
+
+std::vector<std::string> GlyphAtlas::TakeFilesToFetch() { return std::exchange(m_toFetch, {}); }
+
+void GlyphAtlas::FileArrived(const std::string& path, bool ok) {
+  for (auto it = m_waiting.begin(); it != m_waiting.end();) {
+    if (it->second != path) {
+      ++it;
+      continue;
+    }
+    (ok ? m_pending : m_missing).insert(it->first);
+    it = m_waiting.erase(it);
+  }
+}
+
 Result<bool> GlyphAtlas::Update(ImGuiIO& io, float pixelRatio, float cssSize) {
+  HoldForFiles();
   if (pixelRatio == m_pixelRatio && cssSize == m_cssSize && m_pending.empty()) return false;
   std::set<uint32_t> asked = m_pending;
   m_extra.insert(m_pending.begin(), m_pending.end());
@@ -128,7 +195,7 @@ Result<bool> GlyphAtlas::Update(ImGuiIO& io, float pixelRatio, float cssSize) {
   for (uint32_t c : m_extra) AppendUtf8(extra, c);
 
   auto started = std::chrono::steady_clock::now();
-  Status built = BuildFonts(io, m_files, pixelRatio, extra, cssSize);
+  Status built = BuildFonts(io, m_files, pixelRatio, extra, cssSize, m_loadedFiles);
   m_lastBuildMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   m_builds++;
   m_pixelRatio = pixelRatio;

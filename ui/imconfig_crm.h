@@ -6,3 +6,6 @@
 #define IMGUI_ENABLE_TEST_ENGINE
 #define IMGUI_DISABLE_OBSOLETE_FUNCTIONS
 #define IMGUI_DISABLE_OBSOLETE_KEYIO
+// 32-bit characters: emoji and CJK Extension B–F name characters (𠮷, 🏠) lie beyond U+FFFF. With 16-bit
+// ImWchar, InputText held them as U+FFFD and saved the replacement: the text typed was lost.
+#define IMGUI_USE_WCHAR32

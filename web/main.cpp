@@ -62,12 +62,34 @@ void SyncCanvasSize(Platform& platform) {
   if (ratioChanged) platform.pixelRatio = pixelRatio;
 }
 
+// An on-demand font file (CJK Extension B–F), fetched from beside the page into the same path of the
+// in-memory file system the preloaded fonts live in; crm_font_arrived tells the glyph atlas either way.
+EM_JS(void, FetchFontFile, (const char* path), {
+  const file = UTF8ToString(path);
+  const done = (ok) => { if (Module.calledRun) Module.ccall('crm_font_arrived', null, ['string', 'number'], [file, ok ? 1 : 0]); };
+  fetch(file.charAt(0) == '/' ? file.substring(1) : file)
+    .then((response) => {
+      if (!response.ok) throw new Error(file + ': HTTP ' + response.status);
+      return response.arrayBuffer();
+    })
+    .then((bytes) => {
+      FS.mkdirTree(file.substring(0, file.lastIndexOf('/')));
+      FS.writeFile(file, new Uint8Array(bytes));
+      done(true);
+    })
+    .catch((error) => {
+      console.warn('font not fetched', error);
+      done(false);
+    });
+});
+
 // Between frames: the glyph atlas is rebuilt when the pixel ratio or the layout's font size changed,
 // or when the last frame showed characters it lacks (rare name characters, typed text).
 void UpdateFonts(Platform& platform) {
   ui::AppState& app = platform.app;
   if (platform.pixelRatio <= 0) return;  // the canvas has no size yet
   auto rebuilt = app.glyphs.Update(ImGui::GetIO(), platform.pixelRatio, ui::FontSizeFor(app.layout));
+  for (const std::string& file : app.glyphs.TakeFilesToFetch()) FetchFontFile(file.c_str());
   if (!rebuilt) {
     app.fatalError = rebuilt.Message();
     return;
@@ -251,5 +273,11 @@ int Start() {
 }
 
 }  // namespace crm::web
+
+extern "C" EMSCRIPTEN_KEEPALIVE void crm_font_arrived(const char* path, int ok) {
+  crm::web::Platform& platform = crm::web::GetPlatform();
+  platform.app.glyphs.FileArrived(path ? path : "", ok != 0);
+  platform.lastActivityMs = emscripten_get_now();  // no input came with it: draw the next frame now
+}
 
 int main() { return crm::web::Start(); }

@@ -25,7 +25,7 @@ struct Platform {
   int glRestores = 0;
   ui::AppState app;
   std::optional<Db> db;
-  ui::FontFiles fonts{"/fonts/latin.ttf", "/fonts/cjk.ttf"};
+  ui::FontFiles fonts{"/fonts/latin.ttf", "/fonts/cjk.ttf", "/fonts/symbols.ttf", "/fonts/han-ext"};
 
   // Canvas geometry: CSS size and device pixel ratio; the backing store is their product.
   double cssWidth = 0;

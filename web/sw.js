@@ -46,6 +46,17 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'skip-waiting') self.skipWaiting();
 });
 
+const ON_DEMAND = 'fonts/han-ext/';
+
+async function keptOnDemand(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
@@ -54,6 +65,11 @@ self.addEventListener('fetch', (event) => {
   const scope = new URL(self.registration.scope);
   let path = url.pathname.startsWith(scope.pathname) ? url.pathname.slice(scope.pathname.length) : null;
   if (request.mode === 'navigate' && (path === '' || path === 'index.html')) path = 'index.html';
+  // The on-demand fonts (CJK Extension B–F) are no part of the install: each is kept once a page fetched it.
+  if (path !== null && path.startsWith(ON_DEMAND)) {
+    event.respondWith(keptOnDemand(request));
+    return;
+  }
   if (path === null || !(path in ASSETS)) return;  // the API and anything else go to the network
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);

@@ -154,7 +154,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
   std::snprintf(platformNumbers, sizeof platformNumbers,
                 "\"frames\":{\"lastMs\":%.2f,\"maxMs\":%.2f,\"over50\":%d,\"uiMs\":%.2f,\"drawLists\":%d,\"vertices\":%d,"
                 "\"indices\":%d,\"idleSkipped\":%llu,\"glLost\":%s,\"glRestores\":%d},"
-                "\"glyphs\":{\"builds\":%d,\"extra\":%zu,\"missing\":%zu,\"lastBuildMs\":%.2f},"
+                "\"glyphs\":{\"builds\":%d,\"extra\":%zu,\"missing\":%zu,\"lastBuildMs\":%.2f,\"waiting\":%zu,\"onDemandFonts\":%zu},"
                 "\"list\":{\"scrollY\":%.1f,\"scrollMaxY\":%.1f,\"shown\":%lld,\"total\":%lld,\"first\":%d,\"last\":%d,"
                 "\"pageLoads\":%d,\"lastLoadMs\":%.2f,\"rect\":{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f},"
                 "\"scrollbar\":%.1f},"
@@ -166,7 +166,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
                 ImGui::GetDrawData() ? ImGui::GetDrawData()->TotalIdxCount : 0,
                 static_cast<unsigned long long>(platform.idleSkipped), platform.glLost ? "true" : "false", platform.glRestores,
                 app.glyphs.Builds(),
-                app.glyphs.ExtraCount(), app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), list.scrollY, list.scrollMaxY,
+                app.glyphs.ExtraCount(), app.glyphs.MissingCount(), app.glyphs.LastBuildMs(), app.glyphs.WaitingCount(),
+                app.glyphs.LoadedFiles().size(), list.scrollY, list.scrollMaxY,
                 static_cast<long long>(list.total), static_cast<long long>(list.total), list.firstVisible, list.lastVisible,
                 list.pageLoads, list.lastLoadMs, list.rectMin.x, list.rectMin.y, list.rectMax.x - list.rectMin.x,
                 list.rectMax.y - list.rectMin.y, ImGui::GetStyle().ScrollbarSize, app.device.shared ? "true" : "false", app.device.idleLockSeconds,
@@ -264,10 +265,18 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_customer(const char* name) 
     g_reply = "{\"id\":" + std::to_string(row.id) + ",\"createdBy\":" + std::to_string(customer.Value().createdBy) +
               ",\"createdByName\":" + JsonString(creator ? creator.Value().name : "") + ",\"auditUser\":" + auditUser +
               ",\"owner\":" + JsonString(row.ownerName) + ",\"notes\":" + JsonString(customer.Value().fields.notes) +
-              ",\"city\":" + JsonString(customer.Value().fields.address.city) + "}";
+              ",\"city\":" + JsonString(customer.Value().fields.address.city) +
+              ",\"street\":" + JsonString(customer.Value().fields.address.street) + "}";
     return g_reply.c_str();
   }
   return "";
+}
+
+// Whether the glyph atlas draws `codepoint` with a glyph of its own (0: it would draw the missing-glyph box).
+extern "C" EMSCRIPTEN_KEEPALIVE int crm_test_has_glyph(int codepoint) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.Fonts->Fonts.empty()) return 0;
+  return io.Fonts->Fonts[0]->FindGlyphNoFallback(static_cast<ImWchar>(codepoint)) != nullptr ? 1 : 0;
 }
 
 // Moves the app's clock forward, so the idle lock can be tested without waiting.

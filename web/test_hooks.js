@@ -30,6 +30,11 @@
       const reply = Module.ccall('crm_test_customer', 'string', ['string'], [String(name)]);
       return reply ? JSON.parse(reply) : null;
     },
+    // Whether the atlas holds a glyph of its own for a character (a code point, or the first of a string).
+    hasGlyph(char) {
+      const codepoint = typeof char === 'string' ? char.codePointAt(0) : char;
+      return Module.ccall('crm_test_has_glyph', 'number', ['number'], [codepoint]) === 1;
+    },
     // Frame times measured inside the app (C++ Frame(), and DrawApp alone), for the UI benchmark.
     sampleFrames(on) { Module.ccall('crm_test_sample_frames', null, ['number'], [on ? 1 : 0]); },
     frameSamples() { return JSON.parse(Module.ccall('crm_test_frame_samples', 'string', [], [])); },
