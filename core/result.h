@@ -74,10 +74,17 @@ enum class Problem {
   EmptyFile,          // a file with nothing in it (no header row)
   NotDecodable,       // text that is not in the encoding chosen (value: the encoding's name)
   NothingToUndo,      // no import this person may undo
+  // What happened talking to the relay (sync), so the status bar words it in the user's language.
+  RelayUnreachable,   // no answer: offline, or the relay is down
+  RelayBusy,          // the relay asked to wait (429, 5xx)
+  RelaySignIn,        // the relay no longer accepts this device's sign-in
+  RelayForbids,       // the relay refuses this person the request
+  RelayRejected,      // the relay did not accept the request (wrong address, a bad request)
+  RelayRefusedChange, // the relay refused one of this device's changes (value: the table); it was taken back
 };
 // The last values, for code that goes through every one (the wording tests).
 constexpr ErrorCode kLastErrorCode = ErrorCode::Schema;
-constexpr Problem kLastProblem = Problem::NothingToUndo;
+constexpr Problem kLastProblem = Problem::RelayRefusedChange;
 
 struct Error {
   ErrorCode code = ErrorCode::Generic;

@@ -19,13 +19,13 @@ void SyncClient::Wake() {
 void SyncClient::Succeeded() {
   m_status.online = true;
   m_status.signInNeeded = false;
-  m_status.lastError.clear();
+  m_status.lastError.reset();
   m_backoffMs = 0;
   m_retryAtMs = 0;
 }
 
 void SyncClient::Failed(const Error& error, int64_t nowMs, int retryAfterSeconds) {
-  m_status.lastError = error.message;
+  m_status.lastError = error;
   if (error.code == ErrorCode::Storage) m_status.online = false;
   if (error.code == ErrorCode::Denied) m_status.signInNeeded = true;
   m_backoffMs = m_backoffMs == 0 ? m_options.minRetryMs : std::min(m_backoffMs * 2, m_options.maxRetryMs);
@@ -60,8 +60,11 @@ void SyncClient::OnPushed(Result<PushOutcome> outcome, int64_t sentMs) {
   const PushOutcome& result = outcome.Value();
   if (result.refusal) {
     crm::Status taken = m_replica.OnRefused(*result.refusal);
-    m_status.lastError = "the relay refused a change: " + result.refusal->reason;
-    if (!taken) m_status.lastError += " (" + taken.Message() + ")";
+    Error refused = MakeError(ErrorCode::Denied, "the relay refused a change: " + result.refusal->reason);
+    if (!taken) refused.message += " (" + taken.Message() + ")";
+    refused.problem = Problem::RelayRefusedChange;
+    refused.value = result.refusal->table;
+    m_status.lastError = std::move(refused);
     return;
   }
   m_status.headSeq = std::max(m_status.headSeq, result.response.headSeq);
@@ -136,7 +139,7 @@ void SyncClient::ApplyReceived(int64_t nowMs) {
 
 SyncStatus SyncClient::Status() {
   SyncStatus status = m_status;
-  if (crm::Status filled = m_replica.FillStatus(status); !filled && status.lastError.empty()) status.lastError = filled.Message();
+  if (crm::Status filled = m_replica.FillStatus(status); !filled && !status.lastError) status.lastError = filled.GetError();
   if (status.confirmedSeq >= status.headSeq) {
     status.progressDone = 0;
     status.progressTotal = 0;

@@ -91,18 +91,28 @@ AnswerKind ClassifyStatus(int status) {
 
 Error AnswerError(const std::string& what, const HttpAnswer& answer) {
   AnswerKind kind = ClassifyStatus(answer.status);
+  auto coded = [](Error error, Problem problem) {
+    error.problem = problem;
+    return error;
+  };
   if (kind == AnswerKind::NoAnswer) {
     std::string why = answer.failure.empty() ? "no answer" : std::string(answer.failure);
-    return MakeError(ErrorCode::Storage, what + ": the relay is unreachable (" + why + ")");
+    return coded(MakeError(ErrorCode::Storage, what + ": the relay is unreachable (" + why + ")"), Problem::RelayUnreachable);
   }
   std::string relay = RelayMessage(answer.body);
   std::string said = "(HTTP " + std::to_string(answer.status) + (relay.empty() ? "" : ": " + relay) + ")";
   switch (kind) {
-    case AnswerKind::Unauthorized: return MakeError(ErrorCode::Denied, what + ": the relay does not accept this sign-in " + said);
-    case AnswerKind::Forbidden: return MakeError(ErrorCode::Denied, what + ": the relay does not allow this " + said);
-    case AnswerKind::Busy: return MakeError(ErrorCode::Storage, what + ": the relay is busy or unavailable, trying again later " + said);
-    case AnswerKind::NotFound: return MakeError(ErrorCode::Invalid, what + ": the relay does not know this address " + said);
-    default: return MakeError(ErrorCode::Invalid, what + ": the relay did not accept the request " + said);
+    case AnswerKind::Unauthorized:
+      return coded(MakeError(ErrorCode::Denied, what + ": the relay does not accept this sign-in " + said), Problem::RelaySignIn);
+    case AnswerKind::Forbidden:
+      return coded(MakeError(ErrorCode::Denied, what + ": the relay does not allow this " + said), Problem::RelayForbids);
+    case AnswerKind::Busy:
+      return coded(MakeError(ErrorCode::Storage, what + ": the relay is busy or unavailable, trying again later " + said),
+                   Problem::RelayBusy);
+    case AnswerKind::NotFound:
+      return coded(MakeError(ErrorCode::Invalid, what + ": the relay does not know this address " + said), Problem::RelayRejected);
+    default:
+      return coded(MakeError(ErrorCode::Invalid, what + ": the relay did not accept the request " + said), Problem::RelayRejected);
   }
 }
 

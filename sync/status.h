@@ -1,7 +1,10 @@
 #pragma once
 // What the UI shows about sync: always visible in the status bar.
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "core/result.h"
 
 namespace crm::sync {
 
@@ -13,7 +16,7 @@ struct SyncStatus {
   int64_t pending = 0;          // local changes the relay has not yet confirmed back
   int64_t refused = 0;          // local changes the relay refused (taken back here; see the conflict log)
   int64_t lastSyncMs = 0;       // last time the device was up to date with the relay; 0: never
-  std::string lastError;        // for a person; empty when the last attempt worked
+  std::optional<Error> lastError;  // what went wrong last, coded for wording; empty when the last attempt worked
   int64_t unseenConflicts = 0;
   int64_t confirmedSeq = 0;     // where this device stands in the relay's order
   int64_t headSeq = 0;          // where the relay stands, as last heard

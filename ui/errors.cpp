@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "ui/keyed_text.h"
+#include "ui/labels.h"
 
 namespace crm::ui {
 
@@ -93,6 +94,13 @@ std::string KeyedWording(Lang lang, const Error& error) {
     case Problem::SameCustomer: return Words(lang, "errors.same_customer");
     case Problem::EmptyFile: return Words(lang, "errors.empty_file");
     case Problem::NothingToUndo: return Words(lang, "errors.nothing_to_undo");
+    case Problem::RelayUnreachable: return Words(lang, "errors.relay_unreachable");
+    case Problem::RelayBusy: return Words(lang, "errors.relay_busy");
+    case Problem::RelaySignIn: return Words(lang, "errors.relay_sign_in");
+    case Problem::RelayForbids: return Words(lang, "errors.relay_forbids");
+    case Problem::RelayRejected: return Words(lang, "errors.relay_rejected");
+    case Problem::RelayRefusedChange:
+      return WithName(lang, "errors.relay_refused_change", AuditTableLabel(lang, error.value));
     default: return {};
   }
 }
@@ -119,6 +127,14 @@ std::string DescribeError(Lang lang, const Error& error) {
       return Format(lang, error.arg || error.arg2 ? Str::ErrOutOfRangeBetween : Str::ErrOutOfRange, error);
     case Problem::Denied:
       return refused + Tr(lang, Str::ErrDenied);
+    // What the sync server said is its own sentence, not this person's refusal.
+    case Problem::RelayUnreachable:
+    case Problem::RelayBusy:
+    case Problem::RelaySignIn:
+    case Problem::RelayForbids:
+    case Problem::RelayRejected:
+    case Problem::RelayRefusedChange:
+      return KeyedWording(lang, error);
     default: break;
   }
   if (std::string keyed = KeyedWording(lang, error); !keyed.empty()) return refused + keyed;

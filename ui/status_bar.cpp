@@ -6,6 +6,7 @@
 #include "core/followups.h"
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/errors.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -85,9 +86,9 @@ void DrawSync(AppState& state) {
     ImGui::SameLine();
     Chip(Tr(state.lang, Str::SyncUpdate), kAmber);
   }
-  if (!sync.lastError.empty()) {
+  if (sync.lastError) {
     ImGui::SameLine();
-    ImGui::TextColored(kRed, "%s%s", Tr(state.lang, Str::SyncError), sync.lastError.c_str());
+    ImGui::TextColored(kRed, "%s%s", Tr(state.lang, Str::SyncError), DescribeError(state.lang, *sync.lastError).c_str());
   }
 }
 }  // namespace

@@ -102,7 +102,7 @@ void BrowserSync::Attach() {
   if (!app.db) return;
   auto link = sync::LoadLink(*app.db);
   if (!link) {
-    m_lastError = link.Message();
+    m_lastError = link.GetError();
     return;
   }
   if (!link.Value()) return;  // a local or trial device: nothing to sync
@@ -113,7 +113,7 @@ void BrowserSync::StartClient(const sync::SyncLink& link) {
   ui::AppState& app = m_platform.app;
   auto replica = sync::Replica::Open(*app.db);
   if (!replica) {
-    m_lastError = replica.Message();
+    m_lastError = replica.GetError();
     return;
   }
   m_replica = std::move(replica).Value();
@@ -171,7 +171,7 @@ void BrowserSync::Wake(bool) {
 sync::SyncStatus BrowserSync::Status() {
   sync::SyncStatus status;
   if (m_client) status = m_client->Status();
-  if (!m_lastError.empty() && status.lastError.empty()) status.lastError = m_lastError;
+  if (m_lastError && !status.lastError) status.lastError = m_lastError;
   return status;
 }
 
@@ -294,7 +294,7 @@ std::string BrowserSync::StateJson() {
                 static_cast<long long>(status.headSeq), static_cast<long long>(status.lastSyncMs),
                 static_cast<long long>(status.unseenConflicts), status.needsAppUpdate ? "true" : "false",
                 status.signInNeeded ? "true" : "false");
-  return std::string(buffer) + JsonString(status.lastError) + "}";
+  return std::string(buffer) + JsonString(status.lastError ? status.lastError->message : std::string()) + "}";
 }
 
 }  // namespace crm::web

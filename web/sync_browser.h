@@ -92,7 +92,7 @@ class BrowserSync {
   std::unique_ptr<sync::SyncClient> m_client;
   std::optional<sync::SyncLink> m_link;
   std::string m_token;
-  std::string m_lastError;  // outside the client: sign-in, bootstrap
+  std::optional<Error> m_lastError;  // outside the client: sign-in, bootstrap
   int64_t m_shownSeq = -1;  // the position the screens last reloaded for
 
   // An online sign-in in progress.
