@@ -49,6 +49,16 @@ Status CheckTeamExists(Db& db, const std::optional<int64_t>& teamId) {
   return Ok();
 }
 
+// A team's name, cleaned, and free among the live teams other than `self`.
+Result<std::string> CheckTeamName(Db& db, std::string_view rawName, std::optional<int64_t> self) {
+  CRM_ASSIGN_OR_RETURN(std::string name, OnField(CleanText(rawName, "team name", kMaxUserName, true), "name"));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT 1 FROM teams WHERE name = ? AND id IS NOT ? AND deleted_at IS NULL LIMIT 1"));
+  stmt.Bind(1, name).Bind(2, self);
+  CRM_ASSIGN_OR_RETURN(bool taken, stmt.Step());
+  if (taken) return FieldError(ErrorCode::Conflict, "name", Problem::Duplicate, "name: a team called '" + name + "' exists already");
+  return name;
+}
+
 }  // namespace
 
 Result<int64_t> CreateUser(Db& db, std::string_view rawName, Role role, std::optional<int64_t> teamId, const Actor& actor) {
@@ -86,7 +96,7 @@ Result<Actor> EnsureLocalOwner(Db& db, std::string_view name, int64_t deviceId) 
 }
 
 Result<int64_t> CreateTeam(Db& db, std::string_view rawName, std::optional<int64_t> supervisorId, const Actor& actor) {
-  CRM_ASSIGN_OR_RETURN(std::string name, OnField(CleanText(rawName, "team name", kMaxUserName, true), "name"));
+  CRM_ASSIGN_OR_RETURN(std::string name, CheckTeamName(db, rawName, std::nullopt));
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanAdminister(acting));
   if (supervisorId) CRM_TRY(GetUser(db, *supervisorId));
@@ -100,6 +110,16 @@ Result<int64_t> CreateTeam(Db& db, std::string_view rawName, std::optional<int64
   stmt.Bind(4, now).Bind(5, now).Bind(6, actor.userId).Bind(7, actor.userId).Bind(8, actor.deviceId);
   CRM_TRY(stmt.Run());
   return id;
+}
+
+Status RenameTeam(Db& db, int64_t teamId, std::string_view rawName, const Actor& actor) {
+  CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
+  CRM_TRY(CheckCanAdminister(acting));
+  CRM_TRY(CheckTeamExists(db, teamId));
+  CRM_ASSIGN_OR_RETURN(std::string name, CheckTeamName(db, rawName, teamId));
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, PrepareSignedUpdate(db, actor, NowMs(), "teams", "name = ?1", "id = ?2"));
+  stmt.BindAll(name, teamId);
+  return stmt.Run();
 }
 
 Status SetUserTeam(Db& db, int64_t userId, std::optional<int64_t> teamId, const Actor& actor) {

@@ -31,6 +31,31 @@ TEST(Org, OnlyAdminsManageUsersAndTeams) {
   EXPECT_EQ(CreateUser(org.db, "", Role::Rep, org.east, org.admin).Message(), "name: required");
 }
 
+TEST(Org, TeamNamesAreRequiredShortAndUnique) {
+  TestOrg org;
+  auto twice = CreateTeam(org.db, " 华东组 ", std::nullopt, org.admin);
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.Code(), ErrorCode::Conflict);
+  EXPECT_EQ(twice.GetError().field, "name");
+  EXPECT_EQ(twice.GetError().problem, Problem::Duplicate);
+  EXPECT_EQ(CreateTeam(org.db, "  ", std::nullopt, org.admin).GetError().problem, Problem::Required);
+  EXPECT_EQ(CreateTeam(org.db, std::string(51, 'x'), std::nullopt, org.admin).GetError().problem, Problem::TooLong);
+
+  // Renaming: admins only, to a free name; keeping its own name is no clash.
+  EXPECT_EQ(RenameTeam(org.db, org.east, "一组", org.leader).Code(), ErrorCode::Denied);
+  EXPECT_EQ(RenameTeam(org.db, org.east, "华南组", org.admin).Code(), ErrorCode::Conflict);
+  EXPECT_EQ(RenameTeam(org.db, 424242, "一组", org.admin).Code(), ErrorCode::NotFound);
+  EXPECT_EQ(RenameTeam(org.db, org.east, "", org.admin).GetError().field, "name");
+  ASSERT_TRUE(RenameTeam(org.db, org.east, "华东组", org.admin));
+  ASSERT_TRUE(RenameTeam(org.db, org.east, " 一组 ", org.admin));
+  auto teams = ListTeams(org.db);
+  ASSERT_TRUE(teams);
+  ASSERT_EQ(teams.Value().size(), 2u);
+  EXPECT_EQ(teams.Value()[0].name, "一组");
+  // The old name is free again.
+  EXPECT_TRUE(CreateTeam(org.db, "华东组", std::nullopt, org.admin));
+}
+
 TEST(Org, FindUserByNameAndAmbiguity) {
   TestOrg org;
   EXPECT_EQ(FindUserByName(org.db, "张三").Value().id, org.repA.userId);

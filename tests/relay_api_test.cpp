@@ -1,11 +1,13 @@
 // The relay's API over real HTTP on loopback, on the SQLite store: set-up, sign-in and tokens,
-// push and pull (order, idempotency, long-poll), snapshots, admin, limits, metrics.
+// push and pull (order, idempotency, long-poll), snapshots, admin, limits, metrics; the admin's
+// team endpoints on both stores (PostgreSQL from the crm_pg fixture, or tests/relay/pg.sh by hand).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstring>
 
 #include "core/customers.h"
+#include "relay_process.h"
 #include "relay_test_support.h"
 #include "sync/backup.h"
 
@@ -441,6 +443,222 @@ TEST_F(RelayApiTest, MetricsCountRequestsChangesetsAndOrganisations) {
   EXPECT_EQ(health.Json().value("store", ""), "sqlite");
   EXPECT_EQ(health.Json().value("wire", 0), 1);
 }
+
+// ---------------------------------------------------------------------------
+// Teams through the admin API, on both stores.
+
+class RelayTeamsTest : public testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string store = "sqlite:" + m_folder / "relay.db";
+    if (GetParam() == "postgres") {
+      PgServer& server = PgServer::Get();
+      ASSERT_TRUE(server.Ok()) << server.Error();
+      std::string conninfo = server.NewDatabase();
+      ASSERT_FALSE(conninfo.empty()) << server.Error();
+      store = "postgres:" + conninfo;
+    }
+    RelayOptions options = FastOptions(store);
+    options.copiesDir = m_folder / "copies";
+    m_relay = std::make_unique<TestRelay>(options);
+    ASSERT_TRUE(m_relay->Ok());
+    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+  }
+
+  HttpAnswer AsAdmin(const std::string& method, const std::string& path, const std::string& body = "") {
+    return Call(m_relay->Endpoint(), method, path, m_org->Admin().Token(), body);
+  }
+  // The answer's "teams" keyed by name.
+  std::map<std::string, json> Teams() {
+    HttpAnswer listed = AsAdmin("GET", "/v1/admin/teams");
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    std::map<std::string, json> byName;
+    json teams = listed.Json().value("teams", json::array());
+    for (const json& team : teams) byName[team.value("name", "")] = team;
+    return byName;
+  }
+  int64_t MadeTeam(const HttpAnswer& answer) {
+    EXPECT_EQ(answer.status, 201) << answer.body;
+    json made = answer.Json();
+    return made.is_object() ? std::strtoll(made.value("team_id", "0").c_str(), nullptr, 10) : 0;
+  }
+  int64_t Head() {
+    auto pulled = m_org->Admin().Transport().PullNow(0, 1, 0);
+    EXPECT_TRUE(pulled) << pulled.Message();
+    return pulled ? pulled.Value().headSeq : -1;
+  }
+
+  TempFolder m_folder{"relay_teams"};
+  std::unique_ptr<TestRelay> m_relay;
+  std::unique_ptr<OrgOnRelay> m_org;
+};
+
+TEST_P(RelayTeamsTest, AdminCreatesListsAndRenamesTeamsWithCoresRules) {
+  int64_t east = MadeTeam(AsAdmin("POST", "/v1/admin/teams", json{{"name", " 华东组 "}}.dump()));
+  ASSERT_GT(east, 0);
+  int64_t admin = m_org->Admin().UserId();
+  int64_t west = MadeTeam(AsAdmin("POST", "/v1/admin/teams", json{{"name", "华南组"}, {"supervisor_id", std::to_string(admin)}}.dump()));
+  ASSERT_GT(west, 0);
+  auto teams = Teams();
+  ASSERT_EQ(teams.size(), 2u);
+  ASSERT_TRUE(teams.count("华东组")) << "the name is stored trimmed, as the app stores it";
+  EXPECT_EQ(teams["华东组"]["id"], std::to_string(east));
+  EXPECT_TRUE(teams["华东组"]["supervisor_id"].is_null());
+  EXPECT_EQ(teams["华东组"]["members"], 0);
+  EXPECT_EQ(teams["华南组"]["supervisor_id"], std::to_string(admin));
+
+  // Core's rules: a name once among the live teams, required, at most 50 characters.
+  HttpAnswer duplicate = AsAdmin("POST", "/v1/admin/teams", json{{"name", "华东组"}}.dump());
+  EXPECT_EQ(duplicate.status, 409) << duplicate.body;
+  EXPECT_EQ(duplicate.Json().value("error", ""), "conflict");
+  EXPECT_NE(duplicate.Json().value("message", "").find("华东组"), std::string::npos) << duplicate.body;
+  for (const json& name : {json(""), json("   ")}) {
+    HttpAnswer empty = AsAdmin("POST", "/v1/admin/teams", json{{"name", name}}.dump());
+    EXPECT_EQ(empty.status, 400) << empty.body;
+    EXPECT_EQ(empty.Json().value("error", ""), "bad_request");
+    EXPECT_NE(empty.Json().value("message", "").find("name"), std::string::npos) << empty.body;
+  }
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/teams", json{{"name", std::string(51, 'x')}}.dump()).status, 400);
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/teams", json::object().dump()).status, 400);
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/teams", json{{"name", "三组"}, {"supervisor_id", "424242"}}.dump()).status, 404);
+
+  // Renaming.
+  HttpAnswer renamed = AsAdmin("POST", "/v1/admin/teams/" + std::to_string(east) + "/name", json{{"name", "华东一组"}}.dump());
+  EXPECT_EQ(renamed.status, 204) << renamed.body;
+  HttpAnswer taken = AsAdmin("POST", "/v1/admin/teams/" + std::to_string(east) + "/name", json{{"name", "华南组"}}.dump());
+  EXPECT_EQ(taken.status, 409) << taken.body;
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/teams/" + std::to_string(east) + "/name", json{{"name", ""}}.dump()).status, 400);
+  HttpAnswer unknown = AsAdmin("POST", "/v1/admin/teams/424242/name", json{{"name", "四组"}}.dump());
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_EQ(unknown.Json().value("error", ""), "not_found");
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/teams/abc/name", json{{"name", "四组"}}.dump()).status, 404);
+  teams = Teams();
+  EXPECT_EQ(teams.size(), 2u);
+  EXPECT_TRUE(teams.count("华东一组"));
+  EXPECT_FALSE(teams.count("华东组"));
+  // The old name is free again.
+  EXPECT_GT(MadeTeam(AsAdmin("POST", "/v1/admin/teams", json{{"name", "华东组"}}.dump())), 0);
+}
+
+TEST_P(RelayTeamsTest, TeamsAndAssignmentsReachDevicesBySync) {
+  int64_t rep = m_org->AddUser("张三", "rep");
+  auto repDevice = m_org->Device("张三");
+  int64_t east = MadeTeam(AsAdmin("POST", "/v1/admin/teams", json{{"name", "华东组"}}.dump()));
+  ASSERT_GT(east, 0);
+  const std::string teamPath = "/v1/admin/users/" + std::to_string(rep) + "/team";
+  HttpAnswer assigned = AsAdmin("POST", teamPath, json{{"team_id", std::to_string(east)}}.dump());
+  EXPECT_EQ(assigned.status, 204) << assigned.body;
+  EXPECT_EQ(Teams()["华东组"]["members"], 1);
+  json users = AsAdmin("GET", "/v1/admin/users").Json()["users"];
+  for (const json& user : users) {
+    if (user["id"] == std::to_string(rep)) {
+      EXPECT_EQ(user["team_id"], std::to_string(east));
+    }
+  }
+
+  // The rep's device pulls the team, the assignment and a rename, authored by the admin from the relay (device 0).
+  ASSERT_EQ(AsAdmin("POST", "/v1/admin/teams/" + std::to_string(east) + "/name", json{{"name", "华东一组"}}.dump()).status, 204);
+  int64_t before = repDevice->Seq();
+  EXPECT_EQ(repDevice->Sync(), 3);
+  auto pulled = repDevice->Transport().PullNow(before, 10, 0);
+  ASSERT_TRUE(pulled) << pulled.Message();
+  for (const auto& item : pulled.Value().changesets) {
+    EXPECT_EQ(item.envelope.deviceId, 0);
+    EXPECT_EQ(item.envelope.userId, m_org->Admin().UserId());
+  }
+  auto teams = ListTeams(repDevice->db());
+  ASSERT_TRUE(teams) << teams.Message();
+  ASSERT_EQ(teams.Value().size(), 1u);
+  EXPECT_EQ(teams.Value()[0].id, east);
+  EXPECT_EQ(teams.Value()[0].name, "华东一组");
+  EXPECT_EQ(GetUser(repDevice->db(), rep).Value().teamId, std::optional<int64_t>(east));
+
+  // The same team again changes nothing; null takes the rep out of it, and that reaches the device too.
+  int64_t head = Head();
+  EXPECT_EQ(AsAdmin("POST", teamPath, json{{"team_id", east}}.dump()).status, 204);
+  EXPECT_EQ(Head(), head) << "an assignment that changes nothing is not logged";
+  HttpAnswer removed = AsAdmin("POST", teamPath, json{{"team_id", nullptr}}.dump());
+  EXPECT_EQ(removed.status, 204) << removed.body;
+  EXPECT_EQ(repDevice->Sync(), 1);
+  EXPECT_EQ(GetUser(repDevice->db(), rep).Value().teamId, std::nullopt);
+  EXPECT_EQ(Teams()["华东一组"]["members"], 0);
+
+  // Unknown team or person: 404; team_id left out: 400 (null is how to say "no team").
+  EXPECT_EQ(AsAdmin("POST", teamPath, json{{"team_id", "424242"}}.dump()).status, 404);
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/users/424242/team", json{{"team_id", std::to_string(east)}}.dump()).status, 404);
+  HttpAnswer missing = AsAdmin("POST", teamPath, json::object().dump());
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_NE(missing.Json().value("message", "").find("team_id"), std::string::npos) << missing.body;
+  EXPECT_EQ(Head(), head + 1) << "only the un-assignment was logged";
+}
+
+TEST_P(RelayTeamsTest, OnlyAdminsManageTeams) {
+  int64_t rep = m_org->AddUser("张三", "rep");
+  m_org->AddUser("李四", "leader");
+  int64_t east = MadeTeam(AsAdmin("POST", "/v1/admin/teams", json{{"name", "华东组"}}.dump()));
+  int64_t head = Head();
+  for (const char* person : {"张三", "李四"}) {
+    auto device = m_org->Device(person);
+    auto call = [&](const std::string& method, const std::string& path, const std::string& body = "") {
+      return Call(m_relay->Endpoint(), method, path, device->Token(), body);
+    };
+    std::vector<HttpAnswer> answers = {
+        call("GET", "/v1/admin/teams"),
+        call("POST", "/v1/admin/teams", json{{"name", "我的组"}}.dump()),
+        call("POST", "/v1/admin/teams/" + std::to_string(east) + "/name", json{{"name", "我的组"}}.dump()),
+        call("POST", "/v1/admin/users/" + std::to_string(rep) + "/team", json{{"team_id", std::to_string(east)}}.dump())};
+    for (const HttpAnswer& answer : answers) {
+      EXPECT_EQ(answer.status, 403) << person << ": " << answer.body;
+      EXPECT_EQ(answer.Json().value("error", ""), "forbidden") << answer.body;
+    }
+  }
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/admin/teams").status, 401);
+  EXPECT_EQ(Head(), head) << "nothing was written";
+  EXPECT_EQ(Teams().size(), 1u);
+}
+
+TEST_P(RelayTeamsTest, HostileBodiesAreRefusedWith400) {
+  int64_t rep = m_org->AddUser("张三", "rep");
+  int64_t east = MadeTeam(AsAdmin("POST", "/v1/admin/teams", json{{"name", "华东组"}}.dump()));
+  int64_t head = Head();
+  const std::string rename = "/v1/admin/teams/" + std::to_string(east) + "/name";
+  const std::string assign = "/v1/admin/users/" + std::to_string(rep) + "/team";
+  std::string deep;
+  for (int i = 0; i < 5000; i++) deep += "{\"name\":";
+  deep += "\"x\"" + std::string(5000, '}');
+  const std::vector<std::string> names = {
+      json{{"name", std::string(40000, 'x')}}.dump(),   // far over 50 characters, within the 64 KiB body
+      json{{"name", std::string(200, '\x01')}}.dump(),  // control characters
+      "{\"name\": \"\xff\xfe bad\"}",                    // not UTF-8
+      "{\"name\": \"\xe5\x8d\"}",                        // a cut UTF-8 sequence
+      "{\"name\": \"\\udc00\"}",                         // a lone surrogate
+      json{{"name", 5}}.dump(), json{{"name", nullptr}}.dump(), json{{"name", json::array({"a"})}}.dump(),
+      json{{"name", json{{"zh", "组"}}}}.dump(), json{{"name", true}}.dump(),
+      "", "[]", "\"name\"", "not json", "{\"name\": \"x\"", "{\"name\": \"x\", \"name\": \"y\"}", deep};
+  for (const std::string& body : names) {
+    for (const std::string& path : {std::string("/v1/admin/teams"), rename}) {
+      HttpAnswer answer = AsAdmin("POST", path, body);
+      EXPECT_EQ(answer.status, 400) << path << " " << body.substr(0, 60) << ": " << answer.body;
+      EXPECT_EQ(answer.Json().value("error", ""), "bad_request") << answer.body;
+    }
+  }
+  const std::vector<json> teamIds = {json("abc"), json(-1), json(0), json(1.5), json(true), json("12abc"), json(""),
+                                     json("99999999999999999999"), json::array({east}), json{{"id", east}}};
+  for (const json& teamId : teamIds) {
+    HttpAnswer answer = AsAdmin("POST", assign, json{{"team_id", teamId}}.dump());
+    EXPECT_EQ(answer.status, 400) << teamId.dump() << ": " << answer.body;
+  }
+  EXPECT_EQ(AsAdmin("POST", "/v1/admin/teams", json{{"name", "x"}, {"supervisor_id", "-5"}}.dump()).status, 400);
+  // Still up, and nothing was written.
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(Head(), head);
+  auto teams = Teams();
+  ASSERT_EQ(teams.size(), 1u);
+  EXPECT_TRUE(teams.count("华东组"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, RelayTeamsTest, testing::Values(std::string("sqlite"), std::string("postgres")),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace crm::testing_support

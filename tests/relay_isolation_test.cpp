@@ -187,6 +187,19 @@ TEST_F(RelayIsolationTest, AdminEndpointsSeeAndTouchOnlyTheirOrganisation) {
   EXPECT_EQ(created.status, 201);
   EXPECT_EQ(Head(m_one.Admin()), oneHead) << "a user made in two is not a changeset of one";
 
+  // Teams: one's are not listed, renamed or given people from two; two's admin cannot move one's people.
+  HttpAnswer oneTeam = Call(endpoint, "POST", "/v1/admin/teams", m_one.Admin().Token(), json{{"name", "一组"}}.dump());
+  ASSERT_EQ(oneTeam.status, 201) << oneTeam.body;
+  const std::string oneTeamId = oneTeam.Json().value("team_id", "");
+  oneHead = Head(m_one.Admin());
+  HttpAnswer teams = Call(endpoint, "GET", "/v1/admin/teams", twoAdmin);
+  ASSERT_EQ(teams.status, 200);
+  EXPECT_TRUE(teams.Json()["teams"].empty()) << teams.body;
+  EXPECT_EQ(Call(endpoint, "POST", "/v1/admin/teams/" + oneTeamId + "/name", twoAdmin, json{{"name", "夺走"}}.dump()).status, 404);
+  EXPECT_EQ(Call(endpoint, "POST", "/v1/admin/users/" + Id(m_twoRep) + "/team", twoAdmin, json{{"team_id", oneTeamId}}.dump()).status, 404);
+  EXPECT_EQ(Call(endpoint, "POST", "/v1/admin/users/" + Id(m_oneRep) + "/team", twoAdmin, json{{"team_id", nullptr}}.dump()).status, 404);
+  EXPECT_EQ(Head(m_one.Admin()), oneHead) << "two's admin changed nothing in one";
+
   HttpAnswer devices = Call(endpoint, "GET", "/v1/admin/devices", twoAdmin);
   ASSERT_EQ(devices.status, 200);
   json deviceList = devices.Json()["devices"];
@@ -216,7 +229,8 @@ TEST_F(RelayIsolationTest, EveryAuthenticatedEndpointWantsAToken) {
   std::vector<Endpoint> endpoints = {
       {"POST", "/v1/signout"}, {"POST", "/v1/push"}, {"GET", "/v1/pull?after=0"}, {"GET", "/v1/snapshot"},
       {"GET", "/v1/admin/users"}, {"POST", "/v1/admin/users"}, {"POST", "/v1/admin/users/" + Id(m_oneRep) + "/password"},
-      {"POST", "/v1/admin/users/" + Id(m_oneRep) + "/role"}, {"GET", "/v1/admin/devices"},
+      {"POST", "/v1/admin/users/" + Id(m_oneRep) + "/role"}, {"POST", "/v1/admin/users/" + Id(m_oneRep) + "/team"},
+      {"GET", "/v1/admin/teams"}, {"POST", "/v1/admin/teams"}, {"POST", "/v1/admin/teams/1/name"}, {"GET", "/v1/admin/devices"},
       {"POST", "/v1/admin/devices/" + Id(m_oneDevice->DeviceId()) + "/revoke"}};
   for (const Endpoint& endpoint : endpoints) {
     for (const std::string& token : {std::string(), std::string(64, '0'), std::string("not-a-token")}) {

@@ -129,6 +129,9 @@ class JsonBody {
     return ParseId(found->get<std::string>(), field);
   }
 
+  // Present, even as null: for fields where null means something (no team) and absence is a mistake.
+  bool Has(const char* field) const { return m_value.find(field) != m_value.end(); }
+
   static Result<std::optional<int64_t>> ParseId(const std::string& text, const std::string& field) {
     if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
       return MakeError(ErrorCode::Invalid, field + ": must be a positive decimal number");
@@ -277,7 +280,8 @@ std::string EndpointLabel(const std::string& method, const std::string& path) {
   }
   static const std::set<std::string> kKnown = {
       "/v1/setup", "/v1/signin", "/v1/signout", "/v1/push", "/v1/pull", "/v1/snapshot", "/v1/admin/users",
-      "/v1/admin/users/{id}/password", "/v1/admin/users/{id}/role", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke",
+      "/v1/admin/users/{id}/password", "/v1/admin/users/{id}/role", "/v1/admin/users/{id}/team", "/v1/admin/teams",
+      "/v1/admin/teams/{id}/name", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke",
       "/healthz", "/metrics"};
   if (!kKnown.count(label)) label = path.rfind("/v1/", 0) == 0 ? "/v1/other" : "static";
   return method + " " + label;
@@ -695,6 +699,16 @@ struct Service::Impl {
     return *found;
   }
 
+  // A change the relay makes for the admin on the organisation's copy, checked and logged like a
+  // push (devices receive it by pull); the error response when it was not made.
+  std::optional<ApiResponse> AdminChange(const Caller& caller, const User& admin, const std::function<Status(Db&)>& change) {
+    auto outcome = copies().AcceptRelayChange(caller.token.orgId, admin.id, change);
+    if (!outcome) return FromError(outcome.GetError());
+    if (outcome.Value().refusal) return Refused(*outcome.Value().refusal);
+    metrics().Add("crm_relay_changesets_accepted_total", "", outcome.Value().accepted);
+    return std::nullopt;
+  }
+
   ApiResponse ListUsers(const Caller& caller) {
     std::vector<User> users;
     Status listed = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t) -> Status {
@@ -738,7 +752,7 @@ struct Service::Impl {
     }();
     if (!hash) return FromError(hash.GetError());
     int64_t userId = 0;
-    auto outcome = copies().AcceptRelayChange(caller.token.orgId, admin.id, [&](Db& copy) -> Status {
+    auto failed = AdminChange(caller, admin, [&](Db& copy) -> Status {
       // Sign-in finds people by name: two live users with one name could not sign in.
       if (auto existing = FindUserByName(copy, clean.Value()); existing || existing.Code() == ErrorCode::Conflict) {
         return MakeError(ErrorCode::Conflict, "name: a user called '" + clean.Value() + "' exists already");
@@ -746,9 +760,7 @@ struct Service::Impl {
       CRM_ASSIGN_OR_RETURN(userId, crm::CreateUser(copy, clean.Value(), role.Value(), teamId.Value(), Actor{admin.id, 0}));
       return Ok();
     });
-    if (!outcome) return FromError(outcome.GetError());
-    if (outcome.Value().refusal) return Refused(*outcome.Value().refusal);
-    metrics().Add("crm_relay_changesets_accepted_total", "", outcome.Value().accepted);
+    if (failed) return *failed;
     if (auto set = store().SetPassword(caller.token.orgId, userId, hash.Value(), NowMs()); !set) return FromError(set.GetError());
     Log("info", "user created", {{"org", Decimal(caller.token.orgId)}, {"user", Decimal(userId)}, {"role", roleText.Value()}});
     return Json(201, json{{"user_id", Decimal(userId)}});
@@ -784,12 +796,76 @@ struct Service::Impl {
     if (!user) return FromError(user.GetError());
     if (user.Value().role == role.Value()) return NoContent();
     // Core's rule (at least one active admin), as for a role changed on a device.
-    auto outcome = copies().AcceptRelayChange(caller.token.orgId, admin.id, [&](Db& copy) -> Status {
-      return crm::SetUserRole(copy, userId, role.Value(), Actor{admin.id, 0});
+    if (auto failed = AdminChange(caller, admin, [&](Db& copy) { return crm::SetUserRole(copy, userId, role.Value(), Actor{admin.id, 0}); })) {
+      return *failed;
+    }
+    return NoContent();
+  }
+
+  ApiResponse SetTeam(const ApiRequest& request, const Caller& caller, const User& admin, int64_t userId) {
+    auto body = JsonBody::Parse(request.body);
+    if (!body) return FromError(body.GetError());
+    if (!body.Value().Has("team_id")) return Fail(400, "bad_request", "team_id: missing (null takes the person out of their team)");
+    auto teamId = body.Value().Id("team_id", false);
+    if (!teamId) return FromError(teamId.GetError());
+    auto user = OrgUser(caller.token.orgId, userId);
+    if (!user) return FromError(user.GetError());
+    if (user.Value().teamId == teamId.Value()) return NoContent();
+    if (auto failed = AdminChange(caller, admin, [&](Db& copy) { return crm::SetUserTeam(copy, userId, teamId.Value(), Actor{admin.id, 0}); })) {
+      return *failed;
+    }
+    return NoContent();
+  }
+
+  // Teams with their supervisor and how many active people they have.
+  ApiResponse ListTeams(const Caller& caller) {
+    std::vector<Team> teams;
+    std::map<int64_t, int> members;
+    Status listed = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t) -> Status {
+      CRM_ASSIGN_OR_RETURN(teams, crm::ListTeams(copy));
+      CRM_ASSIGN_OR_RETURN(std::vector<User> users, crm::ListUsers(copy));
+      for (const User& user : users) {
+        if (user.active && user.teamId) members[*user.teamId]++;
+      }
+      return Ok();
     });
-    if (!outcome) return FromError(outcome.GetError());
-    if (outcome.Value().refusal) return Refused(*outcome.Value().refusal);
-    metrics().Add("crm_relay_changesets_accepted_total", "", outcome.Value().accepted);
+    if (!listed) return FromError(listed.GetError());
+    json list = json::array();
+    for (const Team& team : teams) {
+      list.push_back(json{{"id", Decimal(team.id)},
+                          {"name", team.name},
+                          {"supervisor_id", team.supervisorId ? json(Decimal(*team.supervisorId)) : json(nullptr)},
+                          {"members", members[team.id]}});
+    }
+    return Json(200, json{{"teams", list}});
+  }
+
+  // Core's CreateTeam and RenameTeam hold the rules (name required, at most 50 characters, unique).
+  ApiResponse CreateTeam(const ApiRequest& request, const Caller& caller, const User& admin) {
+    auto body = JsonBody::Parse(request.body);
+    if (!body) return FromError(body.GetError());
+    auto name = body.Value().Text("name");
+    if (!name) return FromError(name.GetError());
+    auto supervisorId = body.Value().Id("supervisor_id", false);
+    if (!supervisorId) return FromError(supervisorId.GetError());
+    int64_t teamId = 0;
+    auto failed = AdminChange(caller, admin, [&](Db& copy) -> Status {
+      CRM_ASSIGN_OR_RETURN(teamId, crm::CreateTeam(copy, name.Value(), supervisorId.Value(), Actor{admin.id, 0}));
+      return Ok();
+    });
+    if (failed) return *failed;
+    Log("info", "team created", {{"org", Decimal(caller.token.orgId)}, {"team", Decimal(teamId)}});
+    return Json(201, json{{"team_id", Decimal(teamId)}});
+  }
+
+  ApiResponse RenameTeam(const ApiRequest& request, const Caller& caller, const User& admin, int64_t teamId) {
+    auto body = JsonBody::Parse(request.body);
+    if (!body) return FromError(body.GetError());
+    auto name = body.Value().Text("name");
+    if (!name) return FromError(name.GetError());
+    if (auto failed = AdminChange(caller, admin, [&](Db& copy) { return crm::RenameTeam(copy, teamId, name.Value(), Actor{admin.id, 0}); })) {
+      return *failed;
+    }
     return NoContent();
   }
 
@@ -819,10 +895,17 @@ struct Service::Impl {
     const bool get = request.method == "GET";
     const bool post = request.method == "POST";
     auto idAt = [&](size_t index) -> Result<std::optional<int64_t>> { return JsonBody::ParseId(parts[index], "id"); };
-    // parts: v1 admin users|devices [id] [action]
+    // parts: v1 admin users|teams|devices [id] [action]
     if (parts.size() == 3 && parts[2] == "users") {
       if (get) return ListUsers(caller);
       if (post) return CreateUser(request, caller, admin);
+    } else if (parts.size() == 3 && parts[2] == "teams") {
+      if (get) return ListTeams(caller);
+      if (post) return CreateTeam(request, caller, admin);
+    } else if (parts.size() == 5 && parts[2] == "teams" && parts[4] == "name" && post) {
+      auto id = idAt(3);
+      if (!id) return Fail(404, "not_found", "no such team");
+      return RenameTeam(request, caller, admin, *id.Value());
     } else if (parts.size() == 3 && parts[2] == "devices") {
       if (get) return ListDevices(caller);
     } else if (parts.size() == 5 && parts[2] == "users" && post) {
@@ -830,6 +913,7 @@ struct Service::Impl {
       if (!id) return Fail(404, "not_found", "no such user");
       if (parts[4] == "password") return SetPassword(request, caller, *id.Value());
       if (parts[4] == "role") return SetRole(request, caller, admin, *id.Value());
+      if (parts[4] == "team") return SetTeam(request, caller, admin, *id.Value());
     } else if (parts.size() == 5 && parts[2] == "devices" && parts[4] == "revoke" && post) {
       auto id = idAt(3);
       if (!id) return Fail(404, "not_found", "no such device");
