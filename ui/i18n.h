@@ -522,8 +522,6 @@ enum class Str : int {
   ConflictDropped,
   ConflictDeleted,
   ConflictOther,
-  ConflictKeptFrom,
-  ConflictLostFrom,
   ConflictsIntro,
   ConflictsAll,
   ConflictsUnseen,
