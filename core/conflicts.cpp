@@ -1,5 +1,7 @@
 #include "core/conflicts.h"
 
+#include "core/records.h"
+
 namespace crm {
 
 namespace {
@@ -9,6 +11,29 @@ void BindOptional(Stmt& stmt, const std::optional<std::string>& value) {
   if (value) stmt.BindNext(*value);
   else stmt.BindNext(Null{});
 }
+// The audit entry of a value written to the row's field by `user` no later than the conflict was resolved:
+// when, and from which device. A text-keyed table (settings) files its key as the field, on row 0.
+Status FindAuthorship(Db& db, const ConflictEntry& e, std::optional<int64_t> user, const std::optional<std::string>& value,
+                      std::optional<int64_t>& at, std::optional<int64_t>* device) {
+  if (!user || e.field.empty()) return Ok();
+  const RecordType* type = FindRecordType(e.table);
+  if (!type) return Ok();
+  const bool textKey = type->textKey;
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+      "SELECT at, device_id FROM audit_log WHERE user_id = ?1 AND at <= ?2 AND table_name = ?3 AND row_id = ?4 "
+      "AND field = ?5 AND new_value IS ?6 ORDER BY at DESC LIMIT 1"));
+  stmt.Bind(1, *user).Bind(2, e.at).Bind(3, e.table);
+  if (textKey) stmt.Bind(4, int64_t{0}).Bind(5, e.rowKey);
+  else stmt.Bind(4, std::string_view(e.rowKey)).Bind(5, e.field);
+  if (value) stmt.Bind(6, *value);
+  else stmt.Bind(6, Null{});
+  CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Ok();
+  at = stmt.Int64(0);
+  if (device) *device = stmt.Int64(1);
+  return Ok();
+}
+
 }  // namespace
 
 const char* Code(ConflictKind kind) { return kCodes[static_cast<int>(kind)]; }
@@ -49,6 +74,11 @@ Result<std::vector<ConflictEntry>> ListConflicts(Db& db, const ConflictQuery& qu
     if (!stmt.IsNull(13)) e.loserUser = stmt.Int64(13);
     e.seen = stmt.Int64(14) != 0;
     entries.push_back(std::move(e));
+  }
+  for (ConflictEntry& e : entries) {
+    CRM_TRY(FindAuthorship(db, e, e.winnerUser ? std::optional<int64_t>(e.winnerUser) : std::nullopt,
+                           e.resolution == "dropped" ? e.lostValue : e.wonValue, e.winnerAt, nullptr));
+    if (e.resolution != "dropped") CRM_TRY(FindAuthorship(db, e, e.loserUser, e.lostValue, e.loserAt, &e.loserDevice));
   }
   return entries;
 }

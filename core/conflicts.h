@@ -32,6 +32,12 @@ struct ConflictEntry {
   int64_t winnerDevice = 0;
   std::optional<int64_t> loserUser;  // who wrote the value that lost, where the row says
   bool seen = false;
+  // When each of the two changes was made, and the losing one's device: ListConflicts reads them from the
+  // audit trail, which travelled with both changes. Not stored in the log: a column of its own would raise
+  // the schema version, and devices not yet updated would stop taking changes.
+  std::optional<int64_t> winnerAt;
+  std::optional<int64_t> loserAt;
+  std::optional<int64_t> loserDevice;
 };
 
 struct ConflictQuery {
@@ -41,7 +47,7 @@ struct ConflictQuery {
   int limit = 100;
 };
 
-// Newest first.
+// Newest first, with who wrote each value when (from the audit trail, where it has them).
 Result<std::vector<ConflictEntry>> ListConflicts(Db& db, const ConflictQuery& query = {});
 Result<int64_t> CountUnseenConflicts(Db& db);
 // Marks every entry up to and including `upToId` as seen (0: all).

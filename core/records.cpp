@@ -25,18 +25,19 @@ bool IsStoredCode(std::string_view code) {
   return parsed && code == Code(parsed.Value());
 }
 
-constexpr auto kRoles = IsStoredCode<Role, ParseRole>;
-constexpr auto kKinds = IsStoredCode<CustomerKind, ParseCustomerKind>;
-constexpr auto kCredits = IsStoredCode<Credit, ParseCredit>;
-constexpr auto kGrades = IsStoredCode<Grade, ParseGrade>;
-constexpr auto kStages = IsStoredCode<Stage, ParseStage>;
-constexpr auto kLostReasons = IsStoredCode<LostReason, ParseLostReason>;
-constexpr auto kSources = IsStoredCode<Source, ParseSource>;
-constexpr auto kContactRoles = IsStoredCode<ContactRole, ParseContactRole>;
-constexpr auto kActivityKinds = IsStoredCode<ActivityKind, ParseActivityKind>;
-constexpr auto kFollowupReasons = IsStoredCode<FollowupReason, ParseFollowupReason>;
-constexpr auto kFollowupStatuses = IsStoredCode<FollowupStatus, ParseFollowupStatus>;
-constexpr auto kFieldTypes = IsStoredCode<FieldType, ParseFieldType>;
+constexpr Vocabulary kRoles{"role", IsStoredCode<Role, ParseRole>};
+constexpr Vocabulary kKinds{"customer_kind", IsStoredCode<CustomerKind, ParseCustomerKind>};
+constexpr Vocabulary kCredits{"credit", IsStoredCode<Credit, ParseCredit>};
+constexpr Vocabulary kGrades{"grade", IsStoredCode<Grade, ParseGrade>};
+constexpr Vocabulary kStages{"stage", IsStoredCode<Stage, ParseStage>};
+constexpr Vocabulary kLostReasons{"lost_reason", IsStoredCode<LostReason, ParseLostReason>};
+constexpr Vocabulary kSources{"source", IsStoredCode<Source, ParseSource>};
+constexpr Vocabulary kContactRoles{"contact_role", IsStoredCode<ContactRole, ParseContactRole>};
+constexpr Vocabulary kActivityKinds{"activity_kind", IsStoredCode<ActivityKind, ParseActivityKind>};
+constexpr Vocabulary kFollowupReasons{"followup_reason", IsStoredCode<FollowupReason, ParseFollowupReason>};
+constexpr Vocabulary kFollowupStatuses{"followup_status", IsStoredCode<FollowupStatus, ParseFollowupStatus>};
+constexpr Vocabulary kFieldTypes{"field_type", IsStoredCode<FieldType, ParseFieldType>};
+constexpr Vocabulary kDateKinds{"customer_date_kind", IsCustomerDateKindCode};
 
 // Lengths core's validation allows (code points); the relay holds writes to the same.
 constexpr int kShort = 50;     // people's and teams' names, a contact's name, title, WeChat id, a field's label, a date's title
@@ -48,6 +49,12 @@ constexpr int kReason = 500;   // why a class was changed
 constexpr int kValue = 500;    // a custom field's value
 
 using K = ColumnKind;
+
+// An Id column naming a row of `table`, shown by that row's name.
+FieldSpec Naming(const char* table, FieldSpec field) {
+  field.refersTo = table;
+  return field;
+}
 
 // ---------------------------------------------------------------------------
 // [SECTION] the registry: one description per synced table
@@ -63,20 +70,23 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"teams", "id", false, nullptr, Access::Administered});
   types.back().label = "teams";
+  types.back().nameColumn = "name";
   types.back().fields = {{"name", K::Text, true, kShort, nullptr, "teams.name"},
-                         {"supervisor_id", K::Id, false, 0, nullptr, "teams.supervisor_id"}};
+                         Naming("users", {"supervisor_id", K::Id, false, 0, nullptr, "teams.supervisor_id"})};
 
   types.push_back({"users", "id", false, nullptr, Access::Administered});
   types.back().label = "users";
+  types.back().nameColumn = "name";
   types.back().organisationCheck = CheckOrganisationUsers;
   types.back().fields = {{"name", K::Text, true, kShort, nullptr, "users.name"},
                          {"role", K::Text, true, 0, kRoles, "users.role"},
-                         {"team_id", K::Id, false, 0, nullptr, "users.team_id"},
+                         Naming("teams", {"team_id", K::Id, false, 0, nullptr, "users.team_id"}),
                          {"phone", K::Text, false, 0, nullptr, "users.phone"},
                          {"active", K::Integer, true, 0, nullptr, "users.active"}};
 
   types.push_back({"customers", "id", false, nullptr, Access::Customer});
   types.back().label = "customers";
+  types.back().nameColumn = "name";
   types.back().fields = {
       {"name", K::Text, true, static_cast<int>(kMaxNameLength), nullptr, "customers.name"},
       {"kind", K::Text, true, 0, kKinds, "customers.kind"},
@@ -94,8 +104,8 @@ std::vector<RecordType> MakeRecordTypes() {
       {"anniversary", K::Date, false, 0, nullptr, "customers.anniversary", ColumnRule::None, true},
       {"preferences", K::Text, false, kLong, nullptr, "customers.preferences", ColumnRule::None, true},
       {"notes", K::Text, false, kLong, nullptr, "customers.notes", ColumnRule::None, true},
-      {"owner_id", K::Id, false, 0, nullptr, "customers.owner_id"},
-      {"team_id", K::Id, false, 0, nullptr, "customers.team_id"},
+      Naming("users", {"owner_id", K::Id, false, 0, nullptr, "customers.owner_id"}),
+      Naming("teams", {"team_id", K::Id, false, 0, nullptr, "customers.team_id"}),
       {"claimed_at", K::Time, false, 0, nullptr, "customers.claimed_at"},
       {"protected_until", K::Time, false, 0, nullptr, "customers.protected_until", ColumnRule::ClaimProtection},
       {"pooled_at", K::Time, false, 0, nullptr, "customers.pooled_at"},
@@ -104,8 +114,8 @@ std::vector<RecordType> MakeRecordTypes() {
       {"lost_reason", K::Text, false, 0, kLostReasons, "customers.lost_reason"},
       {"lost_at", K::Time, false, 0, nullptr, "customers.lost_at"},
       {"last_activity_at", K::Time, false, 0, nullptr, "customers.last_activity_at"},
-      {"merged_into", K::Id, false, 0, nullptr, "customers.merged_into"},
-      {"import_id", K::Id, false, 0, nullptr, nullptr}};
+      Naming("customers", {"merged_into", K::Id, false, 0, nullptr, "customers.merged_into"}),
+      Naming("imports", {"import_id", K::Id, false, 0, nullptr, nullptr})};
 
   types.push_back({"customer_phones", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::MoveUnique, "normalized"});
   types.back().label = "customer_phones";
@@ -117,6 +127,7 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"contacts", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
   types.back().label = "contacts";
+  types.back().nameColumn = "name";
   types.back().fields = {{"name", K::Text, true, kShort, nullptr, "contacts.name"},
                          {"role", K::Text, true, 0, kContactRoles, "contacts.role"},
                          {"title", K::Text, false, kShort, nullptr, "contacts.title"},
@@ -134,6 +145,7 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"custom_fields", "id", false, nullptr, Access::Administered});
   types.back().label = "custom_fields";
+  types.back().nameColumn = "label";
   types.back().fields = {{"key", K::Text, true, 40, nullptr, "custom_fields.key"},
                          {"label", K::Text, true, kShort, nullptr, "custom_fields.label"},
                          {"type", K::Text, true, 0, kFieldTypes, "custom_fields.type"},
@@ -144,7 +156,7 @@ std::vector<RecordType> MakeRecordTypes() {
   types.push_back({"custom_values", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Rederive, "field_id"});
   types.back().label = "custom_values";
   types.back().derivedIdPrefix = "field:";
-  types.back().fields = {{"field_id", K::Id, true, 0, nullptr, "custom_values.field_id"},
+  types.back().fields = {Naming("custom_fields", {"field_id", K::Id, true, 0, nullptr, "custom_values.field_id"}),
                          {"value", K::Text, false, kValue, nullptr, "custom_values.value"}};
 
   types.push_back({"grade_history", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
@@ -156,10 +168,10 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"activities", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
   types.back().label = "activities";
-  types.back().fields = {{"contact_id", K::Id, false, 0, nullptr, "activities.contact_id"},
+  types.back().fields = {Naming("contacts", {"contact_id", K::Id, false, 0, nullptr, "activities.contact_id"}),
                          {"kind", K::Text, true, 0, kActivityKinds, "activities.kind"},
                          {"occurred_at", K::Time, true, 0, nullptr, "activities.occurred_at"},
-                         {"user_id", K::Id, true, 0, nullptr, "activities.user_id", ColumnRule::Author},
+                         Naming("users", {"user_id", K::Id, true, 0, nullptr, "activities.user_id", ColumnRule::Author}),
                          {"summary", K::Text, false, kLong, nullptr, "activities.summary"},
                          {"opinion", K::Text, false, kLong, nullptr, "activities.opinion"},
                          {"outcome", K::Text, false, kLong, nullptr, "activities.outcome"},
@@ -169,7 +181,7 @@ std::vector<RecordType> MakeRecordTypes() {
   types.push_back({"followups", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
   types.back().label = "followups";
   types.back().beforeMerge = CancelMergedClassFollowup;
-  types.back().fields = {{"owner_id", K::Id, false, 0, nullptr, "followups.owner_id", ColumnRule::Assignee},
+  types.back().fields = {Naming("users", {"owner_id", K::Id, false, 0, nullptr, "followups.owner_id", ColumnRule::Assignee}),
                          {"due_at", K::Time, true, 0, nullptr, "followups.due_at"},
                          {"reason", K::Text, true, 0, kFollowupReasons, "followups.reason"},
                          {"status", K::Text, true, 0, kFollowupStatuses, "followups.status"},
@@ -187,12 +199,13 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"imports", "id", false, nullptr, Access::Importer});
   types.back().label = "imports";
+  types.back().nameColumn = "file_name";
   types.back().fields = {{"file_name", K::Text, true, 0, nullptr, "imports.file_name"},
                          {"rows_ok", K::Integer, true, 0, nullptr, "imports.rows_ok"},
                          {"rows_failed", K::Integer, true, 0, nullptr, "imports.rows_failed"},
                          {"undone_at", K::Time, false, 0, nullptr, "imports.undone_at"},
                          // A standard column with a rule of its own: who imported is who may undo.
-                         {"created_by", K::Id, true, 0, nullptr, nullptr, ColumnRule::Importer}};
+                         Naming("users", {"created_by", K::Id, true, 0, nullptr, nullptr, ColumnRule::Importer})};
 
   types.push_back({"audit_log", "id", false, nullptr, Access::AppendOnly});
   types.back().label = "audit_log";
@@ -203,7 +216,7 @@ std::vector<RecordType> MakeRecordTypes() {
 
   types.push_back({"customer_dates", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
   types.back().label = "customer_dates";
-  types.back().fields = {{"kind", K::Text, true, 0, IsCustomerDateKindCode, "customer_dates.kind"},
+  types.back().fields = {{"kind", K::Text, true, 0, kDateKinds, "customer_dates.kind"},
                          {"title", K::Text, false, kShort, nullptr, "customer_dates.title"},
                          {"month_day", K::Text, true, 5, nullptr, "customer_dates.month_day", ColumnRule::None, false,
                           IsStoredMonthDay},
@@ -245,6 +258,50 @@ const RecordType* FindRecordType(std::string_view table) {
 bool IsStandardColumn(std::string_view column) {
   return column == "created_at" || column == "created_by" || column == "updated_at" || column == "updated_by" ||
          column == "device_id" || column == "deleted_at";
+}
+
+bool IsTrashMark(std::string_view column) { return column == "deleted_at"; }
+
+namespace {
+// The standard columns' meanings: the same in every table.
+const std::vector<FieldSpec>& StandardColumns() {
+  static const std::vector<FieldSpec> kColumns = {
+      {"created_at", K::Time, true}, {"updated_at", K::Time, true}, Naming("users", {"created_by", K::Id, true}),
+      Naming("users", {"updated_by", K::Id, true}), {"device_id", K::Id, true}, {"deleted_at", K::Time}};
+  return kColumns;
+}
+}  // namespace
+
+const FieldSpec* ColumnSpec(std::string_view table, std::string_view column) {
+  const RecordType* type = FindRecordType(table);
+  if (const FieldSpec* field = type ? type->Field(column) : nullptr) return field;
+  for (const FieldSpec& field : StandardColumns()) {
+    if (column == field.column) return &field;
+  }
+  return nullptr;
+}
+
+Result<std::optional<std::string>> RowName(Db& db, std::string_view table, int64_t id) {
+  const RecordType* type = FindRecordType(table);
+  if (!type || !type->nameColumn || type->textKey) return std::optional<std::string>();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string("SELECT ") + type->nameColumn + " FROM " + type->table + " WHERE " +
+                                             type->key + " = ?"));
+  stmt.Bind(1, id);
+  CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.IsNull(0)) return std::optional<std::string>();
+  return std::optional<std::string>(stmt.String(0));
+}
+
+Result<std::optional<int64_t>> CustomerOfRow(Db& db, std::string_view table, int64_t id) {
+  const RecordType* type = FindRecordType(table);
+  if (type && type->access == Access::Customer) return std::optional<int64_t>(id);
+  if (!type || !type->parent) return std::optional<int64_t>();
+  CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(std::string("SELECT ") + type->parent + " FROM " + type->table + " WHERE " +
+                                             type->key + " = ?"));
+  stmt.Bind(1, id);
+  CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row || stmt.IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt.Int64(0));
 }
 
 const char* FieldLabelKey(std::string_view table, std::string_view column) {

@@ -4,6 +4,7 @@
 // and which label key the screens show for it and its fields all come from here, not from lists kept
 // by hand in each layer. Queries and migrations stay hand-written SQL: this is metadata, not an ORM.
 // docs/DESIGN.md ("Record types as data") explains the classes; README "Adding a record type" the steps.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,17 +54,31 @@ enum class MergePolicy {
   Rederive,       // ids derived from (customer, mergeKey): the kept customer gets its own rows, the merged ones go to the trash
 };
 
+// A closed set of stored codes (core/enums.h): what the relay accepts for a column, and by its name which
+// words the screens show for each code (ui/value_words.cpp).
+struct Vocabulary {
+  constexpr Vocabulary(std::nullptr_t = nullptr) {}
+  constexpr Vocabulary(const char* name, bool (*accepts)(std::string_view code)) : name(name), accepts(accepts) {}
+  explicit operator bool() const { return accepts != nullptr; }
+  bool operator()(std::string_view code) const { return accepts(code); }
+
+  const char* name = nullptr;  // "stage", "grade", "contact_role", …
+  bool (*accepts)(std::string_view code) = nullptr;
+};
+
 struct FieldSpec {
   const char* column;
   ColumnKind kind;
   bool required = false;    // never NULL, and for text never empty
   int maxChars = 0;         // code points; 0: no limit of its own
-  // The stored codes this column accepts (core/enums.h), exact; nullptr: any value of its kind.
-  bool (*vocabulary)(std::string_view code) = nullptr;
+  // The stored codes this column accepts, exact; none: any value of its kind.
+  Vocabulary vocabulary = nullptr;
   const char* label = nullptr;  // the label key the screens show ("customers.city"); nullptr: not shown by name
   ColumnRule rule = ColumnRule::None;
   bool mergeFill = false;   // customers: an empty field of the kept customer takes the merged one's value
   bool (*format)(std::string_view text) = nullptr;  // the form a stored text has ("MM-DD"); nullptr: any
+  // An Id naming a row of another table ("users"): people read it as that row's name (RecordType::nameColumn).
+  const char* refersTo = nullptr;
 };
 
 struct RecordType {
@@ -84,6 +99,7 @@ struct RecordType {
   // A rule over the whole organisation, checked after a changeset touching this table is applied (relay).
   Status (*organisationCheck)(Db& db) = nullptr;
   std::vector<FieldSpec> fields;  // every column but the standard ones (created_at … deleted_at) and the key
+  const char* nameColumn = nullptr;  // the column people know a row by ("name"); nullptr: it has none
 
   const FieldSpec* Field(std::string_view column) const;
   bool HeldByCustomer() const { return parent != nullptr; }
@@ -98,6 +114,18 @@ int RecordIndex(std::string_view table);
 // The columns every synced table carries besides its own: who made and last changed a row, when, on which device,
 // and its trash mark. They are the "who/when" of audit rows, not changes of their own (deleted_at aside).
 bool IsStandardColumn(std::string_view column);
+// The trash mark: set when a row goes to the trash, cleared when it is restored.
+bool IsTrashMark(std::string_view column);
+
+// How a column of a table stores its values and what they mean, the standard columns included (their times,
+// the users who made and changed a row); nullptr when the registry does not describe it.
+const FieldSpec* ColumnSpec(std::string_view table, std::string_view column);
+
+// A row's name as people know it (its table's nameColumn), deleted rows too; nullopt when the table names no
+// rows or the row is not there.
+Result<std::optional<std::string>> RowName(Db& db, std::string_view table, int64_t id);
+// The customer a row belongs to: a customer itself, or the parent column of a row of a customer's table.
+Result<std::optional<int64_t>> CustomerOfRow(Db& db, std::string_view table, int64_t id);
 
 // The label key of a column of a table ("customers.city"), or nullptr when the screens do not name it.
 const char* FieldLabelKey(std::string_view table, std::string_view column);

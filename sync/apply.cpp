@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/records.h"
 #include "core/schema.h"
 #include "core/table_changes.h"
 #include "sync/changeset.h"
@@ -36,6 +37,10 @@ struct ChangesetShape {
 
 Result<TableInfo> ReadTable(Db& db, const std::string& name) {
   TableInfo info;
+  // The registry names the column that holds a row's customer (its parent); a customer is its own.
+  const RecordType* type = FindRecordType(name);
+  const bool ownCustomer = type && type->access == Access::Customer;
+  const std::string parent = type && type->parent ? type->parent : "";
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid"));
   stmt.Bind(1, name);
   for (;;) {
@@ -43,7 +48,7 @@ Result<TableInfo> ReadTable(Db& db, const std::string& name) {
     if (!row) break;
     std::string column = stmt.String(0);
     bool key = stmt.Int64(1) != 0;
-    if (column == "customer_id" || (name == "customers" && key)) info.customerColumn = static_cast<int>(info.columns.size());
+    if ((!parent.empty() && column == parent) || (ownCustomer && key)) info.customerColumn = static_cast<int>(info.columns.size());
     if (column == "updated_by") info.updatedByColumn = static_cast<int>(info.columns.size());
     info.columns.push_back(std::move(column));
     info.key.push_back(key);

@@ -8,14 +8,17 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <regex>
 
 #include "core/accounts.h"
+#include "core/audit.h"
 #include "core/conflicts.h"
 #include "core/contacts.h"
 #include "core/customer_dates.h"
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
+#include "core/ownership.h"
 #include "core/schema.h"
 #include "imgui.h"
 #include "imgui_internal.h"
@@ -27,6 +30,7 @@
 #include "core/ownership.h"
 #include "ui/errors.h"
 #include "ui/customer_sections.h"
+#include "ui/customer_sections/audit_section.h"
 #include "ui/fonts.h"
 #include "ui/keyed_text.h"
 #include "ui/labels.h"
@@ -682,8 +686,9 @@ TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
   Click("open_conflicts");
   ASSERT_EQ(m_state.page, Page::Conflicts);
   ASSERT_EQ(m_state.conflicts.entries.size(), 2u);
-  EXPECT_NE(ConflictLine(m_state, m_state.conflicts.entries[1]).find("13800138000 → 13900139000"), std::string::npos)
-      << ConflictLine(m_state, m_state.conflicts.entries[1]);
+  const std::string line = ConflictLine(m_state, m_state.conflicts.entries[1]);
+  EXPECT_NE(line.find("「13900139000」"), std::string::npos) << line;
+  EXPECT_NE(line.find("「13800138000」"), std::string::npos) << line;
   Click("conflicts_mark_seen");
   EXPECT_EQ(CountUnseenConflicts(m_db).Value(), 0);
   Click("conflicts_unseen");
@@ -694,6 +699,107 @@ TEST_F(AppTest, TheConflictLogShowsWhatSyncDecidedAndMarksItSeen) {
   Click(("conflict_customer_" + std::to_string(m_state.conflicts.entries[1].id)).c_str());
   EXPECT_EQ(m_state.detail.customerId, id);
   EXPECT_EQ(m_state.detail.audit.conflicts.size(), 1u);
+}
+
+// Stored values in the words people know them by (ui/value_words.h): no epoch milliseconds, no ids.
+bool HasLongNumber(const std::string& text) { return std::regex_search(text, std::regex("[0-9]{10,}")); }
+
+TEST_F(AppTest, APhoneMovedToTrashReadsAsSuchInTheAuditTrailNotAsDigits) {
+  CustomerInput input;
+  input.name = "佛山华艺门业";
+  input.phones = {"13800138000", "13900139000"};
+  int64_t id = CreateCustomer(m_db, input, m_state.actor).Value();
+  input.phones = {"13900139000"};
+  ASSERT_TRUE(UpdateCustomer(m_db, id, input, m_state.actor));
+  ASSERT_TRUE(TrashCustomer(m_db, id, m_state.actor));
+  ASSERT_TRUE(RestoreCustomer(m_db, id, m_state.actor));
+  int phoneTrashed = 0, restored = 0;
+  for (const AuditEntry& e : AuditForCustomer(m_db, id).Value()) {
+    if (e.field != "deleted_at") continue;
+    const std::string line = AuditLine(m_state, e);
+    EXPECT_FALSE(HasLongNumber(line)) << line;
+    EXPECT_NE(line.find(e.newValue ? "移入回收站" : "已恢复"), std::string::npos) << line;
+    phoneTrashed += e.table == "customer_phones" && e.newValue;
+    restored += !e.newValue;
+  }
+  EXPECT_GE(phoneTrashed, 1);
+  EXPECT_GE(restored, 1);
+  m_state.lang = Lang::En;
+  for (const AuditEntry& e : AuditForCustomer(m_db, id).Value()) {
+    if (e.table == "customer_phones" && e.field == "deleted_at") {
+      EXPECT_NE(AuditLine(m_state, e).find("moved to trash"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(AppTest, AnOwnerChangeInTheAuditTrailNamesThePeople) {
+  Actor admin = m_state.actor;
+  int64_t zhang = CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value();
+  int64_t li = CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value();
+  CustomerInput input;
+  input.name = "南海装饰";
+  input.ownerId = zhang;
+  int64_t id = CreateCustomer(m_db, input, admin).Value();
+  ASSERT_TRUE(ReassignCustomer(m_db, id, li, admin));
+  bool named = false;
+  for (const AuditEntry& e : AuditForCustomer(m_db, id).Value()) {
+    if (e.field != "owner_id") continue;
+    const std::string line = AuditLine(m_state, e);
+    named |= line.find("张三 → 李四") != std::string::npos;
+    EXPECT_FALSE(HasLongNumber(line)) << line;
+  }
+  EXPECT_TRUE(named);
+}
+
+// Two reps move the same phone to the trash on their own devices; the relay's order makes the later one win.
+TEST_F(AppTest, TheConflictLogNamesTheCustomerAndThePeopleInWordsAndOpensTheCustomer) {
+  Actor admin = m_state.actor;
+  Actor zhang{CreateUser(m_db, "张三", Role::Rep, std::nullopt, admin).Value(), 21};
+  Actor li{CreateUser(m_db, "李四", Role::Rep, std::nullopt, admin).Value(), 22};
+  CustomerInput input;
+  input.name = "佛山华艺门业";
+  input.phones = {"13800138000"};
+  int64_t id = CreateCustomer(m_db, input, admin).Value();
+  const std::string phone = std::to_string(m_db.QueryInt("SELECT id FROM customer_phones WHERE customer_id = " + std::to_string(id)).Value());
+  auto trashOn = [&](Db& replica, const Actor& who, int64_t at) {
+    return testing_support::Capture(replica, [&](Db& db) {
+      testing_support::ExecOrFail(db, "UPDATE customer_phones SET deleted_at = " + std::to_string(at) + ", updated_at = " +
+                                          std::to_string(at) + ", updated_by = " + std::to_string(who.userId) +
+                                          ", device_id = " + std::to_string(who.deviceId) + " WHERE id = " + phone);
+    });
+  };
+  Db a = testing_support::Clone(m_db);
+  Db b = testing_support::Clone(m_db);
+  const int64_t zhangAt = 1796621897432, liAt = 1796621903513;
+  sync::Bytes fromZhang = trashOn(a, zhang, zhangAt);
+  sync::Bytes fromLi = trashOn(b, li, liAt);
+  ASSERT_TRUE(sync::ApplyWithPolicy(m_db, fromZhang.data(), fromZhang.size(), sync::ApplyOrigin{1, zhang.userId, zhang.deviceId, liAt + 5000}));
+  auto applied = sync::ApplyWithPolicy(m_db, fromLi.data(), fromLi.size(), sync::ApplyOrigin{2, li.userId, li.deviceId, liAt + 6000});
+  ASSERT_TRUE(applied) << applied.Message();
+  ASSERT_EQ(applied.Value().conflicts.size(), 1u);
+  ASSERT_TRUE(RecordConflicts(m_db, applied.Value().conflicts));
+
+  // The entry carries what the words need: its customer, who made each change, when, on which device.
+  const ConflictEntry entry = ListConflicts(m_db).Value().at(0);
+  EXPECT_EQ(entry.customerId, id);
+  EXPECT_EQ(entry.winnerUser, li.userId);
+  EXPECT_EQ(entry.winnerAt, liAt);
+  EXPECT_EQ(entry.loserUser, zhang.userId);
+  EXPECT_EQ(entry.loserAt, zhangAt);
+  EXPECT_EQ(entry.loserDevice, zhang.deviceId);
+  EXPECT_EQ(ConflictCustomerName(m_state, entry), "佛山华艺门业");
+
+  Frame();
+  Click("open_conflicts");
+  ASSERT_EQ(m_state.page, Page::Conflicts);
+  const std::string text = ScreenText();
+  EXPECT_FALSE(HasLongNumber(text)) << text;
+  EXPECT_NE(text.find("佛山华艺门业"), std::string::npos) << text;
+  EXPECT_NE(text.find("李四 在 " + LocalDateTimeText(liAt, m_state.utcOffsetMinutes)), std::string::npos) << text;
+  EXPECT_NE(text.find("张三 在 " + LocalDateTimeText(zhangAt, m_state.utcOffsetMinutes)), std::string::npos) << text;
+  EXPECT_NE(text.find("移入回收站"), std::string::npos) << text;
+  Click(("conflict_customer_" + std::to_string(entry.id)).c_str());
+  EXPECT_EQ(m_state.detail.customerId, id);
 }
 
 // Screens reload only when a table they read changed: each counts its loads.

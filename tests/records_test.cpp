@@ -87,6 +87,13 @@ TEST(Records, DescriptionsAreConsistent) {
       if (field.vocabulary || field.maxChars) {
         EXPECT_TRUE(field.kind == ColumnKind::Text) << type.table << "." << field.column << ": codes and lengths are for text";
       }
+      // An id naming another table's row is shown by that row's name (the audit trail, the conflict log).
+      if (field.refersTo) {
+        EXPECT_TRUE(field.kind == ColumnKind::Id) << type.table << "." << field.column;
+        const RecordType* named = FindRecordType(field.refersTo);
+        ASSERT_NE(named, nullptr) << type.table << "." << field.column;
+        EXPECT_NE(named->nameColumn, nullptr) << field.refersTo << " names no rows";
+      }
     }
   }
   EXPECT_EQ(SyncedTables().size(), RecordTypes().size());
@@ -94,6 +101,17 @@ TEST(Records, DescriptionsAreConsistent) {
     EXPECT_EQ(SyncedTables()[i], RecordTypes()[i].table);
     EXPECT_EQ(RecordIndex(RecordTypes()[i].table), static_cast<int>(i));
   }
+  for (const RecordType& type : RecordTypes()) {
+    if (type.nameColumn) {
+      EXPECT_NE(type.Field(type.nameColumn), nullptr) << type.table;
+    }
+  }
+  // The standard columns mean the same everywhere: times, and the users who made and changed a row.
+  EXPECT_TRUE(ColumnSpec("contacts", "updated_at")->kind == ColumnKind::Time);
+  EXPECT_STREQ(ColumnSpec("customer_phones", "updated_by")->refersTo, "users");
+  EXPECT_STREQ(ColumnSpec("customers", "owner_id")->refersTo, "users");
+  EXPECT_TRUE(IsTrashMark("deleted_at"));
+  EXPECT_EQ(ColumnSpec("customers", "no_such_column"), nullptr);
   EXPECT_EQ(FindRecordType("device_accounts"), nullptr);
   EXPECT_EQ(RecordIndex("customer_fts"), -1);
 }
@@ -115,6 +133,20 @@ TEST(Records, VocabulariesTakeStoredCodesOnly) {
   EXPECT_TRUE(accepts("credit", ""));
   EXPECT_TRUE(accepts("stage", "prospect"));
   EXPECT_FALSE(accepts("stage", ""));
+}
+
+// A row's name and its customer, as the audit trail and the conflict log read them.
+TEST(Records, RowsAreNamedAndFiledUnderTheirCustomer) {
+  TestOrg org;
+  int64_t id = org.Customer("命名客户", org.repA, {"13800138000"});
+  EXPECT_EQ(RowName(org.db, "customers", id).Value(), std::optional<std::string>("命名客户"));
+  EXPECT_EQ(RowName(org.db, "users", org.repB.userId).Value(), std::optional<std::string>("李四"));
+  EXPECT_EQ(RowName(org.db, "customers", id + 1).Value(), std::nullopt);
+  int64_t phone = org.db.QueryInt("SELECT id FROM customer_phones WHERE customer_id = " + std::to_string(id)).Value();
+  EXPECT_EQ(RowName(org.db, "customer_phones", phone).Value(), std::nullopt) << "a phone row has no name column";
+  EXPECT_EQ(CustomerOfRow(org.db, "customer_phones", phone).Value(), id);
+  EXPECT_EQ(CustomerOfRow(org.db, "customers", id).Value(), id);
+  EXPECT_EQ(CustomerOfRow(org.db, "users", org.repA.userId).Value(), std::nullopt);
 }
 
 TEST(Records, SignedUpdatesNameTheirAuthorAndRefuseClashingParameters) {

@@ -32,6 +32,7 @@
 #include "ui/status_bar.h"
 #include "ui/storage_panel.h"
 #include "ui/trash_screen.h"
+#include "ui/value_words.h"
 #include "ui/visit_dialog.h"
 
 namespace crm::ui {
@@ -71,6 +72,7 @@ struct AppState {
   std::vector<User> users;  // the organisation's users, for owner names and choices
   std::vector<Team> teams;
   int64_t utcOffsetMinutes = 480;  // the organisation's time zone (dates are drawn every frame)
+  ValueNames names;  // the names values refer to in the audit trail and the conflict log (ui/value_words.h)
 
   // Owned by the platform; null until storage is open.
   Db* db = nullptr;

@@ -1,5 +1,6 @@
 #include "ui/conflicts_screen.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "core/followups.h"
@@ -7,6 +8,7 @@
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/value_words.h"
 
 namespace crm::ui {
 
@@ -44,17 +46,55 @@ void Load(AppState& state, bool older) {
   }
 }
 
+// "李四 在 2026-12-07 14:05": who made a change and, where the audit trail says, when.
+std::string WhoWhen(AppState& state, std::optional<int64_t> user, std::optional<int64_t> at) {
+  if (!user || *user == 0) return FillText(state.lang, "change_words.someone", {});
+  std::string who = NameOfRow(state, "users", *user);
+  if (!at) return who;
+  return FillText(state.lang, "change_words.who_when", {{"who", who}, {"when", MomentWords(state, *at)}});
+}
+
+// The row the entry is about; a row keyed by text or by several columns by its table alone.
+std::string RowWords(AppState& state, const ConflictEntry& e) {
+  int64_t id = 0;
+  auto [end, error] = std::from_chars(e.rowKey.data(), e.rowKey.data() + e.rowKey.size(), id);
+  if (error != std::errc() || end != e.rowKey.data() + e.rowKey.size()) return AuditTableLabel(state.lang, e.table);
+  return ui::RowWords(state, e.table, id);
+}
+
 }  // namespace
 
-std::string ConflictLine(const AppState& state, const ConflictEntry& e) {
+std::string ConflictCustomerName(AppState& state, const ConflictEntry& e) {
+  return e.customerId ? NameOfRow(state, "customers", *e.customerId) : std::string();
+}
+
+std::string ConflictLine(AppState& state, const ConflictEntry& e) {
   Lang lang = state.lang;
-  std::string line = LocalDateTimeText(e.at, state.utcOffsetMinutes) + "  ·  " + AuditTableLabel(lang, e.table);
+  std::string line = MomentWords(state, e.at) + "  ·  " + RowWords(state, e);
   if (!e.field.empty()) line += " · " + FieldLabel(lang, e.table, e.field);
-  if (e.lostValue || e.wonValue) line += ": " + e.lostValue.value_or("∅") + " → " + e.wonValue.value_or("∅");
-  line += "  ·  " + std::string(Tr(lang, ResolutionLabel(e.resolution)));
-  if (e.winnerUser) line += "  ·  " + std::string(Tr(lang, Str::ConflictKeptFrom)) + " " + UserName(state, e.winnerUser);
-  if (e.loserUser) line += "  ·  " + std::string(Tr(lang, Str::ConflictLostFrom)) + " " + UserName(state, e.loserUser);
+  line += ": ";
+  const std::string winner = WhoWhen(state, e.winnerUser, e.winnerAt);
+  const std::string loser = WhoWhen(state, e.loserUser, e.loserAt);
+  auto value = [&](const std::optional<std::string>& v) { return ValueWords(state, e.table, e.field, v); };
+  // A field's value that lost to a later one, to a delete, or to a row gone; anything else by its resolution.
+  const bool fieldValue = !e.field.empty() && e.kind != ConflictKind::Constraint && e.kind != ConflictKind::ForeignKey;
+  if (fieldValue && e.resolution == "replaced") {
+    line += FillText(lang, "change_words.replaced", {{"winner", winner}, {"won", value(e.wonValue)}, {"loser", loser}, {"lost", value(e.lostValue)}});
+  } else if (fieldValue && e.resolution == "deleted") {
+    line += FillText(lang, "change_words.deleted", {{"winner", winner}, {"loser", loser}, {"lost", value(e.lostValue)}});
+  } else if (fieldValue && e.resolution == "dropped") {
+    line += FillText(lang, "change_words.dropped", {{"winner", winner}, {"lost", value(e.lostValue)}});
+  } else {
+    line += FillText(lang, "change_words.other", {{"winner", winner}, {"what", Tr(lang, ResolutionLabel(e.resolution))}});
+  }
   return line;
+}
+
+void DrawCustomerLink(AppState& state, const ConflictEntry& e, const char* idPrefix) {
+  if (!e.customerId) return;
+  std::string link = Label(ConflictCustomerName(state, e), idPrefix + std::to_string(e.id));
+  NoteText(link);
+  if (ImGui::SmallButton(link.c_str())) OpenCustomer(state, *e.customerId);
 }
 
 void DrawConflicts(AppState& state) {
@@ -91,13 +131,10 @@ void DrawConflicts(AppState& state) {
       Chip(Tr(lang, Str::ConflictNew), ImVec4(0.8f, 0.2f, 0.18f, 1));
       ImGui::SameLine();
     }
+    DrawCustomerLink(state, e, "conflict_customer_");
     std::string line = ConflictLine(state, e);
     NoteText(line);
     ImGui::TextWrapped("%s", line.c_str());
-    if (e.customerId) {
-      std::string open = Label(Tr(lang, Str::OpenCustomer), "conflict_customer_" + std::to_string(e.id));
-      if (ImGui::Button(open.c_str())) OpenCustomer(state, *e.customerId);
-    }
     ImGui::Separator();
     ImGui::PopID();
   }

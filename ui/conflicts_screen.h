@@ -31,7 +31,12 @@ struct ConflictsScreenState {
 };
 
 void DrawConflicts(AppState& state);
-// One entry as a line a person reads: "2026-03-02 10:05 · 客户.电话: 138… → 139… (later value kept) · 张三".
-std::string ConflictLine(const AppState& state, const ConflictEntry& entry);
+// One entry as a line a person reads, its values in words and who made each change when:
+// "2026-12-07 14:10 · 客户 · 电话: 李四 在 2026-12-07 14:05 改为「139…」；张三 的修改「138…」被替换".
+std::string ConflictLine(AppState& state, const ConflictEntry& entry);
+// The customer the entry concerns, by name (empty when it concerns none).
+std::string ConflictCustomerName(AppState& state, const ConflictEntry& entry);
+// The customer's name as a link that opens the customer (id: idPrefix + the entry's id); nothing without a customer.
+void DrawCustomerLink(AppState& state, const ConflictEntry& entry, const char* idPrefix);
 
 }  // namespace crm::ui

@@ -524,8 +524,6 @@ constexpr Entry kStrings[] = {
     {Str::ConflictDropped, "更改未生效（记录已不在）", "the change was dropped (the record was gone)"},
     {Str::ConflictDeleted, "记录已删除", "the record was deleted"},
     {Str::ConflictOther, "已处理", "resolved"},
-    {Str::ConflictKeptFrom, "保留", "kept from"},
-    {Str::ConflictLostFrom, "被覆盖", "lost by"},
     {Str::ConflictsIntro, "两个人在不同设备上改了同一项时，服务器的顺序决定保留哪一个；这里记下被覆盖的值和是谁改的，可以据此再改回来。", "When two people change the same thing on different devices, the server's order decides which value is kept; the value that lost is kept here with who wrote each, so it can be put back by hand."},
     {Str::ConflictsAll, "全部", "All"},
     {Str::ConflictsUnseen, "未读", "Unseen"},

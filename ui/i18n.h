@@ -521,8 +521,6 @@ enum class Str : int {
   ConflictDropped,
   ConflictDeleted,
   ConflictOther,
-  ConflictKeptFrom,
-  ConflictLostFrom,
   ConflictsIntro,
   ConflictsAll,
   ConflictsUnseen,

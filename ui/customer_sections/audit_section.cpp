@@ -1,5 +1,6 @@
 #include "ui/customer_sections/audit_section.h"
 
+#include "core/records.h"
 #include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
@@ -7,6 +8,7 @@
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/value_words.h"
 
 namespace crm::ui {
 
@@ -20,6 +22,19 @@ void LoadAuditSection(AppState& state, CustomerDetailState& detail) {
   conflicts.customerId = detail.customerId;
   conflicts.limit = 50;
   if (auto found = ListConflicts(db, conflicts)) d.conflicts = std::move(found).Value(); else detail.error = DescribeError(state.lang, found.GetError());
+}
+
+std::string AuditLine(AppState& state, const AuditEntry& e) {
+  Lang lang = state.lang;
+  std::string line = DateTime(state, e.at) + "  ·  " + NameOfRow(state, "users", e.userId) + "  ·  ";
+  // To the trash and back is what happened to the row; any other change is a field's, old → new, in words.
+  if (IsTrashMark(e.field)) {
+    line += ChangeWords(state, e.table, e.field, e.oldValue, e.newValue) + "  ·  " + RowWords(state, e.table, e.rowId);
+  } else {
+    line += AuditActionLabel(lang, e.action) + "  ·  " + RowWords(state, e.table, e.rowId);
+    if (!e.field.empty()) line += " · " + FieldLabel(lang, e.table, e.field) + ": " + ChangeWords(state, e.table, e.field, e.oldValue, e.newValue);
+  }
+  return line;
 }
 
 void DrawAuditSection(AppState& state, CustomerDetailState& detail) {
@@ -40,12 +55,7 @@ void DrawAuditSection(AppState& state, CustomerDetailState& detail) {
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; i++) {
       const AuditEntry& e = d.audit[static_cast<size_t>(i)];
-      std::string line = DateTime(state, e.at) + "  ·  " + UserName(state, e.userId) + "  ·  " + AuditActionLabel(lang, e.action) +
-                         "  ·  " + AuditTableLabel(lang, e.table);
-      if (!e.field.empty()) {
-        line += " · " + FieldLabel(lang, e.table, e.field) + ": " + e.oldValue.value_or("∅") + " → " + e.newValue.value_or("∅");
-      }
-      if (line.size() > 240) line = line.substr(0, 240) + "…";
+      std::string line = AuditLine(state, e);
       NoteText(line);
       ImGui::TextUnformatted(line.c_str());
     }
