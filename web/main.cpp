@@ -127,6 +127,18 @@ bool SkipIdleFrame(Platform& platform, double now) {
 // A lost WebGL context (a tablet's GPU reset, a tab under memory pressure) comes back empty. Returning true
 // prevents the event's default, which is what asks the browser to restore it; the next frame then makes the
 // renderer and the glyph atlas's texture again. While it is gone nothing is drawn; the app runs on.
+// ImGui's GLFW backend takes the wheel on the document, where browsers make wheel listeners passive: its
+// preventDefault then logs an error on every scroll. The canvas's own listener may cancel the wheel (no page
+// zoom or scroll behind the app); its steps are the backend's: 100 pixels, 3 lines or 1/80 page.
+EM_BOOL OnWheel(int, const EmscriptenWheelEvent* event, void*) {
+  float multiplier = 0.0f;
+  if (event->deltaMode == DOM_DELTA_PIXEL) multiplier = 1.0f / 100.0f;
+  if (event->deltaMode == DOM_DELTA_LINE) multiplier = 1.0f / 3.0f;
+  if (event->deltaMode == DOM_DELTA_PAGE) multiplier = 80.0f;
+  ImGui::GetIO().AddMouseWheelEvent(static_cast<float>(event->deltaX) * -multiplier, static_cast<float>(event->deltaY) * -multiplier);
+  return EM_TRUE;
+}
+
 EM_BOOL OnContextLost(int, const void*, void* data) {
   static_cast<Platform*>(data)->glLost = true;
   return EM_TRUE;
@@ -253,6 +265,8 @@ int Start() {
   io.IniFilename = nullptr;  // layout is the app's, not the user's
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
+  emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, false, nullptr);
+  emscripten_set_wheel_callback("#canvas", nullptr, false, OnWheel);
   platform.renderer = std::make_unique<WebGlRenderer>();
   if (Status ready = platform.renderer->Init(); !ready) {
     std::fprintf(stderr, "%s\n", ready.Message().c_str());

@@ -44,6 +44,8 @@ struct Platform {
   bool imeVisible = false;
   bool touchSeen = false;
   std::string clipboard;  // what ImGui last copied
+  std::string copyReply;  // the text last handed to a copy/cut event, kept alive for JavaScript
+  bool copyHandedOver = false;  // that event wrote the clipboard: ImGui's copy on its next frame need not
 
   // Frame timing, for the 50 ms budget: the slowest frame and how many went over.
   double lastFrameMs = 0;

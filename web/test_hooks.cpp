@@ -206,6 +206,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             ",\"caret\":{\"x\":" + std::to_string(app.ime.caret.x) + ",\"y\":" + std::to_string(app.ime.caret.y) + "}}" +
             ",\"search\":" + JsonString(app.customers.search) + ",\"appliedSearch\":" + JsonString(app.customers.appliedSearch) +
             ",\"form\":{\"open\":" + Bool(form.open) + ",\"name\":" + JsonString(form.name) + ",\"phone\":" + JsonString(form.phones) +
+            ",\"notes\":" + JsonString(form.notes) +
             ",\"editing\":" + Bool(form.editingId != 0) + ",\"duplicates\":[" + duplicates + "],\"duplicatesConfirm\":" +
             Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"signInStep\":" +
             std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +

@@ -11,6 +11,7 @@
 
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
+#include "imgui_internal.h"
 #include "web/platform.h"
 
 namespace crm::web {
@@ -41,9 +42,36 @@ void OnChar(GLFWwindow* window, unsigned int codepoint) {
 // (web/text_input.js), so ImGui's own paste stays empty and nothing is pasted twice.
 const char* GetClipboard(void*) { return ""; }
 
+// A copy or cut the browser's copy/cut event already carried (crm_text_copy) is not written again.
 void SetClipboard(void* user, const char* text) {
-  static_cast<Platform*>(user)->clipboard = text ? text : "";
-  WriteClipboard(text ? text : "");
+  Platform& platform = *static_cast<Platform*>(user);
+  platform.clipboard = text ? text : "";
+  if (!platform.copyHandedOver) WriteClipboard(platform.clipboard.c_str());
+  platform.copyHandedOver = false;
+}
+
+// What ImGui's own copy or cut of the active text field will take when it sees the key on its next frame
+// (InputTextEx's is_copy/is_cut): the selection, else all of a single-line field; nothing from a password
+// field or a multi-line field without a selection, and no cut from a read-only field.
+std::string ActiveFieldCopyText(bool cut) {
+  const ImGuiInputTextState* state = ImGui::GetInputTextState(ImGui::GetActiveID());
+  if (state == nullptr) return "";
+  const ImGuiInputTextFlags flags = state->Flags;
+  const bool multiline = (flags & ImGuiInputTextFlags_Multiline) != 0;
+  if ((flags & ImGuiInputTextFlags_Password) || (multiline && !state->HasSelection()) || (cut && (flags & ImGuiInputTextFlags_ReadOnly))) {
+    return "";
+  }
+  const int begin = state->HasSelection() ? ImMin(state->Stb.select_start, state->Stb.select_end) : 0;
+  const int end = state->HasSelection() ? ImMax(state->Stb.select_start, state->Stb.select_end) : state->CurLenW;
+  const ImWchar* text = state->TextW.Data;
+  std::string utf8(static_cast<size_t>(ImTextCountUtf8BytesFromStr(text + begin, text + end)) + 1, '\0');
+  ImTextStrToUtf8(utf8.data(), static_cast<int>(utf8.size()), text + begin, text + end);
+  utf8.pop_back();
+  return utf8;
+}
+
+bool CtrlHeld(GLFWwindow* window) {
+  return glfwGetKey(window, GLFW_KEY_LEFT_CONTROL) == GLFW_PRESS || glfwGetKey(window, GLFW_KEY_RIGHT_CONTROL) == GLFW_PRESS;
 }
 
 void SetImeData(ImGuiViewport*, ImGuiPlatformImeData* data) {
@@ -96,7 +124,22 @@ EMSCRIPTEN_KEEPALIVE void crm_text_commit(const char* text) {
   platform.app.glyphs.Require(text);
   platform.app.ime.preedit.clear();
   platform.app.lastInputMs = platform.app.nowMs;
-  ImGui::GetIO().AddInputCharactersUTF8(text);
+  ImGuiIO& io = ImGui::GetIO();
+  // ImGui drops typed characters while Ctrl is down (it reads Ctrl+key as a shortcut), and a paste by Ctrl+V
+  // arrives with Ctrl still held: what the browser commits is text, so Ctrl is let go around it.
+  const bool ctrl = CtrlHeld(platform.window);
+  if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, false);
+  io.AddInputCharactersUTF8(text);
+  if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, true);
+}
+
+// From the hidden input's copy/cut event: the text for the event's clipboard, "" when ImGui copies nothing.
+EMSCRIPTEN_KEEPALIVE const char* crm_text_copy(int cut) {
+  if (ImGui::GetCurrentContext() == nullptr) return "";
+  Platform& platform = GetPlatform();
+  platform.copyReply = ActiveFieldCopyText(cut != 0);
+  platform.copyHandedOver = !platform.copyReply.empty();
+  return platform.copyReply.c_str();
 }
 
 EMSCRIPTEN_KEEPALIVE void crm_text_preedit(const char* text) {

@@ -67,12 +67,24 @@
       input.value = '';
       commit(text);
     });
-    // Paste arrives as an event with the text: take it from there (ImGui's own Ctrl+V is switched off).
+    // Paste arrives as an event with the text, however it was asked for (Ctrl/Cmd+V, Shift+Insert, a menu):
+    // take it from there (ImGui's own Ctrl+V is switched off).
     input.addEventListener('paste', (event) => {
       event.preventDefault();
       const data = event.clipboardData || window.clipboardData;
       commit(data ? data.getData('text') : '');
     });
+    // Copy and cut: a page may write the clipboard only inside the person's gesture, so the text ImGui is
+    // about to copy from its field (on its next frame) goes into this event's clipboard data now.
+    function onCopy(event) {
+      if (!Module.calledRun || !event.clipboardData) return;
+      const text = Module.ccall('crm_text_copy', 'string', ['number'], [event.type === 'cut' ? 1 : 0]);
+      if (!text) return;
+      event.preventDefault();
+      event.clipboardData.setData('text/plain', text);
+    }
+    input.addEventListener('copy', onCopy);
+    input.addEventListener('cut', onCopy);
     input.addEventListener('focus', () => { bridge.focused = true; });
     input.addEventListener('blur', () => { bridge.focused = false; });
 

@@ -5,12 +5,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, run } from './lib/harness.mjs';
+import { assert, run, watchConsole } from './lib/harness.mjs';
 import { launchOwnChromium } from './lib/own_chromium.mjs';
 import { createLocalAccount } from './lib/platform_helpers.mjs';
 
 async function openOn(context, url) {
   const page = await context.newPage();
+  watchConsole(page);
   await page.goto(url);
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
   await page.evaluate(() => window.crmTest.ready());

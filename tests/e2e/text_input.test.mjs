@@ -1,8 +1,48 @@
 // The IME bridge: text committed by an input method (keyboard.insertText, as
-// Chromium's IME path delivers it), composition with a visible preedit, paste,
-// and plain typing land once, in the focused ImGui field, in Chinese and English.
+// Chromium's IME path delivers it), composition with a visible preedit, paste
+// (Ctrl+V, Shift+Insert, a menu, on a laptop and a tablet), copy and cut to the
+// system clipboard, and plain typing land once, in the focused ImGui field, in
+// Chinese and English.
 import { assert, clickItem, run, screenshot, waitForState } from './lib/harness.mjs';
-import { openSignedIn, state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+import { openSignedIn, state, tap, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+
+// Clipboard tests: a page with the clipboard permissions, signed in, the new-customer form open.
+async function openFormWithClipboard(browser, url, device) {
+  const context = await browser.newContext({ ...device, locale: 'zh-CN' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const { page } = await openSignedIn(context, url);
+  await clickItem(page, 'new_customer');
+  await waitForItem(page, 'customer_name');
+  return { context, page };
+}
+const writeClipboard = (page, text) => page.evaluate((t) => navigator.clipboard.writeText(t), text);
+
+// A paste event with data, as a browser menu delivers it to the focused (hidden) input.
+function dispatchPaste(page, text) {
+  return page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    document.getElementById('text-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+// Waits for a field's value, then checks it stays so for a few frames: pasted once, not twice.
+async function settled(page, read, expected, what) {
+  await waitForState(page, (x) => read(x) === expected, what);
+  await page.waitForTimeout(300);
+  const now = read(await state(page));
+  assert(now === expected, `${what}: '${now}' a moment later, expected '${expected}'`);
+}
+
+async function waitForClipboard(page, expected, what) {
+  let text;
+  for (let i = 0; i < 100; i++) {
+    text = await page.evaluate(() => navigator.clipboard.readText());
+    if (text === expected) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`clipboard for ${what}: '${text}', expected '${expected}'`);
+}
 
 await run('text_input', [
   ['IME-committed Chinese lands in the focused search field, once', async ({ browser, url }) => {
@@ -48,33 +88,94 @@ await run('text_input', [
     await context.close();
   }],
 
-  ['pasted text lands in the focused field', async ({ browser, url }) => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    const { page } = await openSignedIn(context, url);
-    await clickItem(page, 'new_customer');
-    await waitForItem(page, 'customer_phone');
-    await typeInto(page, 'customer_phone', '');
-    // A real clipboard and a real Ctrl+V, as a person pastes.
-    await page.evaluate(() => navigator.clipboard.writeText('138 0571 2345'));
+  ['Ctrl+V pastes the real clipboard once, at the caret, replacing a selection', async ({ browser, url }) => {
+    const { context, page } = await openFormWithClipboard(browser, url, { viewport: { width: 1200, height: 800 } });
+    await typeInto(page, 'customer_name', '佛山门业');
+    await waitForState(page, (x) => x.form.name === '佛山门业', 'the typed name');
+    await writeClipboard(page, '顺德');
     await page.keyboard.press('Control+V');
-    let s = await waitForState(page, (x) => x.errors !== undefined && x.form.open, 'form open');
-    await waitForState(page, () => true, '');
-    const phone = await page.evaluate(() => window.crmTest.find('customer_phone'));
-    assert(phone, 'phone field present');
-    // And a paste event with data, as a context-menu paste delivers it.
-    await typeInto(page, 'customer_name', '');
-    await page.evaluate(() => {
-      const data = new DataTransfer();
-      data.setData('text/plain', '顺德区乐从镇华艺门业');
-      document.getElementById('text-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    });
-    s = await waitForState(page, (x) => x.form.name === '顺德区乐从镇华艺门业', 'the pasted name');
+    await settled(page, (x) => x.form.name, '佛山门业顺德', 'Ctrl+V at the end of the name');
+    // At the caret: moved to the start, the paste goes there.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+V');
+    await settled(page, (x) => x.form.name, '顺德佛山门业顺德', 'Ctrl+V at the start');
+    // Replacing a selection: the last two characters selected, then pasted over.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.press('Shift+ArrowLeft');
+    await writeClipboard(page, '乐从');
+    await page.keyboard.press('Control+V');
+    await settled(page, (x) => x.form.name, '顺德佛山门业乐从', 'Ctrl+V over the selection');
+    // Shift+Insert pastes the same way, into another field.
+    await typeInto(page, 'customer_phone', '');
+    await writeClipboard(page, '138 0571 2345');
+    await page.keyboard.press('Shift+Insert');
+    await settled(page, (x) => x.form.phone, '138 0571 2345', 'Shift+Insert in the phone field');
     await clickItem(page, 'save_customer');
-    s = await waitForState(page, (x) => !x.form.open && x.customers.includes('顺德区乐从镇华艺门业'), 'the customer saved from pasted text');
-    const saved = await page.evaluate(() => window.crmTest.customer('顺德区乐从镇华艺门业'));
-    assert(saved, 'the customer exists');
-    await screenshot(page, 'text-input-pasted');
+    await waitForState(page, (x) => !x.form.open && x.customers.includes('顺德佛山门业乐从'), 'the customer saved from pasted text');
+    await context.close();
+  }],
+
+  ['a multi-line field takes a pasted paragraph with its line breaks', async ({ browser, url }) => {
+    const { context, page } = await openFormWithClipboard(browser, url, { viewport: { width: 1200, height: 1800 } });
+    await waitForItem(page, 'customer_notes');
+    await typeInto(page, 'customer_notes', '');
+    await writeClipboard(page, '周六来店\n想看断桥铝窗');
+    await page.keyboard.press('Control+V');
+    await settled(page, (x) => x.form.notes, '周六来店\n想看断桥铝窗', 'the pasted paragraph in the notes');
+    await context.close();
+  }],
+
+  ['a paste from a menu or with Cmd held lands once; the same on a tablet', async ({ browser, url }) => {
+    for (const device of [{ viewport: { width: 1200, height: 800 } },
+      { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 2, hasTouch: true, isMobile: false }]) {
+      const { context, page } = await openFormWithClipboard(browser, url, device);
+      if (device.hasTouch) {
+        await tap(page, 'customer_name');
+        await waitForState(page, (x) => x.ime.wantText, 'the tapped name field to take the keyboard');
+        await page.waitForFunction(() => window.crmTest.textInputFocused(), null, { timeout: 5000 });
+      } else {
+        await typeInto(page, 'customer_name', '');
+      }
+      // What the browser's context menu (or a long press on a tablet) delivers: a paste event with the text.
+      await dispatchPaste(page, '顺德区乐从镇华艺门业');
+      await settled(page, (x) => x.form.name, '顺德区乐从镇华艺门业', 'the menu-pasted name');
+      // Cmd+V on a Mac: the same paste event, with Meta held.
+      await page.keyboard.down('Meta');
+      await dispatchPaste(page, '2店');
+      await page.keyboard.up('Meta');
+      await settled(page, (x) => x.form.name, '顺德区乐从镇华艺门业2店', 'the paste made with Meta held');
+      // A tablet with a keyboard case: Ctrl+V from the real clipboard.
+      await writeClipboard(page, '(新)');
+      await page.keyboard.press('Control+V');
+      await settled(page, (x) => x.form.name, '顺德区乐从镇华艺门业2店(新)', 'Ctrl+V on this device');
+      await context.close();
+    }
+  }],
+
+  ['Ctrl+C and Ctrl+X put the field\'s text on the system clipboard', async ({ browser, url }) => {
+    const { context, page } = await openFormWithClipboard(browser, url, { viewport: { width: 1200, height: 1800 } });
+    await typeInto(page, 'customer_name', '佛山华艺门业');
+    await waitForState(page, (x) => x.form.name === '佛山华艺门业', 'the typed name');
+    await writeClipboard(page, 'before');
+    // Copy a selection: the last two characters.
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.press('Control+C');
+    await waitForClipboard(page, '门业', 'the copied selection');
+    // Cut all of it: the clipboard has it, the field is empty.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+X');
+    await waitForClipboard(page, '佛山华艺门业', 'the cut name');
+    await settled(page, (x) => x.form.name, '', 'the field after the cut');
+    // A multi-line field: select all, copy; the line break comes along.
+    await typeInto(page, 'customer_notes', '第一行');
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText('第二行');
+    await waitForState(page, (x) => x.form.notes === '第一行\n第二行', 'two lines of notes');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Control+C');
+    await waitForClipboard(page, '第一行\n第二行', 'the copied notes');
     await context.close();
   }],
 

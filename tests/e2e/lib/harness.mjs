@@ -1,6 +1,7 @@
 // Shared set-up for browser tests: starts crm-relay on a free port serving the
 // test build, launches Debian's headless Chromium through playwright-core,
-// collects console errors, and reports in a form ctest and people can read.
+// fails a test on any console error or warning it did not provoke on purpose,
+// and reports in a form ctest and people can read.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -64,12 +65,48 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
 }
 
+// Console errors and warnings, and uncaught page errors, fail the test they happen in (run() checks after
+// each test), on every page a test opens through openApp or hands to watchConsole.
+let consoleProblems = [];
+let currentFile = '';
+
+// The only messages a test may cause, each provoked on purpose (by the named test file, or without one by
+// the harness itself). Prefer an app that logs nothing in an expected situation over a new entry here.
+const expectedConsole = [
+  // Chromium itself logs every request that fails or is refused; page code cannot silence it, the app
+  // handles both. The sync test cuts the network (setOffline) while the app keeps trying to sync, and the
+  // trial test signs in with a password the relay refuses (401, as docs/PROTOCOL.md says it answers).
+  { file: 'sync', pattern: /^error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/ },
+  { file: 'trial', pattern: /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/ },
+  // The test browser composites in software (--disable-gpu), so WebGL frames are read back to the CPU;
+  // SwiftShader's GL driver reports each readback as a stall. No real browser of a user does this.
+  { pattern: /GL Driver Message \(OpenGL, Performance, .*\): GPU stall due to ReadPixels/ },
+];
+
+function expected(text) {
+  return expectedConsole.some((entry) => (!entry.file || entry.file === currentFile) && entry.pattern.test(text));
+}
+
+// Watches a page's console; returns the list of its unexpected messages (kept current).
+export function watchConsole(page) {
+  const problems = [];
+  const note = (text) => {
+    if (expected(text)) return;
+    problems.push(text);
+    consoleProblems.push(text);
+  };
+  page.on('console', (message) => {
+    const type = message.type();
+    if (type === 'error' || type === 'warning') note(`${type}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => note(`pageerror: ${error}`));
+  return problems;
+}
+
 // Opens the app in a fresh page and waits for window.crmTest.ready().
 export async function openApp(context, url) {
   const page = await context.newPage();
-  const consoleErrors = [];
-  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
-  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  const consoleErrors = watchConsole(page);
   await page.goto(url);
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
   await page.evaluate(() => window.crmTest.ready());
@@ -107,13 +144,16 @@ export async function screenshot(page, name) {
 export async function run(name, tests) {
   let passed = 0;
   let failed = 0;
+  currentFile = name;
   const relay = await startRelay();
   const browser = await launchBrowser();
   try {
     for (const [title, body] of tests) {
       const started = Date.now();
+      consoleProblems = [];
       try {
         await body({ browser, url: relay.url });
+        if (consoleProblems.length) throw new Error(`console errors or warnings:\n${consoleProblems.join('\n')}`);
         passed++;
         console.log(`ok   ${name}: ${title} (${Date.now() - started} ms)`);
       } catch (error) {
