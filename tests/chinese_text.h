@@ -17,13 +17,23 @@ inline bool AllowedInChinese(std::string word) {
 }
 
 // The words of two or more ASCII letters in `text` that are not allowed on a Chinese screen; printf conversions
-// (%lld, %s, %.1f) are not words, nor are codes written with underscores (a field key's example, store_area).
+// (%lld, %s, %.1f) and named placeholders ({who}) are not words, nor are codes written with underscores (a field
+// key's example, store_area).
 inline std::vector<std::string> ForeignWords(std::string_view text) {
   std::vector<std::string> foreign;
   for (size_t i = 0; i < text.size();) {
     if (text[i] == '%') {
       size_t end = text.find_first_of("diouxXeEfgGcsp%", i + 1);
       i = end == std::string_view::npos ? text.size() : end + 1;
+      continue;
+    }
+    if (text[i] == '{') {
+      size_t end = text.find('}', i + 1);
+      bool placeholder = end != std::string_view::npos && end > i + 1 &&
+                         std::all_of(text.begin() + i + 1, text.begin() + end, [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                         });
+      i = placeholder ? end + 1 : i + 1;
       continue;
     }
     if (!std::isalpha(static_cast<unsigned char>(text[i]))) {
