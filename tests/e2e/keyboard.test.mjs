@@ -125,11 +125,11 @@ await run('keyboard', [
     assert(idPart(s.focus.label) === 'theme_high_contrast', `the arrow moves to high contrast: '${s.focus.label}'`);
     await page.waitForFunction(() => document.querySelector('[aria-live]').textContent.startsWith('高对比度'), null, { timeout: 5000 });
     await press(page, 'Space');
-    await waitForState(page, (x) => x.display.highContrast, 'high contrast on');
+    await waitForState(page, (x) => x.appearance.highContrast, 'high contrast on');
     await screenshot(page, 'keyboard-settings-high-contrast');
     await focus(page, 'text_scale_150');
     await press(page, 'Enter');
-    s = await waitForState(page, (x) => x.display.textScale === 150 && Math.abs(x.fontSize - 1.5 * 17 * x.pixelRatio) < 1,
+    s = await waitForState(page, (x) => x.appearance.textScale === 150 && Math.abs(x.fontSize - 1.5 * 17 * x.pixelRatio) < 1,
                            'text at 150 %');
     await screenshot(page, 'keyboard-settings-hc-150');
     // The customer list and the form at that size, in high contrast.
@@ -148,7 +148,7 @@ await run('keyboard', [
     await page.reload();
     await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
     await page.evaluate(() => window.crmTest.ready());
-    await waitForState(page, (x) => x.screen === 'home' && x.display.highContrast && x.display.textScale === 150, 'the settings after a reload');
+    await waitForState(page, (x) => x.screen === 'home' && x.appearance.highContrast && x.appearance.textScale === 150, 'the settings after a reload');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
   }],
