@@ -17,6 +17,15 @@ constexpr const char* kMetaDeviceSecret = "device.secret";
 constexpr const char* kMetaShared = "device.shared";
 constexpr const char* kMetaIdleLock = "device.idle_lock_seconds";
 constexpr const char* kMetaTrial = "device.trial";
+constexpr const char* kMetaHighContrast = "device.high_contrast";
+constexpr const char* kMetaTextScale = "device.text_scale";
+
+bool IsTextScale(int64_t percent) {
+  for (int scale : kTextScales) {
+    if (scale == percent) return true;
+  }
+  return false;
+}
 
 Result<std::optional<std::string>> GetMeta(Db& db, const char* key) {
   CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT value FROM app_meta WHERE key = ?"));
@@ -332,8 +341,16 @@ Result<DeviceSettings> GetDeviceSettings(Db& db) {
   CRM_ASSIGN_OR_RETURN(auto shared, GetMeta(db, kMetaShared));
   CRM_ASSIGN_OR_RETURN(auto idle, GetMeta(db, kMetaIdleLock));
   CRM_ASSIGN_OR_RETURN(auto trial, GetMeta(db, kMetaTrial));
+  CRM_ASSIGN_OR_RETURN(auto highContrast, GetMeta(db, kMetaHighContrast));
+  CRM_ASSIGN_OR_RETURN(auto textScale, GetMeta(db, kMetaTextScale));
   settings.shared = shared && *shared == "1";
   settings.trial = trial && *trial == "1";
+  settings.highContrast = highContrast && *highContrast == "1";
+  // A damaged text size falls back to the normal one: the app must still open to be fixed.
+  if (textScale) {
+    auto percent = ParseStoredInt(*textScale, kMetaTextScale);
+    if (percent && IsTextScale(percent.Value())) settings.textScalePercent = static_cast<int>(percent.Value());
+  }
   if (idle) {
     CRM_ASSIGN_OR_RETURN(int64_t seconds, ParseStoredInt(*idle, kMetaIdleLock));
     settings.idleLockSeconds = static_cast<int>(seconds);
@@ -347,10 +364,15 @@ Status SaveDeviceSettings(Db& db, const DeviceSettings& settings) {
                       "idle lock: " + std::to_string(kMinIdleLockSeconds) + " to " + std::to_string(kMaxIdleLockSeconds) + " seconds",
                       kMinIdleLockSeconds, kMaxIdleLockSeconds);
   }
+  if (!IsTextScale(settings.textScalePercent)) {
+    return FieldError(ErrorCode::Invalid, "text_scale", Problem::OutOfRange, "text size: 100 to 150 percent", 100, 150);
+  }
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_TRY(SetMeta(db, kMetaShared, settings.shared ? "1" : "0"));
   CRM_TRY(SetMeta(db, kMetaIdleLock, std::to_string(settings.idleLockSeconds)));
   CRM_TRY(SetMeta(db, kMetaTrial, settings.trial ? "1" : "0"));
+  CRM_TRY(SetMeta(db, kMetaHighContrast, settings.highContrast ? "1" : "0"));
+  CRM_TRY(SetMeta(db, kMetaTextScale, std::to_string(settings.textScalePercent)));
   return txn.Commit();
 }
 

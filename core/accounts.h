@@ -119,7 +119,11 @@ struct DeviceSettings {
   bool shared = false;             // shared tablet: starts locked, auto-locks when idle
   int idleLockSeconds = 120;       // auto-lock after this long without input (shared mode)
   bool trial = false;              // the demo organisation is loaded
+  // How this device shows the app (its reader's eyes, not the organisation's data): stays on the device.
+  bool highContrast = false;
+  int textScalePercent = 100;      // one of kTextScales
 };
+constexpr int kTextScales[] = {100, 125, 150};
 constexpr int kMinIdleLockSeconds = 15;
 constexpr int kMaxIdleLockSeconds = 3600;
 Result<DeviceSettings> GetDeviceSettings(Db& db);

@@ -155,6 +155,27 @@ TEST(Accounts, SettingsRoundTripAndAreChecked) {
   EXPECT_EQ(SaveDeviceSettings(org.db, settings).Message(), "idle lock: 15 to 3600 seconds");
 }
 
+// The display settings (theme, text size) stay on the device; a size the app does not offer is refused, and a
+// damaged stored one reads as the normal size so the app still opens.
+TEST(Accounts, DisplaySettingsRoundTripAndAreChecked) {
+  DeviceOrg org;
+  DeviceSettings settings = GetDeviceSettings(org.db).Value();
+  EXPECT_FALSE(settings.highContrast);
+  EXPECT_EQ(settings.textScalePercent, 100);
+  settings.highContrast = true;
+  settings.textScalePercent = 150;
+  ASSERT_TRUE(SaveDeviceSettings(org.db, settings));
+  EXPECT_TRUE(GetDeviceSettings(org.db).Value().highContrast);
+  EXPECT_EQ(GetDeviceSettings(org.db).Value().textScalePercent, 150);
+  settings.textScalePercent = 110;
+  Status refused = SaveDeviceSettings(org.db, settings);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.GetError().field, "text_scale");
+  EXPECT_EQ(GetDeviceSettings(org.db).Value().textScalePercent, 150);
+  ASSERT_TRUE(org.db.Exec("UPDATE app_meta SET value = 'big' WHERE key = 'device.text_scale'"));
+  EXPECT_EQ(GetDeviceSettings(org.db).Value().textScalePercent, 100);
+}
+
 TEST(Accounts, ChangesAreAttributedToWhoeverIsSignedIn) {
   DeviceOrg org;
   ASSERT_TRUE(SetPinBlocking(org.db, org.admin.userId, "1111"));

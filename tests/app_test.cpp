@@ -61,8 +61,10 @@ class AppTest : public testing::Test {
   void TearDown() override { ImGui::DestroyContext(m_context); }
 
   void Frame() {
-    // As the platform does between frames: the atlas grows for what the last frame showed.
-    ASSERT_TRUE(m_state.glyphs.Update(ImGui::GetIO(), 1.0f, FontSizeFor(m_state.layout)));
+    // As the platform does between frames: the atlas grows for what the last frame showed, and the atlas
+    // (and, for the display tests, the style) follow the layout, theme and text size.
+    ASSERT_TRUE(m_state.glyphs.Update(ImGui::GetIO(), 1.0f, AppFontSize(m_state)));
+    if (m_appStyle) UpdateStyle(m_state, 1.0f);
     m_state.nowMs += 16;
     ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
     ImGui::NewFrame();
@@ -100,7 +102,8 @@ class AppTest : public testing::Test {
   // ImGui's log ends with the first top-level window (the app's) and hands its text to the clipboard, caught here.
   std::string ScreenText() {
     ImGuiIO& io = ImGui::GetIO();
-    EXPECT_TRUE(m_state.glyphs.Update(io, 1.0f, FontSizeFor(m_state.layout)));
+    EXPECT_TRUE(m_state.glyphs.Update(io, 1.0f, AppFontSize(m_state)));
+    if (m_appStyle) UpdateStyle(m_state, 1.0f);
     std::string text;
     auto setClipboard = io.SetClipboardTextFn;
     void* clipboardData = io.ClipboardUserData;
@@ -165,6 +168,7 @@ class AppTest : public testing::Test {
   ImGuiContext* m_context = nullptr;
   AppState m_state;
   int m_persistRequests = 0;
+  bool m_appStyle = false;  // the app's own style and theme (ui/theme.h), as the browser draws; ImGui's default otherwise
 };
 
 TEST_F(AppTest, AddButtonStoresACustomerAndAsksToPersist) {
@@ -879,6 +883,173 @@ TEST_F(AppTest, EveryPageHasItsNameAndTheNavigationOnlyItsEntries) {
   }
   EXPECT_EQ(names, (std::vector<std::string>{"customers", "agenda", "pool", "import", "trash", "settings", "conflicts"}));
   EXPECT_EQ(PageSpecOf(Page::Conflicts).navId, nullptr) << "the conflict log opens from the status bar";
+}
+
+// Settings → display: the theme and the text size apply from the next frame and stay with the device.
+TEST_F(AppTest, TheThemeAndTextSizeApplyAtOnceAndStayOnTheDevice) {
+  m_appStyle = true;
+  Frame();
+  Click("nav_settings");
+  Click("settings_display");
+  Click("theme_high_contrast");
+  EXPECT_TRUE(m_state.device.highContrast);
+  EXPECT_NEAR(ContrastRatio(ImGui::GetStyle().Colors[ImGuiCol_Text], ImGui::GetStyle().Colors[ImGuiCol_WindowBg]), 21.0f, 0.01f);
+  Click("text_scale_150");
+  EXPECT_NEAR(ImGui::GetFontSize(), kBaseFontSize * 1.5f, 1.0f);  // ImGui keeps whole pixels
+  int persisted = m_persistRequests;
+  EXPECT_GT(persisted, 0);
+  // What the device reads at its next start.
+  DeviceSettings stored = GetDeviceSettings(m_db).Value();
+  EXPECT_TRUE(stored.highContrast);
+  EXPECT_EQ(stored.textScalePercent, 150);
+  Click("theme_normal");
+  Click("text_scale_100");
+  stored = GetDeviceSettings(m_db).Value();
+  EXPECT_FALSE(stored.highContrast);
+  EXPECT_EQ(stored.textScalePercent, 100);
+  EXPECT_NEAR(ImGui::GetFontSize(), kBaseFontSize, 1.0f);
+}
+
+// At 150 % text the new-customer form's buttons are whole, inside its window, and inside the display.
+TEST_F(AppTest, AtTextSize150TheCustomerFormsButtonsStayInsideItsWindow) {
+  m_appStyle = true;
+  Frame();
+  Click("nav_settings");
+  Click("settings_display");
+  Click("text_scale_150");
+  ASSERT_NEAR(ImGui::GetFontSize(), kBaseFontSize * 1.5f, 1.0f);
+  Click("nav_customers");
+  Click("new_customer");
+  ASSERT_TRUE(m_state.form.open);
+  ImGuiWindow* window = nullptr;
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
+    bool dialog = !(w->Flags & ImGuiWindowFlags_ChildWindow) && std::string(w->Name).find("new_customer_window") != std::string::npos;
+    if (dialog && w->WasActive) window = w;
+  }
+  ASSERT_NE(window, nullptr);
+  ImVec2 display = ImGui::GetIO().DisplaySize;
+  EXPECT_LE(window->Pos.x + window->Size.x, display.x);
+  EXPECT_LE(window->Pos.y + window->Size.y, display.y);
+  for (const char* id : {"save_customer", "cancel_customer", "customer_name"}) {
+    auto item = m_state.probe.Find(id);
+    ASSERT_TRUE(item) << id;
+    EXPECT_GE(item->min.x, window->InnerClipRect.Min.x) << id;
+    EXPECT_LE(item->max.x, window->InnerClipRect.Max.x) << id;
+    EXPECT_GE(item->min.y, window->InnerClipRect.Min.y) << id;
+    EXPECT_LE(item->max.y, window->InnerClipRect.Max.y) << id;
+    // Its text fits: a button is at least as wide as its label at this size.
+    if (std::string(id) != "customer_name") {
+      std::string label = id == std::string("save_customer") ? Tr(m_state.lang, Str::Save) : Tr(m_state.lang, Str::Cancel);
+      EXPECT_GE(item->max.x - item->min.x, ImGui::CalcTextSize(label.c_str()).x) << id;
+    }
+  }
+}
+
+// The keyboard alone: Tab passes through the screen (the sidebar, the page, the list as one stop), Enter opens
+// the row that has the focus, and what a screen reader hears follows the focus.
+TEST_F(AppTest, TabReachesTheListEnterOpensTheRowAndTheAnnouncementFollows) {
+  m_appStyle = true;
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  ASSERT_TRUE(AddCustomer(m_db, "北江建材", m_state.actor));
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  auto press = [&](ImGuiKey key) {
+    io.AddKeyEvent(key, true);
+    Frame();
+    io.AddKeyEvent(key, false);
+    Frame();
+  };
+  Frames(2);
+  std::vector<std::string> heard;
+  for (int i = 0; i < 60 && m_state.probe.Focused().label.rfind("##row_", 0) != 0; i++) {
+    press(ImGuiKey_Tab);
+    heard.push_back(FocusAnnouncement(m_state));
+  }
+  ASSERT_EQ(m_state.probe.Focused().label.rfind("##row_", 0), 0u) << "Tab never reached the list";
+  EXPECT_TRUE(ImGui::GetIO().NavVisible) << "the focus ring shows while tabbing";
+  // On the way: the sidebar's pages and the search field, by their words.
+  auto heardWith = [&heard](const std::string& words) {
+    for (const std::string& h : heard) if (h.rfind(words, 0) == 0) return true;
+    return false;
+  };
+  EXPECT_TRUE(heardWith(Tr(m_state.lang, Str::NavAgenda))) << "the sidebar";
+  EXPECT_TRUE(heardWith(Tr(m_state.lang, Str::SearchHint))) << "the search field";
+  // The newest first; Down moves to the other row; Enter opens it.
+  std::string first = FocusAnnouncement(m_state);
+  press(ImGuiKey_DownArrow);
+  EXPECT_EQ(m_state.probe.Focused().label, "##row_南海装饰");
+  EXPECT_EQ(FocusAnnouncement(m_state).rfind("南海装饰", 0), 0u) << FocusAnnouncement(m_state);
+  EXPECT_NE(first, FocusAnnouncement(m_state));
+  press(ImGuiKey_Enter);
+  Frame();
+  EXPECT_EQ(m_state.detail.customerId, id);
+  // Tab from a row leaves the list at once (one stop), to what follows it.
+  m_state.detail.customerId = 0;
+  Frames(2);
+  for (int i = 0; i < 60 && m_state.probe.Focused().label.rfind("##row_", 0) != 0; i++) press(ImGuiKey_Tab);
+  press(ImGuiKey_Tab);
+  EXPECT_NE(m_state.probe.Focused().label.rfind("##row_", 0), 0u) << m_state.probe.Focused().label;
+}
+
+// Esc leaves a customer opened from the keyboard (ImGui leaves the flattened child window it was in), and the
+// focus requests that follow still land: '/' gives the search field the keyboard.
+TEST_F(AppTest, EscFromACustomerOpenedByKeyboardThenSlashFocusesTheSearch) {
+  m_appStyle = true;
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  auto press = [&](ImGuiKey key) {
+    io.AddKeyEvent(key, true);
+    Frame();
+    io.AddKeyEvent(key, false);
+    Frame();
+  };
+  Frames(2);
+  for (int i = 0; i < 60 && m_state.probe.Focused().label != "##row_南海装饰"; i++) press(ImGuiKey_Tab);
+  press(ImGuiKey_Enter);
+  Frames(2);
+  ASSERT_EQ(m_state.detail.customerId, id);
+  for (int i = 0; i < 60 && m_state.probe.Focused().label.find("###log_visit") == std::string::npos; i++) press(ImGuiKey_Tab);
+  ASSERT_NE(m_state.probe.Focused().label.find("###log_visit"), std::string::npos);
+  press(ImGuiKey_Escape);
+  Frames(2);
+  EXPECT_EQ(m_state.detail.customerId, 0);
+  press(ImGuiKey_Slash);
+  Frames(2);
+  EXPECT_TRUE(io.WantTextInput) << "'/' gives the search field the keyboard";
+  EXPECT_EQ(FocusAnnouncement(m_state), Tr(m_state.lang, Str::SearchHint));
+}
+
+// The selected row's second line (phone, city, owner…) is drawn at WCAG's 4.5:1 or more on the selection,
+// in both themes: measured on the vertices the frame drew.
+TEST_F(AppTest, TheSelectedRowsSecondaryTextIsReadableInEveryTheme) {
+  m_appStyle = true;
+  int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
+  for (bool highContrast : {false, true}) {
+    m_state.device.highContrast = highContrast;
+    m_state.customers.list.highlightId = id;
+    ImGui::GetIO().AddMousePosEvent(-1000, -1000);  // not hovering the row
+    Frames(3);
+    auto row = m_state.probe.Find("row_南海装饰");
+    ASSERT_TRUE(row);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    ImVec4 background = Over(style.Colors[ImGuiCol_Header], Over(style.Colors[ImGuiCol_ChildBg], style.Colors[ImGuiCol_WindowBg]));
+    // The second line: the lower half of the row, right of the class badge.
+    ImVec2 min(row->min.x + ImGui::GetFontSize() * 2.5f, (row->min.y + row->max.y) / 2 + 2);
+    ImVec2 max(row->max.x - 4, row->max.y - 2);
+    int glyphVertices = 0;
+    float worst = 21;
+    ImDrawData* data = ImGui::GetDrawData();
+    for (int l = 0; l < data->CmdListsCount; l++) {
+      for (const ImDrawVert& v : data->CmdLists[l]->VtxBuffer) {
+        if (v.pos.x < min.x || v.pos.x > max.x || v.pos.y < min.y || v.pos.y > max.y || (v.col >> IM_COL32_A_SHIFT) != 255) continue;
+        glyphVertices++;
+        worst = std::min(worst, ContrastRatio(ImGui::ColorConvertU32ToFloat4(v.col), background));
+      }
+    }
+    EXPECT_GT(glyphVertices, 0) << "high contrast " << highContrast;
+    EXPECT_GE(worst, 4.5f) << "high contrast " << highContrast;
+  }
 }
 
 class SessionTest : public AppTest {

@@ -276,7 +276,9 @@ void DrawSidebar(AppState& state, float height) {
   std::vector<const PageSpec*> entries = NavPages(state);
   for (const PageSpec* entry : entries) width = std::max(width, ImGui::CalcTextSize(NavLabel(state, *entry).c_str(), nullptr, true).x +
                                                                   ImGui::GetStyle().FramePadding.x * 3);
-  ImGui::BeginChild("##nav", ImVec2(width, height), ImGuiChildFlags_None, ImGuiWindowFlags_NoScrollbar);
+  // Flattened (here and in the page's children): Tab and the arrows go through the whole screen in order,
+  // as they go through a web page, instead of stopping at each child window until Esc.
+  ImGui::BeginChild("##nav", ImVec2(width, height), ImGuiChildFlags_None, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NavFlattened);
   for (const PageSpec* entry : entries) {
     std::string label = NavLabel(state, *entry);
     ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0.0f, 0.5f));
@@ -306,7 +308,8 @@ void DrawTabBar(AppState& state) {
 void DrawTrialBanner(AppState& state) {
   if (!state.device.trial || state.screen != Screen::Home) return;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(1.0f, 0.95f, 0.80f, 1.0f));
-  ImGui::BeginChild("##trial_banner", ImVec2(0, 0), ImGuiChildFlags_AlwaysUseWindowPadding | ImGuiChildFlags_AutoResizeY);
+  ImGui::BeginChild("##trial_banner", ImVec2(0, 0), ImGuiChildFlags_AlwaysUseWindowPadding | ImGuiChildFlags_AutoResizeY,
+                    ImGuiWindowFlags_NavFlattened);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(Tr(state.lang, Str::TrialBanner));
   ImGui::SameLine();
@@ -336,12 +339,12 @@ void DrawSignedIn(AppState& state, float bodyHeight) {
   if (state.layout == Layout::Tablet) {
     DrawTabBar(state);
     ImGui::BeginChild("##page", ImVec2(0, bodyHeight - ImGui::GetFrameHeightWithSpacing()), ImGuiChildFlags_None,
-                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NavFlattened);
   } else {
     DrawSidebar(state, bodyHeight);
     ImGui::SameLine();
     ImGui::BeginChild("##page", ImVec2(0, bodyHeight), ImGuiChildFlags_None,
-                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NavFlattened);
   }
   DrawPage(state);
   ImGui::EndChild();
@@ -421,20 +424,20 @@ void DrawApp(AppState& state) {
     float bodyHeight = ImGui::GetContentRegionAvail().y - StatusBarHeight() - ImGui::GetStyle().ItemSpacing.y;
     switch (state.screen) {
       case Screen::Welcome:
-        ImGui::BeginChild("##welcome", ImVec2(0, bodyHeight));
+        ImGui::BeginChild("##welcome", ImVec2(0, bodyHeight), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
         DrawWelcome(state);
         ImGui::SeparatorText(Tr(state.lang, Str::StorageUsage));
         DrawStoragePanel(state);  // a new device can start from a backup
         ImGui::EndChild();
         break;
       case Screen::Locked:
-        ImGui::BeginChild("##locked", ImVec2(0, bodyHeight));
+        ImGui::BeginChild("##locked", ImVec2(0, bodyHeight), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
         DrawLocked(state);
         ImGui::EndChild();
         break;
       case Screen::Home:
         if (state.signIn.step == SignInStep::Convert) {
-          ImGui::BeginChild("##convert", ImVec2(0, bodyHeight));
+          ImGui::BeginChild("##convert", ImVec2(0, bodyHeight), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
           DrawConvertTrial(state);
           ImGui::EndChild();
           break;
@@ -453,6 +456,8 @@ void DrawApp(AppState& state) {
     DrawPeople(state);
   }
   DrawPreedit(state);
+  ForgetVanishedFocus();
+  DrawFocusRing();
 }
 
 }  // namespace crm::ui

@@ -30,6 +30,7 @@
 #include "ui/settings_screen.h"
 #include "ui/signin_screen.h"
 #include "ui/status_bar.h"
+#include "ui/theme.h"
 #include "ui/storage_panel.h"
 #include "ui/trash_screen.h"
 #include "ui/value_words.h"
@@ -126,6 +127,7 @@ struct AppState {
   ConflictsScreenState conflicts;
   PeopleScreenState people;
   ItemProbe probe;
+  StyleKey appliedStyle;  // what ImGui's style was last built for (ui/theme.h UpdateStyle)
   uint64_t frameCount = 0;
 };
 

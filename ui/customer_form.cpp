@@ -222,7 +222,8 @@ void DrawDuplicates(AppState& state) {
   CustomerFormState& form = state.form;
   if (form.duplicates.empty()) return;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(1.0f, 0.95f, 0.82f, 1.0f));
-  ImGui::BeginChild("##duplicates", ImVec2(0, 0), ImGuiChildFlags_AlwaysUseWindowPadding | ImGuiChildFlags_AutoResizeY);
+  ImGui::BeginChild("##duplicates", ImVec2(0, 0), ImGuiChildFlags_AlwaysUseWindowPadding | ImGuiChildFlags_AutoResizeY,
+                    ImGuiWindowFlags_NavFlattened);
   WarningText(Tr(state.lang, form.duplicatesConfirm ? Str::DupConfirm : Str::DupWarning));
   for (size_t i = 0; i < form.duplicates.size(); i++) {
     const DuplicateCandidate& d = form.duplicates[i];
@@ -405,7 +406,7 @@ void DrawCustomerForm(AppState& state) {
     // The fields scroll; the duplicates, errors and buttons stay in sight under them.
     float footer = ImGui::GetFrameHeightWithSpacing() * 1.6f + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     if (!form.duplicates.empty()) footer += ImGui::GetFrameHeightWithSpacing() * (static_cast<float>(form.duplicates.size()) + 2.2f);
-    ImGui::BeginChild("##form_fields", ImVec2(0, -footer));
+    ImGui::BeginChild("##form_fields", ImVec2(0, -footer), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
     TouchScroll(form.scroll, state.layout == Layout::Tablet);
     DrawFields(state);
     ImGui::EndChild();

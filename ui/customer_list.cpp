@@ -7,6 +7,7 @@
 #include "core/followups.h"
 #include "core/table_changes.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
@@ -134,7 +135,7 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
   const ImGuiStyle& style = ImGui::GetStyle();
   float rowHeight = ListRowHeight(state);
   if (!view.error.empty()) ErrorText(view.error);
-  ImGui::BeginChild(childId, ImVec2(0, -reserveBottom), ImGuiChildFlags_Border);
+  ImGui::BeginChild(childId, ImVec2(0, -reserveBottom), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
   if (view.scrollToTop) {
     ImGui::SetScrollY(0);
     view.scroll = TouchScrollState{};
@@ -147,6 +148,10 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
     ImGui::TextDisabled("%s", Tr(state.lang, filtered ? Str::NoMatches : Str::NoCustomers));
   }
   int64_t dayStart = LocalDayStartAt(state.nowMs, state.utcOffsetMinutes);
+  // One row is a Tab stop (the focused one, else the first on screen): Tab passes the list in one step,
+  // Up and Down move along it, Enter or Space opens the row.
+  const int tabStopRow = view.focusedRow >= 0 ? view.focusedRow : view.firstVisible;
+  view.focusedRow = -1;
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(std::min<int64_t>(view.total, INT32_MAX)), rowHeight);
   bool any = false;
@@ -166,10 +171,14 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
       float width = ImGui::GetContentRegionAvail().x;
       std::string rowLabel = "##row_" + row.name;
       if (!actionText.empty()) ImGui::SetNextItemAllowOverlap();
-      if (ImGui::Selectable(rowLabel.c_str(), row.id == view.highlightId, ImGuiSelectableFlags_None,
-                            ImVec2(0, rowHeight - style.ItemSpacing.y))) {
+      bool selected = row.id == view.highlightId;
+      ImGui::PushItemFlag(ImGuiItemFlags_NoTabStop, i != tabStopRow);
+      NameNextItem(row.name);
+      if (ImGui::Selectable(rowLabel.c_str(), selected, ImGuiSelectableFlags_None, ImVec2(0, rowHeight - style.ItemSpacing.y))) {
         click.openId = row.id;
       }
+      ImGui::PopItemFlag();
+      if (ImGui::GetItemID() == GImGui->NavId) view.focusedRow = i;
       // The row's two lines are drawn over the selectable, not laid out as items: one item per row keeps
       // the clipper's arithmetic exact and the whole row one touch target.
       ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -201,7 +210,7 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
       add(LabelOf(state.lang, row.stage));
       if (row.nextDueAt) add(std::string(Tr(state.lang, Str::NextFollowup)) + " " + LocalDateText(*row.nextDueAt, state.utcOffsetMinutes));
       NoteText(detail);
-      draw->AddText(ImVec2(nameX, top + line * 1.1f), ImGui::GetColorU32(ImGuiCol_TextDisabled), detail.c_str());
+      draw->AddText(ImVec2(nameX, top + line * 1.1f), SecondaryTextColor(state, selected), detail.c_str());
       if (!actionText.empty()) {
         // The row's action on its right edge, inside the row's height so the clipper's step stays exact.
         std::string label = actionText + "###" + actionIdPrefix + row.name;

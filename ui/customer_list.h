@@ -37,6 +37,7 @@ struct CustomerListView {
   ImVec2 rectMin, rectMax;  // the list's window on screen in the last frame (its scrollbar is on the right edge)
   int firstVisible = 0;  // rows on screen in the last frame
   int lastVisible = 0;
+  int focusedRow = -1;   // the row with the keyboard focus in the last frame, -1: none
   int64_t highlightId = 0;  // drawn selected (the customer just created or opened)
   bool scrollToTop = false;  // a new filter or search starts at the top
   double lastLoadMs = 0;    // the last page read, for the benchmark

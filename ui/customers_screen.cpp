@@ -153,6 +153,7 @@ void DrawCustomers(AppState& state) {
   if (screen.focusSearch && FocusNextItem()) screen.focusSearch = false;
   NoteText(screen.search);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - newWidth - filtersWidth - style.ItemSpacing.x);
+  NameNextItem(Tr(state.lang, Str::SearchHint));
   bool enter = ImGui::InputTextWithHint("##search", Tr(state.lang, Str::SearchHint), &screen.search,
                                         ImGuiInputTextFlags_EnterReturnsTrue);
   if (screen.search != screen.appliedSearch) {

@@ -8,7 +8,9 @@
 
 namespace crm::ui {
 
-void ItemProbe::Attach(ImGuiContext* context) {
+void ItemProbe::Attach(ImGuiContext* context, ProbeMode mode) {
+  m_context = context;
+  m_mode = mode;
   context->TestEngine = this;
   context->TestEngineHookItems = true;
 }
@@ -16,9 +18,12 @@ void ItemProbe::Attach(ImGuiContext* context) {
 void ItemProbe::EndFrame() {
   m_last.swap(m_current);
   m_current.clear();
+  m_focusedLast = std::move(m_focused);
+  m_focused = FocusedItem{};
 }
 
 void ItemProbe::OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max) {
+  if (m_mode == ProbeMode::FocusOnly) return;
   // Items may be submitted twice in one frame (e.g. re-layout): the last rectangle wins.
   for (ProbedItem& item : m_current) {
     if (item.id == id) {
@@ -30,14 +35,37 @@ void ItemProbe::OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max) {
   m_current.push_back(ProbedItem{id, {}, min, max});
 }
 
-void ItemProbe::OnItemInfo(ImGuiID id, const char* label) {
+void ItemProbe::OnItemInfo(ImGuiID id, const char* label, int flags) {
   if (!label) return;
+  std::string name = std::move(m_nextName);
+  m_nextName.clear();
+  if (m_context && id != 0 && id == m_context->NavId) {
+    m_focused = FocusedItem{id, label, std::move(name), flags};
+    // A text field being typed into: its text is ImGui's edit buffer (the caller's string lags a frame behind).
+    const ImGuiInputTextState& edit = m_context->InputTextState;
+    if ((flags & ImGuiItemStatusFlags_Inputable) && m_context->ActiveId == id && edit.ID == id) {
+      m_focused.editing = true;
+      m_focused.password = (edit.Flags & ImGuiInputTextFlags_Password) != 0;
+      if (!m_focused.password && edit.CurLenW > 0) {
+        m_focused.text.resize(static_cast<size_t>(edit.CurLenW) * 4 + 1);
+        int written = ImTextStrToUtf8(m_focused.text.data(), static_cast<int>(m_focused.text.size()), edit.TextW.Data,
+                                      edit.TextW.Data + edit.CurLenW);
+        m_focused.text.resize(static_cast<size_t>(written));
+      }
+    }
+  }
+  if (m_mode == ProbeMode::FocusOnly) return;
   for (auto it = m_current.rbegin(); it != m_current.rend(); ++it) {
     if (it->id == id) {
       it->label = label;
       return;
     }
   }
+}
+
+void NameNextItem(std::string_view name) {
+  ImGuiContext* context = ImGui::GetCurrentContext();
+  if (auto* probe = context ? static_cast<ItemProbe*>(context->TestEngine) : nullptr) probe->SetNextName(name);
 }
 
 std::optional<ProbedItem> ItemProbe::Find(std::string_view wanted) const {
@@ -122,8 +150,8 @@ void ImGuiTestEngineHook_ItemAdd(ImGuiContext* ctx, ImGuiID id, const ImRect& bb
   if (auto* probe = static_cast<crm::ui::ItemProbe*>(ctx->TestEngine)) probe->OnItemAdd(id, bb.Min, bb.Max);
 }
 
-void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* label, ImGuiItemStatusFlags) {
-  if (auto* probe = static_cast<crm::ui::ItemProbe*>(ctx->TestEngine)) probe->OnItemInfo(id, label);
+void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* label, ImGuiItemStatusFlags flags) {
+  if (auto* probe = static_cast<crm::ui::ItemProbe*>(ctx->TestEngine)) probe->OnItemInfo(id, label, flags);
 }
 
 void ImGuiTestEngineHook_Log(ImGuiContext*, const char*, ...) {}

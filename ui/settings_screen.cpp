@@ -8,6 +8,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/refusals.h"
 
@@ -273,11 +274,12 @@ void DrawSettings(AppState& state) {
   Load(state);
   std::vector<std::string> sections = {Tr(state.lang, Str::FollowupRules), Tr(state.lang, Str::CustomFields),
                                        Tr(state.lang, Str::Users),        Tr(state.lang, Str::StorageUsage),
-                                       Tr(state.lang, Str::PeopleAndDevice), Tr(state.lang, Str::About)};
-  int clicked = ChoiceButtons(sections, "settings_", {"rules", "fields", "users", "storage", "device", "about"},
+                                       Tr(state.lang, Str::PeopleAndDevice), TrKey(state.lang, "display"),
+                                       Tr(state.lang, Str::About)};
+  int clicked = ChoiceButtons(sections, "settings_", {"rules", "fields", "users", "storage", "device", "display", "about"},
                               static_cast<int>(s.section));
   if (clicked >= 0) s.section = static_cast<SettingsSection>(clicked);
-  ImGui::BeginChild("##settings_body", ImVec2(0, 0), ImGuiChildFlags_Border);
+  ImGui::BeginChild("##settings_body", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
   TouchScroll(s.scroll, state.layout == Layout::Tablet);
   switch (s.section) {
     case SettingsSection::Rules: DrawRules(state); break;
@@ -285,6 +287,7 @@ void DrawSettings(AppState& state) {
     case SettingsSection::Users: DrawUsers(state); break;
     case SettingsSection::Storage: DrawStoragePanel(state); break;
     case SettingsSection::Device: DrawDevice(state); break;
+    case SettingsSection::Display: DrawDisplaySettings(state); break;
     case SettingsSection::About: DrawHome(state); break;
   }
   ImGui::EndChild();

@@ -15,7 +15,7 @@ namespace crm::ui {
 
 struct AppState;
 
-enum class SettingsSection { Rules, CustomFields, Users, Storage, Device, About };
+enum class SettingsSection { Rules, CustomFields, Users, Storage, Device, Display, About };
 
 struct SettingsScreenState {
   SettingsSection section = SettingsSection::Rules;
@@ -36,6 +36,7 @@ struct SettingsScreenState {
   int userTeam = -1;  // index into AppState::teams, -1: none
   std::string userNameError, userError, userMessage;
   std::string teamName, teamError;
+  std::string displayError;  // the device refused a display setting
   TouchScrollState scroll;
 };
 

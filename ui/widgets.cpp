@@ -6,6 +6,7 @@
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
 #include "ui/fonts.h"
+#include "ui/item_probe.h"
 
 namespace crm::ui {
 
@@ -39,6 +40,7 @@ bool TextAreaField(const char* label, const char* id, std::string& value, const 
   std::string widgetId = std::string("##") + id;
   if (!error.empty()) ImGui::PushStyleColor(ImGuiCol_Border, kError);
   if (!error.empty()) ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 2.0f);
+  NameNextItem(label);  // the screen reader hears the label drawn above the field
   bool changed = ImGui::InputTextMultiline(widgetId.c_str(), &value,
                                            ImVec2(-FLT_MIN, ImGui::GetTextLineHeight() * lines + ImGui::GetStyle().FramePadding.y * 2));
   if (!error.empty()) {
@@ -215,6 +217,7 @@ bool TextField(const char* label, const char* id, std::string& value, const std:
   ImGui::SetNextItemWidth(ImGui::GetCurrentWindow()->DC.ItemWidthStack.Size > 0 ? ImGui::CalcItemWidth() : -FLT_MIN);
   if (!error.empty()) ImGui::PushStyleColor(ImGuiCol_Border, kError);
   if (!error.empty()) ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 2.0f);
+  NameNextItem(label);  // the screen reader hears the label drawn above the field
   bool changed = options.hint ? ImGui::InputTextWithHint(widgetId.c_str(), options.hint, &value, options.flags)
                               : ImGui::InputText(widgetId.c_str(), &value, options.flags);
   if (!error.empty()) {

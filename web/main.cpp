@@ -83,20 +83,20 @@ EM_JS(void, FetchFontFile, (const char* path), {
     });
 });
 
-// Between frames: the glyph atlas is rebuilt when the pixel ratio or the layout's font size changed,
+// Between frames: the glyph atlas is rebuilt when the pixel ratio or the font size (layout, text size) changed,
 // or when the last frame showed characters it lacks (rare name characters, typed text).
 void UpdateFonts(Platform& platform) {
   ui::AppState& app = platform.app;
   if (platform.pixelRatio <= 0) return;  // the canvas has no size yet
-  auto rebuilt = app.glyphs.Update(ImGui::GetIO(), platform.pixelRatio, ui::FontSizeFor(app.layout));
+  auto rebuilt = app.glyphs.Update(ImGui::GetIO(), platform.pixelRatio, ui::AppFontSize(app));
   for (const std::string& file : app.glyphs.TakeFilesToFetch()) FetchFontFile(file.c_str());
   if (!rebuilt) {
     app.fatalError = rebuilt.Message();
     return;
   }
-  if (!rebuilt.Value()) return;
-  platform.renderer->UploadFonts(*ImGui::GetIO().Fonts);
-  ui::ApplyStyle(app.layout, platform.pixelRatio);
+  if (rebuilt.Value()) platform.renderer->UploadFonts(*ImGui::GetIO().Fonts);
+  // The theme and text size apply from the frame after they were chosen.
+  ui::UpdateStyle(app, platform.pixelRatio);
 }
 
 // With no input for this long and nothing running, frames come at the idle pace below: a static screen
@@ -206,6 +206,7 @@ void Frame(void* argument) {
   platform.lastRenderMs = emscripten_get_now() - renderStarted;
 
   SyncTextInput(platform);
+  SyncLiveRegion(platform);
   // The sync client's next step; the status bar shows what it reports (its counts are queries: a few times a second).
   GetSync().Frame();
   if (started - platform.lastSyncStatusMs > 250) {
@@ -278,6 +279,8 @@ int Start() {
   // Screens note the data text they draw (ui::NoteText); the atlas grows to hold it.
   platform.app.glyphs.SetFiles(platform.fonts);
   io.UserData = &platform.app.glyphs;
+  // Every build notes the focused control for the screen reader; test builds record every item.
+  platform.app.probe.Attach(ImGui::GetCurrentContext(), ui::ProbeMode::FocusOnly);
   AttachTestHooks(platform);
   WireFiles(platform);
 

@@ -46,6 +46,7 @@ struct Platform {
   std::string clipboard;  // what ImGui last copied
   std::string copyReply;  // the text last handed to a copy/cut event, kept alive for JavaScript
   bool copyHandedOver = false;  // that event wrote the clipboard: ImGui's copy on its next frame need not
+  std::string liveText;   // what the live region was last given (accessibility.cpp)
 
   // Frame timing, for the 50 ms budget: the slowest frame and how many went over.
   double lastFrameMs = 0;
@@ -93,6 +94,10 @@ void OnDatabaseReady(Platform& platform);
 
 // Files for the import/export screen (files_browser.cpp): the picker and downloads.
 void WireFiles(Platform& platform);
+
+// The screen reader's view (accessibility.cpp): after a frame, the focused control's label and value
+// go to the page's live region when they changed.
+void SyncLiveRegion(Platform& platform);
 
 // Test hooks (test_hooks.cpp): present in test builds only.
 void AttachTestHooks(Platform& platform);

@@ -212,7 +212,9 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
             ",\"visit\":" + visit + ",\"merge\":" + merge + ",\"agenda\":" + agenda + ",\"pool\":" + pool + ",\"trash\":" + trash +
             ",\"import\":" + ImportJson(app) + ",\"customers\":" + RowNames(list, 60) + ",\"slowFrames\":" + SlowFramesJson(platform) +
-            "}";
+            ",\"focus\":{\"label\":" + JsonString(app.probe.Focused().label) + ",\"ring\":" +
+            Bool(ImGui::GetIO().NavVisible) + "},\"appearance\":{\"highContrast\":" + Bool(app.device.highContrast) +
+            ",\"textScale\":" + std::to_string(app.device.textScalePercent) + "}}";
   return g_reply.c_str();
 }
 
