@@ -11,7 +11,7 @@
 namespace crm::ui::chinese_text {
 
 inline bool AllowedInChinese(std::string word) {
-  static const char* const kAllowed[] = {"pin", "csv", "excel", "utf", "gb", "sqlite", "ctrl", "esc", "english", "https"};
+  static const char* const kAllowed[] = {"pin", "csv", "excel", "utf", "gb", "sqlite", "ctrl", "esc", "tab", "enter", "shift", "english", "https"};
   std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return std::any_of(std::begin(kAllowed), std::end(kAllowed), [&](const char* allowed) { return word == allowed; });
 }
