@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "imgui.h"
 
 namespace crm::ui {
@@ -68,6 +70,61 @@ TEST(ItemProbe, AFrameReplacesThePreviousOne) {
   }
   EXPECT_FALSE(probe.Find("First"));
   EXPECT_TRUE(probe.Find("Second"));
+}
+
+TEST(ItemProbe, MarksWhatAFingerCanPressAndTheWindowsAroundIt) {
+  HeadlessImGui imgui;
+  ItemProbe probe;
+  probe.Attach(imgui.Context());
+  for (int frame = 0; frame < 3; frame++) {  // the window's scroll range is known from the second frame
+    ImGui::NewFrame();
+    bool open = true;
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(400, 300));
+    ImGui::Begin("Dialog###dialog", &open, ImGuiWindowFlags_NoCollapse);
+    ImGui::Text("Just text");
+    ImGui::BeginChild("##body", ImVec2(0, 120));
+    for (int i = 0; i < 20; i++) ImGui::Button(("Row " + std::to_string(i)).c_str());
+    ImGui::EndChild();
+    bool check = false;
+    ImGui::Checkbox("Shared###shared", &check);
+    ImGui::End();
+    ImGui::Render();
+    probe.EndFrame();
+  }
+  auto interactive = [&](std::string_view label) {
+    for (const ProbedItem& item : probe.LastFrame()) {
+      if (item.label == label) return item.interactive;
+    }
+    ADD_FAILURE() << "no item " << label;
+    return false;
+  };
+  EXPECT_TRUE(interactive("Row 0"));
+  EXPECT_TRUE(interactive("Shared###shared"));
+  EXPECT_TRUE(interactive("##title_bar_button")) << "the title bar's close button is a target too";
+  EXPECT_FALSE(interactive("Dialog###dialog")) << "a window is not a target";
+  size_t targets = 0;
+  std::string seen;
+  for (const ProbedItem& item : probe.LastFrame()) {
+    targets += item.interactive ? 1 : 0;
+    if (item.interactive) seen += "[" + item.label + " " + std::to_string(item.min.y) + "]";
+  }
+  EXPECT_EQ(targets, 20u + 2u) << "no scrollbar or child entry counts, clipped rows do: " << seen;
+
+  // The lowest target is the last row, clipped out of its child (so it has no label).
+  const ProbedItem* row = nullptr;
+  for (const ProbedItem& item : probe.LastFrame()) {
+    if (item.interactive && item.label.empty() && (!row || item.min.y > row->min.y)) row = &item;
+  }
+  ASSERT_NE(row, nullptr);
+  const ProbedWindow* body = nullptr;
+  for (const ProbedWindow& window : probe.LastWindows()) {
+    if (window.id == row->windowId) body = &window;
+  }
+  ASSERT_NE(body, nullptr);
+  EXPECT_NE(body->parentId, 0u) << "the child knows its dialog";
+  EXPECT_GT(body->scrollMax.y, 0) << "the rows overflow the child";
+  EXPECT_GT(row->min.y, body->clipMax.y) << "the last row is out of sight until scrolled";
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include "ui/settings_screen.h"
 #include "ui/signin_screen.h"
 #include "ui/status_bar.h"
+#include "ui/touch.h"
 #include "ui/storage_panel.h"
 #include "ui/trash_screen.h"
 #include "ui/visit_dialog.h"
@@ -104,6 +105,7 @@ struct AppState {
 
   GlyphAtlas glyphs;
   ImeState ime;
+  TouchScrollState touchScroll;  // a finger scrolling whatever window is under it (ui/touch.h)
 
   SignInState signIn;
   StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)

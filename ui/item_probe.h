@@ -16,6 +16,21 @@ struct ProbedItem {
   ImGuiID id = 0;
   std::string label;  // as passed to the widget, "##id" suffix included
   ImVec2 min, max;    // in ImGui display coordinates (framebuffer pixels)
+  // A target a finger can press: a widget (button, field, checkbox, row…) or a window's title-bar button;
+  // not a window, a child's navigation entry or a scrollbar.
+  bool interactive = false;
+  ImGuiID windowId = 0;  // the window it was drawn in
+};
+
+// A window of the frame, for telling whether an item in it can be scrolled into view.
+struct ProbedWindow {
+  ImGuiID id = 0;
+  ImGuiID parentId = 0;  // 0 for a top-level window
+  std::string name;
+  ImVec2 min, max;            // the whole window
+  ImVec2 clipMin, clipMax;    // where its content shows (ImGui's inner clip rectangle)
+  ImVec2 innerMin;            // where its content starts, before scrolling
+  ImVec2 scroll, scrollMax;
 };
 
 class ItemProbe {
@@ -28,14 +43,19 @@ class ItemProbe {
   // Finds an item of the last frame by its visible label, its full label, or its "##id"/"###id" part.
   std::optional<ProbedItem> Find(std::string_view label) const;
   const std::vector<ProbedItem>& LastFrame() const { return m_last; }
+  // The windows the last frame's items were drawn in, with their parents.
+  const std::vector<ProbedWindow>& LastWindows() const { return m_lastWindows; }
 
   // Called from the hooks.
-  void OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max);
+  // `navigable`: registered with item data and reachable by navigation (not a scrollbar, grip or border).
+  void OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max, bool navigable);
   void OnItemInfo(ImGuiID id, const char* label);
 
  private:
+  ImGuiContext* m_context = nullptr;
   std::vector<ProbedItem> m_current;
   std::vector<ProbedItem> m_last;
+  std::vector<ProbedWindow> m_lastWindows;
 };
 
 }  // namespace crm::ui

@@ -274,7 +274,6 @@ void DrawSettings(AppState& state) {
                               static_cast<int>(s.section));
   if (clicked >= 0) s.section = static_cast<SettingsSection>(clicked);
   ImGui::BeginChild("##settings_body", ImVec2(0, 0), ImGuiChildFlags_Border);
-  TouchScroll(s.scroll, state.layout == Layout::Tablet);
   switch (s.section) {
     case SettingsSection::Rules: DrawRules(state); break;
     case SettingsSection::CustomFields: DrawCustomFields(state); break;

@@ -36,7 +36,6 @@ struct SettingsScreenState {
   int userTeam = -1;  // index into AppState::teams, -1: none
   std::string userNameError, userError, userMessage;
   std::string teamName, teamError;
-  TouchScrollState scroll;
 };
 
 void DrawSettings(AppState& state);

@@ -92,13 +92,18 @@ void DrawSync(AppState& state) {
 }
 }  // namespace
 
-float StatusBarHeight() { return ImGui::GetTextLineHeight() + ImGui::GetStyle().WindowPadding.y * 1.5f; }
+// A line of text on a laptop; on a tablet the conflict log's button is a full-size target, and the bar holds it.
+float StatusBarHeight(const AppState& state) {
+  float line = state.layout == Layout::Tablet ? ImGui::GetFrameHeight() : ImGui::GetTextLineHeight();
+  return line + ImGui::GetStyle().WindowPadding.y * 1.5f;
+}
 
 void DrawStatusBar(AppState& state) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ImGui::GetStyle().WindowPadding.x, ImGui::GetStyle().WindowPadding.y * 0.6f));
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.92f, 0.93f, 0.95f, 1.0f));
-  ImGui::BeginChild("##status_bar", ImVec2(0, StatusBarHeight()), ImGuiChildFlags_AlwaysUseWindowPadding,
+  ImGui::BeginChild("##status_bar", ImVec2(0, StatusBarHeight(state)), ImGuiChildFlags_AlwaysUseWindowPadding,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  if (state.layout == Layout::Tablet) ImGui::AlignTextToFramePadding();
   DrawSaveState(state);
   Separator();
   DrawSync(state);
@@ -118,8 +123,9 @@ void DrawStatusBar(AppState& state) {
     std::string button = Label(label, "open_conflicts");
     float width = ImGui::CalcTextSize(button.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetContentRegionMax().x - width));
-    // The bar is one text line high: the button keeps to it.
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0));
+    // On a laptop the bar is one text line high and the button keeps to it.
+    bool tablet = state.layout == Layout::Tablet;
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, tablet ? ImGui::GetStyle().FramePadding.y : 0));
     if (unseen) ImGui::PushStyleColor(ImGuiCol_Text, kRed);
     if (ImGui::Button(button.c_str())) GoToPage(state, Page::Conflicts);
     if (unseen) ImGui::PopStyleColor();
