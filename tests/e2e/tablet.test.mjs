@@ -47,12 +47,16 @@ async function checkTargets(page, where) {
   const viewport = page.viewportSize();
   assert(targets.length > 0, `${where}: no targets recorded`);
   const problems = [];
+  const named = (item) => {
+    const window = windows.find((w) => w.id === item.window);
+    return `${item.label || '(clipped)'} at ${item.rect.x.toFixed(0)},${item.rect.y.toFixed(0)} in ${window ? window.name : '?'}`;
+  };
   for (const item of targets) {
     const { width, height } = item.rect;
     if (width < kMinTarget - 0.5 || height < kMinTarget - 0.5) {
-      problems.push(`${item.label} is ${width.toFixed(0)}×${height.toFixed(0)}`);
+      problems.push(`${named(item)} is ${width.toFixed(0)}×${height.toFixed(0)}`);
     }
-    if (!reachable(item, windows, viewport)) problems.push(`${item.label} cannot be brought into view`);
+    if (!reachable(item, windows, viewport)) problems.push(`${named(item)} cannot be brought into view`);
     if (/Ctrl\+|Esc\b|按 \//.test(item.label)) problems.push(`${item.label} names a keyboard shortcut`);
   }
   assert(problems.length === 0, `${where} at ${viewport.width}×${viewport.height}: ${problems.join('; ')}`);
@@ -234,14 +238,16 @@ await run('tablet', [
     assert(before.scroll.y === 0, 'it starts at the top');
     // Upwards through the window's scrolling part, from a spot off every field and button (a label, a gap).
     const title = await findItem(page, 'add_user');
-    const { items: targets } = await items(page);
+    const drawn = await items(page);
+    const inPeople = new Set(drawn.windows.filter((w) => w.name.includes('people_window')).map((w) => w.id));
+    const targets = drawn.items.filter((t) => inPeople.has(t.window));
     const inside = (p, r) => p.x >= r.x && p.x <= r.x + r.width && p.y >= r.y && p.y <= r.y + r.height;
     let from = null;
     for (let f = 0.9; f > 0.3 && !from; f -= 0.02) {
       const p = { x: before.clip.x + before.clip.width * 0.6, y: before.clip.y + before.clip.height * f };
       if (!targets.some((t) => inside(p, t.rect))) from = p;
     }
-    assert(from, 'a spot in the window that is not a target');
+    assert(from, `a spot in the window that is not a target (${JSON.stringify(before.clip)}: ${targets.map((t) => `${t.label} ${JSON.stringify(t.rect)}`).join('; ')})`);
     await touchDrag(page, from, { x: from.x, y: before.clip.y + 10 });
     await page.waitForTimeout(300);
     const after = await scrolled();
