@@ -51,6 +51,15 @@ void ItemProbe::OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max, bool
   // (ImGui's implicit "Debug" window, open in every frame, is never shown to anyone.)
   bool target = navigable && window && id != window->ID && id != window->MoveId && !window->IsFallbackWindow;
   for (int i = 0; target && i < window->DC.ChildWindows.Size; i++) target = window->DC.ChildWindows[i]->ChildId != id;
+  // A table's column header does nothing when pressed unless the table sorts, reorders, hides or resizes
+  // its columns; then it is a caption, not a control.
+  const ImGuiTable* table = m_context ? m_context->CurrentTable : nullptr;
+  constexpr ImGuiTableFlags kHeaderActions =
+      ImGuiTableFlags_Sortable | ImGuiTableFlags_Reorderable | ImGuiTableFlags_Hideable | ImGuiTableFlags_Resizable;
+  if (target && table && table->InnerWindow == window && (table->RowFlags & ImGuiTableRowFlags_Headers) &&
+      !(table->Flags & kHeaderActions)) {
+    target = false;
+  }
   // A title bar's close (or collapse) button: drawn on the window's menu layer, with no label.
   bool titleBarButton = target && window->DC.NavLayerCurrent == ImGuiNavLayer_Menu && !(window->Flags & ImGuiWindowFlags_MenuBar);
   // Items may be submitted twice in one frame (e.g. re-layout): the last rectangle wins.

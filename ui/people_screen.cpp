@@ -83,7 +83,8 @@ void DrawDevice(AppState& state) {
     SaveSettings(state);
   }
   ImGui::TextUnformatted(Tr(state.lang, Str::IdleLock));
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  // Room for a few digits besides the − and + buttons, so a finger can tap into the number too.
+  ImGui::SetNextItemWidth(NumberFieldWidth(ImGui::GetFontSize() * 5));
   if (ImGui::InputInt("##idle_lock", &people.idleSeconds, 15, 60)) SaveSettings(state);
   if (!people.settingsError.empty()) ErrorText(people.settingsError);
 

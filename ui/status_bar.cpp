@@ -5,6 +5,7 @@
 
 #include "core/followups.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "ui/app_state.h"
 #include "ui/widgets.h"
 
@@ -16,12 +17,14 @@ const ImVec4 kAmber(0.8f, 0.6f, 0.1f, 1.0f);
 const ImVec4 kRed(0.85f, 0.2f, 0.2f, 1.0f);
 const ImVec4 kGrey(0.45f, 0.47f, 0.50f, 1.0f);
 
+// Centred on the text beside it: the text sits lower on a line aligned to frame padding (the tablet's bar).
 void Dot(const ImVec4& color) {
   float size = ImGui::GetTextLineHeight() * 0.55f;
+  float textOffset = ImGui::GetCurrentWindow()->DC.CurrLineTextBaseOffset;
   ImVec2 at = ImGui::GetCursorScreenPos();
-  ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(at.x + size / 2, at.y + ImGui::GetTextLineHeight() / 2), size / 2,
-                                              ImGui::GetColorU32(color));
-  ImGui::Dummy(ImVec2(size, ImGui::GetTextLineHeight()));
+  ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(at.x + size / 2, at.y + textOffset + ImGui::GetTextLineHeight() / 2),
+                                              size / 2, ImGui::GetColorU32(color));
+  ImGui::Dummy(ImVec2(size, textOffset + ImGui::GetTextLineHeight()));
   ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
 }
 

@@ -136,6 +136,10 @@ float DialogFooterHeight(float buttonRows) {
   return ImGui::GetFrameHeightWithSpacing() * buttonRows + ImGui::GetStyle().ItemSpacing.y;
 }
 
+float NumberFieldWidth(float numberWidth) {
+  return numberWidth + 2 * (ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x);
+}
+
 bool EscapePressed() { return ImGui::IsKeyPressed(ImGuiKey_Escape, false); }
 
 bool PrimaryButton(const char* label, const ImVec2& size) {

@@ -83,6 +83,10 @@ void EndDialogBody();
 // The height of a footer of `buttonRows` rows of buttons under a dialog's body.
 float DialogFooterHeight(float buttonRows = 1);
 
+// The width to give a number field with − and + buttons (ImGui::InputInt) so the number itself is
+// `numberWidth` wide: the buttons are frame-height squares, finger-sized on a tablet.
+float NumberFieldWidth(float numberWidth);
+
 // Esc, unless a text field has the keyboard (where Esc leaves the field first).
 bool EscapePressed();
 

@@ -42,7 +42,11 @@ function reachable(item, windows, viewport) {
 
 // Every target drawn in the last frame: at least 44×44 CSS px, reachable, and no keyboard hint on it.
 async function checkTargets(page, where) {
-  await page.waitForTimeout(150);  // a few frames: layouts settle after a page or dialog opens
+  // A few frames: a window's scroll range comes from the frame before, so a page or section just opened
+  // has none yet. Frames can be slow on a loaded machine, so they are counted, not timed.
+  const first = (await state(page)).frame;
+  await page.waitForFunction((f) => window.crmTest.state().frame >= f + 4, first, { timeout: 10000 });
+  await page.waitForTimeout(50);
   const { items: targets, windows } = await items(page);
   const viewport = page.viewportSize();
   assert(targets.length > 0, `${where}: no targets recorded`);
