@@ -127,5 +127,64 @@ TEST(ItemProbe, MarksWhatAFingerCanPressAndTheWindowsAroundIt) {
   EXPECT_GT(row->min.y, body->clipMax.y) << "the last row is out of sight until scrolled";
 }
 
+// A multi-line field is a target, and its own window (which scrolls the text itself) is marked as the field's.
+TEST(ItemProbe, AMultiLineFieldIsATargetWithItsOwnWindow) {
+  HeadlessImGui imgui;
+  ItemProbe probe;
+  probe.Attach(imgui.Context());
+  char text[64] = "a note";
+  for (int frame = 0; frame < 2; frame++) {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(400, 300));
+    ImGui::Begin("##form", nullptr, ImGuiWindowFlags_NoTitleBar);
+    ImGui::InputTextMultiline("##note", text, sizeof text, ImVec2(200, 80));
+    ImGui::End();
+    ImGui::Render();
+    probe.EndFrame();
+  }
+  std::optional<ProbedItem> note = probe.Find("note");
+  ASSERT_TRUE(note.has_value());
+  EXPECT_TRUE(note->interactive);
+  EXPECT_TRUE(note->textField);
+  int fieldWindows = 0;
+  for (const ProbedWindow& window : probe.LastWindows()) fieldWindows += window.textField ? 1 : 0;
+  EXPECT_EQ(fieldWindows, 1) << "the field's own window, not the form";
+}
+
+// A table's column headers are captions unless the table sorts (or otherwise acts on) its columns.
+TEST(ItemProbe, TableHeadersAreTargetsOnlyWhenTheyDoSomething) {
+  HeadlessImGui imgui;
+  ItemProbe probe;
+  probe.Attach(imgui.Context());
+  auto table = [](const char* id, ImGuiTableFlags flags) {
+    if (!ImGui::BeginTable(id, 2, flags)) return;
+    ImGui::TableSetupColumn("Name");
+    ImGui::TableSetupColumn("Role");
+    ImGui::TableHeadersRow();
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Button("Edit");
+    ImGui::EndTable();
+  };
+  ImGui::NewFrame();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(400, 300));
+  ImGui::Begin("##tables", nullptr, ImGuiWindowFlags_NoTitleBar);
+  table("##captions", ImGuiTableFlags_Borders);
+  table("##sorted", ImGuiTableFlags_Borders | ImGuiTableFlags_Sortable);
+  ImGui::End();
+  ImGui::Render();
+  probe.EndFrame();
+  // The captions table gives its button; the sortable one its two headers and its button.
+  int targets = 0, buttons = 0;
+  for (const ProbedItem& item : probe.LastFrame()) {
+    targets += item.interactive ? 1 : 0;
+    buttons += item.interactive && item.label == "Edit" ? 1 : 0;
+  }
+  EXPECT_EQ(buttons, 2);
+  EXPECT_EQ(targets, 4) << "headers that do nothing are not targets; a sortable table's are";
+}
+
 }  // namespace
 }  // namespace crm::ui

@@ -403,7 +403,7 @@ void DrawCustomerForm(AppState& state) {
   std::string title = Label(state.lang, form.editingId ? Str::EditCustomer : Str::NewCustomer, "new_customer_window");
   if (BeginDialog(title, state.layout == Layout::Tablet ? nullptr : &open, 36, 0.9f)) {
     // The fields scroll; the duplicates, errors and buttons stay in sight under them.
-    float footer = ImGui::GetFrameHeightWithSpacing() * 1.6f + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
+    float footer = DialogFooterHeight() + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     if (!form.duplicates.empty()) footer += ImGui::GetFrameHeightWithSpacing() * (static_cast<float>(form.duplicates.size()) + 2.2f);
     ImGui::BeginChild("##form_fields", ImVec2(0, -footer));
     DrawFields(state);

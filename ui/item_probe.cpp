@@ -39,6 +39,10 @@ void ItemProbe::EndFrame() {
       for (const ProbedWindow& probed : m_lastWindows) known = known || probed.id == window->ID;
       if (known) break;
       m_lastWindows.push_back(Describe(*window));
+      // A multi-line field draws its text in a child window registered under the field's own id.
+      for (const ProbedItem& field : m_last) {
+        if (field.textField && field.id == window->ChildId) m_lastWindows.back().textField = true;
+      }
       if (!(window->Flags & ImGuiWindowFlags_ChildWindow)) break;
     }
   }
@@ -77,11 +81,14 @@ void ItemProbe::OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max, bool
   m_current.push_back(item);
 }
 
-void ItemProbe::OnItemInfo(ImGuiID id, const char* label) {
+void ItemProbe::OnItemInfo(ImGuiID id, const char* label, bool textField) {
   if (!label) return;
   for (auto it = m_current.rbegin(); it != m_current.rend(); ++it) {
     if (it->id == id) {
       it->label = label;
+      it->textField = textField;
+      // A multi-line field is registered under its own child window's id, like a child's entry, but is a target.
+      if (textField) it->interactive = true;
       // Windows register themselves under their own name.
       if (m_context && ImGui::FindWindowByID(id) != nullptr) it->interactive = false;
       return;
@@ -113,8 +120,9 @@ void ImGuiTestEngineHook_ItemAdd(ImGuiContext* ctx, ImGuiID id, const ImRect& bb
   if (auto* probe = static_cast<crm::ui::ItemProbe*>(ctx->TestEngine)) probe->OnItemAdd(id, bb.Min, bb.Max, navigable);
 }
 
-void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* label, ImGuiItemStatusFlags) {
-  if (auto* probe = static_cast<crm::ui::ItemProbe*>(ctx->TestEngine)) probe->OnItemInfo(id, label);
+void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* label, ImGuiItemStatusFlags flags) {
+  bool textField = (flags & ImGuiItemStatusFlags_Inputable) != 0;
+  if (auto* probe = static_cast<crm::ui::ItemProbe*>(ctx->TestEngine)) probe->OnItemInfo(id, label, textField);
 }
 
 void ImGuiTestEngineHook_Log(ImGuiContext*, const char*, ...) {}

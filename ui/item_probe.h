@@ -20,6 +20,7 @@ struct ProbedItem {
   // not a window, a child's navigation entry or a scrollbar.
   bool interactive = false;
   ImGuiID windowId = 0;  // the window it was drawn in
+  bool textField = false;  // takes typing (a text or number field)
 };
 
 // A window of the frame, for telling whether an item in it can be scrolled into view.
@@ -31,6 +32,8 @@ struct ProbedWindow {
   ImVec2 clipMin, clipMax;    // where its content shows (ImGui's inner clip rectangle)
   ImVec2 innerMin;            // where its content starts, before scrolling
   ImVec2 scroll, scrollMax;
+  // A multi-line text field's own window: it scrolls its text under the cursor by itself.
+  bool textField = false;
 };
 
 class ItemProbe {
@@ -49,7 +52,7 @@ class ItemProbe {
   // Called from the hooks.
   // `navigable`: registered with item data and reachable by navigation (not a scrollbar, grip or border).
   void OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max, bool navigable);
-  void OnItemInfo(ImGuiID id, const char* label);
+  void OnItemInfo(ImGuiID id, const char* label, bool textField);
 
  private:
   ImGuiContext* m_context = nullptr;

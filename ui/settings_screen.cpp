@@ -9,6 +9,7 @@
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/widgets.h"
 
 namespace crm::ui {
 
@@ -207,7 +208,7 @@ void DrawUsers(AppState& state) {
   if (!s.userMessage.empty()) SuccessText(s.userMessage);
 
   ImGui::SeparatorText(Tr(lang, Str::AddOrgUser));
-  ImGui::TextDisabled("%s", Tr(lang, Str::AddOrgUserHint));
+  HintText(Tr(lang, Str::AddOrgUserHint));
   TextField(Tr(lang, Str::PersonName), "org_user_name", s.userName, s.userNameError);
   ImGui::TextUnformatted(Tr(lang, Str::Role));
   std::vector<std::string> roleIds;

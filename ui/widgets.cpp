@@ -230,6 +230,12 @@ void ErrorText(const std::string& text) {
   ImGui::PopStyleColor();
 }
 
+void HintText(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
 bool FocusNextItem() {
   ImGuiContext& g = *ImGui::GetCurrentContext();
   if (g.NavWindow != g.CurrentWindow) {

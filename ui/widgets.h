@@ -58,6 +58,8 @@ void ErrorText(const std::string& text);
 // A line of good news in green, and a warning in amber (wrapped).
 void SuccessText(const std::string& text);
 void WarningText(const std::string& text);
+// A greyed hint or explanation, wrapped: a long one must not make a narrow screen scroll sideways.
+void HintText(const std::string& text);
 
 // A multi-line text field (summaries, notes), full width, with its error under it.
 bool TextAreaField(const char* label, const char* id, std::string& value, const std::string& error, float lines = 3,

@@ -76,7 +76,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_items() {
     windows += (windows.empty() ? "" : ",") + std::string("{\"id\":") + std::to_string(window.id) + ",\"parent\":" +
                std::to_string(window.parentId) + ",\"name\":" + JsonString(window.name) + ",\"rect\":" + Rect(window.min, window.max) +
                ",\"clip\":" + Rect(window.clipMin, window.clipMax) + ",\"inner\":" + Point(window.innerMin) +
-               ",\"scroll\":" + Point(window.scroll) + ",\"scrollMax\":" + Point(window.scrollMax) + "}";
+               ",\"scroll\":" + Point(window.scroll) + ",\"scrollMax\":" + Point(window.scrollMax) +
+               ",\"textField\":" + (window.textField ? "true" : "false") + "}";
   }
   g_reply = "{\"items\":[" + items + "],\"windows\":[" + windows + "]}";
   return g_reply.c_str();

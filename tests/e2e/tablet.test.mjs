@@ -63,6 +63,11 @@ async function checkTargets(page, where) {
     if (!reachable(item, windows, viewport)) problems.push(`${named(item)} cannot be brought into view`);
     if (/Ctrl\+|Esc\b|按 \//.test(item.label)) problems.push(`${item.label} names a keyboard shortcut`);
   }
+  // Text wraps to the screen: nothing makes a window scroll sideways, which a finger rarely guesses.
+  // (A multi-line text field's own window scrolls its text to the cursor by itself.)
+  for (const window of windows) {
+    if (window.scrollMax.x > 0.5 && !window.textField) problems.push(`${window.name} scrolls ${window.scrollMax.x.toFixed(0)} px sideways`);
+  }
   assert(problems.length === 0, `${where} at ${viewport.width}×${viewport.height}: ${problems.join('; ')}`);
   return targets.length;
 }

@@ -8,6 +8,7 @@
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
 #include "ui/labels.h"
+#include "ui/widgets.h"
 
 namespace crm::ui {
 
@@ -39,7 +40,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     std::snprintf(line, sizeof line, Tr(lang, Str::SuggestedGrade), GradeLabel(s.grade), s.score);
     ImGui::TextUnformatted(line);
     NoteText(s.why);
-    ImGui::TextDisabled("%s", s.why.c_str());
+    HintText(s.why);
     if (s.grade != c.grade) {
       std::string accept = Label(std::string(Tr(lang, Str::AcceptSuggestion)) + " " + GradeLabel(s.grade), "accept_grade");
       if (PrimaryButton(accept.c_str())) {
@@ -81,7 +82,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     ImGui::TextUnformatted(line.c_str());
     if (!g.reason.empty()) {
       NoteText(g.reason);
-      ImGui::TextDisabled("%s", g.reason.c_str());
+      HintText(g.reason);
     }
   }
 }
