@@ -9,6 +9,7 @@
 #include "ui/errors.h"
 #include "ui/labels.h"
 #include "ui/refusals.h"
+#include "ui/widgets.h"
 
 namespace crm::ui {
 
@@ -41,7 +42,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     std::snprintf(line, sizeof line, Tr(lang, Str::SuggestedGrade), GradeLabel(s.grade), s.score);
     ImGui::TextUnformatted(line);
     NoteText(s.why);
-    ImGui::TextDisabled("%s", s.why.c_str());
+    HintText(s.why);
     if (s.grade != c.grade) {
       std::string accept = Label(std::string(Tr(lang, Str::AcceptSuggestion)) + " " + GradeLabel(s.grade), "accept_grade");
       if (ActionButton(accept.c_str(), refusal, /*primary=*/true)) {
@@ -88,7 +89,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     ImGui::TextUnformatted(line.c_str());
     if (!g.reason.empty()) {
       NoteText(g.reason);
-      ImGui::TextDisabled("%s", g.reason.c_str());
+      HintText(g.reason);
     }
   }
 }
