@@ -389,7 +389,9 @@ float TopBarHeight() { return ImGui::GetFrameHeight() + ImGui::GetStyle().Window
 
 void DrawTopBarStrip(AppState& state) {
   float height = TopBarHeight();
-  ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  // The page keeps the keyboard when the bar appears (Ctrl+Tab reaches the bar's buttons).
+  ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                           ImGuiWindowFlags_NoFocusOnAppearing;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
   if (ImGui::BeginViewportSideBar("##top_bar", ImGui::GetMainViewport(), ImGuiDir_Up, height, flags)) {
     DrawTopBar(state);
