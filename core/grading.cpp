@@ -101,6 +101,9 @@ Result<GradeSuggestion> SuggestGrade(Db& db, int64_t customerId, int64_t nowMs) 
                 rate * 100);
   s.why = line;
   if (uncosted > 0) s.why += "; " + std::to_string(uncosted) + " orders without cost count no margin";
+  s.costedRevenue365dCents = costedRevenue;
+  s.uncostedOrders = uncosted;
+  s.lost = lost;
   if (lost) {
     s.grade = Grade::D;
     s.why += "; lost customer: D until won back";

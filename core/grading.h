@@ -33,7 +33,10 @@ struct GradeSuggestion {
   int orders365d = 0;
   int64_t revenue365dCents = 0;
   int64_t margin365dCents = 0;
-  std::string why;              // one line a person can read
+  int64_t costedRevenue365dCents = 0;  // revenue of the orders with a cost (the margin rate's base)
+  int64_t uncostedOrders = 0;   // orders in 365 days without a cost: they count no margin
+  bool lost = false;            // a lost customer: D until won back
+  std::string why;              // the same in one English line, for logs and the CLI (screens word the numbers)
 };
 
 // Sets the grade (reason required), records the history with the suggestion at that moment,

@@ -627,6 +627,25 @@ TEST_F(AppTest, ShortcutsOpenTheFormCloseItAndFocusTheSearch) {
   EXPECT_TRUE(io.WantTextInput);
 }
 
+// Every section of a customer reads in Chinese: the grade suggestion's reason, the audit trail, the dates… (a
+// section's text below the fold is not drawn, so each is opened on a screen tall enough to show all of it).
+TEST_F(AppTest, EverySectionOfACustomerReadsInChinese) {
+  m_state.lang = Lang::Zh;
+  ImGui::GetIO().DisplaySize = ImVec2(1280, 2400);
+  CustomerInput input;
+  input.name = "佛山华艺门业";
+  input.phones = {"13600001111"};
+  input.tags = {"老客户"};
+  int64_t id = CreateCustomer(m_db, input, m_state.actor).Value();
+  OpenCustomer(m_state, id);
+  Frames(2);
+  for (const CustomerSection& section : CustomerSections()) {
+    Click((std::string("section_") + section.id).c_str());
+    Frames(2);
+    EXPECT_EQ(EnglishOnScreen(), "") << "section " << section.id;
+  }
+}
+
 // Refusals before effort: a rep on another rep's customer finds what would be refused greyed out, the reason
 // (whose customer it is, in Chinese) on a tap, and no form to fill in vain; core refuses the same write the same way.
 TEST_F(AppTest, ARepSeesAnotherRepsCustomerGreyedOutWithTheOwnerNamedInChinese) {

@@ -1,12 +1,14 @@
 #include "ui/customer_sections/grade_section.h"
 
 #include <cstdio>
+#include <string>
 
 #include "core/table_changes.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/refusals.h"
 #include "ui/widgets.h"
@@ -27,6 +29,29 @@ void LoadGradeSection(AppState& state, CustomerDetailState& detail) {
   }
 }
 
+namespace {
+
+// Why the class is suggested, in the reader's language, from the suggestion's numbers (core's `why` is English).
+std::string GradeWhy(Lang lang, const GradeSuggestion& s) {
+  char part[256];
+  std::string why;
+  auto add = [&](const char* key, auto... args) {
+    std::snprintf(part, sizeof part, TrKey(lang, key), args...);
+    why += part;
+  };
+  add("grade_why.score", s.score);
+  if (s.daysSinceActivity < 0) why += TrKey(lang, "grade_why.never_contacted");
+  else add("grade_why.last_contact_days", static_cast<long long>(s.daysSinceActivity));
+  add("grade_why.counts", s.activities90d, s.orders365d);
+  double rate = s.costedRevenue365dCents > 0 ? 100.0 * static_cast<double>(s.margin365dCents) / static_cast<double>(s.costedRevenue365dCents) : 0;
+  add("grade_why.margin", static_cast<double>(s.margin365dCents) / 100.0, static_cast<double>(s.revenue365dCents) / 100.0, rate);
+  if (s.uncostedOrders > 0) add("grade_why.uncosted", static_cast<long long>(s.uncostedOrders));
+  if (s.lost) why += TrKey(lang, "grade_why.lost");
+  return why;
+}
+
+}  // namespace
+
 void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
   GradeSectionState& d = detail.grade;
   const Customer& c = *detail.customer;
@@ -41,12 +66,12 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     char line[160];
     std::snprintf(line, sizeof line, Tr(lang, Str::SuggestedGrade), GradeLabel(s.grade), s.score);
     ImGui::TextUnformatted(line);
-    NoteText(s.why);
-    HintText(s.why);
+    const std::string why = GradeWhy(lang, s);
+    HintText(why);
     if (s.grade != c.grade) {
       std::string accept = Label(std::string(Tr(lang, Str::AcceptSuggestion)) + " " + GradeLabel(s.grade), "accept_grade");
       if (ActionButton(accept.c_str(), refusal, /*primary=*/true)) {
-        Status set = SetGrade(*state.db, c.id, s.grade, std::string(Tr(lang, Str::AcceptedSuggestionReason)) + ": " + s.why,
+        Status set = SetGrade(*state.db, c.id, s.grade, std::string(Tr(lang, Str::AcceptedSuggestionReason)) + ": " + why,
                               state.actor);
         Report(state, set, Str::GradeSaved);
         if (set) d.newGrade = IndexOf(AllGrades(), s.grade);
