@@ -27,6 +27,7 @@ struct AgendaScreenState {
   std::string error;
   std::string message;
   FollowupActionState actions;
+  TouchScrollState scroll;
 };
 
 void DrawAgenda(AppState& state);

@@ -27,6 +27,7 @@ struct ConflictsScreenState {
   std::vector<sync::RefusedChange> refused;
   std::string error;
   std::string message;
+  TouchScrollState scroll;
 };
 
 void DrawConflicts(AppState& state);
