@@ -147,7 +147,7 @@ Result<std::string> NormalizeDate(std::string_view raw, std::string_view field) 
     return Invalid(field, Problem::BadDate, "'" + text + "' does not exist (month " + std::to_string(month) + " has " +
                                                    std::to_string(limit) + " days)");
   }
-  char buffer[16];
+  char buffer[40];  // room for any int, so no compiler sees a cut
   if (year == 0) {
     std::snprintf(buffer, sizeof buffer, "--%02d-%02d", month, day);
   } else {
