@@ -132,6 +132,16 @@ class AppTest : public testing::Test {
     for (const std::string& text : DrawnText()) joined += text;
     return joined;
   }
+  // One key (with Ctrl held when `ctrl`), pressed and let go, a frame each.
+  void PressKey(ImGuiKey key, bool ctrl = false) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, true);
+    io.AddKeyEvent(key, true);
+    Frame();
+    io.AddKeyEvent(key, false);
+    if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, false);
+    Frame();
+  }
   // Closes the popup a tap on a greyed-out control opened (a click outside it only closes it).
   void Dismiss() {
     ImGuiIO& io = ImGui::GetIO();
@@ -508,34 +518,26 @@ TEST_F(AppTest, AVisitIsLoggedInThreeClicksFromTheCustomerAndPlansTheNextFollowu
 
 TEST_F(AppTest, ShortcutsOpenTheFormCloseItAndFocusTheSearch) {
   ImGuiIO& io = ImGui::GetIO();
-  auto press = [&](ImGuiKey key, bool ctrl = false) {
-    if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, true);
-    io.AddKeyEvent(key, true);
-    Frame();
-    io.AddKeyEvent(key, false);
-    if (ctrl) io.AddKeyEvent(ImGuiMod_Ctrl, false);
-    Frame();
-  };
   Frame();
-  press(ImGuiKey_Slash);
+  PressKey(ImGuiKey_Slash);
   Frames(2);
   EXPECT_TRUE(io.WantTextInput) << "'/' at start";
-  press(ImGuiKey_Escape);  // leaves the field
+  PressKey(ImGuiKey_Escape);  // leaves the field
   Frames(2);
-  press(ImGuiKey_N, true);
+  PressKey(ImGuiKey_N, true);
   EXPECT_TRUE(m_state.form.open);
   Frames(2);
   EXPECT_TRUE(io.WantTextInput) << "the form's name field has the keyboard";
   Frames(2);
-  press(ImGuiKey_Escape);
+  PressKey(ImGuiKey_Escape);
   EXPECT_FALSE(m_state.form.open);
   Frames(2);
-  press(ImGuiKey_Slash);
+  PressKey(ImGuiKey_Slash);
   Frames(2);
-  EXPECT_TRUE(io.WantTextInput) << "'/' gives the search field the keyboard";
+  EXPECT_TRUE(ImGui::GetIO().WantTextInput) << "'/' gives the search field the keyboard";
   // From another page too.
   Click("nav_agenda");
-  press(ImGuiKey_Slash);
+  PressKey(ImGuiKey_Slash);
   Frames(2);
   EXPECT_EQ(m_state.page, Page::Customers);
   EXPECT_TRUE(io.WantTextInput);
@@ -970,18 +972,11 @@ TEST_F(AppTest, TabReachesTheListEnterOpensTheRowAndTheAnnouncementFollows) {
   m_appStyle = true;
   std::map<std::string, int64_t> ids{{"南海装饰", AddCustomer(m_db, "南海装饰", m_state.actor).Value()},
                                      {"北江建材", AddCustomer(m_db, "北江建材", m_state.actor).Value()}};
-  ImGuiIO& io = ImGui::GetIO();
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  auto press = [&](ImGuiKey key) {
-    io.AddKeyEvent(key, true);
-    Frame();
-    io.AddKeyEvent(key, false);
-    Frame();
-  };
+  ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   Frames(2);
   std::vector<std::string> heard;
   for (int i = 0; i < 60 && m_state.probe.Focused().label.rfind("##row_", 0) != 0; i++) {
-    press(ImGuiKey_Tab);
+    PressKey(ImGuiKey_Tab);
     heard.push_back(FocusAnnouncement(m_state));
   }
   ASSERT_EQ(m_state.probe.Focused().label.rfind("##row_", 0), 0u) << "Tab never reached the list";
@@ -997,18 +992,18 @@ TEST_F(AppTest, TabReachesTheListEnterOpensTheRowAndTheAnnouncementFollows) {
   // other row; Enter opens it.
   std::string first = FocusAnnouncement(m_state);
   std::string other = m_state.probe.Focused().label == "##row_南海装饰" ? "北江建材" : "南海装饰";
-  press(ImGuiKey_DownArrow);
+  PressKey(ImGuiKey_DownArrow);
   EXPECT_EQ(m_state.probe.Focused().label, "##row_" + other);
   EXPECT_EQ(FocusAnnouncement(m_state).rfind(other, 0), 0u) << FocusAnnouncement(m_state);
   EXPECT_NE(first, FocusAnnouncement(m_state));
-  press(ImGuiKey_Enter);
+  PressKey(ImGuiKey_Enter);
   Frame();
   EXPECT_EQ(m_state.detail.customerId, ids[other]);
   // Tab from a row leaves the list at once (one stop), to what follows it.
   m_state.detail.customerId = 0;
   Frames(2);
-  for (int i = 0; i < 60 && m_state.probe.Focused().label.rfind("##row_", 0) != 0; i++) press(ImGuiKey_Tab);
-  press(ImGuiKey_Tab);
+  for (int i = 0; i < 60 && m_state.probe.Focused().label.rfind("##row_", 0) != 0; i++) PressKey(ImGuiKey_Tab);
+  PressKey(ImGuiKey_Tab);
   EXPECT_NE(m_state.probe.Focused().label.rfind("##row_", 0), 0u) << m_state.probe.Focused().label;
 }
 
@@ -1017,27 +1012,20 @@ TEST_F(AppTest, TabReachesTheListEnterOpensTheRowAndTheAnnouncementFollows) {
 TEST_F(AppTest, EscFromACustomerOpenedByKeyboardThenSlashFocusesTheSearch) {
   m_appStyle = true;
   int64_t id = AddCustomer(m_db, "南海装饰", m_state.actor).Value();
-  ImGuiIO& io = ImGui::GetIO();
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  auto press = [&](ImGuiKey key) {
-    io.AddKeyEvent(key, true);
-    Frame();
-    io.AddKeyEvent(key, false);
-    Frame();
-  };
+  ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   Frames(2);
-  for (int i = 0; i < 60 && m_state.probe.Focused().label != "##row_南海装饰"; i++) press(ImGuiKey_Tab);
-  press(ImGuiKey_Enter);
+  for (int i = 0; i < 60 && m_state.probe.Focused().label != "##row_南海装饰"; i++) PressKey(ImGuiKey_Tab);
+  PressKey(ImGuiKey_Enter);
   Frames(2);
   ASSERT_EQ(m_state.detail.customerId, id);
-  for (int i = 0; i < 60 && m_state.probe.Focused().label.find("###log_visit") == std::string::npos; i++) press(ImGuiKey_Tab);
+  for (int i = 0; i < 60 && m_state.probe.Focused().label.find("###log_visit") == std::string::npos; i++) PressKey(ImGuiKey_Tab);
   ASSERT_NE(m_state.probe.Focused().label.find("###log_visit"), std::string::npos);
-  press(ImGuiKey_Escape);
+  PressKey(ImGuiKey_Escape);
   Frames(2);
   EXPECT_EQ(m_state.detail.customerId, 0);
-  press(ImGuiKey_Slash);
+  PressKey(ImGuiKey_Slash);
   Frames(2);
-  EXPECT_TRUE(io.WantTextInput) << "'/' gives the search field the keyboard";
+  EXPECT_TRUE(ImGui::GetIO().WantTextInput) << "'/' gives the search field the keyboard";
   EXPECT_EQ(FocusAnnouncement(m_state), Tr(m_state.lang, Str::SearchHint));
 }
 
