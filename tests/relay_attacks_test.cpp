@@ -73,14 +73,9 @@ constexpr int kInsert = 18, kDelete = 9, kUpdate = 23;
 class RelayAttackTest : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string store = "sqlite:" + m_folder / "relay.db";
-    if (GetParam() == "postgres") {
-      PgServer& server = PgServer::Get();
-      ASSERT_TRUE(server.Ok()) << server.Error();
-      std::string conninfo = server.NewDatabase();
-      ASSERT_FALSE(conninfo.empty()) << server.Error();
-      store = "postgres:" + conninfo;
-    }
+    std::string error;
+    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
+    ASSERT_FALSE(store.empty()) << error;
     relay::RelayOptions options = FastOptions(store);
     options.copiesDir = m_folder / "copies";
     m_relay = std::make_unique<TestRelay>(options);

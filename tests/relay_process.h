@@ -175,4 +175,14 @@ class PgServer {
   std::string m_error;
 };
 
+// The store of a test parameterised by store ("sqlite" or "postgres"): a SQLite file, or a new database on the
+// test PostgreSQL; empty, with the reason in `error`, when PostgreSQL is not there.
+inline std::string StoreForParam(const std::string& param, const std::string& sqliteFile, std::string& error) {
+  if (param != "postgres") return "sqlite:" + sqliteFile;
+  PgServer& server = PgServer::Get();
+  std::string conninfo = server.Ok() ? server.NewDatabase() : "";
+  if (conninfo.empty()) error = server.Error();
+  return conninfo.empty() ? "" : "postgres:" + conninfo;
+}
+
 }  // namespace crm::testing_support
