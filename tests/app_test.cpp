@@ -132,6 +132,15 @@ class AppTest : public testing::Test {
     for (const std::string& text : DrawnText()) joined += text;
     return joined;
   }
+  // The signed-in admin adds the customer; then `viewer` signs in on this device and opens it.
+  int64_t CreateAndOpenAs(const CustomerInput& input, int64_t viewer) {
+    int64_t id = CreateCustomer(m_db, input, m_state.actor).Value();
+    m_state.actor = Actor{viewer, 4};
+    EXPECT_TRUE(RefreshOrganisation(m_state));
+    OpenCustomer(m_state, id);
+    Frame();
+    return id;
+  }
   // One key (with Ctrl held when `ctrl`), pressed and let go, a frame each.
   void PressKey(ImGuiKey key, bool ctrl = false) {
     ImGuiIO& io = ImGui::GetIO();
@@ -572,11 +581,7 @@ TEST_F(AppTest, ARepSeesAnotherRepsCustomerGreyedOutWithTheOwnerNamedInChinese) 
   CustomerInput input;
   input.name = "李四的客户";
   input.ownerId = li;
-  int64_t id = CreateCustomer(m_db, input, admin).Value();
-  m_state.actor = Actor{zhang, 4};
-  ASSERT_TRUE(RefreshOrganisation(m_state));
-  OpenCustomer(m_state, id);
-  Frame();
+  int64_t id = CreateAndOpenAs(input, zhang);
   const std::string reason = "没有权限：这是李四的客户，只有李四或其主管可以修改";
   EXPECT_EQ(customer_detail::EditRefusal(m_state), reason);
   EXPECT_EQ(DrawnJoined().find(reason), std::string::npos) << "the reason waits for a hover or a tap";
@@ -626,11 +631,7 @@ TEST_F(AppTest, TheOwnersSupervisorMayEditTheCustomer) {
   CustomerInput input;
   input.name = "李四的客户";
   input.ownerId = li;
-  int64_t id = CreateCustomer(m_db, input, admin).Value();
-  m_state.actor = Actor{boss, 4};
-  ASSERT_TRUE(RefreshOrganisation(m_state));
-  OpenCustomer(m_state, id);
-  Frame();
+  CreateAndOpenAs(input, boss);
   EXPECT_EQ(customer_detail::EditRefusal(m_state), "");
   EXPECT_EQ(customer_detail::ReassignRefusal(m_state), "");
   Click("edit_customer");
