@@ -183,12 +183,98 @@ class AppTest : public testing::Test {
     Frames(2);
   }
 
+  // A finger on a touch screen: down at `from`, moved to `to` in steps, lifted (and then hovering nothing).
+  void TouchDrag(ImVec2 from, ImVec2 to, int steps = 10) {
+    ImGuiIO& io = ImGui::GetIO();
+    auto touchAt = [&](ImVec2 at) {
+      io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
+      io.AddMousePosEvent(at.x, at.y);
+    };
+    touchAt(from);
+    io.AddMouseButtonEvent(0, true);
+    Frame();
+    for (int i = 1; i <= steps; i++) {
+      float t = static_cast<float>(i) / static_cast<float>(steps);
+      touchAt(ImVec2(from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t));
+      Frame();
+    }
+    io.AddMouseSourceEvent(ImGuiMouseSource_TouchScreen);
+    io.AddMouseButtonEvent(0, false);
+    Frame();
+    touchAt(ImVec2(-FLT_MAX, -FLT_MAX));
+    Frames(2);
+  }
+
+  // The window of the last frame whose name holds `part` (a child's name holds its parent's).
+  const ProbedWindow* WindowNamed(const char* part) {
+    for (const ProbedWindow& window : m_state.probe.LastWindows()) {
+      if (window.name.find(part) != std::string::npos) return &window;
+    }
+    return nullptr;
+  }
+
   Db m_db = Db::OpenMemory().Value();
   ImGuiContext* m_context = nullptr;
   AppState m_state;
   int m_persistRequests = 0;
   bool m_appStyle = false;  // the app's own style and theme (ui/theme.h), as the browser draws; ImGui's default otherwise
 };
+
+TEST_F(AppTest, AFingerScrollsPeopleAndDevicesAndItsCloseStaysInSight) {
+  m_state.layout = Layout::Tablet;
+  ApplyStyle(Layout::Tablet, 1.0f);
+  Frame();
+  Click("people");
+  Frames(2);
+  const ProbedWindow* body = WindowNamed("people_body");
+  ASSERT_NE(body, nullptr);
+  ASSERT_GT(body->scrollMax.y, 100) << "at 1024×768 the tablet's people & devices is taller than its window";
+  auto close = m_state.probe.Find("people_close");
+  ASSERT_TRUE(close);
+  EXPECT_LE(close->max.y, ImGui::GetIO().DisplaySize.y) << "关闭 is in sight without scrolling";
+  for (const ProbedItem& item : m_state.probe.LastFrame()) {
+    EXPECT_NE(item.label, "##title_bar_button") << "no title-bar X smaller than a finger, in window " << item.windowId << " "
+                                                << (ImGui::FindWindowByID(item.windowId) ? ImGui::FindWindowByID(item.windowId)->Name : "");
+  }
+
+  // Upwards, from low in the window on a spot that is no button or field (a label, a gap).
+  auto onTarget = [&](ImVec2 at) {
+    for (const ProbedItem& item : m_state.probe.LastFrame()) {
+      if (item.interactive && at.x >= item.min.x && at.x <= item.max.x && at.y >= item.min.y && at.y <= item.max.y) return true;
+    }
+    return false;
+  };
+  ImVec2 from(body->clipMax.x - 20, body->clipMax.y - 10);
+  while (onTarget(from) && from.y > body->clipMin.y + 200) from.y -= 4;
+  ASSERT_FALSE(onTarget(from));
+  TouchDrag(from, ImVec2(from.x, from.y - 180));
+  body = WindowNamed("people_body");
+  ASSERT_NE(body, nullptr);
+  EXPECT_GT(body->scroll.y, 100) << "the window followed the finger (a glide may add to it)";
+  EXPECT_TRUE(m_state.people.open) << "the drag pressed nothing";
+  Frames(90);  // the glide comes to rest
+  body = WindowNamed("people_body");
+  float scrolled = body->scroll.y;
+
+  // A drag that starts in a text field belongs to the field: the window stays where it is.
+  auto field = m_state.probe.Find("new_user_pin");
+  ASSERT_TRUE(field);
+  ImVec2 inField((field->min.x + field->max.x) / 2, (field->min.y + field->max.y) / 2);
+  TouchDrag(inField, ImVec2(inField.x, inField.y + 120));
+  body = WindowNamed("people_body");
+  EXPECT_NEAR(body->scroll.y, scrolled, 1.0f);
+}
+
+TEST_F(AppTest, NoKeyboardShortcutIsOfferedOnATablet) {
+  EXPECT_NE(std::string(SearchHint(m_state)).find('/'), std::string::npos) << "a laptop names the / shortcut";
+  m_state.layout = Layout::Tablet;
+  ApplyStyle(Layout::Tablet, 1.0f);
+  Frames(2);
+  EXPECT_EQ(std::string(SearchHint(m_state)).find('/'), std::string::npos) << SearchHint(m_state);
+  for (const ProbedItem& item : m_state.probe.LastFrame()) {
+    EXPECT_EQ(item.label.find("Ctrl+"), std::string::npos) << item.label;
+  }
+}
 
 TEST_F(AppTest, AddButtonStoresACustomerAndAsksToPersist) {
   OpenAbout();

@@ -127,7 +127,6 @@ void DrawAgenda(AppState& state) {
   if (!agenda.error.empty()) ErrorText(agenda.error);
   if (!agenda.message.empty()) SuccessText(agenda.message);
   ImGui::BeginChild("##agenda_list", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
-  TouchScroll(agenda.scroll, state.layout == Layout::Tablet);
   DrawSection(state, Str::DueOverdue, agenda.overdue, ImVec4(0.75f, 0.15f, 0.12f, 1), "overdue");
   DrawSection(state, Str::DueToday, agenda.today, ImVec4(0.70f, 0.45f, 0.05f, 1), "today");
   DrawSection(state, Str::DueThisWeek, agenda.week, ImVec4(0.20f, 0.35f, 0.60f, 1), "week");

@@ -27,7 +27,6 @@ struct AgendaScreenState {
   std::string error;
   std::string message;
   FollowupActionState actions;
-  TouchScrollState scroll;
 };
 
 void DrawAgenda(AppState& state);

@@ -383,6 +383,26 @@ void DrawPreedit(AppState& state) {
   draw->AddLine(ImVec2(at.x, at.y + size.y), ImVec2(at.x + size.x, at.y + size.y), IM_COL32(40, 80, 200, 255), 1.5f);
 }
 
+// The top bar is a strip of the viewport of its own (ImGui's side bar): the work area left for the
+// page and every dialog starts under it, so no dialog covers who is signed in or the lock.
+float TopBarHeight() { return ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2; }
+
+void DrawTopBarStrip(AppState& state) {
+  float height = TopBarHeight();
+  // The page keeps the keyboard when the bar appears (Ctrl+Tab reaches the bar's buttons).
+  ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                           ImGuiWindowFlags_NoFocusOnAppearing;
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+  if (ImGui::BeginViewportSideBar("##top_bar", ImGui::GetMainViewport(), ImGuiDir_Up, height, flags)) {
+    DrawTopBar(state);
+    ImVec2 min = ImGui::GetWindowPos();
+    ImVec2 max(min.x + ImGui::GetWindowWidth(), min.y + ImGui::GetWindowHeight() - 1);
+    ImGui::GetWindowDrawList()->AddLine(ImVec2(min.x, max.y), max, ImGui::GetColorU32(ImGuiCol_Separator));
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -402,9 +422,13 @@ void DrawApp(AppState& state) {
     RunImportExportJobs(state);
   }
 
+  bool ready = state.fatalError.empty() && (state.storage.role == WriterRole::Starting || state.storage.role == WriterRole::Writer) &&
+               state.screen != Screen::Loading && state.db;
+  // The page fills the viewport under the top bar (drawn after it: the app's window is the first one).
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(viewport->WorkPos);
-  ImGui::SetNextWindowSize(viewport->WorkSize);
+  float topBar = ready ? TopBarHeight() : 0;
+  ImGui::SetNextWindowPos(ImVec2(viewport->Pos.x, viewport->Pos.y + topBar));
+  ImGui::SetNextWindowSize(ImVec2(viewport->Size.x, viewport->Size.y - topBar));
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                            ImGuiWindowFlags_NoBringToFrontOnFocus;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
@@ -418,10 +442,8 @@ void DrawApp(AppState& state) {
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {
-    DrawTopBar(state);
-    ImGui::Separator();
     // Everything between the top bar and the status bar, which stays at the bottom whatever the page.
-    float bodyHeight = ImGui::GetContentRegionAvail().y - StatusBarHeight() - ImGui::GetStyle().ItemSpacing.y;
+    float bodyHeight = ImGui::GetContentRegionAvail().y - StatusBarHeight(state) - ImGui::GetStyle().ItemSpacing.y;
     switch (state.screen) {
       case Screen::Welcome:
         ImGui::BeginChild("##welcome", ImVec2(0, bodyHeight), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
@@ -449,6 +471,7 @@ void DrawApp(AppState& state) {
     DrawStatusBar(state);
   }
   ImGui::End();
+  if (ready) DrawTopBarStrip(state);
   if (state.screen == Screen::Home && state.db) {
     DrawCustomerForm(state);
     DrawVisitDialog(state);
@@ -456,6 +479,7 @@ void DrawApp(AppState& state) {
     DrawPeople(state);
   }
   DrawPreedit(state);
+  TouchDragScroll(state.touchScroll);
   ForgetVanishedFocus();
   DrawFocusRing();
 }

@@ -31,6 +31,7 @@
 #include "ui/signin_screen.h"
 #include "ui/status_bar.h"
 #include "ui/theme.h"
+#include "ui/touch.h"
 #include "ui/storage_panel.h"
 #include "ui/trash_screen.h"
 #include "ui/value_words.h"
@@ -107,6 +108,7 @@ struct AppState {
 
   GlyphAtlas glyphs;
   ImeState ime;
+  TouchScrollState touchScroll;  // a finger scrolling whatever window is under it (ui/touch.h)
 
   SignInState signIn;
   StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)

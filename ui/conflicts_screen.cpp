@@ -123,7 +123,6 @@ void DrawConflicts(AppState& state) {
   if (!screen.error.empty()) ErrorText(screen.error);
   if (!screen.message.empty()) SuccessText(screen.message);
   ImGui::BeginChild("##conflict_list", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
-  TouchScroll(screen.scroll, state.layout == Layout::Tablet);
   if (screen.entries.empty()) ImGui::TextDisabled("%s", Tr(lang, Str::NoConflicts));
   for (const ConflictEntry& e : screen.entries) {
     ImGui::PushID(static_cast<int>(e.id ^ (e.id >> 32)));

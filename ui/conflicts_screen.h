@@ -27,7 +27,6 @@ struct ConflictsScreenState {
   std::vector<sync::RefusedChange> refused;
   std::string error;
   std::string message;
-  TouchScrollState scroll;
 };
 
 void DrawConflicts(AppState& state);

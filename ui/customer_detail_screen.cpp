@@ -215,7 +215,6 @@ void DrawCustomerDetail(AppState& state) {
   int clicked = ChoiceButtons(labels, "section_", ids, d.section);
   if (clicked >= 0) d.section = clicked;
   ImGui::BeginChild("##detail_body", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
-  TouchScroll(d.scroll, state.layout == Layout::Tablet);
   ValueAt(sections, d.section).draw(state, d);
   ImGui::EndChild();
 }

@@ -58,7 +58,6 @@ struct CustomerDetailState {
   AuditSectionState audit;
   // The state of sections that keep their own (SectionState), by section id.
   std::map<std::string, std::unique_ptr<CustomerSectionState>> sectionStates;
-  TouchScrollState scroll;
 };
 
 template <class T>

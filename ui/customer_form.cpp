@@ -402,12 +402,11 @@ void DrawCustomerForm(AppState& state) {
   CheckDuplicates(state);
   bool open = true;
   std::string title = Label(state.lang, form.editingId ? Str::EditCustomer : Str::NewCustomer, "new_customer_window");
-  if (BeginDialog(title, &open, 36, 0.9f)) {
+  if (BeginDialog(title, state.layout == Layout::Tablet ? nullptr : &open, 36, 0.9f)) {
     // The fields scroll; the duplicates, errors and buttons stay in sight under them.
-    float footer = ImGui::GetFrameHeightWithSpacing() * 1.6f + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
+    float footer = DialogFooterHeight() + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     if (!form.duplicates.empty()) footer += ImGui::GetFrameHeightWithSpacing() * (static_cast<float>(form.duplicates.size()) + 2.2f);
     ImGui::BeginChild("##form_fields", ImVec2(0, -footer), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
-    TouchScroll(form.scroll, state.layout == Layout::Tablet);
     DrawFields(state);
     ImGui::EndChild();
     DrawDuplicates(state);

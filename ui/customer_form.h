@@ -45,7 +45,6 @@ struct CustomerFormState {
   std::string checkedKey;       // name|phones|city the list above answers
   int64_t typedAtMs = 0;
   bool duplicatesConfirm = false;  // Save was pressed with duplicates shown: waiting for "save anyway"
-  TouchScrollState scroll;
 };
 
 // Opens the form empty, or filled from a stored customer.

@@ -131,17 +131,14 @@ ListClick DrawCustomerList(AppState& state, CustomerListView& view, const char* 
                            const char* actionIdPrefix, float reserveBottom) {
   RefreshList(state, view);
   ListClick click;
-  bool tablet = state.layout == Layout::Tablet;
   const ImGuiStyle& style = ImGui::GetStyle();
   float rowHeight = ListRowHeight(state);
   if (!view.error.empty()) ErrorText(view.error);
   ImGui::BeginChild(childId, ImVec2(0, -reserveBottom), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
   if (view.scrollToTop) {
     ImGui::SetScrollY(0);
-    view.scroll = TouchScrollState{};
     view.scrollToTop = false;
   }
-  TouchScroll(view.scroll, tablet);
   if (view.total == 0 && view.error.empty()) {
     bool filtered = !view.query.search.empty() || view.query.grade || view.query.stage || view.query.ownerId ||
                     !view.query.tag.empty() || view.query.followup != FollowupFilter::Any;

@@ -31,7 +31,6 @@ struct CustomerListView {
   bool moreBeyond = false;
   std::map<int, std::vector<CustomerRow>> pages;  // page number → rows
   std::string error;
-  TouchScrollState scroll;
   float scrollY = 0;  // the list's scroll offset in the last frame, for tests
   float scrollMaxY = 0;
   ImVec2 rectMin, rectMax;  // the list's window on screen in the last frame (its scrollbar is on the right edge)

@@ -141,6 +141,11 @@ void HandleShortcuts(AppState& state) {
   }
 }
 
+// No "press /" on a tablet: it has no keyboard to press it on.
+const char* SearchHint(const AppState& state) {
+  return Tr(state.lang, state.layout == Layout::Tablet ? Str::SearchHintTouch : Str::SearchHint);
+}
+
 void DrawCustomers(AppState& state) {
   CustomersScreenState& screen = state.customers;
   bool tablet = state.layout == Layout::Tablet;
@@ -153,8 +158,8 @@ void DrawCustomers(AppState& state) {
   if (screen.focusSearch && FocusNextItem()) screen.focusSearch = false;
   NoteText(screen.search);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - newWidth - filtersWidth - style.ItemSpacing.x);
-  NameNextItem(Tr(state.lang, Str::SearchHint));
-  bool enter = ImGui::InputTextWithHint("##search", Tr(state.lang, Str::SearchHint), &screen.search,
+  NameNextItem(SearchHint(state));
+  bool enter = ImGui::InputTextWithHint("##search", SearchHint(state), &screen.search,
                                         ImGuiInputTextFlags_EnterReturnsTrue);
   if (screen.search != screen.appliedSearch) {
     if (ImGui::IsItemEdited()) screen.searchChangedMs = state.nowMs;

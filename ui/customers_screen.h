@@ -33,5 +33,7 @@ struct CustomersScreenState {
 void DrawCustomers(AppState& state);
 // The app's shortcuts: '/' search, Ctrl+N new customer, Esc closes the topmost dialog or the detail.
 void HandleShortcuts(AppState& state);
+// The search field's placeholder: it names the / shortcut only where there is a keyboard.
+const char* SearchHint(const AppState& state);
 
 }  // namespace crm::ui

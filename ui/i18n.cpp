@@ -89,6 +89,7 @@ constexpr Entry kStrings[] = {
     {Str::Customers, "客户", "Customers"},
     {Str::Search, "搜索", "Search"},
     {Str::SearchHint, "按 / 搜索：名称、电话、联系人、标签或地址", "Press / to search: name, phone, contact, tag or address"},
+    {Str::SearchHintTouch, "搜索：名称、电话、联系人、标签或地址", "Search: name, phone, contact, tag or address"},
     {Str::NewCustomer, "新建客户", "New customer"},
     {Str::NoCustomers, "还没有客户", "No customers yet"},
     {Str::NoMatches, "没有匹配的客户", "No matching customers"},

@@ -83,6 +83,7 @@ enum class Str : int {
   Customers,
   Search,
   SearchHint,
+  SearchHintTouch,  // the search field on a touch screen: no keyboard shortcut to name
   NewCustomer,
   NoCustomers,
   NoMatches,

@@ -443,7 +443,6 @@ void RunImportExportJobs(AppState& state) {
 void DrawImportExport(AppState& state) {
   ImportScreenState& screen = state.import;
   ImGui::BeginChild("##import_body", ImVec2(0, 0), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
-  TouchScroll(screen.scroll, state.layout == Layout::Tablet);
   ImGui::SeparatorText(Tr(state.lang, Str::ImportTitle));
   if (!screen.error.empty()) ErrorText(screen.error);
   if (!screen.message.empty()) SuccessText(screen.message);

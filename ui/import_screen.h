@@ -49,7 +49,6 @@ struct ImportScreenState {
   // Frame budget bookkeeping for tests and the benchmark: the slowest step so far.
   int steps = 0;
   double maxStepMs = 0;
-  TouchScrollState scroll;
 
   // Export.
   bool englishHeaders = false;

@@ -17,6 +17,24 @@ struct ProbedItem {
   ImGuiID id = 0;
   std::string label;  // as passed to the widget, "##id" suffix included
   ImVec2 min, max;    // in ImGui display coordinates (framebuffer pixels)
+  // A target a finger can press: a widget (button, field, checkbox, row…) or a window's title-bar button;
+  // not a window, a child's navigation entry or a scrollbar.
+  bool interactive = false;
+  ImGuiID windowId = 0;  // the window it was drawn in
+  bool textField = false;  // takes typing (a text or number field)
+};
+
+// A window of the frame, for telling whether an item in it can be scrolled into view.
+struct ProbedWindow {
+  ImGuiID id = 0;
+  ImGuiID parentId = 0;  // 0 for a top-level window
+  std::string name;
+  ImVec2 min, max;            // the whole window
+  ImVec2 clipMin, clipMax;    // where its content shows (ImGui's inner clip rectangle)
+  ImVec2 innerMin;            // where its content starts, before scrolling
+  ImVec2 scroll, scrollMax;
+  // A multi-line text field's own window: it scrolls its text under the cursor by itself.
+  bool textField = false;
 };
 
 // The control that has the keyboard focus (ImGui's NavId), as the last frame drew it.
@@ -43,9 +61,12 @@ class ItemProbe {
   std::optional<ProbedItem> Find(std::string_view label) const;
   const std::vector<ProbedItem>& LastFrame() const { return m_last; }
   const FocusedItem& Focused() const { return m_focusedLast; }
+  // The windows the last frame's items were drawn in, with their parents.
+  const std::vector<ProbedWindow>& LastWindows() const { return m_lastWindows; }
 
   // Called from the hooks.
-  void OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max);
+  // `navigable`: registered with item data and reachable by navigation (not a scrollbar, grip or border).
+  void OnItemAdd(ImGuiID id, const ImVec2& min, const ImVec2& max, bool navigable);
   void OnItemInfo(ImGuiID id, const char* label, int flags = 0);  // flags: ImGuiItemStatusFlags
   void SetNextName(std::string_view name) { m_nextName = name; }
 
@@ -57,6 +78,7 @@ class ItemProbe {
   std::string m_nextName;
   std::vector<ProbedItem> m_current;
   std::vector<ProbedItem> m_last;
+  std::vector<ProbedWindow> m_lastWindows;
 };
 
 // The text a frame drew, read back from its glyphs in the draw data: every window (tooltips and popups too),

@@ -100,7 +100,7 @@ void DrawMergeDialog(AppState& state) {
   bool open = true;
   std::string title = Label(std::string(Tr(lang, Str::MergeDuplicates)) + " · " + merge.customerName, "merge_window");
   NoteText(title);
-  if (BeginDialog(title, &open, 36)) {
+  if (BeginDialog(title, state.layout == Layout::Tablet ? nullptr : &open, 36)) {
     if (merge.done) {
       const MergeSummary& s = *merge.done;
       // Each table that gave the kept customer rows, as the record registry names it: "联系人 1、跟进记录 2".
@@ -117,6 +117,8 @@ void DrawMergeDialog(AppState& state) {
       std::string close = Label(lang, Str::Close, "merge_close");
       if (PrimaryButton(close.c_str())) open = false;
     } else {
+      // The candidates and the choice scroll; Close stays under them.
+      BeginDialogBody("##merge_body", DialogFooterHeight());
       DrawCandidates(state);
       if (merge.otherId) {
         ImGui::SeparatorText(Tr(lang, Str::MergeSurvivor));
@@ -146,6 +148,7 @@ void DrawMergeDialog(AppState& state) {
         }
       }
       if (!merge.error.empty()) ErrorText(merge.error);
+      EndDialogBody();
       ImGui::Spacing();
       std::string cancel = Label(lang, Str::Close, "merge_cancel");
       if (ImGui::Button(cancel.c_str())) open = false;

@@ -73,20 +73,45 @@ void DrawAddUser(AppState& state) {
   ImGui::EndDisabled();
   if (!people.message.empty()) ImGui::TextColored(ImVec4(0.2f, 0.55f, 0.3f, 1), "%s", people.message.c_str());
 }
+
+
+void DrawDevice(AppState& state) {
+  PeopleScreenState& people = state.people;
+  ImGui::SeparatorText(Tr(state.lang, Str::ThisDevice));
+  bool shared = state.device.shared;
+  std::string sharedLabel = std::string(Tr(state.lang, Str::SharedTablet)) + "###shared";
+  if (ImGui::Checkbox(sharedLabel.c_str(), &shared)) {
+    state.device.shared = shared;
+    SaveSettings(state);
+  }
+  ImGui::TextUnformatted(Tr(state.lang, Str::IdleLock));
+  // Room for a few digits besides the − and + buttons, so a finger can tap into the number too.
+  ImGui::SetNextItemWidth(NumberFieldWidth(ImGui::GetFontSize() * 5));
+  if (ImGui::InputInt("##idle_lock", &people.idleSeconds, 15, 60)) SaveSettings(state);
+  if (!people.settingsError.empty()) ErrorText(people.settingsError);
+
+  ImGui::SeparatorText(Tr(state.lang, Str::Layout));
+  const char* labels[] = {Tr(state.lang, Str::LayoutAuto), Tr(state.lang, Str::LayoutLaptop), Tr(state.lang, Str::LayoutTablet)};
+  const char* ids[] = {"layout_auto", "layout_laptop", "layout_tablet"};
+  int selected = state.layoutAuto ? 0 : state.layout == Layout::Laptop ? 1 : 2;
+  int clicked = ChoiceButtons(labels, ids, static_cast<int>(std::size(ids)), selected);
+  if (clicked >= 0) {
+    state.layoutAuto = clicked == 0;
+    if (clicked == 1) state.layout = Layout::Laptop;
+    if (clicked == 2) state.layout = Layout::Tablet;
+  }
+}
 }  // namespace
 
 void DrawPeople(AppState& state) {
   PeopleScreenState& people = state.people;
   if (!people.open) return;
-  const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImVec2 size(std::min(viewport->WorkSize.x * 0.9f, ImGui::GetFontSize() * 34), viewport->WorkSize.y * 0.85f);
-  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x / 2, viewport->WorkPos.y + viewport->WorkSize.y / 2),
-                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(size, ImGuiCond_Always);
-  std::string title = std::string(Tr(state.lang, Str::PeopleAndDevice)) + "###people_window";
   bool open = true;
-  if (ImGui::Begin(title.c_str(), &open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
-                                             ImGuiWindowFlags_NoResize)) {
+  bool tablet = state.layout == Layout::Tablet;
+  std::string title = std::string(Tr(state.lang, Str::PeopleAndDevice)) + "###people_window";
+  if (BeginDialog(title, tablet ? nullptr : &open, 34, 0.85f)) {
+    // The lists and settings scroll; Close stays under them, always in reach.
+    BeginDialogBody("##people_body", DialogFooterHeight());
     ImGui::SeparatorText(Tr(state.lang, Str::UsersOnDevice));
     for (const DeviceAccount& account : state.signIn.accounts) {
       DataText(account.name);
@@ -94,43 +119,14 @@ void DrawPeople(AppState& state) {
       ImGui::TextDisabled("%s · %s", RoleText(state.lang, account.role), Tr(state.lang, account.hasPin ? Str::PinSet : Str::NoPin));
     }
     DrawAddUser(state);
-
-    ImGui::SeparatorText(Tr(state.lang, Str::ThisDevice));
-    bool shared = state.device.shared;
-    std::string sharedLabel = std::string(Tr(state.lang, Str::SharedTablet)) + "###shared";
-    if (ImGui::Checkbox(sharedLabel.c_str(), &shared)) {
-      state.device.shared = shared;
-      SaveSettings(state);
-    }
-    ImGui::TextUnformatted(Tr(state.lang, Str::IdleLock));
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    if (ImGui::InputInt("##idle_lock", &people.idleSeconds, 15, 60)) SaveSettings(state);
-    if (!people.settingsError.empty()) ErrorText(people.settingsError);
-
-    ImGui::SeparatorText(Tr(state.lang, Str::Layout));
-    struct Choice {
-      Str label;
-      const char* id;
-      bool selected;
-    };
-    const Choice choices[] = {{Str::LayoutAuto, "layout_auto", state.layoutAuto},
-                              {Str::LayoutLaptop, "layout_laptop", !state.layoutAuto && state.layout == Layout::Laptop},
-                              {Str::LayoutTablet, "layout_tablet", !state.layoutAuto && state.layout == Layout::Tablet}};
-    for (size_t i = 0; i < std::size(choices); i++) {
-      if (i) ImGui::SameLine();
-      std::string label = std::string(Tr(state.lang, choices[i].label)) + "###" + choices[i].id;
-      if (ToggleButton(label.c_str(), choices[i].selected)) {
-        state.layoutAuto = i == 0;
-        if (i == 1) state.layout = Layout::Laptop;
-        if (i == 2) state.layout = Layout::Tablet;
-      }
-    }
+    DrawDevice(state);
+    EndDialogBody();
     ImGui::Spacing();
     std::string close = std::string(Tr(state.lang, Str::Close)) + "###people_close";
     if (ImGui::Button(close.c_str())) open = false;
   }
-  ImGui::End();
-  if (!open || (!ImGui::GetIO().WantTextInput && ImGui::IsKeyPressed(ImGuiKey_Escape, false))) people.open = false;
+  EndDialog();
+  if (!open || (!ImGui::GetIO().WantTextInput && EscapePressed())) people.open = false;
 }
 
 }  // namespace crm::ui

@@ -65,7 +65,6 @@ void DrawWinBack(AppState& state) {
   }
   ImGui::TextWrapped("%s", Tr(state.lang, Str::WinBackIntro));
   ImGui::BeginChild("##winback_list", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
-  TouchScroll(pool.winBackScroll, state.layout == Layout::Tablet);
   if (pool.winBack.empty()) ImGui::TextDisabled("%s", Tr(state.lang, Str::NoLostCustomers));
   for (const CustomerRow& row : pool.winBack) {
     ImGui::PushID(static_cast<int>(row.id ^ (row.id >> 32)));

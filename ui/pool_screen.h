@@ -24,7 +24,6 @@ struct PoolScreenState {
   CustomerListView pool;
   LoadStamp winBackLoaded;
   std::vector<CustomerRow> winBack;
-  TouchScrollState winBackScroll;
   // Bulk reassignment.
   int from = -1;  // indexes into AppState::users
   int to = -1;

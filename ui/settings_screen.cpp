@@ -11,6 +11,7 @@
 #include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/refusals.h"
+#include "ui/widgets.h"
 
 namespace crm::ui {
 
@@ -212,7 +213,7 @@ void DrawUsers(AppState& state) {
   if (!s.userMessage.empty()) SuccessText(s.userMessage);
 
   ImGui::SeparatorText(Tr(lang, Str::AddOrgUser));
-  ImGui::TextDisabled("%s", Tr(lang, Str::AddOrgUserHint));
+  HintText(Tr(lang, Str::AddOrgUserHint));
   TextField(Tr(lang, Str::PersonName), "org_user_name", s.userName, s.userNameError);
   ImGui::TextUnformatted(Tr(lang, Str::Role));
   std::vector<std::string> roleIds;
@@ -280,7 +281,6 @@ void DrawSettings(AppState& state) {
                               static_cast<int>(s.section));
   if (clicked >= 0) s.section = static_cast<SettingsSection>(clicked);
   ImGui::BeginChild("##settings_body", ImVec2(0, 0), ImGuiChildFlags_Border, ImGuiWindowFlags_NavFlattened);
-  TouchScroll(s.scroll, state.layout == Layout::Tablet);
   switch (s.section) {
     case SettingsSection::Rules: DrawRules(state); break;
     case SettingsSection::CustomFields: DrawCustomFields(state); break;

@@ -37,7 +37,6 @@ struct SettingsScreenState {
   std::string userNameError, userError, userMessage;
   std::string teamName, teamError;
   std::string displayError;  // the device refused a display setting
-  TouchScrollState scroll;
 };
 
 void DrawSettings(AppState& state);

@@ -5,6 +5,7 @@
 
 #include "core/followups.h"
 #include "imgui.h"
+#include "imgui_internal.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/widgets.h"
@@ -17,12 +18,14 @@ const ImVec4 kAmber(0.8f, 0.6f, 0.1f, 1.0f);
 const ImVec4 kRed(0.85f, 0.2f, 0.2f, 1.0f);
 const ImVec4 kGrey(0.45f, 0.47f, 0.50f, 1.0f);
 
+// Centred on the text beside it: the text sits lower on a line aligned to frame padding (the tablet's bar).
 void Dot(const ImVec4& color) {
   float size = ImGui::GetTextLineHeight() * 0.55f;
+  float textOffset = ImGui::GetCurrentWindow()->DC.CurrLineTextBaseOffset;
   ImVec2 at = ImGui::GetCursorScreenPos();
-  ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(at.x + size / 2, at.y + ImGui::GetTextLineHeight() / 2), size / 2,
-                                              ImGui::GetColorU32(color));
-  ImGui::Dummy(ImVec2(size, ImGui::GetTextLineHeight()));
+  ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(at.x + size / 2, at.y + textOffset + ImGui::GetTextLineHeight() / 2),
+                                              size / 2, ImGui::GetColorU32(color));
+  ImGui::Dummy(ImVec2(size, textOffset + ImGui::GetTextLineHeight()));
   ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
 }
 
@@ -93,13 +96,18 @@ void DrawSync(AppState& state) {
 }
 }  // namespace
 
-float StatusBarHeight() { return ImGui::GetTextLineHeight() + ImGui::GetStyle().WindowPadding.y * 1.5f; }
+// A line of text on a laptop; on a tablet the conflict log's button is a full-size target, and the bar holds it.
+float StatusBarHeight(const AppState& state) {
+  float line = state.layout == Layout::Tablet ? ImGui::GetFrameHeight() : ImGui::GetTextLineHeight();
+  return line + ImGui::GetStyle().WindowPadding.y * 1.5f;
+}
 
 void DrawStatusBar(AppState& state) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(ImGui::GetStyle().WindowPadding.x, ImGui::GetStyle().WindowPadding.y * 0.6f));
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.92f, 0.93f, 0.95f, 1.0f));
-  ImGui::BeginChild("##status_bar", ImVec2(0, StatusBarHeight()), ImGuiChildFlags_AlwaysUseWindowPadding,
+  ImGui::BeginChild("##status_bar", ImVec2(0, StatusBarHeight(state)), ImGuiChildFlags_AlwaysUseWindowPadding,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NavFlattened);
+  if (state.layout == Layout::Tablet) ImGui::AlignTextToFramePadding();
   DrawSaveState(state);
   Separator();
   DrawSync(state);
@@ -119,8 +127,9 @@ void DrawStatusBar(AppState& state) {
     std::string button = Label(label, "open_conflicts");
     float width = ImGui::CalcTextSize(button.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetContentRegionMax().x - width));
-    // The bar is one text line high: the button keeps to it.
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0));
+    // On a laptop the bar is one text line high and the button keeps to it.
+    bool tablet = state.layout == Layout::Tablet;
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, tablet ? ImGui::GetStyle().FramePadding.y : 0));
     if (unseen) ImGui::PushStyleColor(ImGuiCol_Text, kRed);
     if (ImGui::Button(button.c_str())) GoToPage(state, Page::Conflicts);
     if (unseen) ImGui::PopStyleColor();

@@ -16,6 +16,6 @@ using SyncStatusView = sync::SyncStatus;
 
 void DrawStatusBar(AppState& state);
 // Its height in the current style (the app reserves it at the bottom).
-float StatusBarHeight();
+float StatusBarHeight(const AppState& state);
 
 }  // namespace crm::ui

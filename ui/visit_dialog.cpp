@@ -78,7 +78,9 @@ void DrawVisitDialog(AppState& state) {
   bool open = true;
   std::string title = Label(std::string(Tr(state.lang, Str::LogVisit)) + " · " + visit.customerName, "visit_window");
   NoteText(title);
-  if (BeginDialog(title, &open, 34)) {
+  if (BeginDialog(title, state.layout == Layout::Tablet ? nullptr : &open, 34)) {
+    // The fields scroll when "more" does not fit; the error and the buttons stay under them.
+    BeginDialogBody("##visit_body", DialogFooterHeight() + (visit.error.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2));
     ImGui::TextUnformatted(Tr(state.lang, Str::VisitKind));
     std::vector<std::string> ids;
     for (ActivityKind kind : AllActivityKinds()) ids.emplace_back(Code(kind));
@@ -107,6 +109,7 @@ void DrawVisitDialog(AppState& state) {
         if (picked >= 0) visit.contact = picked == visit.contact ? -1 : picked;
       }
     }
+    EndDialogBody();
     if (!visit.error.empty()) ErrorText(visit.error);
     ImGui::Spacing();
     std::string save = Label(state.lang, Str::Save, "save_visit");

@@ -1,7 +1,6 @@
 #include "ui/widgets.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
@@ -107,6 +106,42 @@ bool BeginDialog(const std::string& titleAndId, bool* open, float widthInFonts, 
 
 void EndDialog() { ImGui::End(); }
 
+namespace {
+// Where an auto-height dialog keeps its body's content height from the last frame (its own state storage).
+ImGuiID BodyHeightKey() { return ImGui::GetID("##dialog_body_height"); }
+}  // namespace
+
+void BeginDialogBody(const char* id, float footerHeight) {
+  ImGuiWindow* dialog = ImGui::GetCurrentWindow();
+  // The body takes the keyboard with its dialog, so a field in it can take the focus on the first frame.
+  bool focusBody = ImGui::IsWindowAppearing() && ImGui::IsWindowFocused();
+  float height = -footerHeight;
+  if (dialog->Flags & ImGuiWindowFlags_AlwaysAutoResize) {
+    // Auto height: as tall as the content was, at most what the work area leaves once the footer is placed.
+    const ImGuiStyle& style = ImGui::GetStyle();
+    float room = ImGui::GetMainViewport()->WorkSize.y * 0.92f - dialog->TitleBarHeight() - style.WindowPadding.y * 2 - footerHeight;
+    room = std::max(room, ImGui::GetFrameHeight());
+    height = std::min(room, ImGui::GetStateStorage()->GetFloat(BodyHeightKey(), room));
+  }
+  ImGui::BeginChild(id, ImVec2(0, height), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
+  if (focusBody) ImGui::FocusWindow(ImGui::GetCurrentWindow());
+}
+
+void EndDialogBody() {
+  const ImGuiWindow* body = ImGui::GetCurrentWindow();
+  float contentHeight = body->DC.CursorMaxPos.y - body->DC.CursorStartPos.y + body->WindowPadding.y * 2;
+  ImGui::EndChild();
+  ImGui::GetStateStorage()->SetFloat(BodyHeightKey(), std::max(contentHeight, 1.0f));
+}
+
+float DialogFooterHeight(float buttonRows) {
+  return ImGui::GetFrameHeightWithSpacing() * buttonRows + ImGui::GetStyle().ItemSpacing.y;
+}
+
+float NumberFieldWidth(float numberWidth) {
+  return numberWidth + 2 * (ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x);
+}
+
 bool EscapePressed() { return ImGui::IsKeyPressed(ImGuiKey_Escape, false); }
 
 bool PrimaryButton(const char* label, const ImVec2& size) {
@@ -197,6 +232,12 @@ void ErrorText(const std::string& text) {
   ImGui::PopStyleColor();
 }
 
+void HintText(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
 bool FocusNextItem() {
   ImGuiContext& g = *ImGui::GetCurrentContext();
   if (g.NavWindow != g.CurrentWindow) {
@@ -226,46 +267,6 @@ bool TextField(const char* label, const char* id, std::string& value, const std:
     ErrorText(error);
   }
   return changed;
-}
-
-void TouchScroll(TouchScrollState& state, bool enabled) {
-  ImGuiIO& io = ImGui::GetIO();
-  if (!enabled) {
-    state = {};
-    return;
-  }
-  ImGuiWindow* window = ImGui::GetCurrentWindow();
-  bool hovered = ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
-  // A drag starts past a small threshold, so a tap still taps.
-  float threshold = ImGui::GetFontSize() * 0.5f;
-  if (!state.dragging && hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Left, threshold) &&
-      ImGui::IsMouseHoveringRect(window->InnerRect.Min, window->InnerRect.Max, false) &&
-      window->InnerRect.Contains(io.MouseClickedPos[0])) {
-    state.dragging = true;
-    // The row pressed at touch-down must not fire when the finger lifts.
-    ImGui::ClearActiveID();
-    ImGui::SetActiveID(window->GetID("##touch_scroll"), window);
-    ImGui::SetScrollY(window, window->Scroll.y - (io.MousePos.y - io.MouseClickedPos[0].y));
-    state.velocity = 0;
-    return;
-  }
-  if (state.dragging) {
-    if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
-      ImGui::SetScrollY(window, window->Scroll.y - io.MouseDelta.y);
-      if (io.DeltaTime > 0) state.velocity = -io.MouseDelta.y / io.DeltaTime;
-    } else {
-      state.dragging = false;
-      ImGui::ClearActiveID();
-    }
-    return;
-  }
-  // A short glide after the finger lifts, decaying quickly.
-  if (std::fabs(state.velocity) > 20.0f) {
-    ImGui::SetScrollY(window, window->Scroll.y + state.velocity * io.DeltaTime);
-    state.velocity *= std::pow(0.05f, io.DeltaTime);
-  } else {
-    state.velocity = 0;
-  }
 }
 
 }  // namespace crm::ui

@@ -58,6 +58,8 @@ void ErrorText(const std::string& text);
 // A line of good news in green, and a warning in amber (wrapped).
 void SuccessText(const std::string& text);
 void WarningText(const std::string& text);
+// A greyed hint or explanation, wrapped: a long one must not make a narrow screen scroll sideways.
+void HintText(const std::string& text);
 
 // A multi-line text field (summaries, notes), full width, with its error under it.
 bool TextAreaField(const char* label, const char* id, std::string& value, const std::string& error, float lines = 3,
@@ -72,19 +74,22 @@ void Chip(const char* text, const ImVec4& background, const ImVec4& foreground =
 
 // A centred window over the screen, as the forms and dialogs use: `widthInFonts` wide (at most 94% of the
 // display), auto height or `heightFraction` of the display. Returns ImGui::Begin's answer; always call EndDialog.
+// The dialog is placed in the viewport's work area, under the top bar. `open` null: no title-bar X (on a
+// tablet the X is smaller than a finger; the dialog's own Close or Cancel closes it).
 bool BeginDialog(const std::string& titleAndId, bool* open, float widthInFonts, float heightFraction = 0);
 void EndDialog();
+// The dialog's content, scrolling when it is taller than the room it has: the footer under it (its buttons,
+// `footerHeight` tall) stays in sight. Between BeginDialog and the footer; always call EndDialogBody.
+void BeginDialogBody(const char* id, float footerHeight);
+void EndDialogBody();
+// The height of a footer of `buttonRows` rows of buttons under a dialog's body.
+float DialogFooterHeight(float buttonRows = 1);
+
+// The width to give a number field with − and + buttons (ImGui::InputInt) so the number itself is
+// `numberWidth` wide: the buttons are frame-height squares, finger-sized on a tablet.
+float NumberFieldWidth(float numberWidth);
 
 // Esc, unless a text field has the keyboard (where Esc leaves the field first).
 bool EscapePressed();
-
-// Drag-to-scroll for the current child window on touch screens: a finger
-// dragging the list scrolls it, and the row under the finger is not clicked.
-// ImGui has no touch scrolling; call right after BeginChild().
-struct TouchScrollState {
-  bool dragging = false;
-  float velocity = 0;  // pixels per second after the finger lifts, for a short glide
-};
-void TouchScroll(TouchScrollState& state, bool enabled);
 
 }  // namespace crm::ui

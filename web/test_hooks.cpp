@@ -48,6 +48,43 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_find(const char* label) {
 namespace {
 std::string Bool(bool value) { return value ? "true" : "false"; }
 
+std::string Rect(const ImVec2& min, const ImVec2& max) {
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, "{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f}", min.x, min.y, max.x - min.x, max.y - min.y);
+  return buffer;
+}
+
+std::string Point(const ImVec2& point) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "{\"x\":%.1f,\"y\":%.1f}", point.x, point.y);
+  return buffer;
+}
+}  // namespace
+
+// Every target a finger can press in the last frame, and the windows they sit in (their visible area and
+// scroll range), so a test can tell whether each is large enough and can be brought into view.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_items() {
+  const ui::ItemProbe& probe = GetPlatform().app.probe;
+  std::string items;
+  for (const ui::ProbedItem& item : probe.LastFrame()) {
+    if (!item.interactive) continue;
+    items += (items.empty() ? "" : ",") + std::string("{\"label\":") + JsonString(item.label) + ",\"rect\":" + Rect(item.min, item.max) +
+             ",\"window\":" + std::to_string(item.windowId) + "}";
+  }
+  std::string windows;
+  for (const ui::ProbedWindow& window : probe.LastWindows()) {
+    windows += (windows.empty() ? "" : ",") + std::string("{\"id\":") + std::to_string(window.id) + ",\"parent\":" +
+               std::to_string(window.parentId) + ",\"name\":" + JsonString(window.name) + ",\"rect\":" + Rect(window.min, window.max) +
+               ",\"clip\":" + Rect(window.clipMin, window.clipMax) + ",\"inner\":" + Point(window.innerMin) +
+               ",\"scroll\":" + Point(window.scroll) + ",\"scrollMax\":" + Point(window.scrollMax) +
+               ",\"textField\":" + (window.textField ? "true" : "false") + "}";
+  }
+  g_reply = "{\"items\":[" + items + "],\"windows\":[" + windows + "]}";
+  return g_reply.c_str();
+}
+
+namespace {
+
 std::string Names(const std::vector<Followup>& items) {
   std::string out;
   for (const Followup& f : items) out += (out.empty() ? "" : ",") + JsonString(f.customerName);
@@ -208,7 +245,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             ",\"form\":{\"open\":" + Bool(form.open) + ",\"name\":" + JsonString(form.name) + ",\"phone\":" + JsonString(form.phones) +
             ",\"notes\":" + JsonString(form.notes) +
             ",\"editing\":" + Bool(form.editingId != 0) + ",\"duplicates\":[" + duplicates + "],\"duplicatesConfirm\":" +
-            Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"signInStep\":" +
+            Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"searchHint\":" + JsonString(ui::SearchHint(app)) +
+            ",\"signInStep\":" +
             std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
             ",\"visit\":" + visit + ",\"merge\":" + merge + ",\"agenda\":" + agenda + ",\"pool\":" + pool + ",\"trash\":" + trash +
             ",\"import\":" + ImportJson(app) + ",\"customers\":" + RowNames(list, 60) + ",\"slowFrames\":" + SlowFramesJson(platform) +

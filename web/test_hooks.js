@@ -19,6 +19,22 @@
       const reply = Module.ccall('crm_test_find', 'string', ['string'], [String(label)]);
       return reply ? toPage(JSON.parse(reply)) : null;
     },
+    // Every target a finger can press in the last frame and the windows holding them, in CSS pixels of the page.
+    items() {
+      const reply = JSON.parse(Module.ccall('crm_test_items', 'string', [], []));
+      const canvas = Module.canvas;
+      const box = canvas.getBoundingClientRect();
+      const sx = box.width / canvas.width;
+      const sy = box.height / canvas.height;
+      const point = (p) => ({ x: p.x * sx, y: p.y * sy });
+      const offset = (p) => ({ x: box.left + p.x * sx, y: box.top + p.y * sy });
+      // (No object spread: the build's JS optimizer does not read it.)
+      return {
+        items: reply.items.map((i) => Object.assign(i, { rect: toPage(i.rect) })),
+        windows: reply.windows.map((w) => Object.assign(w, { rect: toPage(w.rect), clip: toPage(w.clip), inner: offset(w.inner),
+                                                             scroll: point(w.scroll), scrollMax: point(w.scrollMax) })),
+      };
+    },
     state() {
       const state = JSON.parse(Module.ccall('crm_test_state', 'string', [], []));
       state.canvas = { width: Module.canvas.width, height: Module.canvas.height,

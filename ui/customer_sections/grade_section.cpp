@@ -67,8 +67,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     std::snprintf(line, sizeof line, Tr(lang, Str::SuggestedGrade), GradeLabel(s.grade), s.score);
     ImGui::TextUnformatted(line);
     const std::string why = GradeWhy(lang, s);
-    NoteText(why);
-    ImGui::TextDisabled("%s", why.c_str());
+    HintText(why);
     if (s.grade != c.grade) {
       std::string accept = Label(std::string(Tr(lang, Str::AcceptSuggestion)) + " " + GradeLabel(s.grade), "accept_grade");
       if (ActionButton(accept.c_str(), refusal, /*primary=*/true)) {
@@ -115,7 +114,7 @@ void DrawGradeSection(AppState& state, CustomerDetailState& detail) {
     ImGui::TextUnformatted(line.c_str());
     if (!g.reason.empty()) {
       NoteText(g.reason);
-      ImGui::TextDisabled("%s", g.reason.c_str());
+      HintText(g.reason);
     }
   }
 }
