@@ -383,24 +383,14 @@ void DrawPreedit(AppState& state) {
   draw->AddLine(ImVec2(at.x, at.y + size.y), ImVec2(at.x + size.x, at.y + size.y), IM_COL32(40, 80, 200, 255), 1.5f);
 }
 
-// The top bar is a strip of the viewport of its own (ImGui's side bar): the work area left for the
-// page and every dialog starts under it, so no dialog covers who is signed in or the lock.
-float TopBarHeight() { return ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2; }
-
-void DrawTopBarStrip(AppState& state) {
-  float height = TopBarHeight();
-  // The page keeps the keyboard when the bar appears (Ctrl+Tab reaches the bar's buttons).
-  ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                           ImGuiWindowFlags_NoFocusOnAppearing;
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
-  if (ImGui::BeginViewportSideBar("##top_bar", ImGui::GetMainViewport(), ImGuiDir_Up, height, flags)) {
-    DrawTopBar(state);
-    ImVec2 min = ImGui::GetWindowPos();
-    ImVec2 max(min.x + ImGui::GetWindowWidth(), min.y + ImGui::GetWindowHeight() - 1);
-    ImGui::GetWindowDrawList()->AddLine(ImVec2(min.x, max.y), max, ImGui::GetColorU32(ImGuiCol_Separator));
-  }
-  ImGui::End();
-  ImGui::PopStyleVar();
+// The top bar sits at the top of the page window (one window, so Tab and Enter move through it and the
+// page alike); the viewport's work area, where every dialog is placed, starts under it from the next
+// frame, so no dialog covers who is signed in or the lock.
+void DrawTopBarAndReserveIt(AppState& state) {
+  DrawTopBar(state);
+  ImGui::Separator();
+  auto* viewport = static_cast<ImGuiViewportP*>(ImGui::GetMainViewport());
+  viewport->BuildWorkOffsetMin.y += ImGui::GetCursorScreenPos().y - viewport->Pos.y;
 }
 
 }  // namespace
@@ -422,13 +412,10 @@ void DrawApp(AppState& state) {
     RunImportExportJobs(state);
   }
 
-  bool ready = state.fatalError.empty() && (state.storage.role == WriterRole::Starting || state.storage.role == WriterRole::Writer) &&
-               state.screen != Screen::Loading && state.db;
-  // The page fills the viewport under the top bar (drawn after it: the app's window is the first one).
+  // The page fills the whole viewport; the work area (for dialogs) is what the top bar leaves.
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  float topBar = ready ? TopBarHeight() : 0;
-  ImGui::SetNextWindowPos(ImVec2(viewport->Pos.x, viewport->Pos.y + topBar));
-  ImGui::SetNextWindowSize(ImVec2(viewport->Size.x, viewport->Size.y - topBar));
+  ImGui::SetNextWindowPos(viewport->Pos);
+  ImGui::SetNextWindowSize(viewport->Size);
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                            ImGuiWindowFlags_NoBringToFrontOnFocus;
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
@@ -442,6 +429,7 @@ void DrawApp(AppState& state) {
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {
+    DrawTopBarAndReserveIt(state);
     // Everything between the top bar and the status bar, which stays at the bottom whatever the page.
     float bodyHeight = ImGui::GetContentRegionAvail().y - StatusBarHeight(state) - ImGui::GetStyle().ItemSpacing.y;
     switch (state.screen) {
@@ -471,7 +459,6 @@ void DrawApp(AppState& state) {
     DrawStatusBar(state);
   }
   ImGui::End();
-  if (ready) DrawTopBarStrip(state);
   if (state.screen == Screen::Home && state.db) {
     DrawCustomerForm(state);
     DrawVisitDialog(state);
