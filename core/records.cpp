@@ -90,7 +90,8 @@ std::vector<RecordType> MakeRecordTypes() {
   types.back().fields = {
       {"name", K::Text, true, static_cast<int>(kMaxNameLength), nullptr, "customers.name"},
       {"kind", K::Text, true, 0, kKinds, "customers.kind"},
-      {"phone", K::Text, false, 0, nullptr, "customers.phone", ColumnRule::None, /*mergeFill=*/true},
+      {"phone", K::Text, false, 0, nullptr, "customers.phone", ColumnRule::None, /*mergeFill=*/true, nullptr, nullptr,
+       /*copyOf=*/"customer_phones"},
       {"province", K::Text, false, kPlace, nullptr, "customers.province", ColumnRule::None, true},
       {"city", K::Text, false, kPlace, nullptr, "customers.city", ColumnRule::None, true},
       {"district", K::Text, false, kPlace, nullptr, "customers.district", ColumnRule::None, true},
@@ -279,6 +280,12 @@ const FieldSpec* ColumnSpec(std::string_view table, std::string_view column) {
     if (column == field.column) return &field;
   }
   return nullptr;
+}
+
+bool TellsConflicts(std::string_view table, std::string_view column) {
+  const RecordType* type = FindRecordType(table);
+  const FieldSpec* field = type ? type->Field(column) : nullptr;
+  return !field || (field->label && !field->copyOf);
 }
 
 Result<std::optional<std::string>> RowName(Db& db, std::string_view table, int64_t id) {

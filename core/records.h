@@ -79,6 +79,9 @@ struct FieldSpec {
   bool (*format)(std::string_view text) = nullptr;  // the form a stored text has ("MM-DD"); nullptr: any
   // An Id naming a row of another table ("users"): people read it as that row's name (RecordType::nameColumn).
   const char* refersTo = nullptr;
+  // A copy core keeps of a value held by another table (customers.phone is the first of "customer_phones"):
+  // a concurrent change of it is told once, where the value is held.
+  const char* copyOf = nullptr;
 };
 
 struct RecordType {
@@ -120,6 +123,10 @@ bool IsTrashMark(std::string_view column);
 // How a column of a table stores its values and what they mean, the standard columns included (their times,
 // the users who made and changed a row); nullptr when the registry does not describe it.
 const FieldSpec* ColumnSpec(std::string_view table, std::string_view column);
+
+// Whether a concurrent change of this column is news to people, for the conflict log: a column they know by
+// name (it has a label), not a copy of another table's value. Columns the registry does not describe are.
+bool TellsConflicts(std::string_view table, std::string_view column);
 
 // A row's name as people know it (its table's nameColumn), deleted rows too; nullopt when the table names no
 // rows or the row is not there.

@@ -454,7 +454,10 @@ class PolicyApplier {
   }
 
   // --- the conflict log ---
-  bool Contested(const Change& change, int column) const { return !IsBookkeeping(change.info->columns[static_cast<size_t>(column)]); }
+  bool Contested(const Change& change, int column) const {
+    const std::string& name = change.info->columns[static_cast<size_t>(column)];
+    return !IsBookkeeping(name) && TellsConflicts(change.table, name);
+  }
 
   // Who won, and which row: its key as text, its customer, and (with a current row) who wrote it last.
   ConflictEntry Base(const Change& change, bool current) const {

@@ -70,8 +70,10 @@ std::string ConflictCustomerName(AppState& state, const ConflictEntry& e) {
 
 std::string ConflictLine(AppState& state, const ConflictEntry& e) {
   Lang lang = state.lang;
-  std::string line = MomentWords(state, e.at) + "  ·  " + RowWords(state, e);
-  if (!e.field.empty()) line += " · " + FieldLabel(lang, e.table, e.field);
+  const std::string row = RowWords(state, e);
+  std::string line = MomentWords(state, e.at) + "  ·  " + row;
+  // A row people know by its one field (a phone) is not named twice ("电话 · 电话").
+  if (!e.field.empty() && FieldLabel(lang, e.table, e.field) != row) line += " · " + FieldLabel(lang, e.table, e.field);
   line += ": ";
   const std::string winner = WhoWhen(state, e.winnerUser, e.winnerAt);
   const std::string loser = WhoWhen(state, e.loserUser, e.loserAt);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/audit.h"
 #include "core/followups.h"
@@ -14,12 +15,17 @@
 #include "web/platform.h"
 #include "web/storage.h"
 #include "web/sync_browser.h"
-#include "web/sync_browser.h"
 
 namespace crm::web {
 
 namespace {
 std::string g_reply;  // the last answer handed to JavaScript, kept alive until the next call
+
+std::string JsonStrings(const std::vector<std::string>& texts) {
+  std::string out;
+  for (const std::string& text : texts) out += (out.empty() ? "" : ",") + JsonString(text);
+  return "[" + out + "]";
+}
 
 }  // namespace
 
@@ -307,7 +313,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_customer(const char* name) 
               ",\"createdByName\":" + JsonString(creator ? creator.Value().name : "") + ",\"auditUser\":" + auditUser +
               ",\"owner\":" + JsonString(row.ownerName) + ",\"notes\":" + JsonString(customer.Value().fields.notes) +
               ",\"city\":" + JsonString(customer.Value().fields.address.city) +
-              ",\"street\":" + JsonString(customer.Value().fields.address.street) + "}";
+              ",\"street\":" + JsonString(customer.Value().fields.address.street) + ",\"phones\":" + JsonStrings(customer.Value().fields.phones) +
+              "}";
     return g_reply.c_str();
   }
   return "";
@@ -318,6 +325,13 @@ extern "C" EMSCRIPTEN_KEEPALIVE int crm_test_has_glyph(int codepoint) {
   ImGuiIO& io = ImGui::GetIO();
   if (io.Fonts->Fonts.empty()) return 0;
   return io.Fonts->Fonts[0]->FindGlyphNoFallback(static_cast<ImWchar>(codepoint)) != nullptr ? 1 : 0;
+}
+
+// Every run of text the last frame drew, as a person reads the screen (ui/item_probe.h DrawnTexts).
+extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_screen_texts() {
+  const ImDrawData* data = ImGui::GetDrawData();
+  g_reply = JsonStrings(data ? ui::DrawnTexts(*data, *ImGui::GetIO().Fonts) : std::vector<std::string>{});
+  return g_reply.c_str();
 }
 
 // Moves the app's clock forward, so the idle lock can be tested without waiting.

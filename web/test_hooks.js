@@ -46,6 +46,8 @@
       const reply = Module.ccall('crm_test_customer', 'string', ['string'], [String(name)]);
       return reply ? JSON.parse(reply) : null;
     },
+    // The texts the last frame drew, as a person reads the screen.
+    screenTexts() { return JSON.parse(Module.ccall('crm_test_screen_texts', 'string', [], [])); },
     // Whether the atlas holds a glyph of its own for a character (a code point, or the first of a string).
     hasGlyph(char) {
       const codepoint = typeof char === 'string' ? char.codePointAt(0) : char;

@@ -5,67 +5,10 @@
 // when the network is back; after a reload sync resumes by itself. Then the
 // same field is changed on both while one is offline: both end with the later
 // value in the relay's order, and the one that lost is in the conflict log.
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { assert, clickItem, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
 import { state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+import { setUpOrganisation, signInOnline, startFreshRelay } from './lib/relay_helpers.mjs';
 import { openCustomer, pointer, search } from './lib/workflow_helpers.mjs';
-
-const relayBinary = process.env.CRM_RELAY;
-const site = process.env.CRM_SITE;
-
-// A relay of our own, on a fresh store, so the set-up token is in its log.
-async function startFreshRelay() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-sync-e2e-'));
-  const child = spawn(relayBinary, ['--listen', '127.0.0.1:0', '--store', `sqlite:${dir}/relay.db`, '--static', site,
-                                    '--password-cost', 'min'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (chunk) => { log += chunk; });
-  for (let i = 0; i < 200; i++) {
-    const listening = log.split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } })
-      .find((l) => l && l.msg === 'listening');
-    const token = log.split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } })
-      .find((l) => l && l.setup_token);
-    if (listening && token) {
-      return { url: listening.url, setupToken: token.setup_token, stop: () => child.kill('SIGTERM'), log: () => log, dir };
-    }
-    if (child.exitCode !== null) throw new Error(`crm-relay exited: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`crm-relay did not start: ${log}`);
-}
-
-async function post(url, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${text}`);
-  return text ? JSON.parse(text) : {};
-}
-
-// As the README's operator does with curl: the organisation and its admin, then a rep.
-async function setUpOrganisation(relay) {
-  const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
-                                                      password: 'menchuang-2026', device_id: '1', device_name: 'curl',
-                                                      device_secret: randomBytes(32).toString('hex') });
-  await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
-}
-
-async function signInOnline(page, account, password) {
-  await waitForState(page, (s) => s.screen === 'welcome', 'the welcome screen');
-  await clickItem(page, 'sign_in_online');
-  await waitForItem(page, 'online_account');
-  await typeInto(page, 'online_account', account);
-  await typeInto(page, 'password', password);
-  await clickItem(page, 'online_submit');
-  return waitForState(page, (s) => s.screen === 'home' && s.sync.active && s.sync.confirmedSeq > 0,
-                      `${account} to be signed in with the organisation's data`, 30000);
-}
 
 // The customer's city through the edit form, as a person changes it.
 async function editCity(page, name, city) {

@@ -74,17 +74,17 @@ let currentFile = '';
 // the harness itself). Prefer an app that logs nothing in an expected situation over a new entry here.
 const expectedConsole = [
   // Chromium itself logs every request that fails or is refused; page code cannot silence it, the app
-  // handles both. The sync test cuts the network (setOffline) while the app keeps trying to sync, and the
+  // handles both. The sync tests cut the network (setOffline) while the app keeps trying to sync, and the
   // trial test signs in with a password the relay refuses (401, as docs/PROTOCOL.md says it answers).
-  { file: 'sync', pattern: /^error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/ },
-  { file: 'trial', pattern: /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/ },
+  { files: ['sync', 'user_seat'], pattern: /^error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/ },
+  { files: ['trial'], pattern: /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/ },
   // The test browser composites in software (--disable-gpu), so WebGL frames are read back to the CPU;
   // SwiftShader's GL driver reports each readback as a stall. No real browser of a user does this.
   { pattern: /GL Driver Message \(OpenGL, Performance, .*\): GPU stall due to ReadPixels/ },
 ];
 
 function expected(text) {
-  return expectedConsole.some((entry) => (!entry.file || entry.file === currentFile) && entry.pattern.test(text));
+  return expectedConsole.some((entry) => (!entry.files || entry.files.includes(currentFile)) && entry.pattern.test(text));
 }
 
 // Watches a page's console; returns the list of its unexpected messages (kept current).
