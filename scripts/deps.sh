@@ -32,6 +32,9 @@ APT_PACKAGES=(
   clang-14 libclang-rt-14-dev
   python3-fonttools fonts-droid-fallback fonts-dejavu-core fonts-symbola fonts-hanazono
   nodejs npm
+  # the browser tests' other engines: WebKitGTK (MiniBrowser, driven by WebKitWebDriver) and Firefox ESR,
+  # both drawing under Xvfb; locales, so each engine can be started in Chinese or English
+  webkit2gtk-driver firefox-esr xvfb locales
 )
 
 # --- system packages -----------------------------------------------------------
@@ -48,6 +51,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install failed for: ${missing[*]}"
 fi
+
+# --- the locales the engines take their language from (WebKitGTK reads it from the process's locale)
+for l in zh_CN en_US; do
+  if ! locale -a 2>/dev/null | grep -qi "^$l.utf-\?8$"; then
+    say "generating the $l.UTF-8 locale"
+    sudo=""; [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo localedef -i "$l" -f UTF-8 "$l.UTF-8" || die "localedef $l.UTF-8 failed"
+  fi
+done
 
 # --- a system user to run the test PostgreSQL as (initdb refuses root; tests/relay/pg.sh uses it)
 if [[ $(id -u) == 0 ]] && ! id crmtest >/dev/null 2>&1; then

@@ -13,7 +13,24 @@
     return { x: box.left + rect.x * sx, y: box.top + rect.y * sy, width: rect.w * sx, height: rect.h * sy, id: rect.id };
   }
 
+  // What the page logged as an error or warning, and errors nothing caught: for engines whose automation
+  // does not report the console (WebKit's WebDriver). takeConsole() hands them over once.
+  const consoleMessages = [];
+  // (No destructuring in a for-of head: Emscripten 3.1.6's JS optimizer drops it.)
+  const catchConsole = (method, type) => {
+    const original = console[method].bind(console);
+    console[method] = (...args) => {
+      consoleMessages.push({ type, text: args.map(String).join(' ') });
+      original(...args);
+    };
+  };
+  catchConsole('error', 'error');
+  catchConsole('warn', 'warning');
+  window.addEventListener('error', (e) => consoleMessages.push({ type: 'pageerror', text: String(e.message) }));
+  window.addEventListener('unhandledrejection', (e) => consoleMessages.push({ type: 'pageerror', text: String(e.reason) }));
+
   window.crmTest = {
+    takeConsole: () => consoleMessages.splice(0),
     ready: () => ready,
     find(label) {
       const reply = Module.ccall('crm_test_find', 'string', ['string'], [String(label)]);

@@ -1,7 +1,7 @@
 // Two people on one shop tablet: each has a PIN, switching takes well under
 // 2 s, the tablet locks itself when idle, and every change is attributed to
 // whoever was signed in when it was made.
-import { assert, clickItem, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, everyEngine, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
 import { createLocalAccount, state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
 
 async function addCustomer(page, name) {
@@ -88,5 +88,5 @@ await run('shared_tablet', [
     await screenshot(page, 'shared-locked-en');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
-  }],
+  }, everyEngine],
 ]);

@@ -1,7 +1,7 @@
 // The app loads in headless Chromium, renders a frame with its Chinese label,
 // adds a record through the real canvas, keeps it across a reload, resizes with
 // the window and stays sharp at a device pixel ratio of 2.
-import { assert, clickItem, decodePngFrom, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
+import { assert, clickItem, decodePngFrom, everyEngine, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
 // A fresh device opens on the welcome screen: these checks start from an account on this device.
 import { openSignedIn as openApp, waitForItem } from './lib/platform_helpers.mjs';
 
@@ -25,7 +25,7 @@ await run('smoke', [
     assert(image.colors > 20, `the canvas looks blank (${image.colors} distinct colours)`);
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
-  }],
+  }, everyEngine],
 
   ['the Chinese label is drawn with real glyphs', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
@@ -40,7 +40,7 @@ await run('smoke', [
     const ink = image.ink(region);
     assert(ink > 0, 'the button has text drawn in it');
     await context.close();
-  }],
+  }, everyEngine],
 
   ['an idle screen is drawn a few times a second, and input draws every frame again', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
@@ -119,7 +119,7 @@ await run('smoke', [
     assert(after.records.customers === before + 2, `after reload: ${after.records.customers}, expected ${before + 2}`);
     await screenshot(page, 'smoke-reloaded');
     await context.close();
-  }],
+  }, everyEngine],
 
   ['the canvas follows the window size', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
@@ -128,7 +128,7 @@ await run('smoke', [
     const state = await waitForState(page, (s) => s.display.w === 640 && s.display.h === 480, 'the display to shrink to 640x480');
     assert(state.canvas.width === 640 && state.canvas.height === 480, `canvas backing store ${state.canvas.width}x${state.canvas.height}`);
     await context.close();
-  }],
+  }, everyEngine],
 
   ['high-DPI: the backing store is CSS size × devicePixelRatio and fonts scale with it', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 800, height: 600 }, deviceScaleFactor: 2, locale: 'zh-CN' });

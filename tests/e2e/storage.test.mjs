@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, clickItem, run, screenshot, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, everyEngine, run, screenshot, waitForState } from './lib/harness.mjs';
 import { openSignedIn } from './lib/platform_helpers.mjs';
 
 const viewport = { viewport: { width: 1200, height: 760 }, locale: 'en-US' };
@@ -183,7 +183,7 @@ await run('storage', [
     assert(JSON.stringify(await page.evaluate(() => window.crmTest.query('PRAGMA integrity_check'))) === '["ok"]', 'integrity_check');
     await addSaved(page, 1, 'after-reload-');
     await context.close();
-  }],
+  }, everyEngine],
 
   ['evicted data: the app says the saved data was deleted instead of starting blank silently', async ({ browser, url }) => {
     const context = await browser.newContext(viewport);
@@ -204,5 +204,5 @@ await run('storage', [
     assert(s.records.customers === 0, `nothing to show: ${s.records.customers}`);
     await screenshot(page, 'storage-evicted');
     await context.close();
-  }],
+  }, everyEngine],
 ]);

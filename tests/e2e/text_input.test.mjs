@@ -3,7 +3,7 @@
 // (Ctrl+V, Shift+Insert, a menu, on a laptop and a tablet), copy and cut to the
 // system clipboard, and plain typing land once, in the focused ImGui field, in
 // Chinese and English.
-import { assert, clickItem, run, screenshot, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, everyEngine, run, screenshot, waitForState } from './lib/harness.mjs';
 import { openSignedIn, state, tap, typeInto, waitForItem } from './lib/platform_helpers.mjs';
 
 // Clipboard tests: a page with the clipboard permissions, signed in, the new-customer form open.
@@ -62,7 +62,7 @@ await run('text_input', [
     await screenshot(page, 'text-input-search-zh');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
-  }],
+  }, everyEngine],
 
   ['composition shows a preedit at the caret, then commits', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' });

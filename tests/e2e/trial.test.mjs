@@ -1,7 +1,7 @@
 // A prospect opens the app: no account, one tap, a demo organisation with
 // realistic Chinese sample data, kept in this browser. Converting to a real
 // account offers to keep or drop the sample data.
-import { assert, clickItem, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, everyEngine, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
 import { state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
 
 async function startTrial(page) {
@@ -47,7 +47,7 @@ await run('trial', [
     assert(again.device.trial && again.records.customers === s.records.customers, 'the same trial after a reload');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
-  }],
+  }, everyEngine],
 
   ['converting keeps the sample data when asked', async ({ browser, url }) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });

@@ -3,7 +3,7 @@
 // from the customer with a follow-up for tomorrow, find that follow-up in the
 // agenda, find the customer again by two characters of its name; after a reload,
 // all of it is still there.
-import { assert, run, screenshot, waitForState } from './lib/harness.mjs';
+import { assert, everyEngine, run, screenshot, touchEngines, waitForState } from './lib/harness.mjs';
 import { openApp } from './lib/harness.mjs';
 import { state, touchDrag, waitForItem } from './lib/platform_helpers.mjs';
 import { addCustomer, goTo, logVisit, openCustomer, pointer, reload, search, startTrial } from './lib/workflow_helpers.mjs';
@@ -61,7 +61,7 @@ await run('workflow', [
     assert(s.frames.over50 <= 3, `frames over 50 ms: ${s.frames.over50} (slowest ${s.frames.maxMs} ms)`);
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
-  }],
+  }, everyEngine],
 
   ['tablet: the same day by finger alone, and the list drags', async ({ browser, url }) => {
     const context = await browser.newContext({
@@ -91,5 +91,5 @@ await run('workflow', [
     await screenshot(page, 'workflow-tablet-dragged');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
-  }],
+  }, touchEngines],
 ]);

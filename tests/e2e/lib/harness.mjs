@@ -1,5 +1,6 @@
 // Shared set-up for browser tests: starts crm-relay on a free port serving the
-// test build, launches Debian's headless Chromium through playwright-core,
+// test build, launches the engine CRM_ENGINE names (Debian's headless Chromium
+// through playwright-core by default; WebKitGTK or Firefox ESR: lib/engines.mjs),
 // fails a test on any console error or warning it did not provoke on purpose,
 // and reports in a form ctest and people can read.
 import { spawn } from 'node:child_process';
@@ -8,8 +9,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { engineNames, launchEngine } from './engines.mjs';
 
 export const outDir = process.env.CRM_E2E_OUT || path.resolve('build/e2e');
+// The engine this run drives; a test runs in the others only when it says so (run()'s third element).
+export const engine = process.env.CRM_ENGINE || 'chromium';
+export const everyEngine = { engines: engineNames };
+// WebKitGTK on a desktop has no touch device to emulate (no coarse pointer, no touch events through WebDriver).
+export const touchEngines = { engines: ['chromium', 'firefox'] };
 const relayBinary = process.env.CRM_RELAY;
 const siteDir = process.env.CRM_SITE;
 
@@ -61,8 +68,9 @@ export async function startRelay(site = siteDir) {
   throw new Error(`crm-relay did not answer on ${url}: ${log}`);
 }
 
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+export async function launchBrowser(options = {}) {
+  return launchEngine(engine, { ...options,
+    chromiumLaunch: () => chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs }) });
 }
 
 // Console errors and warnings, and uncaught page errors, fail the test they happen in (run() checks after
@@ -134,14 +142,17 @@ export async function waitForState(page, predicate, what, timeout = 10000) {
 
 export async function screenshot(page, name) {
   fs.mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `${name}.png`);
+  const file = path.join(outDir, `${engine === 'chromium' ? '' : `${engine}-`}${name}.png`);
   const buffer = await page.screenshot({ path: file });
   return { file, buffer };
 }
 
 // A minimal runner: each check is named, failures are collected, and the last
-// line is the plain 'N passed, N failed' summary.
-export async function run(name, tests) {
+// line is the plain 'N passed, N failed' summary. A check is [title, body] or
+// [title, body, { engines }]: without engines it runs in Chromium only.
+export async function run(name, allTests) {
+  const tests = allTests.filter(([, , options]) => (options && options.engines ? options.engines : ['chromium']).includes(engine));
+  if (!tests.length) throw new Error(`no check of ${name} runs in ${engine}`);
   let passed = 0;
   let failed = 0;
   currentFile = name;
@@ -155,10 +166,10 @@ export async function run(name, tests) {
         await body({ browser, url: relay.url });
         if (consoleProblems.length) throw new Error(`console errors or warnings:\n${consoleProblems.join('\n')}`);
         passed++;
-        console.log(`ok   ${name}: ${title} (${Date.now() - started} ms)`);
+        console.log(`ok   ${name} [${engine}]: ${title} (${Date.now() - started} ms)`);
       } catch (error) {
         failed++;
-        console.log(`FAIL ${name}: ${title}\n     ${String(error && error.stack || error).split('\n').join('\n     ')}`);
+        console.log(`FAIL ${name} [${engine}]: ${title}\n     ${String(error && error.stack || error).split('\n').join('\n     ')}`);
       }
     }
   } finally {

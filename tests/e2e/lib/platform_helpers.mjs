@@ -6,11 +6,15 @@ export async function findItem(page, label) {
   return page.evaluate((l) => window.crmTest.find(l), label);
 }
 
+// The item once it stands still: a screen that just appeared can move a frame later (a banner above it), and
+// a slower engine's click would land where it was.
 export async function waitForItem(page, label, timeout = 10000) {
   const start = Date.now();
+  let last = null;
   while (Date.now() - start < timeout) {
     const rect = await findItem(page, label);
-    if (rect) return rect;
+    if (rect && last && rect.x === last.x && rect.y === last.y && rect.width === last.width && rect.height === last.height) return rect;
+    last = rect;
     await page.waitForTimeout(50);
   }
   throw new Error(`no ImGui item '${label}' appeared`);
@@ -53,8 +57,10 @@ export async function tap(page, label) {
   return rect;
 }
 
-// A finger drag through CDP touch events (playwright's touchscreen only taps).
+// A finger drag: the engine's own touch actions where it has them, else CDP touch events (playwright's
+// touchscreen only taps).
 export async function touchDrag(page, from, to, steps = 12) {
+  if (page.touchscreen.drag) return page.touchscreen.drag(from, to, steps);
   const session = await page.context().newCDPSession(page);
   const point = (p) => [{ x: p.x, y: p.y, id: 1 }];
   await session.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: point(from) });
