@@ -9,13 +9,15 @@
 //    on an IDBFS mount, then FS.syncfs, timed to its callback;
 //  - at 100k, page load to the first interactive frame (navigation start to the
 //    frame drawn with the database open).
+// With CRM_ENGINE=webkit or firefox (./crm bench runs both after Chromium), the journal's commit-to-durable
+// alone, at 100k, as persist.commit_durable_*.100k.<engine>, with Chromium's figure of the same run as the peer.
 // Appends one JSON line per result (the shape of tests/bench/bench_json.h) and
 // prints a table. It measures; it never asserts a time.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { chromiumArgs, startRelay } from '../e2e/lib/harness.mjs';
+import { chromiumArgs, engine, launchBrowser, startRelay } from '../e2e/lib/harness.mjs';
 import { createLocalAccount } from '../e2e/lib/platform_helpers.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
@@ -58,7 +60,7 @@ function countPutBytes() {
 }
 
 async function openApp(context, url) {
-  const page = context.pages()[0] || await context.newPage();
+  const page = (context.pages && context.pages()[0]) || await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 60000 });
   await page.evaluate(() => window.crmTest.ready());
@@ -68,14 +70,54 @@ async function openApp(context, url) {
 }
 
 async function measure(page, fn, count) {
-  const before = await page.evaluate(() => window.__putBytes);
+  // (No byte count where nothing counts the puts: another engine's context has no init script.)
+  const before = await page.evaluate(() => window.__putBytes ?? 0);
   const times = [];
   for (let i = 0; i < count; i++) {
     times.push(await page.evaluate(fn));
     await page.waitForTimeout(3);  // IDBFS compares timestamps: never two edits in one millisecond
   }
-  const bytes = (await page.evaluate(() => window.__putBytes) - before) / count;
+  const bytes = (await page.evaluate(() => window.__putBytes ?? 0) - before) / count;
   return { median: percentile(times, 0.5), p95: percentile(times, 0.95), bytes, times };
+}
+
+// Another engine: the journal's commit-to-durable on a 100k book, frames paused, Chromium's figure as the peer.
+async function otherEngine() {
+  const chromiumLines = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const chromiumFigure = (name) => { const l = chromiumLines.findLast((x) => x.bench === name); return l ? l.value : null; };
+  const relay = await startRelay();
+  const browser = await launchBrowser();
+  try {
+    for (const size of process.argv.length > 3 ? sizes : [100000]) {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+      try {
+        const page = await openApp(context, relay.url);
+        const seq = await page.evaluate((n) => window.crmTest.seed(n), size);
+        await page.evaluate((q) => window.crmTest.whenDurable(q), seq);
+        const state = await page.evaluate(() => window.crmTest.state());
+        await page.evaluate(() => window.crmTest.pauseFrames());
+        await measure(page, () => window.crmTest.benchEdit(), 5);  // warm up
+        const journal = await measure(page, () => window.crmTest.benchEdit(), 60);
+        await page.evaluate(() => window.crmTest.resumeFrames());
+        const n = label(size);
+        const extra = { customers: state.records.customers, samples: journal.times.length, storage: state.storage.mode || null };
+        for (const [name, value] of [[`persist.commit_durable_median_ms.${n}`, journal.median], [`persist.commit_durable_p95_ms.${n}`, journal.p95]]) {
+          emit({ name: `${name}.${engine}`, value, unit: 'ms', target: name.includes('median') ? 5 : null, peer: chromiumFigure(name),
+                 peerName: 'chromium, same run', extra });
+          console.log(`${name}.${engine}: ${value} ms (chromium ${chromiumFigure(name)} ms)`);
+        }
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    relay.stop();
+  }
+}
+if (engine !== 'chromium') {
+  await otherEngine();
+  process.exit(0);
 }
 
 const relay = await startRelay();

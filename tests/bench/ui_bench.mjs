@@ -10,13 +10,15 @@
 //  - ui.atlas_ms: building the glyph atlas (ui/fonts.cpp measures each build), the first one and a
 //    rebuild after the list showed thousands of names.
 //  - ui.wasm_gzip_bytes: the release wasm (build/wasm/site/crm.wasm) gzipped; fonts are in crm.data.
+// With CRM_ENGINE=webkit or firefox (./crm bench runs both after Chromium), only the frames over the 100k list,
+// reported as ui.frame_ms@100k.*.<engine> with Chromium's figure from the same run's results as the peer.
 // One JSON line per result (tests/bench/bench_json.h's shape). It measures; it never asserts a time.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { chromiumArgs, startRelay } from '../e2e/lib/harness.mjs';
+import { chromiumArgs, engine, launchBrowser, startRelay } from '../e2e/lib/harness.mjs';
 import { createLocalAccount } from '../e2e/lib/platform_helpers.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
@@ -28,9 +30,17 @@ function percentile(samples, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))] : null;
 }
 const round = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 1000);
+// In another engine, a result's name gets the engine's and its peer is Chromium's figure of this run.
+function chromiumFigure(name) {
+  const lines = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const line = lines.findLast((l) => l.bench === name);
+  return line ? line.value : null;
+}
 function emit(result) {
-  const line = { bench: result.name, value: round(result.value), unit: result.unit, target: result.target ?? null,
-                 better: result.better || 'lower', peer: null, ...(result.extra || {}) };
+  const other = engine !== 'chromium';
+  const line = { bench: other ? `${result.name}.${engine}` : result.name, value: round(result.value), unit: result.unit,
+                 target: result.target ?? null, better: result.better || 'lower', peer: other ? chromiumFigure(result.name) : null,
+                 ...(other ? { peer_name: 'chromium, same run' } : {}), ...(result.extra || {}) };
   fs.appendFileSync(resultsFile, JSON.stringify(line) + '\n');
   console.log(`${line.bench.padEnd(34)} ${String(line.value).padStart(12)} ${line.unit}${line.target !== null ? `  (target ${line.target})` : ''}`);
 }
@@ -72,7 +82,8 @@ async function launch(profile) {
 }
 
 async function open(context, url) {
-  const page = context.pages()[0] || await context.newPage();
+  // A persistent Chromium context comes with a page; another engine's context opens one.
+  const page = (context.pages && context.pages()[0]) || await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 60000 });
   await page.evaluate(() => window.crmTest.ready());
@@ -156,9 +167,12 @@ async function scrollAndFilter(page) {
 
 const relay = await startRelay();
 const profiles = [];
+// Another engine: a browser of its own per context (tests/e2e/lib/engines.mjs), on a new profile.
+const otherEngine = engine !== 'chromium' ? await launchBrowser() : null;
 try {
   // ---- first interactive frame, cold and warm; the atlas's first build ----
   const cold = [];
+  if (!otherEngine) {
   const warm = [];
   const atlasFirst = [];
   for (let round = 0; round < 3; round++) {
@@ -181,11 +195,13 @@ try {
   }
   emit({ name: 'ui.first_frame_ms.cold', value: percentile(cold, 0.5), unit: 'ms', extra: { samples: cold.map(round) } });
   emit({ name: 'ui.first_frame_ms.warm', value: percentile(warm, 0.5), unit: 'ms', extra: { samples: warm.map(round) } });
+  }
 
   // ---- frames over a 100k book ----
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-uibench-'));
   profiles.push(profile);
-  const context = await launch(profile);
+  const context = otherEngine ? await otherEngine.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+                              : await launch(profile);
   try {
     const page = await open(context, relay.url);
     await createLocalAccount(page);
@@ -227,8 +243,10 @@ try {
            extra: { customers: size, frames: frames.length, max_ms: round(Math.max(...withoutGl)) } });
     emit({ name: 'ui.frame_ms@100k.without_gl_submit.p95', value: percentile(withoutGl, 0.95), unit: 'ms', target: 4,
            extra: { customers: size, frames: frames.length, max_ms: round(Math.max(...withoutGl)) } });
-    emit({ name: 'ui.atlas_ms.first', value: percentile(atlasFirst, 0.5), unit: 'ms',
-           extra: { samples: atlasFirst.map(round), note: 'Latin and every UI string, at a pixel ratio of 1' } });
+    if (!otherEngine) {
+      emit({ name: 'ui.atlas_ms.first', value: percentile(atlasFirst, 0.5), unit: 'ms',
+             extra: { samples: atlasFirst.map(round), note: 'Latin and every UI string, at a pixel ratio of 1' } });
+    }
     emit({ name: 'ui.atlas_ms.rebuild', value: s.glyphs.lastBuildMs, unit: 'ms',
            extra: { builds: s.glyphs.builds, extra_glyphs: s.glyphs.extra, note: 'after scrolling the 100k list: the atlas holds its names' } });
   } finally {
@@ -236,10 +254,12 @@ try {
   }
 } finally {
   relay.stop();
+  if (otherEngine) await otherEngine.close();
   for (const profile of profiles) fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 // ---- download size ----
+if (otherEngine) process.exit(0);
 const wasm = fs.readFileSync(path.join(releaseSite, 'crm.wasm'));
 const js = fs.readFileSync(path.join(releaseSite, 'crm.js'));
 const data = fs.readFileSync(path.join(releaseSite, 'crm.data'));
