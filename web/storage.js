@@ -15,6 +15,8 @@ Module.crmStorage = (function () {
   // Set after the first durable write. If IndexedDB is empty while this says data
   // was saved, the browser evicted it; the app says so instead of starting blank silently.
   const MARKER = 'crm.savedData';
+  // Kept in sessionStorage so a reload of the same window remembers: 'private' or 'refused'.
+  const BLOBS_REFUSED = 'crm.blobsRefused';
   const STEAL_AFTER_MS = 4000;
   const RELOAD_GRACE_MS = 1500;
 
@@ -25,7 +27,9 @@ Module.crmStorage = (function () {
   let waitingWorker = null;
   let reloadWhenIdle = false;
   // Snapshots are stored as Blobs until the browser refuses one; then as ArrayBuffers for the session.
-  let blobsRefused = false;
+  let blobsRefusedAs = null;
+  try { blobsRefusedAs = sessionStorage.getItem(BLOBS_REFUSED); } catch (e) { /* no sessionStorage */ }
+  let blobsRefused = !!blobsRefusedAs;
   // No IndexedDB (missing, switched off, or refusing to open): writes are acknowledged and kept nowhere.
   let memoryOnly = false;
   const durableWaiters = [];  // [seq, resolve]: tests and the benchmark wait for "saved"
@@ -281,6 +285,7 @@ Module.crmStorage = (function () {
         navigator.storage.persisted().then((already) => already || navigator.storage.persist()).then(estimate, () => {});
       }
       listen();
+      if (blobsRefusedAs) call('crm_storage_blobs_refused', ['number'], [blobsRefusedAs === 'private' ? 1 : 0]);
       if (indexedDbMissing()) { runInMemory('IndexedDB is not available'); await load(); return; }
       if (!navigator.locks) { holdingLock = true; await load(); return; }
       const saved = early && await early;
@@ -347,8 +352,9 @@ Module.crmStorage = (function () {
         snapshot.image.arrayBuffer().then((image) => {
           blobsRefused = true;
           snapshot.image = image;
-          // Only WebKit's ephemeral sessions refuse Blobs with this text: a private window, which forgets at close.
+          // WebKit refuses Blobs with this text in its ephemeral sessions only: a private window, which forgets at close.
           const privateWindow = /Blob\/File data/.test(message || '');
+          try { sessionStorage.setItem(BLOBS_REFUSED, privateWindow ? 'private' : 'refused'); } catch (e) { /* this page only */ }
           call('crm_storage_blobs_refused', ['number'], [privateWindow ? 1 : 0]);
           if (!holdingLock || !idb) done(name, message);
           else store(records, snapshot, done);
