@@ -32,6 +32,8 @@ Module.crmStorage = (function () {
   let blobsRefused = !!blobsRefusedAs;
   // No IndexedDB (missing, switched off, or refusing to open): writes are acknowledged and kept nowhere.
   let memoryOnly = false;
+  // The Web Locks API refused (not a take-over's abort); start() and takeOver() answer it once the app runs.
+  let lockRefusal = null;
   const durableWaiters = [];  // [seq, resolve]: tests and the benchmark wait for "saved"
   const timings = {};
 
@@ -103,7 +105,7 @@ Module.crmStorage = (function () {
           if (idb) { idb.close(); idb = null; }
           call('crm_storage_lock_lost', [], []);
         } else if (!(error && error.name === 'AbortError')) {
-          call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + error]);
+          lockRefusal = error;
         }
         resolve(false);
       });
@@ -118,7 +120,8 @@ Module.crmStorage = (function () {
 
   function listen() {
     if (channel || typeof BroadcastChannel === 'undefined') return;
-    channel = new BroadcastChannel(CHANNEL_NAME);
+    // (Firefox with site data blocked refuses the channel too: this window then hears no other tab.)
+    try { channel = new BroadcastChannel(CHANNEL_NAME); } catch (e) { return; }
     channel.onmessage = (event) => {
       if (event.data && event.data.type === 'take-over' && holdingLock) call('crm_storage_takeover_requested', [], []);
     };
@@ -151,6 +154,17 @@ Module.crmStorage = (function () {
   let early = null;
   if (typeof navigator !== 'undefined' && navigator.locks && !indexedDbMissing()) {
     early = acquire({ ifAvailable: true }).then((granted) => (granted ? readSaved() : null)).catch(() => null);
+  }
+
+  // Firefox with site data blocked refuses locks (SecurityError) and IndexedDB alike: the window then runs on
+  // its own, in memory (load() finds IndexedDB refused). Any other refusal stays an error.
+  async function loadWithoutLock() {
+    if (lockRefusal && lockRefusal.name === 'SecurityError') {
+      holdingLock = true;
+      await load();
+    } else {
+      call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + lockRefusal]);
+    }
   }
 
   // This window keeps its data in memory only: each window is on its own, so it writes without the lock.
@@ -290,9 +304,11 @@ Module.crmStorage = (function () {
       if (!navigator.locks) { holdingLock = true; await load(); return; }
       const saved = early && await early;
       if (saved || holdingLock) { await load(saved); return; }
+      if (lockRefusal) { await loadWithoutLock(); return; }
       // On a reload the old page may still hold the lock for a moment: wait a little
       // before saying another tab has the app open.
       if (await acquire({ ifAvailable: true }) || await acquireWithin(RELOAD_GRACE_MS)) await load();
+      else if (lockRefusal) await loadWithoutLock();
       else call('crm_storage_other_tab', [], []);
     },
 
@@ -304,6 +320,7 @@ Module.crmStorage = (function () {
       let granted = await acquireWithin(STEAL_AFTER_MS);
       if (!granted) granted = await acquire({ steal: true });
       if (granted) await load();
+      else if (lockRefusal) call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + lockRefusal]);
       else call('crm_storage_other_tab', [], []);
     },
 

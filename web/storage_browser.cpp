@@ -451,7 +451,7 @@ std::string BrowserStorage::StateJson() const {
   std::string kept = std::string(",\"mode\":") + (storage.memoryOnly ? "\"memory\"" : "\"indexeddb\"") +
                      ",\"memoryReason\":" + JsonString(storage.memoryReason) + ",\"privateWindow\":" + (storage.privateWindow ? "true" : "false") +
                      ",\"forgetsOnClose\":" + (ui::ForgetsOnClose(storage) ? "true" : "false") +
-                     ",\"snapshotFormat\":" + (storage.blobsRefused ? "\"arraybuffer\"" : "\"blob\"") +
+                     ",\"snapshotFormat\":" + (storage.memoryOnly ? "\"none\"" : storage.blobsRefused ? "\"arraybuffer\"" : "\"blob\"") +
                      ",\"estimate\":" + (storage.estimateUnknown ? "\"unavailable\"" : storage.usageBytes >= 0 ? "\"known\"" : "\"pending\"");
   return std::string("{\"role\":") + JsonString(ui::WriterRoleName(storage.role)) + "," + numbers + kept +
          ",\"notice\":" + JsonString(storage.notice) + ",\"backupMessage\":" + JsonString(storage.backupMessage) + "}";
