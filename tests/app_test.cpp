@@ -1261,5 +1261,67 @@ TEST_F(SessionTest, WrongPinsAreRefusedInChineseAndThenTheUserWaits) {
   EXPECT_EQ(m_state.screen, Screen::Home);
 }
 
+// Browsers that keep nothing (web/storage.js finds out): said on every page in the reader's language, with the
+// ways to keep the data, and the status bar does not claim "saved".
+TEST_F(AppTest, AWindowWithoutStorageSaysItForgetsAndOffersBothExports) {
+  m_state.lang = Lang::Zh;
+  m_state.storage.memoryOnly = true;
+  m_state.storage.memoryReason = "InvalidStateError: refused";
+  m_state.saveState = SaveState::InWindowOnly;
+  int backups = 0;
+  m_state.storage.exportBackup = [&] { backups++; };
+  std::string joined = DrawnJoined();
+  EXPECT_NE(joined.find(TrKey(Lang::Zh, "storage.memory_only")), std::string::npos) << joined;
+  EXPECT_NE(joined.find(TrKey(Lang::Zh, "storage.in_this_window")), std::string::npos) << "the status bar says where the data is";
+  EXPECT_EQ(joined.find(Tr(Lang::Zh, Str::StorageSaved)), std::string::npos) << "nothing claims the data is saved";
+  EXPECT_NE(joined.find("InvalidStateError: refused"), std::string::npos) << "the browser's own words, for whoever helps";
+  Click("forget_backup_export");
+  EXPECT_EQ(backups, 1);
+  Click("forget_export_csv");
+  EXPECT_EQ(m_state.page, Page::ImportExport);
+  EXPECT_TRUE(m_state.probe.Find("export_csv")) << "the CSV export is one click away";
+}
+
+TEST_F(AppTest, WithStorageThatKeepsNoNoticeIsShown) {
+  std::string joined = DrawnJoined();
+  EXPECT_EQ(joined.find(TrKey(m_state.lang, "storage.memory_only")), std::string::npos);
+  EXPECT_EQ(joined.find(TrKey(m_state.lang, "storage.private_window")), std::string::npos);
+  EXPECT_FALSE(m_state.probe.Find("forget_backup_export"));
+}
+
+// The storage panel says what it knows: usage and "may be cleared" where the browser tells, and that it cannot
+// tell where the browser has no navigator.storage (WebKitGTK), never "0 B".
+TEST_F(AppTest, TheStoragePanelSaysWhatTheBrowserCannotTell) {
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("nav_settings");
+  Click("settings_storage");
+  m_state.storage.usageBytes = 2048;
+  m_state.storage.quotaBytes = 1 << 30;
+  m_state.storage.persisted = false;
+  std::string told = DrawnJoined();
+  EXPECT_NE(told.find(Tr(Lang::Zh, Str::StorageNotPersisted)), std::string::npos) << told;
+  EXPECT_EQ(told.find(TrKey(Lang::Zh, "storage.estimate_unknown")), std::string::npos);
+
+  m_state.storage.usageBytes = -1;
+  m_state.storage.quotaBytes = -1;
+  m_state.storage.estimateUnknown = true;
+  std::string untold = DrawnJoined();
+  EXPECT_NE(untold.find(TrKey(Lang::Zh, "storage.estimate_unknown")), std::string::npos) << untold;
+  EXPECT_EQ(untold.find("0 B"), std::string::npos);
+  EXPECT_TRUE(m_state.probe.Find("backup_export")) << "the backup still works";
+}
+
+TEST_F(SessionTest, AFreshPrivateWindowSaysOnTheWelcomeScreenThatItForgets) {
+  FreshDevice();
+  m_state.lang = Lang::Zh;
+  m_state.storage.privateWindow = true;
+  std::string joined = DrawnJoined();
+  EXPECT_EQ(m_state.screen, Screen::Welcome);
+  EXPECT_NE(joined.find(TrKey(Lang::Zh, "storage.private_window")), std::string::npos) << joined;
+  EXPECT_TRUE(m_state.probe.Find("backup_export")) << "the storage panel's backup is right there";
+  EXPECT_FALSE(m_state.probe.Find("forget_export_csv")) << "nobody is signed in: no customers to export";
+}
+
 }  // namespace
 }  // namespace crm::ui

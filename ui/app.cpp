@@ -39,6 +39,7 @@ const char* SaveStateName(SaveState saveState) {
     case SaveState::Saving: return "saving";
     case SaveState::Unsaved: return "unsaved";
     case SaveState::Failed: return "failed";
+    case SaveState::InWindowOnly: return "in-window-only";
   }
   return "unknown";
 }
@@ -435,6 +436,7 @@ void DrawApp(AppState& state) {
     switch (state.screen) {
       case Screen::Welcome:
         ImGui::BeginChild("##welcome", ImVec2(0, bodyHeight), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
+        DrawStorageNotices(state);
         DrawWelcome(state);
         ImGui::SeparatorText(Tr(state.lang, Str::StorageUsage));
         DrawStoragePanel(state);  // a new device can start from a backup

@@ -43,8 +43,9 @@ namespace crm::ui {
 // Locked: accounts exist, nobody is signed in (shared tablet, or after Lock).
 enum class Screen { Loading, Welcome, Locked, Home };
 
-// Where the last commit stands on its way to durable storage.
-enum class SaveState { Saved, Saving, Unsaved, Failed };
+// Where the last commit stands on its way to durable storage. InWindowOnly: everything is handled, but the
+// browser keeps nothing past this window (ui/storage_panel.h ForgetsOnClose).
+enum class SaveState { Saved, Saving, Unsaved, Failed, InWindowOnly };
 
 // Laptop: mouse and keyboard, compact, shortcuts. Tablet: touch, large targets, drag to scroll, no hover.
 enum class Layout { Laptop, Tablet };

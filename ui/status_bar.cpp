@@ -8,6 +8,7 @@
 #include "imgui_internal.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -36,16 +37,17 @@ void Separator() {
 }
 
 void DrawSaveState(AppState& state) {
-  Str text = Str::StorageSaved;
+  const char* text = Tr(state.lang, Str::StorageSaved);
   ImVec4 color = kGreen;
   switch (state.saveState) {
     case SaveState::Saved: break;
-    case SaveState::Saving: text = Str::StorageSaving; color = kAmber; break;
-    case SaveState::Unsaved: text = Str::StorageUnsaved; color = kAmber; break;
-    case SaveState::Failed: text = Str::StorageFailed; color = kRed; break;
+    case SaveState::Saving: text = Tr(state.lang, Str::StorageSaving); color = kAmber; break;
+    case SaveState::Unsaved: text = Tr(state.lang, Str::StorageUnsaved); color = kAmber; break;
+    case SaveState::Failed: text = Tr(state.lang, Str::StorageFailed); color = kRed; break;
+    case SaveState::InWindowOnly: text = TrKey(state.lang, "storage.in_this_window"); color = kRed; break;
   }
   Dot(color);
-  ImGui::TextColored(color, "%s", Tr(state.lang, text));
+  ImGui::TextColored(color, "%s", text);
   if (state.saveState == SaveState::Failed && !state.saveError.empty()) {
     ImGui::SameLine();
     ImGui::TextColored(kRed, "%s", state.saveError.c_str());

@@ -4,6 +4,7 @@
 
 #include "imgui.h"
 #include "ui/app_state.h"
+#include "ui/keyed_text.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -19,7 +20,26 @@ void Wrapped(const ImVec4& color, const std::string& text) {
   ImGui::PopStyleColor();
 }
 
+// Said plainly, with the ways to keep the data: a backup file, and (signed in) the customers as CSV.
+void DrawForgetNotice(AppState& state) {
+  StorageUiState& storage = state.storage;
+  Wrapped(kRed, TrKey(state.lang, storage.memoryOnly ? "storage.memory_only" : "storage.private_window"));
+  if (storage.memoryOnly && !storage.memoryReason.empty()) {
+    ImGui::TextDisabled("%s: %s", TrKey(state.lang, "storage.browser_said"), storage.memoryReason.c_str());
+  }
+  // (The welcome screen has the storage panel's own backup button right below.)
+  if (state.screen == Screen::Home && state.db) {
+    std::string exportLabel = Label(state.lang, Str::BackupExport, "forget_backup_export");
+    if (ImGui::Button(exportLabel.c_str()) && storage.exportBackup) storage.exportBackup();
+    ImGui::SameLine();
+    std::string csv = Label(TrKey(state.lang, "storage.export_csv"), "forget_export_csv");
+    if (ImGui::Button(csv.c_str())) GoToPage(state, Page::ImportExport);
+  }
+}
+
 }  // namespace
+
+bool ForgetsOnClose(const StorageUiState& storage) { return storage.memoryOnly || storage.privateWindow; }
 
 std::string FormatBytes(double bytes) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB"};
@@ -71,11 +91,16 @@ void DrawStorageNotices(AppState& state) {
   }
   if (storage.evicted) Wrapped(kRed, Tr(state.lang, Str::StorageEvicted));
   if (!storage.notice.empty()) Wrapped(kAmber, std::string(Tr(state.lang, Str::StorageNotice)) + ": " + storage.notice);
+  if (ForgetsOnClose(storage)) DrawForgetNotice(state);
 }
 
 void DrawStoragePanel(AppState& state) {
   StorageUiState& storage = state.storage;
-  if (storage.usageBytes >= 0) {
+  if (ForgetsOnClose(storage)) {
+    ImGui::TextColored(kRed, "%s", TrKey(state.lang, "storage.in_this_window"));
+  } else if (storage.estimateUnknown) {
+    Wrapped(kAmber, TrKey(state.lang, "storage.estimate_unknown"));
+  } else if (storage.usageBytes >= 0) {
     std::string usage = FormatBytes(storage.usageBytes);
     if (storage.quotaBytes > 0) usage += " / " + FormatBytes(storage.quotaBytes);
     ImGui::TextUnformatted(usage.c_str());

@@ -22,6 +22,13 @@ struct StorageUiState {
   bool evicted = false;    // the browser deleted data this device had saved
   std::string notice;      // e.g. a damaged tail left out at open; shown until dismissed
 
+  // When the browser keeps nothing past this window (web/storage.js finds out):
+  bool memoryOnly = false;     // no IndexedDB (missing, switched off, refusing to open): nothing is written
+  std::string memoryReason;    // the browser's refusal, in its own words
+  bool privateWindow = false;  // IndexedDB works but is emptied at close (WebKit's private window refused a Blob)
+  bool blobsRefused = false;   // snapshots are stored as ArrayBuffers
+  bool estimateUnknown = false;  // no navigator.storage: usage and persistence cannot be told
+
   // Backup and restore.
   std::string backupMessage;   // the last export's or restore's outcome
   bool backupFailed = false;
@@ -40,9 +47,12 @@ struct StorageUiState {
   std::function<void()> applyUpdate;
 };
 
+// Whether the data of this window is gone once it is closed.
+bool ForgetsOnClose(const StorageUiState& storage);
 // The whole window while another tab writes (or took over from this one).
 void DrawStorageBlocked(AppState& state);
-// What must be seen whatever page is open: a new version to reload into, evicted data, a damaged tail.
+// What must be seen whatever page is open: a new version to reload into, evicted data, a damaged tail,
+// a window that forgets its data when closed.
 void DrawStorageNotices(AppState& state);
 // Usage, backup and restore (settings, and the welcome screen of a new device).
 void DrawStoragePanel(AppState& state);

@@ -40,6 +40,11 @@ EM_JS(char*, BrowserLanguage, (), {
   return pointer;
 });
 
+// No WebGL2 context: the page (shell.html) says in words what to try instead of showing a blank canvas.
+EM_JS(void, ShowNoWebGl, (const char* detail), {
+  if (Module.crmNoWebGl) Module.crmNoWebGl(UTF8ToString(detail));
+});
+
 // Keeps the canvas backing store at CSS size × devicePixelRatio, so ImGui
 // renders one texel per physical pixel; fonts are re-rasterised when the ratio
 // changes. The canvas is sized directly, not through glfwSetWindowSize: Emscripten
@@ -256,6 +261,7 @@ int Start() {
   platform.window = glfwCreateWindow(1280, 800, "CRM", nullptr, nullptr);
   if (!platform.window) {
     std::fprintf(stderr, "cannot create a WebGL2 context\n");
+    ShowNoWebGl("cannot create a WebGL2 context");
     return 1;
   }
   glfwMakeContextCurrent(platform.window);
@@ -271,6 +277,7 @@ int Start() {
   platform.renderer = std::make_unique<WebGlRenderer>();
   if (Status ready = platform.renderer->Init(); !ready) {
     std::fprintf(stderr, "%s\n", ready.Message().c_str());
+    ShowNoWebGl(ready.Message().c_str());
     return 1;
   }
   emscripten_set_webglcontextlost_callback("#canvas", &platform, false, OnContextLost);

@@ -39,6 +39,11 @@ class BrowserStorage {
   void LockLost();
   void Written(uint64_t batch, const std::string& errorName, const std::string& errorMessage);
   void Estimated(double usage, double quota, bool persisted);
+  void EstimateUnknown();
+  // No IndexedDB: the data lives in this window only; `reason` is the browser's refusal.
+  void MemoryOnly(const std::string& reason);
+  // A snapshot was refused as a Blob and went as an ArrayBuffer; WebKit refuses them so in a private window.
+  void BlobsRefused(bool privateWindow);
   void FileChosen(sync::SqliteBuffer file, const std::string& name);
   void UpdateAvailable();
 

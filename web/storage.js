@@ -5,6 +5,9 @@
 // elects the one tab that writes; a BroadcastChannel lets another tab ask it to
 // hand over. Also here: the service worker's registration and update offer,
 // persistent-storage request and usage estimate, and backup download/upload.
+// Where the browser refuses, the app still runs: snapshots go as ArrayBuffers where
+// Blobs are refused (WebKit's private windows), and without IndexedDB the data
+// stays in this window's memory, which the app says plainly (storage_panel.cpp).
 Module.crmStorage = (function () {
   const DB_NAME = 'crm';
   const LOCK_NAME = 'crm-writer';
@@ -12,6 +15,8 @@ Module.crmStorage = (function () {
   // Set after the first durable write. If IndexedDB is empty while this says data
   // was saved, the browser evicted it; the app says so instead of starting blank silently.
   const MARKER = 'crm.savedData';
+  // Kept in sessionStorage so a reload of the same window remembers: 'private' or 'refused'.
+  const BLOBS_REFUSED = 'crm.blobsRefused';
   const STEAL_AFTER_MS = 4000;
   const RELOAD_GRACE_MS = 1500;
 
@@ -21,6 +26,14 @@ Module.crmStorage = (function () {
   let channel = null;
   let waitingWorker = null;
   let reloadWhenIdle = false;
+  // Snapshots are stored as Blobs until the browser refuses one; then as ArrayBuffers for the session.
+  let blobsRefusedAs = null;
+  try { blobsRefusedAs = sessionStorage.getItem(BLOBS_REFUSED); } catch (e) { /* no sessionStorage */ }
+  let blobsRefused = !!blobsRefusedAs;
+  // No IndexedDB (missing, switched off, or refusing to open): writes are acknowledged and kept nowhere.
+  let memoryOnly = false;
+  // The Web Locks API refused (not a take-over's abort); start() and takeOver() answer it once the app runs.
+  let lockRefusal = null;
   const durableWaiters = [];  // [seq, resolve]: tests and the benchmark wait for "saved"
   const timings = {};
 
@@ -32,9 +45,28 @@ Module.crmStorage = (function () {
     });
   }
 
+  // Firefox with IndexedDB switched off has `indexedDB === null`; some private modes throw on access.
+  function indexedDbMissing() {
+    try { return typeof indexedDB === 'undefined' || !indexedDB; } catch (e) { return true; }
+  }
+
+  // Opening failed for a reason that says this browser keeps nothing here (as opposed to another tab
+  // of an older version blocking it, or data written by a newer version, which stay errors).
+  function refused(error) {
+    const refusal = new Error((error && error.name || 'Error') + ': ' + (error && error.message || error || 'IndexedDB refused to open'));
+    refusal.refused = true;
+    return refusal;
+  }
+
   function openDatabase() {
     return new Promise((resolve, reject) => {
-      const open = indexedDB.open(DB_NAME, 1);
+      let open;
+      try {
+        open = indexedDB.open(DB_NAME, 1);
+      } catch (error) {
+        reject(refused(error));
+        return;
+      }
       open.onupgradeneeded = () => {
         const db = open.result;
         // 'snapshot' holds one value under 'current'; 'log' holds framed records keyed by seq.
@@ -46,7 +78,12 @@ Module.crmStorage = (function () {
         db.onversionchange = () => db.close();
         resolve(db);
       };
-      open.onerror = () => reject(open.error);
+      open.onerror = (event) => {
+        const error = open.error;
+        if (event && event.preventDefault) event.preventDefault();
+        if (error && error.name === 'VersionError') reject(error);
+        else reject(refused(error));
+      };
       open.onblocked = () => reject(new Error('the database is blocked by another tab of an older version; close it'));
     });
   }
@@ -68,7 +105,7 @@ Module.crmStorage = (function () {
           if (idb) { idb.close(); idb = null; }
           call('crm_storage_lock_lost', [], []);
         } else if (!(error && error.name === 'AbortError')) {
-          call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + error]);
+          lockRefusal = error;
         }
         resolve(false);
       });
@@ -83,7 +120,8 @@ Module.crmStorage = (function () {
 
   function listen() {
     if (channel || typeof BroadcastChannel === 'undefined') return;
-    channel = new BroadcastChannel(CHANNEL_NAME);
+    // (Firefox with site data blocked refuses the channel too: this window then hears no other tab.)
+    try { channel = new BroadcastChannel(CHANNEL_NAME); } catch (e) { return; }
     channel.onmessage = (event) => {
       if (event.data && event.data.type === 'take-over' && holdingLock) call('crm_storage_takeover_requested', [], []);
     };
@@ -93,6 +131,7 @@ Module.crmStorage = (function () {
   async function readSaved() {
     const started = performance.now();
     timings.readStartAt = started;
+    if (memoryOnly) return { snapshot: null, records: [] };
     if (!idb) idb = await openDatabase();
     const tx = idb.transaction(['snapshot', 'log'], 'readonly');
     timings.idbOpenMs = performance.now() - started;
@@ -102,7 +141,7 @@ Module.crmStorage = (function () {
     const records = await request(tx.objectStore('log').getAll(IDBKeyRange.lowerBound(after, true)));
     timings.logGetAt = performance.now();
     // Snapshots are stored as a Blob (a file the browser reads several times faster than one
-    // large ArrayBuffer value); those saved before are ArrayBuffers and still open.
+    // large ArrayBuffer value); those saved before, or where Blobs are refused, are ArrayBuffers.
     if (snapshot && snapshot.image instanceof Blob) snapshot.image = await snapshot.image.arrayBuffer();
     timings.readEndAt = performance.now();
     timings.idbReadMs = timings.readEndAt - started;
@@ -113,17 +152,48 @@ Module.crmStorage = (function () {
   // and compiled: a large book's snapshot takes a while to read, and the two overlap.
   // Only a tab that holds the lock reads early; the others wait for start().
   let early = null;
-  if (typeof navigator !== 'undefined' && navigator.locks && typeof indexedDB !== 'undefined') {
+  if (typeof navigator !== 'undefined' && navigator.locks && !indexedDbMissing()) {
     early = acquire({ ifAvailable: true }).then((granted) => (granted ? readSaved() : null)).catch(() => null);
+  }
+
+  // Firefox with site data blocked refuses locks (SecurityError) and IndexedDB alike: the window then runs on
+  // its own, in memory (load() finds IndexedDB refused). Any other refusal stays an error.
+  async function loadWithoutLock() {
+    if (lockRefusal && lockRefusal.name === 'SecurityError') {
+      holdingLock = true;
+      await load();
+    } else {
+      call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + lockRefusal]);
+    }
+  }
+
+  // This window keeps its data in memory only: each window is on its own, so it writes without the lock.
+  function runInMemory(reason) {
+    memoryOnly = true;
+    holdingLock = true;
+    if (releaseLock) { const release = releaseLock; releaseLock = null; release(); }
+    call('crm_storage_memory_only', ['string'], [reason]);
   }
 
   async function load(saved) {
     timings.loadCalledAt = performance.now();
+    if (!saved && !memoryOnly) {
+      try {
+        if (!idb) idb = await openDatabase();
+      } catch (error) {
+        if (!error.refused) {
+          call('crm_storage_open_failed', ['string'], ['cannot open the saved data: ' + (error && error.message || error)]);
+          return;
+        }
+        runInMemory(error.message);
+      }
+    }
     try {
       const { snapshot, records } = saved || await readSaved();
       const started = performance.now();
       let evicted = false;
-      try { evicted = !snapshot && records.length === 0 && localStorage.getItem(MARKER) !== null; } catch (e) { /* no localStorage */ }
+      // (Without IndexedDB nothing was read, but nothing is known to be gone either.)
+      try { evicted = !memoryOnly && !snapshot && records.length === 0 && localStorage.getItem(MARKER) !== null; } catch (e) { /* no localStorage */ }
 
       // Into wasm memory: the image in a buffer SQLite will own; header and log briefly.
       let headerPtr = 0, headerSize = 0, imagePtr = 0, imageSize = 0, logPtr = 0, logSize = 0;
@@ -181,10 +251,42 @@ Module.crmStorage = (function () {
   }
 
   function estimate() {
-    if (!navigator.storage || !navigator.storage.estimate) return;
+    // WebKitGTK (and older Safari) have no navigator.storage: the app says it cannot tell.
+    if (!navigator.storage || !navigator.storage.estimate) {
+      call('crm_storage_estimate_unknown', [], []);
+      return;
+    }
     Promise.all([navigator.storage.estimate(), navigator.storage.persisted ? navigator.storage.persisted() : false])
       .then(([e, persisted]) => call('crm_storage_estimated', ['number', 'number', 'number'], [e.usage || 0, e.quota || 0, persisted ? 1 : 0]))
       .catch(() => {});
+  }
+
+  // Records and maybe a snapshot in one transaction; `finished('', '')` once committed, else the error's name and text.
+  function store(records, snapshot, finished) {
+    let tx;
+    try {
+      // 'strict': the browser flushes to disk before oncomplete, so "saved" survives a power cut.
+      tx = idb.transaction(['snapshot', 'log'], 'readwrite', { durability: 'strict' });
+      const log = tx.objectStore('log');
+      // (No destructuring in for-of: Emscripten 3.1.6's JS minifier mangles it.)
+      for (const record of records) log.put(record.bytes, record.seq);
+      if (snapshot) {
+        tx.objectStore('snapshot').put(snapshot, 'current');
+        log.delete(IDBKeyRange.upperBound(snapshot.seq));
+      }
+    } catch (error) {
+      if (tx) try { tx.abort(); } catch (e) { /* already finished */ }
+      setTimeout(() => finished(error.name || 'Error', error.message || String(error)), 0);
+      return;
+    }
+    tx.oncomplete = () => {
+      try { localStorage.setItem(MARKER, '1'); } catch (e) { /* no localStorage: no eviction notice either */ }
+      finished('', '');
+    };
+    tx.onabort = () => {
+      const error = tx.error;
+      finished(error ? error.name : 'AbortError', error ? error.message : 'the write was aborted');
+    };
   }
 
   return {
@@ -193,16 +295,20 @@ Module.crmStorage = (function () {
     async start() {
       registerServiceWorker();
       // Persistent storage must be asked for from the page, not from a worker.
-      if (navigator.storage && navigator.storage.persist) {
+      if (navigator.storage && navigator.storage.persist && navigator.storage.persisted) {
         navigator.storage.persisted().then((already) => already || navigator.storage.persist()).then(estimate, () => {});
       }
       listen();
+      if (blobsRefusedAs) call('crm_storage_blobs_refused', ['number'], [blobsRefusedAs === 'private' ? 1 : 0]);
+      if (indexedDbMissing()) { runInMemory('IndexedDB is not available'); await load(); return; }
       if (!navigator.locks) { holdingLock = true; await load(); return; }
       const saved = early && await early;
       if (saved || holdingLock) { await load(saved); return; }
+      if (lockRefusal) { await loadWithoutLock(); return; }
       // On a reload the old page may still hold the lock for a moment: wait a little
       // before saying another tab has the app open.
       if (await acquire({ ifAvailable: true }) || await acquireWithin(RELOAD_GRACE_MS)) await load();
+      else if (lockRefusal) await loadWithoutLock();
       else call('crm_storage_other_tab', [], []);
     },
 
@@ -214,6 +320,7 @@ Module.crmStorage = (function () {
       let granted = await acquireWithin(STEAL_AFTER_MS);
       if (!granted) granted = await acquire({ steal: true });
       if (granted) await load();
+      else if (lockRefusal) call('crm_storage_open_failed', ['string'], ['cannot elect the writing tab: ' + lockRefusal]);
       else call('crm_storage_other_tab', [], []);
     },
 
@@ -227,6 +334,10 @@ Module.crmStorage = (function () {
     // IndexedDB transaction. Everything is copied out of wasm memory before returning.
     write(batch, recordsPtr, recordsSize, headerPtr, headerSize, imagePtr, imageSize) {
       const done = (name, message) => call('crm_storage_written', ['number', 'string', 'string'], [batch, name, message]);
+      if (memoryOnly) {
+        setTimeout(() => done('', ''), 0);
+        return;
+      }
       const records = [];
       for (let offset = 0; offset < recordsSize;) {
         const view = new DataView(HEAPU8.buffer, recordsPtr + offset, 24);
@@ -239,37 +350,33 @@ Module.crmStorage = (function () {
       if (headerSize) {
         const header = HEAPU8.slice(headerPtr, headerPtr + headerSize).buffer;
         const view = new DataView(header);
+        const bytes = HEAPU8.subarray(imagePtr, imagePtr + imageSize);
         snapshot = { seq: view.getUint32(8, true) + view.getUint32(12, true) * 4294967296, header,
-                     image: new Blob([HEAPU8.subarray(imagePtr, imagePtr + imageSize)]), savedAt: Date.now() };
+                     image: blobsRefused ? bytes.slice().buffer : new Blob([bytes]), savedAt: Date.now() };
       }
       if (!holdingLock || !idb) {
         setTimeout(() => done('NotWriter', 'this tab no longer writes the database'), 0);
         return;
       }
-      let tx;
-      try {
-        // 'strict': the browser flushes to disk before oncomplete, so "saved" survives a power cut.
-        tx = idb.transaction(['snapshot', 'log'], 'readwrite', { durability: 'strict' });
-        const log = tx.objectStore('log');
-        // (No destructuring in for-of: Emscripten 3.1.6's JS minifier mangles it.)
-        for (const record of records) log.put(record.bytes, record.seq);
-        if (snapshot) {
-          tx.objectStore('snapshot').put(snapshot, 'current');
-          log.delete(IDBKeyRange.upperBound(snapshot.seq));
+      store(records, snapshot, (name, message) => {
+        // WebKit refuses Blobs in IndexedDB in a private window ("Error preparing Blob/File data…"); other
+        // engines may refuse them too. Once refused, the same write goes again with the image as an
+        // ArrayBuffer, and so does every later one. A full disk is not a refusal of Blobs.
+        if (!name || !snapshot || !(snapshot.image instanceof Blob) || name === 'QuotaExceededError' || !holdingLock || !idb) {
+          done(name, message);
+          return;
         }
-      } catch (error) {
-        if (tx) try { tx.abort(); } catch (e) { /* already finished */ }
-        setTimeout(() => done(error.name || 'Error', error.message || String(error)), 0);
-        return;
-      }
-      tx.oncomplete = () => {
-        try { localStorage.setItem(MARKER, '1'); } catch (e) { /* no localStorage: no eviction notice either */ }
-        done('', '');
-      };
-      tx.onabort = () => {
-        const error = tx.error;
-        done(error ? error.name : 'AbortError', error ? error.message : 'the write was aborted');
-      };
+        snapshot.image.arrayBuffer().then((image) => {
+          blobsRefused = true;
+          snapshot.image = image;
+          // WebKit refuses Blobs with this text in its ephemeral sessions only: a private window, which forgets at close.
+          const privateWindow = /Blob\/File data/.test(message || '');
+          try { sessionStorage.setItem(BLOBS_REFUSED, privateWindow ? 'private' : 'refused'); } catch (e) { /* this page only */ }
+          call('crm_storage_blobs_refused', ['number'], [privateWindow ? 1 : 0]);
+          if (!holdingLock || !idb) done(name, message);
+          else store(records, snapshot, done);
+        }, () => done(name, message));
+      });
     },
 
     durable(seq) {

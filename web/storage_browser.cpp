@@ -293,7 +293,7 @@ void BrowserStorage::SetIdleState() {
   }
   // A failure stays on screen until a later change is saved.
   if (m_failureShown) return;
-  app.saveState = ui::SaveState::Saved;
+  app.saveState = ui::ForgetsOnClose(app.storage) ? ui::SaveState::InWindowOnly : ui::SaveState::Saved;
   app.saveError.clear();
 }
 
@@ -342,6 +342,25 @@ void BrowserStorage::Estimated(double usage, double quota, bool persisted) {
   storage.usageBytes = usage;
   storage.quotaBytes = quota;
   storage.persisted = persisted;
+  storage.estimateUnknown = false;
+}
+
+void BrowserStorage::EstimateUnknown() {
+  ui::StorageUiState& storage = m_platform.app.storage;
+  storage.estimateUnknown = true;
+  storage.persisted = false;
+}
+
+void BrowserStorage::MemoryOnly(const std::string& reason) {
+  ui::StorageUiState& storage = m_platform.app.storage;
+  storage.memoryOnly = true;
+  storage.memoryReason = reason;
+}
+
+void BrowserStorage::BlobsRefused(bool privateWindow) {
+  ui::StorageUiState& storage = m_platform.app.storage;
+  storage.blobsRefused = true;
+  if (privateWindow) storage.privateWindow = true;
 }
 
 void BrowserStorage::RequestEstimate() {
@@ -428,7 +447,13 @@ std::string BrowserStorage::StateJson() const {
                 static_cast<long long>(storage.restoreCustomers), storage.updateAvailable ? "true" : "false",
                 storage.backupFailed ? "true" : "false", m_openMs, m_lastRecovery.checkMs, m_lastRecovery.loadMs,
                 m_lastRecovery.replayMs);
-  return std::string("{\"role\":") + JsonString(ui::WriterRoleName(storage.role)) + "," + numbers +
+  // Where the data is kept: "indexeddb", or "memory" (no IndexedDB); a private window keeps it until closed.
+  std::string kept = std::string(",\"mode\":") + (storage.memoryOnly ? "\"memory\"" : "\"indexeddb\"") +
+                     ",\"memoryReason\":" + JsonString(storage.memoryReason) + ",\"privateWindow\":" + (storage.privateWindow ? "true" : "false") +
+                     ",\"forgetsOnClose\":" + (ui::ForgetsOnClose(storage) ? "true" : "false") +
+                     ",\"snapshotFormat\":" + (storage.memoryOnly ? "\"none\"" : storage.blobsRefused ? "\"arraybuffer\"" : "\"blob\"") +
+                     ",\"estimate\":" + (storage.estimateUnknown ? "\"unavailable\"" : storage.usageBytes >= 0 ? "\"known\"" : "\"pending\"");
+  return std::string("{\"role\":") + JsonString(ui::WriterRoleName(storage.role)) + "," + numbers + kept +
          ",\"notice\":" + JsonString(storage.notice) + ",\"backupMessage\":" + JsonString(storage.backupMessage) + "}";
 }
 
@@ -460,6 +485,9 @@ EMSCRIPTEN_KEEPALIVE void crm_storage_written(double batch, const char* errorNam
 EMSCRIPTEN_KEEPALIVE void crm_storage_estimated(double usage, double quota, int persisted) {
   GetStorage().Estimated(usage, quota, persisted != 0);
 }
+EMSCRIPTEN_KEEPALIVE void crm_storage_estimate_unknown() { GetStorage().EstimateUnknown(); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_memory_only(const char* reason) { GetStorage().MemoryOnly(reason ? reason : ""); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_blobs_refused(int privateWindow) { GetStorage().BlobsRefused(privateWindow != 0); }
 EMSCRIPTEN_KEEPALIVE void crm_storage_file_chosen(uint8_t* data, double size, const char* name) {
   GetStorage().FileChosen(sync::SqliteBuffer::Adopt(data, static_cast<size_t>(size)), name ? name : "");
 }

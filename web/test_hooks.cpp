@@ -186,6 +186,8 @@ std::string SlowFramesJson(const Platform& platform) {
 extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
   Platform& platform = GetPlatform();
   const ui::AppState& app = platform.app;
+  // No WebGL2 context: the app never started drawing, and the page says so (#no-webgl in shell.html).
+  if (!ImGui::GetCurrentContext()) return "{\"screen\":\"none\",\"drawing\":false}";
   const ImGuiIO& io = ImGui::GetIO();
   char numbers[256];
   std::snprintf(numbers, sizeof numbers,
