@@ -244,7 +244,11 @@ Module.crmStorage = (function () {
       });
       // Look for a new version now and then while the app stays open.
       setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
-    }).catch((error) => console.warn('service worker not registered: ' + error));
+    }).catch((error) => {
+      // Site data blocked by the user (a SecurityError) also blocks workers: the app then says it runs in
+      // memory, and this is no fault to log.
+      if (!(error && error.name === 'SecurityError')) console.warn('service worker not registered: ' + error);
+    });
     navigator.serviceWorker.addEventListener('controllerchange', () => {
       if (reloadWhenIdle) location.reload();
     });

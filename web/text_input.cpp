@@ -18,7 +18,7 @@ namespace crm::web {
 
 namespace {
 
-EM_JS(int, HiddenInputFocused, (), { return Module.crmText && Module.crmText.focused ? 1 : 0; });
+EM_JS(int, HiddenInputFocused, (), { return Module.crmText && Module.crmText.focused() ? 1 : 0; });
 EM_JS(int, PointerIsCoarse, (), { return Module.crmText && Module.crmText.coarse ? 1 : 0; });
 EM_JS(void, SyncHiddenInput, (int want, double x, double y, double height), {
   if (Module.crmText) Module.crmText.sync(want != 0, x, y, height);

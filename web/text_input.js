@@ -8,7 +8,10 @@
 // inside the tap's own event handler, which is what makes phones and tablets
 // show their keyboard.
 (function () {
-  const bridge = { input: null, composing: false, focused: false, coarse: false, touchId: null };
+  const bridge = { input: null, composing: false, coarse: false, touchId: null };
+  // Whether the hidden input has the page's focus, read from the document rather than kept from focus and blur
+  // events: a window the system has not activated (WebKit under a bare X server) moves focus without them.
+  bridge.focused = () => bridge.input !== null && document.activeElement === bridge.input;
   Module.crmText = bridge;
 
   function call(name, types, args) {
@@ -85,8 +88,6 @@
     }
     input.addEventListener('copy', onCopy);
     input.addEventListener('cut', onCopy);
-    input.addEventListener('focus', () => { bridge.focused = true; });
-    input.addEventListener('blur', () => { bridge.focused = false; });
 
     // Touch: handled here, before Emscripten's GLFW sees it (its touch path drops the position), and
     // kept from turning into emulated mouse events (which would click twice).

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert, clickItem, engine, everyEngine, run, screenshot, startRelay, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, engine, everyEngine, run, savedHere, screenshot, startRelay, waitForState } from './lib/harness.mjs';
 import { openSignedIn } from './lib/platform_helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,7 +47,7 @@ await run('offline', [
       assert(state.records.customers === 2, `offline, the data is there: ${state.records.customers}`);
       const more = await page.evaluate(() => window.crmTest.addCustomers(1, '离线中-'));
       await page.evaluate((s) => window.crmTest.whenDurable(s), more);
-      await waitForState(page, (s) => s.save === 'saved' && s.records.customers === 3, 'an offline edit to be saved');
+      await waitForState(page, (s) => savedHere(s) && s.records.customers === 3, 'an offline edit to be saved');
       await screenshot(page, 'offline-start');
       const after = await reopen(page);
       assert(after.records.customers === 3, `offline edit kept across an offline reload: ${after.records.customers}`);

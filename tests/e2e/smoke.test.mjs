@@ -1,7 +1,7 @@
 // The app loads in headless Chromium, renders a frame with its Chinese label,
 // adds a record through the real canvas, keeps it across a reload, resizes with
 // the window and stays sharp at a device pixel ratio of 2.
-import { assert, clickItem, decodePngFrom, everyEngine, run, screenshot, waitForState } from './lib/smoke_helpers.mjs';
+import { assert, clickItem, decodePngFrom, everyEngine, run, savedHere, screenshot, waitForState } from './lib/smoke_helpers.mjs';
 // A fresh device opens on the welcome screen: these checks start from an account on this device.
 import { openSignedIn as openApp, waitForItem } from './lib/platform_helpers.mjs';
 
@@ -110,7 +110,7 @@ await run('smoke', [
     await clickItem(page, 'add_customer');
     await waitForState(page, (s) => s.records.customers === before + 1, 'the count to grow by one');
     await clickItem(page, 'add_customer');
-    await waitForState(page, (s) => s.records.customers === before + 2 && s.save === 'saved', 'two records saved');
+    await waitForState(page, (s) => s.records.customers === before + 2 && savedHere(s), 'two records saved');
     await screenshot(page, 'smoke-added');
     await page.reload();
     await page.waitForFunction(() => window.crmTest !== undefined);
@@ -143,4 +143,24 @@ await run('smoke', [
     await screenshot(page, 'smoke-hidpi');
     await context.close();
   }],
+
+  // A browser without WebGL2 (here Firefox headless with WebGL2 switched off) gets words, not a blank page.
+  ['no WebGL2: the page says in both languages that it cannot draw here and what to try', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, locale: 'zh-CN', headless: true,
+                                               firefoxPrefs: { 'webgl.enable-webgl2': false } });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('no-webgl') !== null, null, { timeout: 30000 });
+    const shown = await page.evaluate(() => {
+      const canvas = document.getElementById('canvas');
+      return { paragraphs: [...document.querySelectorAll('#no-webgl p')].map((p) => p.textContent),
+               canvasShown: canvas && !canvas.hidden && getComputedStyle(canvas).display !== 'none',
+               role: document.getElementById('no-webgl').getAttribute('role') };
+    });
+    assert(/无法绘制/.test(shown.paragraphs[0]) && /cannot draw/.test(shown.paragraphs[1]), `Chinese first, then English: ${shown.paragraphs}`);
+    assert(/硬件加速/.test(shown.paragraphs[0]) && /another browser/.test(shown.paragraphs[1]), 'what to try, in both');
+    assert(!shown.canvasShown && shown.role === 'alert', `no blank canvas, an alert: ${JSON.stringify(shown)}`);
+    await screenshot(page, 'smoke-no-webgl2');
+    await context.close();
+  }, { engines: ['firefox'] }],
 ]);

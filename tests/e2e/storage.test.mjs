@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, clickItem, everyEngine, run, screenshot, waitForState } from './lib/harness.mjs';
+import { assert, clickItem, everyEngine, openApp, run, savedHere, screenshot, waitForState } from './lib/harness.mjs';
 import { openSignedIn } from './lib/platform_helpers.mjs';
+import { addCustomer, pointer, reload, startTrial } from './lib/workflow_helpers.mjs';
 
 const viewport = { viewport: { width: 1200, height: 760 }, locale: 'en-US' };
 const state = (page) => page.evaluate(() => window.crmTest.state());
@@ -14,7 +15,7 @@ async function addSaved(page, count, prefix) {
   const seq = await page.evaluate(([n, p]) => window.crmTest.addCustomers(n, p), [count, prefix]);
   assert(seq >= 0, `adding ${prefix} failed: ${(await state(page)).error}`);
   await page.evaluate((s) => window.crmTest.whenDurable(s), seq);
-  return waitForState(page, (s) => s.save === 'saved', `${prefix} saved`);
+  return waitForState(page, savedHere, `${prefix} saved`);
 }
 // Backup and restore live under 设置 → 本机存储 (settings → local storage).
 async function openStorageSettings(page) {
@@ -205,4 +206,47 @@ await run('storage', [
     await screenshot(page, 'storage-evicted');
     await context.close();
   }, everyEngine],
+
+  // A Safari private window: WebKit refuses Blobs in IndexedDB there (its automation session is one). The app
+  // keeps its snapshots as ArrayBuffers, works, and says the window forgets its data when closed.
+  ['a WebKit private window: a trial, a customer with a Chinese name, a reload; the app says it will forget', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+    const { page, consoleErrors } = await openApp(context, url);
+    let s = await state(page);
+    assert(s.saveError === '' && s.save === 'in-window-only', `no saving error, "only in this window": ${s.save} ${s.saveError}`);
+    assert(s.storage.privateWindow && s.storage.forgetsOnClose && s.storage.snapshotFormat === 'arraybuffer',
+           `a private window, snapshots as ArrayBuffers: ${JSON.stringify(s.storage)}`);
+    assert(s.storage.estimate === 'unavailable', `WebKit's automation has no navigator.storage: ${s.storage.estimate}`);
+    const input = pointer(page, false);
+    await startTrial(page, input);
+    await addCustomer(page, input, { name: '顺德区鑫盛门窗', phone: '13800138000', city: '佛山' });
+    const texts = (await page.evaluate(() => window.crmTest.screenTexts())).join('\n');
+    assert(texts.includes('无痕') && texts.includes('只在本窗口'), `the app says the window forgets: ${texts}`);
+    await screenshot(page, 'storage-private-window');
+    s = await reload(page);
+    assert(await page.evaluate(() => window.crmTest.customer('顺德区鑫盛门窗')), 'the customer after a reload of the private window');
+    assert(s.storage.privateWindow, 'still said after a reload');
+    assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+    await context.close();
+  }, { engines: ['webkit'] }],
+
+  // Firefox with the site's data blocked refuses IndexedDB (and Web Locks) outright: the app runs in memory,
+  // says so, and offers the exports.
+  ['a browser that refuses IndexedDB: the app runs in memory, says this window forgets, offers export', async ({ browser, url }) => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN',
+                                               firefoxPrefs: { 'network.cookie.cookieBehavior': 2 } });
+    const { page, consoleErrors } = await openApp(context, url);
+    const s = await state(page);
+    assert(s.storage.mode === 'memory' && s.storage.forgetsOnClose && s.save === 'in-window-only',
+           `in memory, said: ${s.save} ${JSON.stringify(s.storage)}`);
+    const input = pointer(page, false);
+    await startTrial(page, input);
+    const texts = (await page.evaluate(() => window.crmTest.screenTexts())).join('\n');
+    assert(texts.includes('关闭窗口后就会丢失'), `the app says the data is lost on close: ${texts}`);
+    await screenshot(page, 'storage-memory-only');
+    await input.press('forget_export_csv');
+    await waitForState(page, (x) => x.page === 'import', 'the export page from the notice');
+    assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+    await context.close();
+  }, { engines: ['firefox'] }],
 ]);

@@ -102,14 +102,18 @@ class WebKitPage {
       move: (x, y) => this.pointerActions('mouse', [{ type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport' }]),
       down: () => this.pointerActions('mouse', [{ type: 'pointerDown', button: 0 }]),
       up: () => this.pointerActions('mouse', [{ type: 'pointerUp', button: 0 }]),
+      // As a hand does it: the pointer arrives, rests a frame, presses, releases a frame later. (Sent as one burst,
+      // WebKit can hand the press to the page before the move.)
       click: (x, y) => this.pointerActions('mouse', [{ type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport' },
-                                                      { type: 'pointerDown', button: 0 }, { type: 'pointerUp', button: 0 }]),
+                                                      { type: 'pause', duration: 50 }, { type: 'pointerDown', button: 0 },
+                                                      { type: 'pause', duration: 50 }, { type: 'pointerUp', button: 0 }]),
       wheel: (dx, dy) => this.actions([{ type: 'wheel', id: 'wheel', actions: [{ type: 'scroll', x: Math.round(this.pointer.x),
                                                                                   y: Math.round(this.pointer.y), deltaX: dx, deltaY: dy, origin: 'viewport' }] }]),
     };
     this.touchscreen = {
       tap: (x, y) => this.pointerActions('touch', [{ type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport' },
-                                                    { type: 'pointerDown', button: 0 }, { type: 'pointerUp', button: 0 }]),
+                                                    { type: 'pointerDown', button: 0 }, { type: 'pause', duration: 50 },
+                                                    { type: 'pointerUp', button: 0 }]),
     };
   }
   async focus() {
@@ -318,9 +322,11 @@ class FirefoxContext {
     const { default: puppeteer } = await import('puppeteer-core');
     this.profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-firefox-'));
     const locale = this.options.locale || 'en-US';
+    // A context may ask for headless Firefox itself (no window, as a server without a display runs it).
+    const headless = this.options.headless ?? this.headless;
     this.browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: this.headless, userDataDir: this.profile,
-      env: { ...process.env, DISPLAY: this.headless ? '' : await display(), LANG: posixLocale(locale) },
+      browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless, userDataDir: this.profile,
+      env: { ...process.env, DISPLAY: headless ? '' : await display(), LANG: posixLocale(locale) },
       extraPrefsFirefox: { 'intl.accept_languages': locale, 'intl.locale.requested': locale, ...this.touchPrefs(),
                            ...(this.options.firefoxPrefs || {}) },
     });

@@ -15,6 +15,9 @@ export const outDir = process.env.CRM_E2E_OUT || path.resolve('build/e2e');
 // The engine this run drives; a test runs in the others only when it says so (run()'s third element).
 export const engine = process.env.CRM_ENGINE || 'chromium';
 export const everyEngine = { engines: engineNames };
+// An edit is kept as long as this window keeps anything: on disk, or (a private window, as WebKit's automation
+// session is) until the window closes, which the app says ('in-window-only').
+export const savedHere = (s) => s.save === 'saved' || (s.save === 'in-window-only' && s.storage.mode === 'indexeddb');
 // WebKitGTK on a desktop has no touch device to emulate (no coarse pointer, no touch events through WebDriver).
 export const touchEngines = { engines: ['chromium', 'firefox'] };
 const relayBinary = process.env.CRM_RELAY;
@@ -85,6 +88,9 @@ const expectedConsole = [
   // handles both. The sync tests cut the network (setOffline) while the app keeps trying to sync, and the
   // trial test signs in with a password the relay refuses (401, as docs/PROTOCOL.md says it answers).
   { files: ['sync', 'user_seat'], pattern: /^error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/ },
+  // Firefox itself logs the service worker it may not register where the user blocked the site's data (the
+  // storage test's memory-only check); the app says it runs in memory.
+  { files: ['storage'], pattern: /^pageerror: Error: Failed to register\/update a ServiceWorker for scope .*Storage access is restricted/ },
   { files: ['trial'], pattern: /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/ },
   // The test browser composites in software (--disable-gpu), so WebGL frames are read back to the CPU;
   // SwiftShader's GL driver reports each readback as a stall. No real browser of a user does this.
