@@ -150,7 +150,7 @@ constexpr Entry kStrings[] = {
     {Str::StorageNotPersisted, "浏览器在空间不足时可能清除", "may be cleared by the browser when space is short"},
     {Str::StorageFull, "存储空间已满：这次更改没有保存，已撤销。之前保存的数据不受影响。请导出备份或释放空间。", "Storage is full: this change was not saved and has been undone. Everything saved earlier is intact. Export a backup or free some space."},
     {Str::StorageWriteFailed, "这次更改没有保存，已撤销。之前保存的数据不受影响。", "This change was not saved and has been undone. Everything saved earlier is intact."},
-    {Str::StorageEvicted, "浏览器已删除本机保存的数据（存储被清除）。同步功能上线后可从服务器恢复；也可以从备份恢复。", "The browser deleted the data saved on this device (storage evicted). Restore from a backup; restoring from the server comes with sync."},
+    {Str::StorageEvicted, "浏览器已删除本机保存的数据（存储被清除）。用公司账户在线登录，即可从服务器取回全部数据；也可以从备份恢复。", "The browser deleted the data saved on this device (storage evicted). Sign in online with your company account to get everything back from the server, or restore from a backup."},
     {Str::StorageNotice, "注意", "Note"},
     {Str::BackupExport, "导出备份", "Export backup"},
     {Str::BackupRestore, "从备份恢复…", "Restore from backup…"},

@@ -144,17 +144,6 @@ EM_BOOL OnWheel(int, const EmscriptenWheelEvent* event, void*) {
   return EM_TRUE;
 }
 
-// A press lands where the browser says it happened. GLFW learns the pointer's place only from mousemove, so a
-// move the page never saw, or one reported out of order (a pen or remote desktop that jumps; WebKit under an X
-// server whose own pointer is elsewhere), would put the press where the last move was. Runs before GLFW's
-// listener (capture), which still takes the button.
-EM_BOOL OnMouseDown(int, const EmscriptenMouseEvent* event, void* data) {
-  const Platform& platform = *static_cast<const Platform*>(data);
-  const float ratio = platform.pixelRatio > 0 ? platform.pixelRatio : 1.0f;
-  ImGui::GetIO().AddMousePosEvent(static_cast<float>(event->targetX) * ratio, static_cast<float>(event->targetY) * ratio);
-  return EM_FALSE;
-}
-
 EM_BOOL OnContextLost(int, const void*, void* data) {
   static_cast<Platform*>(data)->glLost = true;
   return EM_TRUE;
@@ -285,7 +274,6 @@ int Start() {
   ImGui_ImplGlfw_InitForOpenGL(platform.window, true);
   emscripten_set_wheel_callback(EMSCRIPTEN_EVENT_TARGET_DOCUMENT, nullptr, false, nullptr);
   emscripten_set_wheel_callback("#canvas", nullptr, false, OnWheel);
-  emscripten_set_mousedown_callback("#canvas", &platform, true, OnMouseDown);
   platform.renderer = std::make_unique<WebGlRenderer>();
   if (Status ready = platform.renderer->Init(); !ready) {
     std::fprintf(stderr, "%s\n", ready.Message().c_str());

@@ -162,6 +162,19 @@ EMSCRIPTEN_KEEPALIVE int crm_text_wanted() {
   return ImGui::GetCurrentContext() != nullptr && ImGui::GetIO().WantTextInput ? 1 : 0;
 }
 
+// A mouse press, where the browser says it happened (x, y in CSS pixels from the canvas's corner), queued before
+// GLFW's own listener queues the button. GLFW learns the pointer's place only from mousemove, so a move the page
+// never saw or got out of order (a pen or remote desktop that jumps; WebKit under an X server whose own pointer
+// is elsewhere) would put the press where the last move was.
+EMSCRIPTEN_KEEPALIVE void crm_pointer_press_at(double x, double y) {
+  if (ImGui::GetCurrentContext() == nullptr) return;
+  const Platform& platform = GetPlatform();
+  const float ratio = platform.pixelRatio > 0 ? platform.pixelRatio : 1.0f;
+  ImGuiIO& io = ImGui::GetIO();
+  io.AddMouseSourceEvent(ImGuiMouseSource_Mouse);
+  io.AddMousePosEvent(static_cast<float>(x * ratio), static_cast<float>(y * ratio));
+}
+
 // phase: 0 start, 1 move, 2 end or cancel; x, y in CSS pixels from the canvas's corner.
 EMSCRIPTEN_KEEPALIVE void crm_touch(int phase, double x, double y) {
   if (ImGui::GetCurrentContext() == nullptr) return;

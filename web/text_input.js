@@ -108,6 +108,12 @@
       // Still inside the tap's handler: focusing here is what brings up the on-screen keyboard.
       if (phase === 2 && Module._crm_text_wanted && Module._crm_text_wanted()) input.focus({ preventScroll: true });
     }
+    // A press lands where it happened (crm_pointer_press_at): on the window, in capture, so before GLFW's listener.
+    window.addEventListener('mousedown', (event) => {
+      if (event.target !== canvas) return;
+      const box = canvas.getBoundingClientRect();
+      call('crm_pointer_press_at', ['number', 'number'], [event.clientX - box.left, event.clientY - box.top]);
+    }, true);
     const options = { capture: true, passive: false };
     for (const type of ['touchstart', 'touchmove', 'touchend', 'touchcancel']) window.addEventListener(type, onTouch, options);
 

@@ -184,7 +184,7 @@ await run('storage', [
     assert(JSON.stringify(await page.evaluate(() => window.crmTest.query('PRAGMA integrity_check'))) === '["ok"]', 'integrity_check');
     await addSaved(page, 1, 'after-reload-');
     await context.close();
-  }, everyEngine],
+  }, { engines: ['chromium', 'firefox'] }],  // WebKit's automation session never stores a Blob (the private-window check below)
 
   ['evicted data: the app says the saved data was deleted instead of starting blank silently', async ({ browser, url }) => {
     const context = await browser.newContext(viewport);
