@@ -1282,6 +1282,28 @@ TEST_F(AppTest, AWindowWithoutStorageSaysItForgetsAndOffersBothExports) {
   EXPECT_TRUE(m_state.probe.Find("export_csv")) << "the CSV export is one click away";
 }
 
+// Evicted data, then an online sign-in: once the relay's data is here the notice says it came back (with the count),
+// and no longer that it is gone. Without sync it stays: nothing came back.
+TEST_F(AppTest, EvictedDataBroughtBackByTheServerIsSaidSo) {
+  m_state.lang = Lang::Zh;
+  m_state.storage.evicted = true;
+  std::string gone = DrawnJoined();
+  EXPECT_NE(gone.find(Tr(Lang::Zh, Str::StorageEvicted)), std::string::npos) << gone;
+  EXPECT_TRUE(m_state.storage.evicted) << "no sync yet: the data is still gone";
+
+  // What the relay's bootstrap brings: the organisation's customers, and a place in its order.
+  OpenAbout();
+  Click("add_customer");
+  m_state.sync.configured = true;
+  m_state.sync.confirmedSeq = 12;
+  std::string back = DrawnJoined();
+  EXPECT_FALSE(m_state.storage.evicted);
+  EXPECT_EQ(back.find(Tr(Lang::Zh, Str::StorageEvicted)), std::string::npos) << back;
+  const std::string said = FillText(Lang::Zh, "storage.restored_from_server", {{"count", std::to_string(m_state.customerCount)}});
+  EXPECT_GT(m_state.customerCount, 0);
+  EXPECT_NE(back.find(said), std::string::npos) << back;
+}
+
 TEST_F(AppTest, WithStorageThatKeepsNoNoticeIsShown) {
   std::string joined = DrawnJoined();
   EXPECT_EQ(joined.find(TrKey(m_state.lang, "storage.memory_only")), std::string::npos);

@@ -404,6 +404,7 @@ bool WantsFrames(const AppState& state) { return state.import.job || state.impor
 void DrawApp(AppState& state) {
   // Whatever was written since the last frame (a sync batch, an import step, a test's direct write).
   NoteDataChanges(state);
+  NoteRestoredFromServer(state);
   NoteActivity(state);
   RunPinJob(state);
   AutoLockIfIdle(state);

@@ -5,6 +5,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/keyed_text.h"
+#include "ui/value_words.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -90,8 +91,18 @@ void DrawStorageNotices(AppState& state) {
     if (ImGui::Button(reload.c_str()) && storage.applyUpdate) storage.applyUpdate();
   }
   if (storage.evicted) Wrapped(kRed, Tr(state.lang, Str::StorageEvicted));
+  if (storage.restoredFromServer) {
+    Wrapped(kGreen, FillText(state.lang, "storage.restored_from_server", {{"count", std::to_string(state.customerCount)}}));
+  }
   if (!storage.notice.empty()) Wrapped(kAmber, std::string(Tr(state.lang, Str::StorageNotice)) + ": " + storage.notice);
   if (ForgetsOnClose(storage)) DrawForgetNotice(state);
+}
+
+void NoteRestoredFromServer(AppState& state) {
+  StorageUiState& storage = state.storage;
+  if (!storage.evicted || !state.sync.configured || state.sync.confirmedSeq <= 0 || state.customerCount <= 0) return;
+  storage.evicted = false;
+  storage.restoredFromServer = true;
 }
 
 void DrawStoragePanel(AppState& state) {

@@ -20,6 +20,7 @@ struct StorageUiState {
   double quotaBytes = -1;
   bool persisted = false;  // navigator.storage.persist() granted
   bool evicted = false;    // the browser deleted data this device had saved
+  bool restoredFromServer = false;  // ...and signing in online brought the organisation's data back
   std::string notice;      // e.g. a damaged tail left out at open; shown until dismissed
 
   // When the browser keeps nothing past this window (web/storage.js finds out):
@@ -54,6 +55,9 @@ void DrawStorageBlocked(AppState& state);
 // What must be seen whatever page is open: a new version to reload into, evicted data, a damaged tail,
 // a window that forgets its data when closed.
 void DrawStorageNotices(AppState& state);
+// Evicted data comes back when the person signs in online: once the relay's data is here, the notice says so
+// instead of still saying it is gone.
+void NoteRestoredFromServer(AppState& state);
 // Usage, backup and restore (settings, and the welcome screen of a new device).
 void DrawStoragePanel(AppState& state);
 // "1.5 MB"

@@ -450,6 +450,7 @@ std::string BrowserStorage::StateJson() const {
   // Where the data is kept: "indexeddb", or "memory" (no IndexedDB); a private window keeps it until closed.
   std::string kept = std::string(",\"mode\":") + (storage.memoryOnly ? "\"memory\"" : "\"indexeddb\"") +
                      ",\"memoryReason\":" + JsonString(storage.memoryReason) + ",\"privateWindow\":" + (storage.privateWindow ? "true" : "false") +
+                     ",\"restoredFromServer\":" + (storage.restoredFromServer ? "true" : "false") +
                      ",\"forgetsOnClose\":" + (ui::ForgetsOnClose(storage) ? "true" : "false") +
                      ",\"snapshotFormat\":" + (storage.memoryOnly ? "\"none\"" : storage.blobsRefused ? "\"arraybuffer\"" : "\"blob\"") +
                      ",\"estimate\":" + (storage.estimateUnknown ? "\"unavailable\"" : storage.usageBytes >= 0 ? "\"known\"" : "\"pending\"");

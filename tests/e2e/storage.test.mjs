@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert, clickItem, everyEngine, openApp, run, savedHere, screenshot, waitForState } from './lib/harness.mjs';
 import { openSignedIn } from './lib/platform_helpers.mjs';
+import { setUpOrganisation, signInOnline, startFreshRelay } from './lib/relay_helpers.mjs';
 import { addCustomer, pointer, reload, startTrial } from './lib/workflow_helpers.mjs';
 
 const viewport = { viewport: { width: 1200, height: 760 }, locale: 'en-US' };
@@ -205,6 +206,38 @@ await run('storage', [
     assert(s.records.customers === 0, `nothing to show: ${s.records.customers}`);
     await screenshot(page, 'storage-evicted');
     await context.close();
+  }, everyEngine],
+
+  // Safari may delete a site's storage after seven days without a visit. A device signed in to the company
+  // gets everything back by signing in online again, and the app says it did.
+  ['evicted data on a device signed in online: signing in again brings it back from the server, and the app says so', async ({ browser }) => {
+    const relay = await startFreshRelay();
+    try {
+      await setUpOrganisation(relay);
+      const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, locale: 'zh-CN' });
+      const { page, consoleErrors } = await openApp(context, relay.url);
+      await signInOnline(page, '王经理@美家门窗', 'menchuang-2026');
+      const seq = await page.evaluate(() => window.crmTest.addCustomers(3, '驱逐前-'));
+      await page.evaluate((q) => window.crmTest.whenDurable(q), seq);
+      await waitForState(page, (x) => x.sync.pending === 0 && x.sync.online, 'the customers confirmed by the relay', 20000);
+      await page.evaluate(() => new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase('crm');
+        request.onsuccess = resolve;
+        request.onerror = () => reject(request.error);
+      }));
+      let s = await reload(page, 'welcome');
+      assert(s.storage.evicted && s.records.customers === 0, `the eviction noticed: ${JSON.stringify(s.storage)}`);
+      await signInOnline(page, '王经理@美家门窗', 'menchuang-2026');
+      s = await waitForState(page, (x) => x.records.customers === 3 && x.storage.restoredFromServer && !x.storage.evicted,
+                             'the customers back from the server, said so', 30000);
+      const texts = (await page.evaluate(() => window.crmTest.screenTexts())).join('\n');
+      assert(texts.includes('已从服务器取回'), `the app says the data came back: ${texts}`);
+      await screenshot(page, 'storage-evicted-restored');
+      assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
+      await context.close();
+    } finally {
+      relay.stop();
+    }
   }, everyEngine],
 
   // A Safari private window: WebKit refuses Blobs in IndexedDB there (its automation session is one). The app

@@ -14,6 +14,8 @@ constexpr KeyedText kTexts[] = {
      "This is a private window: the browser forgets its data when you close it. Export a backup or the customers "
      "as CSV before closing."},
     {"storage.browser_said", "浏览器的回答", "The browser said"},
+    {"storage.restored_from_server", "浏览器曾删除本机的数据；已从服务器取回，现有 {count} 位客户。",
+     "The browser had deleted this device's data; it was brought back from the server: {count} customers."},
     {"storage.in_this_window", "只在本窗口", "Only in this window"},
     {"storage.export_csv", "导出客户 CSV…", "Export customers as CSV…"},
     {"storage.estimate_unknown", "此浏览器不告知已用空间，也不告知是否会在空间不足时清除数据。",

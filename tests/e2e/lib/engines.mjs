@@ -62,6 +62,8 @@ const webdriverKeys = {
   Escape: '\uE00C', ArrowLeft: '\uE012', ArrowUp: '\uE013', ArrowRight: '\uE014', ArrowDown: '\uE015', Home: '\uE011',
   End: '\uE010', Delete: '\uE017', Insert: '\uE016', PageUp: '\uE00E', PageDown: '\uE00F', Space: ' ',
 };
+const shiftedKeys = { '~': '`', '!': '1', '@': '2', '#': '3', $: '4', '%': '5', '^': '6', '&': '7', '*': '8', '(': '9', ')': '0',
+                      _: '-', '+': '=', '{': '[', '}': ']', '|': '\\', ':': ';', '"': "'", '<': ',', '>': '.', '?': '/' };
 const webdriverKey = (name) => webdriverKeys[name] || (name.length === 1 ? name : (() => { throw new Error(`no WebDriver key for ${name}`); })());
 
 class WebDriverSession {
@@ -138,9 +140,19 @@ class WebKitPage {
     const up = release ? parts.slice().reverse().map((k) => ({ type: 'keyUp', value: webdriverKey(k) })) : [];
     return this.actions([{ type: 'key', id: 'keyboard', actions: [...down, ...up] }]);
   }
+  // WebKitGTK's automation types a shifted character as its unshifted key ('@' arrives as '2', 'A' as 'a'):
+  // those go as Shift and the key, as on a US keyboard.
   typeText(text) {
     const steps = [];
-    for (const ch of text) steps.push({ type: 'keyDown', value: ch }, { type: 'keyUp', value: ch });
+    for (const ch of text) {
+      const base = shiftedKeys[ch] || (ch >= 'A' && ch <= 'Z' ? ch.toLowerCase() : null);
+      if (base) {
+        steps.push({ type: 'keyDown', value: webdriverKeys.Shift }, { type: 'keyDown', value: base }, { type: 'keyUp', value: base },
+                   { type: 'keyUp', value: webdriverKeys.Shift });
+      } else {
+        steps.push({ type: 'keyDown', value: ch }, { type: 'keyUp', value: ch });
+      }
+    }
     return this.actions([{ type: 'key', id: 'keyboard', actions: steps }]);
   }
   async goto(url) {

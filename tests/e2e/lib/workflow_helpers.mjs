@@ -93,9 +93,9 @@ export async function waitGone(page, label, timeout = 5000) {
   assert(false, `${label} is still on screen`);
 }
 
-export async function reload(page) {
+export async function reload(page, screen = 'home') {
   await page.reload();
   await page.waitForFunction(() => window.crmTest !== undefined);
   await page.evaluate(() => window.crmTest.ready());
-  return waitForState(page, (s) => s.screen === 'home', 'the app after a reload');
+  return waitForState(page, (s) => s.screen === screen, `the ${screen} screen after a reload`);
 }
