@@ -5,11 +5,10 @@
 // and reports in a form ctest and people can read.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { engineNames, launchEngine } from './engines.mjs';
+import { engineNames, freePort, launchEngine } from './engines.mjs';
 
 export const outDir = process.env.CRM_E2E_OUT || path.resolve('build/e2e');
 // The engine this run drives; a test runs in the others only when it says so (run()'s third element).
@@ -27,18 +26,6 @@ export const chromiumArgs = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader',
 ];
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // The relays' stores, removed when the test process ends (a relay's own exit may come later).
 const storeDirs = [];
