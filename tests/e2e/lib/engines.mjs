@@ -218,7 +218,7 @@ class WebKitPage {
 }
 
 class WebKitContext {
-  constructor(options) { this.options = options; this.pages = []; }
+  constructor(options) { this.options = options; this.openPages = []; }
   async start() {
     const port = await freePort();
     const env = { ...process.env, DISPLAY: await display(), LANG: posixLocale(this.options.locale), LANGUAGE: (this.options.locale || 'en-US').replace('-', '_') };
@@ -246,11 +246,11 @@ class WebKitContext {
   }
   async newPage() {
     let handle = this.firstHandle;
-    if (this.pages.length) {
+    if (this.openPages.length) {
       handle = (await this.session.call('POST', '/window/new', { type: 'window' })).handle;
     }
     const page = new WebKitPage(this, handle);
-    this.pages.push(page);
+    this.openPages.push(page);
     if (this.options.viewport) await page.setViewportSize(this.options.viewport);
     return page;
   }
