@@ -19,7 +19,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, engine, launchBrowser, startRelay } from '../e2e/lib/harness.mjs';
-import { createLocalAccount } from '../e2e/lib/platform_helpers.mjs';
+import { createLocalAccount, typeInto } from '../e2e/lib/platform_helpers.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
 const releaseSite = process.env.CRM_RELEASE_SITE || path.resolve('build/wasm/site');
@@ -127,8 +127,7 @@ async function scrollAndFilter(page) {
   }
   await phase(page, 'wheel up');
   // Search (core search inside the list query), then a class filter, then another sort.
-  await click(page, 'search');
-  await page.keyboard.insertText('门窗');
+  await typeInto(page, 'search', '门窗');
   await waitFor(page, (x) => x.appliedSearch === '门窗', 'the search');
   await phase(page, 'search');
   for (let i = 0; i < 20; i++) {
