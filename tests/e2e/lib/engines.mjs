@@ -9,6 +9,7 @@
 // process in both, and a fresh profile is what a new device is.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,16 +68,33 @@ const shiftedKeys = { '~': '`', '!': '1', '@': '2', '#': '3', $: '4', '%': '5', 
                       _: '-', '+': '=', '{': '[', '}': ']', '|': '\\', ':': ';', '"': "'", '<': ',', '>': '.', '?': '/' };
 const webdriverKey = (name) => webdriverKeys[name] || (name.length === 1 ? name : (() => { throw new Error(`no WebDriver key for ${name}`); })());
 
+// A WebDriver command over plain HTTP, without a client-side time limit: a script the page runs (seeding a 100k
+// book) may take minutes, and the driver's own script timeout is the one that counts.
+function webdriverRequest(method, url, body) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request(url, { method, headers: payload ? { 'Content-Type': 'application/json',
+                                                                       'Content-Length': Buffer.byteLength(payload) } : {} }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => {
+        try { resolve({ ok: response.statusCode < 300, reply: JSON.parse(text) }); } catch (error) { reject(error); }
+      });
+    });
+    request.on('error', reject);
+    if (payload) request.write(payload);
+    request.end();
+  });
+}
+
 class WebDriverSession {
   constructor(base, id) { this.base = base; this.id = id; this.queue = Promise.resolve(); }
   // One command at a time: WebDriver acts on the session's current window, and pages switch it.
   call(method, route, body) {
     const run = async () => {
-      const response = await fetch(`${this.base}/session/${this.id}${route}`, {
-        method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const reply = await response.json();
-      if (!response.ok) throw new Error(`WebDriver ${method} ${route}: ${reply.value && (reply.value.message || reply.value.error)}`);
+      const { ok, reply } = await webdriverRequest(method, `${this.base}/session/${this.id}${route}`, body);
+      if (!ok) throw new Error(`WebDriver ${method} ${route}: ${reply.value && (reply.value.message || reply.value.error)}`);
       return reply.value;
     };
     const next = this.queue.then(run, run);
@@ -228,11 +246,9 @@ class WebKitContext {
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
-        const response = await fetch(`${base}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ capabilities: { alwaysMatch: { browserName: 'MiniBrowser',
-            'webkitgtk:browserOptions': { binary: miniBrowser, args: ['--automation'] } } } }) });
-        const reply = await response.json();
-        if (!response.ok) throw new Error(JSON.stringify(reply));
+        const { ok, reply } = await webdriverRequest('POST', `${base}/session`, { capabilities: { alwaysMatch: {
+          browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: miniBrowser, args: ['--automation'] } } } });
+        if (!ok) throw new Error(JSON.stringify(reply));
         this.session = new WebDriverSession(base, reply.value.sessionId);
         break;
       } catch (error) {
@@ -240,6 +256,8 @@ class WebKitContext {
         await sleep(100);
       }
     }
+    // A page's script may run as long as the test lets it (a benchmark seeds a big book in one call).
+    await this.session.call('POST', '/timeouts', { script: 10 * 60 * 1000 });
     this.firstHandle = await this.session.call('GET', '/window');
     this.current = this.firstHandle;
     return this;
