@@ -19,6 +19,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, engine, launchBrowser, startRelay } from '../e2e/lib/harness.mjs';
 import { createLocalAccount } from '../e2e/lib/platform_helpers.mjs';
+import { chromiumFigure } from './engine_peer.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
 const sizes = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [1000, 10000, 100000];
@@ -83,8 +84,6 @@ async function measure(page, fn, count) {
 
 // Another engine: the journal's commit-to-durable on a 100k book, frames paused, Chromium's figure as the peer.
 async function otherEngine() {
-  const chromiumLines = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-  const chromiumFigure = (name) => { const l = chromiumLines.findLast((x) => x.bench === name); return l ? l.value : null; };
   const relay = await startRelay();
   const browser = await launchBrowser();
   try {
@@ -102,9 +101,9 @@ async function otherEngine() {
         const n = label(size);
         const extra = { customers: state.records.customers, samples: journal.times.length, storage: state.storage.mode || null };
         for (const [name, value] of [[`persist.commit_durable_median_ms.${n}`, journal.median], [`persist.commit_durable_p95_ms.${n}`, journal.p95]]) {
-          emit({ name: `${name}.${engine}`, value, unit: 'ms', target: name.includes('median') ? 5 : null, peer: chromiumFigure(name),
+          emit({ name: `${name}.${engine}`, value, unit: 'ms', target: name.includes('median') ? 5 : null, peer: chromiumFigure(resultsFile, name),
                  peerName: 'chromium, same run', extra });
-          console.log(`${name}.${engine}: ${value} ms (chromium ${chromiumFigure(name)} ms)`);
+          console.log(`${name}.${engine}: ${value} ms (chromium ${chromiumFigure(resultsFile, name)} ms)`);
         }
       } finally {
         await context.close();

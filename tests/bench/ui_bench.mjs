@@ -20,6 +20,7 @@ import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, engine, launchBrowser, startRelay } from '../e2e/lib/harness.mjs';
 import { createLocalAccount, typeInto } from '../e2e/lib/platform_helpers.mjs';
+import { chromiumFigure } from './engine_peer.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
 const releaseSite = process.env.CRM_RELEASE_SITE || path.resolve('build/wasm/site');
@@ -31,15 +32,10 @@ function percentile(samples, p) {
 }
 const round = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 1000);
 // In another engine, a result's name gets the engine's and its peer is Chromium's figure of this run.
-function chromiumFigure(name) {
-  const lines = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-  const line = lines.findLast((l) => l.bench === name);
-  return line ? line.value : null;
-}
 function emit(result) {
   const other = engine !== 'chromium';
   const line = { bench: other ? `${result.name}.${engine}` : result.name, value: round(result.value), unit: result.unit,
-                 target: result.target ?? null, better: result.better || 'lower', peer: other ? chromiumFigure(result.name) : null,
+                 target: result.target ?? null, better: result.better || 'lower', peer: other ? chromiumFigure(resultsFile, result.name) : null,
                  ...(other ? { peer_name: 'chromium, same run' } : {}), ...(result.extra || {}) };
   fs.appendFileSync(resultsFile, JSON.stringify(line) + '\n');
   console.log(`${line.bench.padEnd(34)} ${String(line.value).padStart(12)} ${line.unit}${line.target !== null ? `  (target ${line.target})` : ''}`);

@@ -344,7 +344,7 @@ class FirefoxPage {
 }
 
 class FirefoxContext {
-  constructor(options, headless) { this.options = options; this.headless = headless; }
+  constructor(options) { this.options = options; }
   viewport() {
     const { viewport = { width: 1280, height: 720 }, deviceScaleFactor = 1, hasTouch = false } = this.options;
     return { ...viewport, deviceScaleFactor, hasTouch };
@@ -354,7 +354,7 @@ class FirefoxContext {
     this.profile = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-firefox-'));
     const locale = this.options.locale || 'en-US';
     // A context may ask for headless Firefox itself (no window, as a server without a display runs it).
-    const headless = this.options.headless ?? this.headless;
+    const headless = this.options.headless ?? false;
     this.browser = await puppeteer.launch({
       browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless, userDataDir: this.profile,
       env: { ...process.env, DISPLAY: headless ? '' : await display(), LANG: posixLocale(locale) },
@@ -387,10 +387,10 @@ class FirefoxContext {
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] launching
 
-export async function launchEngine(name, { chromiumLaunch, firefoxHeadless = false } = {}) {
+export async function launchEngine(name, { chromiumLaunch } = {}) {
   if (name === 'chromium') return chromiumLaunch();
   const contexts = new Set();
-  const make = name === 'webkit' ? (o) => new WebKitContext(o) : (o) => new FirefoxContext(o, firefoxHeadless);
+  const make = name === 'webkit' ? (o) => new WebKitContext(o) : (o) => new FirefoxContext(o);
   if (!engineNames.includes(name)) throw new Error(`unknown engine '${name}' (${engineNames.join(', ')})`);
   return {
     engine: name,
