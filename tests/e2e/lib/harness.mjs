@@ -114,9 +114,19 @@ export async function openApp(context, url) {
   return { page, consoleErrors };
 }
 
+// Clicks where the item is once it has stopped moving: a font atlas rebuild or
+// a notice arriving in the first frames can shift a button under a slow machine.
 export async function clickItem(page, label) {
-  const rect = await page.evaluate((l) => window.crmTest.find(l), label);
+  let rect = await page.evaluate((l) => window.crmTest.find(l), label);
   if (!rect) throw new Error(`no ImGui item '${label}' in the last frame`);
+  for (const start = Date.now(); Date.now() - start < 5000;) {
+    await page.waitForTimeout(30);
+    const again = await page.evaluate((l) => window.crmTest.find(l), label);
+    if (!again) break;
+    const still = again.x === rect.x && again.y === rect.y && again.width === rect.width && again.height === rect.height;
+    rect = again;
+    if (still) break;
+  }
   await page.mouse.click(rect.x + rect.width / 2, rect.y + rect.height / 2);
   return rect;
 }
