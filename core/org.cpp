@@ -17,7 +17,7 @@ const std::map<std::string, int64_t>& SettingDefaults() {
   static const std::map<std::string, int64_t> kDefaults = {
       {kSettingPoolDays, 30},  {kSettingClaimProtectDays, 7}, {kSettingIntervalA, 7},
       {kSettingIntervalB, 14}, {kSettingIntervalC, 30},       {kSettingIntervalD, 90},
-      {"org.utc_offset_minutes", 480},
+      {"org.utc_offset_minutes", 480}, {kSettingRepSeesTeam, 0},
   };
   return kDefaults;
 }

@@ -60,6 +60,7 @@ constexpr const char* kSettingIntervalA = "followup.interval_days.A";        // 
 constexpr const char* kSettingIntervalB = "followup.interval_days.B";        // 14
 constexpr const char* kSettingIntervalC = "followup.interval_days.C";        // 30
 constexpr const char* kSettingIntervalD = "followup.interval_days.D";        // 90
+constexpr const char* kSettingRepSeesTeam = "scope.rep_sees_team";          // 0; 1: reps read their team's customers
 Result<int64_t> GetSettingInt(Db& db, const char* key);
 Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor);
 

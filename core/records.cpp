@@ -214,6 +214,8 @@ std::vector<RecordType> MakeRecordTypes() {
                          {"table_name", K::Text, true}, {"row_id", K::Integer, true},   {"customer_id", K::Id, false},
                          {"action", K::Text, true},     {"field", K::Text, false},      {"old_value", K::Text, false},
                          {"new_value", K::Text, false}};
+  // An audit row is read by whoever may read the customer it is about.
+  types.back().scopeColumn = "customer_id";
 
   types.push_back({"customer_dates", "id", false, "customer_id", Access::CustomerHeld, MergePolicy::Move});
   types.back().label = "customer_dates";
@@ -223,6 +225,11 @@ std::vector<RecordType> MakeRecordTypes() {
                           IsStoredMonthDay},
                          {"year", K::Integer, false, 0, nullptr, "customer_dates.year"},
                          {"notes", K::Text, false, kLine, nullptr, "customer_dates.notes"}};
+  // A customer's rows follow their customer to the devices that may read it.
+  for (RecordType& type : types) {
+    if (type.access == Access::Customer) type.scopeColumn = type.key;
+    if (type.parent) type.scopeColumn = type.parent;
+  }
   return types;
 }
 

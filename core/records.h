@@ -103,6 +103,10 @@ struct RecordType {
   Status (*organisationCheck)(Db& db) = nullptr;
   std::vector<FieldSpec> fields;  // every column but the standard ones (created_at … deleted_at) and the key
   const char* nameColumn = nullptr;  // the column people know a row by ("name"); nullptr: it has none
+  // Who receives the row (read scope, core/scope.h): the column naming the customer whose holding decides, the
+  // key for customers themselves; nullptr, or a NULL value in that column: everyone in the organisation (users,
+  // teams, settings, field definitions, imports, the audit rows of those).
+  const char* scopeColumn = nullptr;
 
   const FieldSpec* Field(std::string_view column) const;
   bool HeldByCustomer() const { return parent != nullptr; }

@@ -50,6 +50,7 @@ Result<TableInfo> ReadTable(Db& db, const std::string& name) {
     bool key = stmt.Int64(1) != 0;
     if ((!parent.empty() && column == parent) || (ownCustomer && key)) info.customerColumn = static_cast<int>(info.columns.size());
     if (column == "updated_by") info.updatedByColumn = static_cast<int>(info.columns.size());
+    if (type && type->scopeColumn && column == type->scopeColumn) info.scopeColumn = static_cast<int>(info.columns.size());
     info.columns.push_back(std::move(column));
     info.key.push_back(key);
   }

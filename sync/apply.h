@@ -45,6 +45,7 @@ struct SyncedTableShape {
   bool hasForeignKeys = false;
   int customerColumn = -1;   // customer_id, or the key of customers itself
   int updatedByColumn = -1;  // who wrote the row last
+  int scopeColumn = -1;      // the customer whose readers receive the row (RecordType::scopeColumn)
 };
 // NotFound-free: a table this database lacks gives a shape without columns. The pointer stays valid
 // until the schema changes.

@@ -1,0 +1,42 @@
+#pragma once
+// Read scopes: which customers a device may hold. The company's customers stay with the company: a rep's
+// device receives their own customers and the public pool, not the whole organisation. The rule is the
+// write rule of core/org.h (who may change a customer may read it), widened by one organisation setting.
+// Which rows follow a customer comes from the record registry (RecordType::scopeColumn). The relay filters
+// what it sends with this; a device uses the same to know what it should hold.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/db.h"
+#include "core/org.h"
+
+namespace crm {
+
+struct ReadScope {
+  bool everything = false;         // leaders and admins
+  std::optional<int64_t> ownerId;  // the person's own customers
+  std::optional<int64_t> teamId;   // customers held by this team (supervisors, store staff; reps when allowed)
+  // The public pool (no owner) is in every scope.
+};
+
+// The scope of a person as the organisation's data has it now; Denied for an unknown or deactivated person.
+Result<ReadScope> ReadScopeOf(Db& db, int64_t userId);
+// Whether the scope holds a customer held this way.
+bool CanRead(const ReadScope& scope, const Holding& holding);
+// The same rule as an SQL condition over the columns of customers (qualified by `alias`).
+std::string ScopeCondition(const ReadScope& scope, const std::string& alias);
+// The customers in the scope, the trash included, sorted by id.
+Result<std::vector<int64_t>> CustomersInScope(Db& db, const ReadScope& scope);
+// Every customer this database holds, sorted by id.
+Result<std::vector<int64_t>> HeldCustomers(Db& db);
+// A short fingerprint of a sorted id list: a device compares the relay's with its own to notice a scope change.
+std::string ScopeDigest(const std::vector<int64_t>& sortedIds);
+
+// Removes customers and every row that follows them (the registry's scopeColumn, audit rows included) from
+// this database only: a customer left the device's scope. Writes no audit rows; the caller keeps sync capture
+// off, since nothing here is a change anyone made.
+Status DropCustomers(Db& db, const std::vector<int64_t>& ids);
+
+}  // namespace crm
