@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/scope.h"
+
 namespace crm::sync {
 
 SyncClient::SyncClient(Replica& replica, Transport& transport, SyncClientOptions options)
@@ -38,6 +40,7 @@ void SyncClient::Tick(int64_t nowMs) {
   ApplyReceived(nowMs);
   if (m_status.signInNeeded || nowMs < m_retryAtMs) return;
   if (!m_pushInFlight) StartPush(nowMs);
+  if (m_scopeCheck && !m_scopeInFlight && !m_pushInFlight && !m_morePull && m_received.empty()) StartScope(nowMs);
   if (!m_pullInFlight && m_received.empty() && !m_replica.Stalled() && nowMs >= m_pullAtMs) StartPull(nowMs);
 }
 
@@ -92,6 +95,10 @@ void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
   Succeeded();
   PullResponse& pulled = response.Value();
   m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);
+  if (!pulled.scopeDigest.empty()) {
+    m_scopeDigest = pulled.scopeDigest;
+    m_scopeCheck = m_scopeDigest != m_scopeMatched;
+  }
   int64_t last = pulled.changesets.empty() ? m_replica.ConfirmedSeq() : pulled.changesets.back().seq;
   m_morePull = last < pulled.headSeq;
   // The relay would not hold this long-poll (it holds as many as it takes): ask again after a while,
@@ -135,6 +142,42 @@ void SyncClient::ApplyReceived(int64_t nowMs) {
       if (unacked && unacked.Value() == 0) m_status.lastSyncMs = nowMs;
     }
   }
+}
+
+void SyncClient::StartScope(int64_t nowMs) {
+  // Local changes reach the relay first (a customer leaving this device takes nothing unsent with it).
+  auto pending = m_replica.PendingCount();
+  if (!pending || pending.Value() > 0) return;
+  auto question = m_replica.ScopeQuestion();
+  if (!question) return Failed(question.GetError(), nowMs);
+  if (ScopeDigest(question.Value().heldCustomers) == m_scopeDigest) {
+    m_scopeMatched = m_scopeDigest;
+    m_scopeCheck = false;
+    return;
+  }
+  m_scopeInFlight = true;
+  std::weak_ptr<bool> alive = m_alive;
+  m_transport.Scope(question.Value(), [this, alive, nowMs](Result<ScopeResponse> answer) {
+    if (alive.expired() || !*alive.lock()) return;
+    OnScope(std::move(answer), nowMs);
+  });
+}
+
+void SyncClient::OnScope(Result<ScopeResponse> answer, int64_t sentMs) {
+  m_scopeInFlight = false;
+  if (!answer) return Failed(answer.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
+  auto applied = m_replica.ApplyScope(answer.Value());
+  if (!applied) return Failed(applied.GetError(), m_nowMs);
+  if (!applied.Value()) {
+    // The relay has moved on since this device's position (or a change is pending): pull, then ask again.
+    m_morePull = true;
+    return;
+  }
+  const ScopeResponse& done = answer.Value();
+  m_scopeDigest = done.digest;
+  // Ask again while more customers enter; an answer that changed nothing ends the round either way.
+  m_scopeCheck = done.more || !done.leave.empty() || !done.enter.empty();
+  if (!m_scopeCheck) m_scopeMatched = m_scopeDigest;
 }
 
 SyncStatus SyncClient::Status() {

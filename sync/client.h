@@ -39,7 +39,7 @@ class SyncClient {
   bool PushInFlight() const { return m_pushInFlight; }
   bool PullInFlight() const { return m_pullInFlight; }
   // Nothing queued to apply and no request out: with nothing pending, the device is caught up.
-  bool Quiet() const { return !m_pushInFlight && !m_pullInFlight && m_received.empty(); }
+  bool Quiet() const { return !m_pushInFlight && !m_pullInFlight && m_received.empty() && !m_scopeInFlight && !m_scopeCheck; }
   // Changesets have arrived and are applied a slice per Tick: the platform keeps ticking for them.
   bool Applying() const { return !m_received.empty(); }
 
@@ -49,6 +49,9 @@ class SyncClient {
   void ApplyReceived(int64_t nowMs);
   void OnPushed(Result<PushOutcome> outcome, int64_t sentMs);
   void OnPulled(Result<PullResponse> response, int64_t sentMs);
+  // A scoped device compares what it holds with its scope once caught up, and reconciles.
+  void StartScope(int64_t nowMs);
+  void OnScope(Result<ScopeResponse> answer, int64_t sentMs);
   // retryAfterSeconds: the relay's Retry-After with the error (0: none).
   void Failed(const Error& error, int64_t nowMs, int retryAfterSeconds = 0);
   void Succeeded();
@@ -61,6 +64,10 @@ class SyncClient {
   bool m_pushInFlight = false;
   bool m_pullInFlight = false;
   bool m_morePull = true;  // the relay has more than the last pull brought
+  bool m_scopeInFlight = false;
+  bool m_scopeCheck = false;    // the relay's fingerprint differs from the last one that matched: compare
+  std::string m_scopeDigest;    // the relay's fingerprint of this device's scope, from the last pull
+  std::string m_scopeMatched;   // the last fingerprint this device's own customers gave too
   std::vector<SequencedChangeset> m_received;
   size_t m_receivedDone = 0;
   int64_t m_nowMs = 0;

@@ -162,6 +162,18 @@ HttpRequest PullCall(int64_t afterSeq, int limit, int waitSeconds, const std::st
   return request;
 }
 
+HttpRequest ScopeCall(const ScopeRequest& scope, const std::string& token) {
+  HttpRequest request;
+  request.what = "scope";
+  request.method = "POST";
+  request.target = "/v1/scope";
+  request.headers = BinaryHeaders(token);
+  request.contentType = kBinaryContentType;
+  request.body = EncodeScopeRequest(scope);
+  request.minimumSeconds = kSnapshotTimeoutSeconds;  // may carry many customers' rows
+  return request;
+}
+
 HttpRequest SnapshotCall(const std::string& token) {
   HttpRequest request;
   request.what = "snapshot";
@@ -228,6 +240,14 @@ Result<PullResponse> ReadPullAnswer(const HttpAnswer& answer) {
   auto decoded = DecodePull(DataOf(answer.body), answer.body.size());
   if (!decoded) return UndecodableError("pull", decoded.GetError());
   decoded.Value().retryAfterSeconds = ParseRetryAfter(answer.retryAfter, 0);
+  decoded.Value().scopeDigest = std::string(answer.scope.substr(0, 64));
+  return decoded;
+}
+
+Result<ScopeResponse> ReadScopeAnswer(const HttpAnswer& answer) {
+  if (ClassifyStatus(answer.status) != AnswerKind::Success) return AnswerError("scope", answer);
+  auto decoded = DecodeScopeResponse(DataOf(answer.body), answer.body.size());
+  if (!decoded) return UndecodableError("scope", decoded.GetError());
   return decoded;
 }
 

@@ -76,6 +76,7 @@ struct HttpAnswer {
   std::string_view body;        // bytes
   std::string_view retryAfter;  // the Retry-After header; empty when absent
   std::string_view failure;     // with status 0: why, for the message
+  std::string_view scope;       // the X-CRM-Scope header of a pull (PullResponse::scopeDigest); empty when absent
 };
 
 // How the protocol reads an answer's status (docs/PROTOCOL.md, "Endpoints").
@@ -107,6 +108,7 @@ int TimeoutSecondsFor(const HttpRequest& request, int baseSeconds);
 HttpRequest PushCall(const PushRequest& request, const std::string& token);
 HttpRequest PullCall(int64_t afterSeq, int limit, int waitSeconds, const std::string& token);
 HttpRequest SnapshotCall(const std::string& token);
+HttpRequest ScopeCall(const ScopeRequest& request, const std::string& token);
 HttpRequest SignInCall(const SignInRequest& request);
 HttpRequest SetupCall(const SetupRequest& request);
 HttpRequest SignOutCall(const std::string& token);
@@ -116,6 +118,7 @@ Result<PushOutcome> ReadPushAnswer(const HttpAnswer& answer);
 // retryAfterSeconds: the relay's Retry-After on an answer it would not hold (docs/PROTOCOL.md, pull).
 Result<PullResponse> ReadPullAnswer(const HttpAnswer& answer);
 Result<SnapshotResponse> ReadSnapshotAnswer(const HttpAnswer& answer);
+Result<ScopeResponse> ReadScopeAnswer(const HttpAnswer& answer);
 // Sign-in and set-up answer alike.
 Result<RelaySession> ReadSessionAnswer(const std::string& what, const HttpAnswer& answer);
 Status ReadSignOutAnswer(const HttpAnswer& answer);

@@ -18,6 +18,7 @@
 #include "core/conflicts.h"
 #include "core/ids.h"
 #include "core/schema.h"
+#include "core/scope.h"
 #include "sync/apply.h"
 #include "sync/changeset.h"
 #include "sync/journal.h"
@@ -423,6 +424,35 @@ Result<PullReport> Replica::RetryInbox() {
     m_stalled = true;
   }
   return report;
+}
+
+Result<ScopeRequest> Replica::ScopeQuestion() {
+  ScopeRequest question;
+  CRM_ASSIGN_OR_RETURN(question.heldCustomers, HeldCustomers(m_db));
+  return question;
+}
+
+Result<bool> Replica::ApplyScope(const ScopeResponse& answer) {
+  if (answer.seq != m_confirmedSeq || m_stalled) return false;
+  CRM_ASSIGN_OR_RETURN(int64_t pending, PendingCount());
+  if (pending > 0) return false;
+  CRM_TRY(Flush());
+  CaptureOff off(m_capturing);
+  AuditPause quiet(m_db);
+  CRM_ASSIGN_OR_RETURN(Txn txn, m_db.Begin());
+  // Entering customers go first as well: rows of theirs that arrived before them (an activity pulled
+  // while the customer itself was not here) are replaced by the relay's whole, current set.
+  std::vector<int64_t> dropped = answer.leave;
+  dropped.insert(dropped.end(), answer.enter.begin(), answer.enter.end());
+  CRM_TRY(DropCustomers(m_db, dropped));
+  if (!answer.rows.empty()) {
+    CRM_TRY(CheckChangesetFormat(answer.rows.data(), answer.rows.size()));
+    ApplyOrigin origin{answer.seq, 0, 0, NowMs()};
+    // What conflicts remain are rows this device should not have had; nothing anybody changed is lost.
+    CRM_TRY(ApplyWithPolicy(m_db, answer.rows.data(), answer.rows.size(), origin));
+  }
+  CRM_TRY(txn.Commit());
+  return true;
 }
 
 Result<int64_t> Replica::PendingCount() { return m_db.QueryInt("SELECT count(*) FROM sync_outbox WHERE refused IS NULL"); }

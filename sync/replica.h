@@ -71,6 +71,13 @@ class Replica final : public TxnObserver {
   Result<PullReport> OnPulled(const std::vector<SequencedChangeset>& changesets);
   // Changesets kept from a newer app: retried (after an app update, at start).
   Result<PullReport> RetryInbox();
+
+  // A scoped device (core/scope.h): the customers it holds, to ask the relay how they differ from its scope.
+  Result<ScopeRequest> ScopeQuestion();
+  // The relay's answer: customers that left the scope are dropped from this device, those that entered
+  // arrive with every row (replacing any row of theirs already here). Applied only at the answer's
+  // position with nothing pending (every local change pushed and confirmed first); false otherwise.
+  Result<bool> ApplyScope(const ScopeResponse& answer);
   bool Stalled() const { return m_stalled; }
 
   // Local counts for the status bar.

@@ -56,7 +56,7 @@ class Readers {
     if (sqlite3_value_type(key) == SQLITE_TEXT) {
       stmt.Bind(1, std::string(reinterpret_cast<const char*>(sqlite3_value_text(key)), sqlite3_value_bytes(key)));
     } else {
-      stmt.Bind(1, sqlite3_value_int64(key));
+      stmt.Bind(1, static_cast<int64_t>(sqlite3_value_int64(key)));
     }
     CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
     if (!found || stmt.IsNull(0)) return std::optional<int64_t>();

@@ -39,6 +39,12 @@ class Transport {
   // Changesets after `afterSeq`, at most `limit`; waits up to `waitSeconds` when there are none.
   virtual void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) = 0;
   virtual void Snapshot(std::function<void(Result<SnapshotResponse>)> done) = 0;
+  // How this device's customers differ from its read scope (a scoped device, after a pull whose
+  // scopeDigest differs from its own). A transport to a relay that scopes nothing never gets asked.
+  virtual void Scope(const ScopeRequest& request, std::function<void(Result<ScopeResponse>)> done) {
+    (void)request;
+    done(MakeError(ErrorCode::Invalid, "this transport does not reconcile scopes"));
+  }
   // Seconds the relay asked to wait (Retry-After of a 429 or 503) in the answer just delivered; 0: none.
   virtual int RetryAfterSeconds() const { return 0; }
 };

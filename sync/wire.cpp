@@ -104,6 +104,35 @@ void load(Archive& archive, SnapshotResponse& response) {
   LoadBlob(archive, response.image);
 }
 
+template <class Archive>
+void save(Archive& archive, const ScopeRequest& request) {
+  SaveSequence(archive, request.heldCustomers);
+}
+template <class Archive>
+void load(Archive& archive, ScopeRequest& request) {
+  LoadSequence(archive, request.heldCustomers);
+}
+template <class Archive>
+void save(Archive& archive, const ScopeResponse& response) {
+  archive(response.seq);
+  SaveBlob(archive, std::vector<uint8_t>(response.digest.begin(), response.digest.end()));
+  SaveSequence(archive, response.leave);
+  SaveSequence(archive, response.enter);
+  SaveBlob(archive, response.rows);
+  archive(response.more);
+}
+template <class Archive>
+void load(Archive& archive, ScopeResponse& response) {
+  archive(response.seq);
+  std::vector<uint8_t> digest;
+  LoadBlob(archive, digest);
+  response.digest.assign(digest.begin(), digest.end());
+  LoadSequence(archive, response.leave);
+  LoadSequence(archive, response.enter);
+  LoadBlob(archive, response.rows);
+  archive(response.more);
+}
+
 namespace {
 
 // Each message kind has its own magic, so a body sent to the wrong endpoint is named, not misread.
@@ -132,6 +161,19 @@ struct Kind<SnapshotResponse> {
   static constexpr uint32_t kMagic = 0x43524D53;  // "CRMS"
   static constexpr const char* kName = "snapshot";
   static constexpr size_t kLimit = kMaxSnapshotBytes;
+};
+
+template <>
+struct Kind<ScopeRequest> {
+  static constexpr uint32_t kMagic = 0x43524D51;  // "CRMQ"
+  static constexpr const char* kName = "scope question";
+  static constexpr size_t kLimit = kMaxMessageBytes;
+};
+template <>
+struct Kind<ScopeResponse> {
+  static constexpr uint32_t kMagic = 0x43524D52;  // "CRMR"
+  static constexpr const char* kName = "scope answer";
+  static constexpr size_t kLimit = kMaxMessageBytes;
 };
 
 // Reads from a borrowed buffer without copying it into a string first.
@@ -199,5 +241,9 @@ Result<SnapshotResponse> DecodeSnapshot(const std::vector<uint8_t>& bytes) {
   return Decode<SnapshotResponse>(bytes.data(), bytes.size());
 }
 Result<SnapshotResponse> DecodeSnapshot(const uint8_t* data, size_t size) { return Decode<SnapshotResponse>(data, size); }
+std::vector<uint8_t> EncodeScopeRequest(const ScopeRequest& request) { return Encode(request); }
+Result<ScopeRequest> DecodeScopeRequest(const uint8_t* data, size_t size) { return Decode<ScopeRequest>(data, size); }
+std::vector<uint8_t> EncodeScopeResponse(const ScopeResponse& response) { return Encode(response); }
+Result<ScopeResponse> DecodeScopeResponse(const uint8_t* data, size_t size) { return Decode<ScopeResponse>(data, size); }
 
 }  // namespace crm::sync

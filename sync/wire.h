@@ -52,6 +52,10 @@ struct PullResponse {
   // Not on the wire (the HTTP Retry-After of a pull): the relay would not hold this long-poll (too
   // many held already), so the device waits this long before it asks again.
   int retryAfterSeconds = 0;
+  // Not on the wire (the X-CRM-Scope header of a pull): the fingerprint (core ScopeDigest) of the
+  // customers this device may hold, as of the relay's copy; empty when the device receives everything.
+  // A device whose own customers give another fingerprint reconciles (POST /v1/scope).
+  std::string scopeDigest;
 };
 
 // Relay → new device: the organisation's data at `seq`, as an SQLite database image.
@@ -59,6 +63,20 @@ struct SnapshotResponse {
   int64_t seq = 0;
   int32_t schemaVersion = 0;
   std::vector<uint8_t> image;
+};
+
+// Device → relay (POST /v1/scope): the customers this device holds, sorted by id.
+struct ScopeRequest {
+  std::vector<int64_t> heldCustomers;
+};
+// Relay → device: how the device's holding differs from its scope, as of the relay's copy at `seq`.
+struct ScopeResponse {
+  int64_t seq = 0;
+  std::string digest;            // the scope's fingerprint at `seq`
+  std::vector<int64_t> leave;    // held but no longer in scope: the device drops them
+  std::vector<int64_t> enter;    // in scope but not held: their rows are in `rows`
+  std::vector<uint8_t> rows;     // a changeset of INSERTs: every row of the entering customers, as of `seq`
+  bool more = false;             // more customers enter than one answer carries: ask again
 };
 
 std::vector<uint8_t> EncodePush(const PushRequest& request);
@@ -69,6 +87,11 @@ std::vector<uint8_t> EncodePull(const PullResponse& response);
 Result<PullResponse> DecodePull(const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> EncodeSnapshot(const SnapshotResponse& response);
 Result<SnapshotResponse> DecodeSnapshot(const std::vector<uint8_t>& bytes);
+
+std::vector<uint8_t> EncodeScopeRequest(const ScopeRequest& request);
+Result<ScopeRequest> DecodeScopeRequest(const uint8_t* data, size_t size);
+std::vector<uint8_t> EncodeScopeResponse(const ScopeResponse& response);
+Result<ScopeResponse> DecodeScopeResponse(const uint8_t* data, size_t size);
 
 // The same, over a borrowed buffer (an HTTP body), to avoid a copy.
 Result<PushRequest> DecodePush(const uint8_t* data, size_t size);

@@ -163,12 +163,14 @@ TEST(RelayTokens, ExpireAfterTheirLifetime) {
   EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", org.Admin().Token()).status, 401);
 }
 
-TEST_F(RelayApiTest, PushesAreOrderedAndEveryDeviceGetsTheSameData) {
+TEST_F(RelayApiTest, PushesAreOrderedAndEveryDeviceGetsItsScopeOfTheSameData) {
   OrgOnRelay org(m_relay);
   org.AddUser("张三", "rep");
   org.AddUser("李四", "rep");
+  org.AddUser("总经理", "leader");
   auto a = org.Device("张三");
   auto b = org.Device("李四");
+  auto leader = org.Device("总经理");
   int64_t head = a->Seq();
 
   std::vector<sync::ChangesetEnvelope> batch;
@@ -184,12 +186,20 @@ TEST_F(RelayApiTest, PushesAreOrderedAndEveryDeviceGetsTheSameData) {
 
   a->Sync();
   b->Sync();
+  leader->Sync();
+  // Every device follows the same order; each rep holds their own customers, the leader all of them.
   EXPECT_EQ(a->Seq(), head + 6);
   EXPECT_EQ(b->Seq(), head + 6);
-  EXPECT_EQ(CountCustomersIn(a->db()), 6);
-  EXPECT_EQ(CountCustomersIn(b->db()), 6);
-  EXPECT_EQ(QueryText(a->db(), "SELECT group_concat(name, ',') FROM (SELECT name FROM customers ORDER BY id)"),
-            QueryText(b->db(), "SELECT group_concat(name, ',') FROM (SELECT name FROM customers ORDER BY id)"));
+  EXPECT_EQ(leader->Seq(), head + 6);
+  EXPECT_EQ(CountCustomersIn(a->db()), 5);
+  EXPECT_EQ(CountCustomersIn(b->db()), 1);
+  EXPECT_EQ(CountCustomersIn(leader->db()), 6);
+  const std::string names = "SELECT group_concat(name, ',') FROM (SELECT name FROM customers WHERE owner_id = %s ORDER BY id)";
+  for (TestDevice* rep : {a.get(), b.get()}) {
+    char sql[256];
+    std::snprintf(sql, sizeof sql, names.c_str(), std::to_string(rep->UserId()).c_str());
+    EXPECT_EQ(QueryText(rep->db(), sql), QueryText(leader->db(), sql));
+  }
 }
 
 TEST_F(RelayApiTest, ARetriedPushGetsTheSameSeqsAndIsStoredOnce) {

@@ -83,6 +83,8 @@ TEST_F(RelayRulesTest, ARepChangesOwnAndPoolCustomersOnly) {
   int64_t pool = CustomerOf(m_org.Admin(), "公海客户", /*toPool=*/true);
 
   a->PushOk({a->Sql("UPDATE customers SET notes = '改过', " + SetSigned(*a) + " WHERE id = " + Id(own))});
+  EXPECT_EQ(QueryText(a->db(), "SELECT count(*) FROM customers WHERE id = " + Id(others)), "0") << "B's customer is not on A's device";
+  a->PlantEverything();  // a forger builds on it anyway
   sync::PushRefusal refused = a->PushRefused({a->Forge("UPDATE customers SET notes = '偷改', " + SetSigned(*a) + " WHERE id = " + Id(others))});
   EXPECT_EQ(refused.table, "customers");
   EXPECT_EQ(refused.row, Id(others));
@@ -91,7 +93,8 @@ TEST_F(RelayRulesTest, ARepChangesOwnAndPoolCustomersOnly) {
   a->PushOk({a->Sql("UPDATE customers SET notes = '公海的也可以', " + SetSigned(*a) + " WHERE id = " + Id(pool))});
   a->PushOk({a->Change([&](Db& db) { ASSERT_TRUE(ClaimCustomer(db, pool, a->actor())); })});
   SyncAll();
-  EXPECT_EQ(QueryText(b->db(), "SELECT owner_id FROM customers WHERE id = " + Id(pool)), Id(m_repA)) << "the claim reached B";
+  EXPECT_EQ(QueryText(l->db(), "SELECT owner_id FROM customers WHERE id = " + Id(pool)), Id(m_repA)) << "the claim reached the leader";
+  EXPECT_EQ(QueryText(b->db(), "SELECT count(*) FROM customers WHERE id = " + Id(pool)), "0") << "and left B's device with the pool";
 
   // Giving a customer to another rep is a reassignment: not for reps.
   sync::PushRefusal giveAway = a->PushRefused({a->Forge("UPDATE customers SET owner_id = " + Id(m_repB) + ", " + SetSigned(*a) + " WHERE id = " + Id(own))});
@@ -140,6 +143,7 @@ TEST_F(RelayRulesTest, ASupervisorChangesTheTeamsCustomersAndMovesThemWithinTheT
     input.name = "丙的客户（主管改）";
     ASSERT_TRUE(UpdateCustomer(db, teamCustomer, input, s->actor()));
   })});
+  s->PlantEverything();  // a supervisor's device never receives another team's customers; a forger builds on them anyway
   sync::PushRefusal refused = s->PushRefused({s->Forge("UPDATE customers SET notes = 'x', " + SetSigned(*s) + " WHERE id = " + Id(otherTeam))});
   EXPECT_NE(refused.reason.find("another team"), std::string::npos) << refused.reason;
   s->PushOk({s->Change([&](Db& db) { ASSERT_TRUE(ReassignCustomer(db, teamCustomer, m_supervisor, s->actor())); })});
@@ -185,6 +189,7 @@ TEST_F(RelayRulesTest, RowsOfACustomerAreJudgedByThatCustomersHolding) {
                                                    " WHERE id = " + Id(ownPhone))});
   EXPECT_EQ(moved.row, Id(ownPhone));
   a->Sync();
+  a->PlantEverything();
   int64_t theirPhone = std::strtoll(QueryText(a->db(), "SELECT id FROM customer_phones WHERE customer_id = " + Id(others)).c_str(), nullptr, 10);
   ASSERT_GT(theirPhone, 0);
   ASSERT_TRUE(a->db().Exec("UPDATE customer_phones SET customer_id = " + Id(own) + " WHERE id = " + Id(theirPhone)));  // not captured

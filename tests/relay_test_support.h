@@ -3,6 +3,7 @@
 // over a store in a folder of its own (ctest runs test processes side by side),
 // plus devices that sign in and capture real changesets with core.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "core/ids.h"
 #include "core/org.h"
 #include "core/schema.h"
+#include "core/scope.h"
 #include "sync/apply.h"
 #include "sync/changeset.h"
 #include "sync/journal.h"
@@ -191,10 +193,10 @@ class TestDevice {
   // Raw SQL captured as a change and then taken back here: a forgery, as a modified client
   // would push it. The device's own data stays as it was.
   sync::ChangesetEnvelope Forge(const std::string& sql) {
-    auto capture = sync::ChangesetCapture::Start(m_db, SyncedTables());
-    EXPECT_TRUE(capture) << capture.Message();
     auto txn = m_db.Begin();
     EXPECT_TRUE(txn) << txn.Message();
+    auto capture = sync::ChangesetCapture::Start(m_db, SyncedTables());
+    EXPECT_TRUE(capture) << capture.Message();
     Status done = m_db.Exec(sql);
     EXPECT_TRUE(done) << sql << ": " << done.Message();
     auto bytes = capture.Value().Changeset();
@@ -228,8 +230,35 @@ class TestDevice {
     return *outcome.Value().refusal;
   }
 
-  // Pulls everything after this device's position and applies it with the policy.
+  void SetForgeryBase(TestDevice* base) { m_forgeryBase = base; }
+
+  // Pulls everything after this device's position and applies it with the policy; a scoped device
+  // then drops the customers that left its scope and takes in those that entered (as the app does).
   int Sync() {
+    int applied = PullAll();
+    if (m_scopeDigest.empty()) return applied;
+    auto held = HeldCustomers(m_db);
+    EXPECT_TRUE(held) << held.Message();
+    if (!held || ScopeDigest(held.Value()) == m_scopeDigest) return applied;
+    for (;;) {
+      auto answer = m_transport.ScopeNow(sync::ScopeRequest{HeldCustomers(m_db).ValueOr({})});
+      EXPECT_TRUE(answer) << answer.Message();
+      if (!answer) return applied;
+      EXPECT_EQ(answer.Value().seq, m_seq) << "the scope answer is at the device's position";
+      sync::AuditPause quiet(m_db);
+      std::vector<int64_t> dropped = answer.Value().leave;
+      dropped.insert(dropped.end(), answer.Value().enter.begin(), answer.Value().enter.end());
+      Status droppedOk = DropCustomers(m_db, dropped);
+      EXPECT_TRUE(droppedOk) << droppedOk.Message();
+      const auto& rows = answer.Value().rows;
+      auto result = sync::ApplyWithPolicy(m_db, rows.data(), rows.size(), sync::ApplyOrigin{m_seq, 0, 0, NowMs()});
+      EXPECT_TRUE(result) << result.Message();
+      m_scopeDigest = answer.Value().digest;
+      if (!answer.Value().more) return applied;
+    }
+  }
+
+  int PullAll() {
     int applied = 0;
     for (;;) {
       auto pulled = m_transport.PullNow(m_seq, 1000, 0);
@@ -244,7 +273,35 @@ class TestDevice {
         m_seq = item.seq;
         applied++;
       }
+      m_scopeDigest = pulled.Value().scopeDigest;
       if (pulled.Value().changesets.empty() || m_seq >= pulled.Value().headSeq) return applied;
+    }
+  }
+
+  // `base`'s data attached as forgery_base (ATTACH cannot run inside a transaction).
+  void AttachRowsOf(TestDevice& base) {
+    sqlite3_int64 size = 0;
+    unsigned char* image = sqlite3_serialize(base.db().Handle(), "main", &size, 0);
+    ASSERT_NE(image, nullptr);
+    ASSERT_TRUE(m_db.Exec("ATTACH ':memory:' AS forgery_base"));
+    ASSERT_EQ(sqlite3_deserialize(m_db.Handle(), "forgery_base", image, size, size,
+                                  SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE), SQLITE_OK);
+  }
+  // A device that kept rows it may no longer receive (an old copy, a modified client): every row of
+  // the forgery base (a device holding everything) is written here, outside any captured change, so
+  // a forgery can be built on other people's customers.
+  void PlantEverything() {
+    ASSERT_NE(m_forgeryBase, nullptr);
+    AttachRowsOf(*m_forgeryBase);
+    PlantAttachedRows();
+    ASSERT_TRUE(m_db.Exec("DETACH forgery_base"));
+  }
+  // Every synced row the attached base holds and this device does not, written here without audit.
+  void PlantAttachedRows() {
+    sync::AuditPause quiet(m_db);
+    for (const std::string& table : SyncedTables()) {
+      Status planted = m_db.Exec("INSERT OR IGNORE INTO main." + table + " SELECT * FROM forgery_base." + table);
+      EXPECT_TRUE(planted) << planted.Message();
     }
   }
 
@@ -256,6 +313,8 @@ class TestDevice {
   sync::RelaySession m_session;
   int64_t m_userId = 0;
   int64_t m_seq = 0;
+  std::string m_scopeDigest;  // the relay's, from the last pull: empty when this device receives everything
+  TestDevice* m_forgeryBase = nullptr;
 };
 
 // A relay with one organisation and its admin, signed in on a device.
@@ -298,6 +357,7 @@ class OrgOnRelay {
   // A device signed in as `user`, level with the relay.
   std::unique_ptr<TestDevice> Device(const std::string& user, const std::string& password = "user password") {
     auto device = std::make_unique<TestDevice>(m_relay.Endpoint());
+    device->SetForgeryBase(&m_admin);
     device->SignIn(m_name, user, password);
     device->Sync();
     return device;

@@ -17,11 +17,11 @@ Module.crmSync = (function () {
   }
 
   // C++ reads the answer (sync/protocol.h): its status, bytes and Retry-After; or, with status 0, why none came.
-  function deliver(id, status, bytes, retryAfter, failure) {
+  function deliver(id, status, bytes, retryAfter, failure, scope) {
     const pointer = copyIn(bytes);
     try {
-      Module.ccall('crm_sync_answer', null, ['number', 'number', 'number', 'number', 'string', 'string'],
-                   [id, status, pointer, bytes.length, retryAfter, failure]);
+      Module.ccall('crm_sync_answer', null, ['number', 'number', 'number', 'number', 'string', 'string', 'string'],
+                   [id, status, pointer, bytes.length, retryAfter, failure, scope || '']);
     } finally {
       _free(pointer);
     }
@@ -36,7 +36,7 @@ Module.crmSync = (function () {
     fetch(url(path), { method, body, headers: JSON.parse(headers), cache: 'no-store', signal: controller.signal })
       .then(async (response) => {
         const bytes = new Uint8Array(await response.arrayBuffer());
-        deliver(id, response.status, bytes, response.headers.get('Retry-After') || '', '');
+        deliver(id, response.status, bytes, response.headers.get('Retry-After') || '', '', response.headers.get('X-CRM-Scope') || '');
       })
       .catch((error) => {
         const reason = controller.signal.aborted ? 'no answer within ' + Math.round(timeoutMs / 1000) + ' s' : String(error && error.message || error);

@@ -80,6 +80,10 @@ void FetchTransport::Snapshot(std::function<void(Result<sync::SnapshotResponse>)
   Send(sync::SnapshotCall(m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadSnapshotAnswer(answer)); });
 }
 
+void FetchTransport::Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) {
+  Send(sync::ScopeCall(request, m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadScopeAnswer(answer)); });
+}
+
 void FetchTransport::SignIn(const sync::SignInRequest& request,
                             std::function<void(sync::AnswerKind, Result<sync::RelaySession>)> done) {
   sync::HttpRequest call = sync::SignInCall(request);
@@ -303,9 +307,10 @@ using crm::web::GetSync;
 
 extern "C" {
 EMSCRIPTEN_KEEPALIVE void crm_sync_answer(int id, int status, const uint8_t* body, int size, const char* retryAfter,
-                                          const char* failure) {
+                                          const char* failure, const char* scope) {
   std::string_view bytes(reinterpret_cast<const char*>(body), size > 0 ? static_cast<size_t>(size) : 0);
-  GetSync().Answer(id, crm::sync::HttpAnswer{status, bytes, retryAfter ? retryAfter : "", failure ? failure : ""});
+  GetSync().Answer(id, crm::sync::HttpAnswer{status, bytes, retryAfter ? retryAfter : "", failure ? failure : "",
+                                             scope ? scope : ""});
 }
 EMSCRIPTEN_KEEPALIVE void crm_sync_wake(int online) { GetSync().Wake(online != 0); }
 }

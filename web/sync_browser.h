@@ -31,6 +31,7 @@ class FetchTransport final : public sync::Transport {
   void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override;
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
+  void Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) override;
   // Online sign-in at the configured relay; `kind` says how the relay answered, for the sign-in screen's words.
   void SignIn(const sync::SignInRequest& request,
               std::function<void(sync::AnswerKind kind, Result<sync::RelaySession>)> done);

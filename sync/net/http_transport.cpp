@@ -13,11 +13,12 @@ namespace {
 struct Exchange {
   httplib::Result result;
   std::string retryAfter;
+  std::string scope;
   std::string failure;
 
   HttpAnswer Answer() const {
-    if (!result) return HttpAnswer{0, {}, {}, failure};
-    return HttpAnswer{result->status, result->body, retryAfter, {}};
+    if (!result) return HttpAnswer{0, {}, {}, failure, {}};
+    return HttpAnswer{result->status, result->body, retryAfter, {}, scope};
   }
 };
 
@@ -30,6 +31,7 @@ Exchange Send(httplib::Client& client, const HttpRequest& request, const HttpEnd
                                       request.body.size(), request.contentType)};
   if (exchange.result) {
     exchange.retryAfter = exchange.result->get_header_value("Retry-After");
+    exchange.scope = exchange.result->get_header_value("X-CRM-Scope");
   } else {
     exchange.failure = endpoint.host + ":" + std::to_string(endpoint.port) + ": " + httplib::to_string(exchange.result.error());
   }
@@ -133,6 +135,11 @@ Result<PullResponse> HttpTransport::PullNow(int64_t afterSeq, int limit, int wai
   return ReadPullAnswer(m_impl->Send(PullCall(afterSeq, limit, waitSeconds, m_impl->options.token)).Answer());
 }
 
+Result<ScopeResponse> HttpTransport::ScopeNow(const ScopeRequest& request) {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  return ReadScopeAnswer(m_impl->Send(ScopeCall(request, m_impl->options.token)).Answer());
+}
+
 Result<SnapshotResponse> HttpTransport::SnapshotNow() {
   std::lock_guard<std::mutex> lock(m_impl->mutex);
   return ReadSnapshotAnswer(m_impl->Send(SnapshotCall(m_impl->options.token)).Answer());
@@ -145,5 +152,8 @@ void HttpTransport::Pull(int64_t afterSeq, int limit, int waitSeconds, std::func
 }
 
 void HttpTransport::Snapshot(std::function<void(Result<SnapshotResponse>)> done) { done(SnapshotNow()); }
+void HttpTransport::Scope(const ScopeRequest& request, std::function<void(Result<ScopeResponse>)> done) {
+  done(ScopeNow(request));
+}
 
 }  // namespace crm::sync

@@ -126,7 +126,7 @@ bool CheckRequest(const ServerOptions& options, bool metricsHere, const httplib:
       return true;
     }
     // Too large by its own account: answered at once, instead of after reading (or waiting for) it all.
-    const size_t limit = req.path == "/v1/push" ? options.maxBodyBytes : std::min(options.maxBodyBytes, kMaxSmallBody);
+    const size_t limit = (req.path == "/v1/push" || req.path == "/v1/scope") ? options.maxBodyBytes : std::min(options.maxBodyBytes, kMaxSmallBody);
     if (std::strtoull(length.c_str(), nullptr, 10) > limit) {
       Refuse(res, 413, "too_large", "the body is larger than the relay accepts here (" + std::to_string(limit) + " bytes)");
       return true;

@@ -11,9 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -22,8 +24,10 @@
 #include "core/ids.h"
 #include "core/org.h"
 #include "core/schema.h"
+#include "core/scope.h"
 #include "core/validate.h"
 #include "sync/changeset.h"
+#include "sync/scope_filter.h"
 #include "sync/relay/copies.h"
 #include "sync/relay/log.h"
 
@@ -38,6 +42,7 @@ constexpr const char* kBinaryType = "application/x-crm";
 constexpr const char* kJsonType = "application/json";
 constexpr int64_t kTouchEveryMs = 60 * 1000;
 constexpr size_t kMaxJsonBytes = 64 * 1024;
+constexpr size_t kScopeCustomersPerAnswer = 500;  // customers entering a scope whose rows one answer carries
 constexpr int kUnheldPullRetrySeconds = 3;  // a long-poll past the held-pull caps: ask again after this  // sign-in and admin bodies are a few hundred bytes
 
 // ---------------------------------------------------------------------------
@@ -279,7 +284,7 @@ std::string EndpointLabel(const std::string& method, const std::string& path) {
     label += "/" + (id ? std::string("{id}") : parts[i]);
   }
   static const std::set<std::string> kKnown = {
-      "/v1/setup", "/v1/signin", "/v1/signout", "/v1/push", "/v1/pull", "/v1/snapshot", "/v1/admin/users",
+      "/v1/setup", "/v1/signin", "/v1/signout", "/v1/push", "/v1/pull", "/v1/snapshot", "/v1/scope", "/v1/admin/users",
       "/v1/admin/users/{id}/password", "/v1/admin/users/{id}/role", "/v1/admin/users/{id}/team", "/v1/admin/teams",
       "/v1/admin/teams/{id}/name", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke",
       "/healthz", "/metrics"};
@@ -658,12 +663,74 @@ struct Service::Impl {
       response = read();
       if (!response) return FromError(response.GetError());
     }
+    if (Status scoped = ScopePull(caller, response.Value()); !scoped) return FromError(scoped.GetError());
+    if (!response.Value().scopeDigest.empty()) headers.emplace_back("X-CRM-Scope", response.Value().scopeDigest);
     std::vector<uint8_t> bytes = sync::EncodePull(response.Value());
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), std::move(headers)};
   }
 
+  // A device receives the rows its person may read (core/scope.h): every changeset of a scoped pull is
+  // cut to them, judged by the copy as it is now (caught up past every changeset read), and the answer
+  // carries the scope's fingerprint. Leaders and admins receive the log as it is.
+  Status ScopePull(const Caller& caller, sync::PullResponse& response) {
+    return copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t) -> Status {
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      if (scope.everything) return Ok();
+      for (sync::SequencedChangeset& sequenced : response.changesets) {
+        CRM_ASSIGN_OR_RETURN(sequenced.envelope.changeset, sync::FilterChangeset(copy, sequenced.envelope.changeset, scope));
+      }
+      CRM_ASSIGN_OR_RETURN(std::vector<int64_t> ids, CustomersInScope(copy, scope));
+      response.scopeDigest = ScopeDigest(ids);
+      return Ok();
+    });
+  }
+
+  // A scoped device's holding against its scope: which customers to drop, and the rows of those
+  // that entered it (a bounded number per answer; the device asks again while `more`).
+  ApiResponse Scope(const ApiRequest& request, const Caller& caller) {
+    if (request.body.size() > options().maxBodyBytes) return Fail(413, "too_large", "the list is larger than the relay accepts");
+    auto decoded = sync::DecodeScopeRequest(reinterpret_cast<const uint8_t*>(request.body.data()), request.body.size());
+    if (!decoded) return Fail(400, "bad_request", decoded.Message());
+    std::vector<int64_t> held = std::move(decoded.Value().heldCustomers);
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    sync::ScopeResponse answer;
+    Status status = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t seq) -> Status {
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      CRM_ASSIGN_OR_RETURN(std::vector<int64_t> inScope, CustomersInScope(copy, scope));
+      answer.seq = seq;
+      answer.digest = ScopeDigest(inScope);
+      std::set_difference(held.begin(), held.end(), inScope.begin(), inScope.end(), std::back_inserter(answer.leave));
+      std::vector<int64_t> entering;
+      std::set_difference(inScope.begin(), inScope.end(), held.begin(), held.end(), std::back_inserter(entering));
+      if (entering.size() > kScopeCustomersPerAnswer) {
+        entering.resize(kScopeCustomersPerAnswer);
+        answer.more = true;
+      }
+      CRM_ASSIGN_OR_RETURN(answer.rows, sync::CustomerRows(copy, entering));
+      answer.enter = std::move(entering);
+      return Ok();
+    });
+    if (!status) return FromError(status.GetError());
+    std::vector<uint8_t> bytes = sync::EncodeScopeResponse(answer);
+    return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
+  }
+
   ApiResponse Snapshot(const Caller& caller) {
-    auto snapshot = copies().Snapshot(caller.token.orgId);
+    // A scoped device's snapshot holds its scope only.
+    std::optional<sync::SnapshotResponse> scoped;
+    Status status = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t seq) -> Status {
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      if (scope.everything) return Ok();
+      sync::SnapshotResponse snapshot;
+      snapshot.seq = seq;
+      snapshot.schemaVersion = LatestSchemaVersion();
+      CRM_ASSIGN_OR_RETURN(snapshot.image, sync::ScopedImage(copy, scope));
+      scoped = std::move(snapshot);
+      return Ok();
+    });
+    if (!status) return FromError(status.GetError());
+    auto snapshot = scoped ? Result<sync::SnapshotResponse>(std::move(*scoped)) : copies().Snapshot(caller.token.orgId);
     if (!snapshot) return FromError(snapshot.GetError());
     std::vector<uint8_t> bytes = sync::EncodeSnapshot(snapshot.Value());
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
@@ -968,7 +1035,7 @@ struct Service::Impl {
     if (parts.size() == 2 && parts[1] == "setup" && post) return Setup(request);
     if (parts.size() == 2 && parts[1] == "signin" && post) return SignIn(request);
 
-    static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "admin"};
+    static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "scope", "admin"};
     if (!kAuthenticated.count(parts[1])) return Fail(404, "not_found", "no such endpoint: " + path);
     Caller caller;
     if (auto denied = Authenticate(request, caller)) return *denied;
@@ -978,6 +1045,7 @@ struct Service::Impl {
       if (parts[1] == "push" && post) return Push(request, caller);
       if (parts[1] == "pull" && get) return Pull(request, caller);
       if (parts[1] == "snapshot" && get) return Snapshot(caller);
+      if (parts[1] == "scope" && post) return Scope(request, caller);
     }
     if (parts[1] == "admin") return Admin(request, caller, parts);
     return Fail(404, "not_found", "no such endpoint: " + request.method + " " + path);
