@@ -292,6 +292,7 @@ class TestDevice {
   // a forgery can be built on other people's customers.
   void PlantEverything() {
     ASSERT_NE(m_forgeryBase, nullptr);
+    m_forgeryBase->Sync();
     AttachRowsOf(*m_forgeryBase);
     PlantAttachedRows();
     ASSERT_TRUE(m_db.Exec("DETACH forgery_base"));
