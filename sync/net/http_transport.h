@@ -44,11 +44,13 @@ class HttpTransport : public Transport {
   void Push(const PushRequest& request, std::function<void(Result<PushOutcome>)> done) override;
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<SnapshotResponse>)> done) override;
+  void ReportWiped(std::function<void(Status)> done) override;
 
   // The same calls, returning their result (what the callbacks receive).
   Result<PushOutcome> PushNow(const PushRequest& request);
   Result<PullResponse> PullNow(int64_t afterSeq, int limit, int waitSeconds);
   Result<SnapshotResponse> SnapshotNow();
+  Status ReportWipedNow();
 
   void SetToken(std::string token);
   void SetEndpoint(HttpEndpoint endpoint);
