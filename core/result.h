@@ -81,10 +81,11 @@ enum class Problem {
   RelayForbids,       // the relay refuses this person the request
   RelayRejected,      // the relay did not accept the request (wrong address, a bad request)
   RelayRefusedChange, // the relay refused one of this device's changes (value: the table); it was taken back
+  DeviceRevoked,      // an administrator revoked this device: its data is erased (arg 1: after pushing what is unsent)
 };
 // The last values, for code that goes through every one (the wording tests).
 constexpr ErrorCode kLastErrorCode = ErrorCode::Schema;
-constexpr Problem kLastProblem = Problem::RelayRefusedChange;
+constexpr Problem kLastProblem = Problem::DeviceRevoked;
 
 struct Error {
   ErrorCode code = ErrorCode::Generic;

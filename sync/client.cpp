@@ -26,10 +26,33 @@ void SyncClient::Succeeded() {
   m_retryAtMs = 0;
 }
 
+void SyncClient::OnRevoked(const Error& error) {
+  // Told again (the push of what was unsent was refused too): the relay takes no more of it.
+  m_pushUnsent = !m_status.deviceRevoked && error.arg != 0;
+  m_status.deviceRevoked = true;
+  m_status.online = true;
+}
+
+void SyncClient::TickRevoked(int64_t nowMs) {
+  if (m_status.wipeDue || m_pushInFlight) return;
+  if (m_pushUnsent) {
+    if (nowMs < m_retryAtMs) return;  // the network is out: what is unsent waits for it
+    auto request = m_replica.NextPush(m_options.push);
+    if (request && !request.Value().changesets.empty()) return StartPush(nowMs);
+  }
+  m_status.wipeDue = true;
+}
+
 void SyncClient::Failed(const Error& error, int64_t nowMs, int retryAfterSeconds) {
   m_status.lastError = error;
   if (error.code == ErrorCode::Storage) m_status.online = false;
-  if (error.code == ErrorCode::Denied) m_status.signInNeeded = true;
+  if (error.problem == Problem::DeviceRevoked) {
+    OnRevoked(error);
+  } else if (m_status.deviceRevoked && error.code != ErrorCode::Storage) {
+    m_pushUnsent = false;  // what was unsent cannot go (a fault other than the network): the wipe goes on
+  } else if (error.code == ErrorCode::Denied) {
+    m_status.signInNeeded = true;
+  }
   m_backoffMs = m_backoffMs == 0 ? m_options.minRetryMs : std::min(m_backoffMs * 2, m_options.maxRetryMs);
   // A busy relay's Retry-After is honoured when it asks for longer than the back-off (within its cap).
   m_retryAtMs = nowMs + std::max(m_backoffMs, std::min(int64_t{retryAfterSeconds} * 1000, m_options.maxRetryMs));
@@ -37,6 +60,7 @@ void SyncClient::Failed(const Error& error, int64_t nowMs, int retryAfterSeconds
 
 void SyncClient::Tick(int64_t nowMs) {
   m_nowMs = nowMs;
+  if (m_status.deviceRevoked) return TickRevoked(nowMs);
   ApplyReceived(nowMs);
   if (m_status.signInNeeded || nowMs < m_retryAtMs) return;
   if (!m_pushInFlight) StartPush(nowMs);

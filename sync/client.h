@@ -42,6 +42,8 @@ class SyncClient {
   bool Quiet() const { return !m_pushInFlight && !m_pullInFlight && m_received.empty() && !m_scopeInFlight && !m_scopeCheck; }
   // Changesets have arrived and are applied a slice per Tick: the platform keeps ticking for them.
   bool Applying() const { return !m_received.empty(); }
+  // The device was revoked and has pushed what it may: the platform erases it now (core/wipe.h).
+  bool WipeDue() const { return m_status.wipeDue; }
 
  private:
   void StartPush(int64_t nowMs);
@@ -55,6 +57,9 @@ class SyncClient {
   // retryAfterSeconds: the relay's Retry-After with the error (0: none).
   void Failed(const Error& error, int64_t nowMs, int retryAfterSeconds = 0);
   void Succeeded();
+  // A revoked device: pushes its outbox when the relay still takes it (keep_unsent), then is due to wipe.
+  void OnRevoked(const Error& error);
+  void TickRevoked(int64_t nowMs);
 
   Replica& m_replica;
   Transport& m_transport;
@@ -68,6 +73,7 @@ class SyncClient {
   bool m_scopeCheck = false;    // the relay's fingerprint differs from the last one that matched: compare
   std::string m_scopeDigest;    // the relay's fingerprint of this device's scope, from the last pull
   std::string m_scopeMatched;   // the last fingerprint this device's own customers gave too
+  bool m_pushUnsent = false;  // revoked with keep_unsent: the outbox still goes before the wipe
   std::vector<SequencedChangeset> m_received;
   size_t m_receivedDone = 0;
   int64_t m_nowMs = 0;

@@ -48,6 +48,19 @@ std::string RelayMessage(std::string_view body) {
   return message.empty() ? TextOf(parsed, "error") : message;
 }
 
+// A 403 that tells the device it was revoked and must erase its data.
+std::optional<Error> DeviceRevokedError(const std::string& what, std::string_view body) {
+  json parsed = ParseJson(body);
+  if (TextOf(parsed, "error") != "device_revoked") return std::nullopt;
+  auto keep = parsed.find("keep_unsent");
+  bool keepUnsent = keep != parsed.end() && keep->is_boolean() && keep->get<bool>();
+  Error error = MakeError(ErrorCode::Denied, what + ": an administrator revoked this device; its data is erased" +
+                                                 std::string(keepUnsent ? " once its unsent changes are pushed" : ""));
+  error.problem = Problem::DeviceRevoked;
+  error.arg = keepUnsent ? 1 : 0;
+  return error;
+}
+
 std::vector<HttpHeader> BinaryHeaders(const std::string& token) {
   std::vector<HttpHeader> headers{{"Accept", kBinaryContentType}};
   if (!token.empty()) headers.push_back({"Authorization", "Bearer " + token});
@@ -105,6 +118,7 @@ Error AnswerError(const std::string& what, const HttpAnswer& answer) {
     case AnswerKind::Unauthorized:
       return coded(MakeError(ErrorCode::Denied, what + ": the relay does not accept this sign-in " + said), Problem::RelaySignIn);
     case AnswerKind::Forbidden:
+      if (std::optional<Error> revoked = DeviceRevokedError(what, answer.body)) return *revoked;
       return coded(MakeError(ErrorCode::Denied, what + ": the relay does not allow this " + said), Problem::RelayForbids);
     case AnswerKind::Busy:
       return coded(MakeError(ErrorCode::Storage, what + ": the relay is busy or unavailable, trying again later " + said),
@@ -209,6 +223,13 @@ HttpRequest SignOutCall(const std::string& token) {
   return request;
 }
 
+HttpRequest WipedCall(const std::string& token) {
+  HttpRequest request = SignOutCall(token);
+  request.what = "wiped";
+  request.target = "/v1/wiped";
+  return request;
+}
+
 // ---------------------------------------------------------------------------
 // Answers
 
@@ -279,6 +300,11 @@ Result<RelaySession> ReadSessionAnswer(const std::string& what, const HttpAnswer
 
 Status ReadSignOutAnswer(const HttpAnswer& answer) {
   if (ClassifyStatus(answer.status) != AnswerKind::Success) return AnswerError("sign-out", answer);
+  return Ok();
+}
+
+Status ReadWipedAnswer(const HttpAnswer& answer) {
+  if (ClassifyStatus(answer.status) != AnswerKind::Success) return AnswerError("wiped", answer);
   return Ok();
 }
 

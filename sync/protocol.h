@@ -92,7 +92,9 @@ enum class AnswerKind {
 };
 AnswerKind ClassifyStatus(int status);
 
-// The error for an answer that is not the call's success, with the relay's own message.
+// The error for an answer that is not the call's success, with the relay's own message. A 403
+// device_revoked is Problem::DeviceRevoked (arg 1: keep_unsent, push what is unsent first): the
+// device erases its data, which is not the same as signing in again.
 Error AnswerError(const std::string& what, const HttpAnswer& answer);
 
 // Seconds from a Retry-After header (delta-seconds; an HTTP date is not used by the relay), within
@@ -112,6 +114,8 @@ HttpRequest ScopeCall(const ScopeRequest& request, const std::string& token);
 HttpRequest SignInCall(const SignInRequest& request);
 HttpRequest SetupCall(const SetupRequest& request);
 HttpRequest SignOutCall(const std::string& token);
+// A revoked device reports that it is erasing its data (docs/PROTOCOL.md, "Admin").
+HttpRequest WipedCall(const std::string& token);
 
 // --- answers: the typed result, or the error sync/transport.h names.
 Result<PushOutcome> ReadPushAnswer(const HttpAnswer& answer);
@@ -122,5 +126,6 @@ Result<ScopeResponse> ReadScopeAnswer(const HttpAnswer& answer);
 // Sign-in and set-up answer alike.
 Result<RelaySession> ReadSessionAnswer(const std::string& what, const HttpAnswer& answer);
 Status ReadSignOutAnswer(const HttpAnswer& answer);
+Status ReadWipedAnswer(const HttpAnswer& answer);
 
 }  // namespace crm::sync

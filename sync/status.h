@@ -12,6 +12,8 @@ struct SyncStatus {
   bool configured = false;      // this device syncs (an online account); false for local and trial data
   bool online = false;          // the last request reached the relay
   bool signInNeeded = false;    // the relay refused the device's token: sign in again
+  bool deviceRevoked = false;   // an administrator revoked this device: its data is to be erased
+  bool wipeDue = false;         // …and now is the time (what was unsent is pushed, when the relay takes it)
   bool needsAppUpdate = false;  // a change from a newer app arrived: update the app (local changes are kept)
   int64_t pending = 0;          // local changes the relay has not yet confirmed back
   int64_t refused = 0;          // local changes the relay refused (taken back here; see the conflict log)

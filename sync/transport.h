@@ -29,7 +29,8 @@ struct PushOutcome {
 
 // Errors a transport reports, by ErrorCode:
 //  - Storage: the network or the relay is unavailable (retry later; the device is offline);
-//  - Denied: the token is unknown, expired or revoked (sign in again);
+//  - Denied: the token is unknown, expired or revoked (sign in again); with Problem::DeviceRevoked, the
+//    device was revoked (erase its data);
 //  - Invalid, Corrupt: the relay did not understand, or answered nonsense (a bug; retry later);
 //  - Schema: the relay speaks another wire version.
 class Transport {
@@ -45,6 +46,8 @@ class Transport {
     (void)request;
     done(MakeError(ErrorCode::Invalid, "this transport does not reconcile scopes"));
   }
+  // A revoked device is about to erase its data: the relay records it and takes no more of its pushes.
+  virtual void ReportWiped(std::function<void(Status)> done) { done(Ok()); }
   // Seconds the relay asked to wait (Retry-After of a 429 or 503) in the answer just delivered; 0: none.
   virtual int RetryAfterSeconds() const { return 0; }
 };

@@ -83,6 +83,53 @@ TEST(SyncClient, ABusyRelaysRetryAfterOutlastsTheBackOff) {
   EXPECT_GT(transport.offlineRequests, first);
 }
 
+// Revoked with keep_unsent: what the device had not yet sent reaches the relay (the relay still takes
+// its pushes), and only then is the device due to erase itself; never "sign in again".
+TEST(SyncClient, ARevokedDeviceKeepingUnsentChangesPushesThemBeforeItIsDueToWipe) {
+  ClientRig rig;
+  FakeTransport& transport = rig.transport;
+  SyncClient client(*rig.replica.Value(), transport);
+  int64_t now = 1000000;
+  client.Tick(now);
+  const size_t before = rig.relay.Log().size();
+  transport.offline = true;  // the changes are made out of reach of the relay
+  Actor rep{rig.org.repA.userId, rig.replica.Value()->DeviceId()};
+  for (const char* name : {"离开前录入一", "离开前录入二", "离开前录入三"}) ASSERT_TRUE(AddCustomer(rig.db, name, rep));
+  for (int frame = 0; frame < 10; frame++) client.Tick(now += 16);
+  ASSERT_EQ(rig.relay.Log().size(), before);
+  transport.offline = false;
+  transport.revokedKeepUnsent = true;
+  client.Wake();
+  for (int frame = 0; frame < 400 && !client.WipeDue(); frame++) client.Tick(now += 16);
+  EXPECT_TRUE(client.WipeDue());
+  EXPECT_EQ(rig.relay.Log().size(), before + 3) << "the unsent changes were not pushed before the wipe";
+  EXPECT_EQ(rig.replica.Value()->UnackedCount().ValueOr(-1), 0) << "left unsent";
+  SyncStatus status = client.Status();
+  EXPECT_TRUE(status.deviceRevoked);
+  EXPECT_FALSE(status.signInNeeded);
+  ASSERT_TRUE(status.lastError);
+  EXPECT_EQ(status.lastError->problem, Problem::DeviceRevoked);
+}
+
+// Revoked without keep_unsent: nothing more goes to the relay, and the device is due to wipe at once.
+TEST(SyncClient, ARevokedDeviceNotKeepingUnsentChangesIsDueToWipeWithoutPushing) {
+  ClientRig rig;
+  FakeTransport& transport = rig.transport;
+  SyncClient client(*rig.replica.Value(), transport);
+  int64_t now = 1000000;
+  client.Tick(now);
+  const size_t before = rig.relay.Log().size();
+  transport.revokedKeepUnsent = false;
+  Actor rep{rig.org.repA.userId, rig.replica.Value()->DeviceId()};
+  ASSERT_TRUE(AddCustomer(rig.db, "不会再上传", rep));
+  client.Wake();
+  for (int frame = 0; frame < 5; frame++) client.Tick(now += 16);
+  EXPECT_TRUE(client.WipeDue());
+  EXPECT_EQ(rig.relay.Log().size(), before);
+  EXPECT_FALSE(client.Status().signInNeeded);
+  EXPECT_TRUE(client.Status().deviceRevoked);
+}
+
 // Two people's devices with their own copies, syncing through one fake relay by their clients.
 struct TwoDeviceRig {
   struct Device {

@@ -140,16 +140,19 @@ TEST_F(RelayApiTest, ADeactivatedUsersTokenStopsWorking) {
   EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/snapshot", device->Token()).status, 200);
   TestDevice& admin = org.Admin();
   admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, false, admin.actor())); })});
+  // 张三 was the only person on the device: it is revoked (RelayRevokeTest), and wipes itself.
   for (const char* path : {"/v1/pull?after=0", "/v1/snapshot"}) {
     HttpAnswer answer = Call(m_relay.Endpoint(), "GET", path, device->Token());
-    EXPECT_EQ(answer.status, 401) << path << ": " << answer.body;
+    EXPECT_EQ(answer.status, 403) << path << ": " << answer.body;
+    EXPECT_EQ(answer.Json().value("error", ""), "device_revoked") << path;
   }
   EXPECT_FALSE(sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "user password", NewId(), ""}));
-  // Active again: the old token stays dead (the deactivation ended it); a new sign-in works.
+  // Active again: the old token stays dead (the deactivation ended it); a new sign-in works, on a new device.
   admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, rep, true, admin.actor())); })});
-  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 401) << "an old token came back to life";
-  ASSERT_TRUE(device->SignIn(org.Name(), "张三", "user password"));
-  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 200) << "active again";
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", device->Token()).status, 403) << "an old token came back to life";
+  TestDevice fresh(m_relay.Endpoint());
+  ASSERT_TRUE(fresh.SignIn(org.Name(), "张三", "user password"));
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", fresh.Token()).status, 200) << "active again";
 }
 
 TEST(RelayTokens, ExpireAfterTheirLifetime) {
@@ -356,7 +359,7 @@ TEST_F(RelayApiTest, AdminManagesUsersRolesPasswordsAndDevices) {
   EXPECT_EQ(lastAdmin.status, 409) << lastAdmin.body;
   EXPECT_EQ(Call(m_relay.Endpoint(), "POST", "/v1/admin/users/12345/role", org.Admin().Token(), json{{"role", "rep"}}.dump()).status, 404);
 
-  // Devices: listed, and a revoked one loses every token and cannot sign in again.
+  // Devices: listed, and a revoked one loses every token and cannot sign in again (it is told to wipe).
   HttpAnswer devices = Call(m_relay.Endpoint(), "GET", "/v1/admin/devices", org.Admin().Token());
   ASSERT_EQ(devices.status, 200);
   bool listed = false;
@@ -365,7 +368,7 @@ TEST_F(RelayApiTest, AdminManagesUsersRolesPasswordsAndDevices) {
   EXPECT_TRUE(listed) << devices.body;
   EXPECT_EQ(Call(m_relay.Endpoint(), "POST", "/v1/admin/devices/" + std::to_string(repDevice->DeviceId()) + "/revoke",
                  org.Admin().Token()).status, 204);
-  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", repDevice->Token()).status, 401);
+  EXPECT_EQ(Call(m_relay.Endpoint(), "GET", "/v1/pull?after=0", repDevice->Token()).status, 403);
   auto again = sync::SignIn(m_relay.Endpoint(), sync::SignInRequest{org.Name(), "张三", "a new password", repDevice->DeviceId(), ""});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.Code(), ErrorCode::Denied);
@@ -661,6 +664,160 @@ TEST_P(RelayTeamsTest, HostileBodiesAreRefusedWith400) {
   ASSERT_EQ(teams.size(), 1u);
   EXPECT_TRUE(teams.count("华东组"));
 }
+
+// ---------------------------------------------------------------------------
+// Revoked means wiped: a revoked device is told to erase its data (403 device_revoked), on both stores.
+
+class RelayRevokeTest : public testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string error;
+    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
+    ASSERT_FALSE(store.empty()) << error;
+    RelayOptions options = FastOptions(store);
+    options.copiesDir = m_folder / "copies";
+    m_relay = std::make_unique<TestRelay>(options);
+    ASSERT_TRUE(m_relay->Ok());
+    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+  }
+
+  HttpAnswer Revoke(const TestDevice& device, const std::string& body = "") {
+    return Call(m_relay->Endpoint(), "POST", "/v1/admin/devices/" + std::to_string(device.DeviceId()) + "/revoke",
+                m_org->Admin().Token(), body);
+  }
+  json DeviceRow(const TestDevice& device) {
+    HttpAnswer listed = Call(m_relay->Endpoint(), "GET", "/v1/admin/devices", m_org->Admin().Token());
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    for (const json& row : listed.Json().value("devices", json::array())) {
+      if (row.value("id", "") == std::to_string(device.DeviceId())) return row;
+    }
+    ADD_FAILURE() << "device not listed: " << listed.body;
+    return json::object();
+  }
+  HttpAnswer RawPush(const std::string& token, const sync::ChangesetEnvelope& envelope) {
+    auto bytes = sync::EncodePush(sync::PushRequest{{envelope}});
+    return Call(m_relay->Endpoint(), "POST", "/v1/push", token, std::string(bytes.begin(), bytes.end()), "application/x-crm");
+  }
+  // Every way the device may contact the relay answers device_revoked, with the flag given.
+  void ExpectToldToWipe(const std::string& token, bool keepUnsent, const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) {
+      bool get = path != "/v1/signout";
+      HttpAnswer answer = Call(m_relay->Endpoint(), get ? "GET" : "POST", path, token);
+      EXPECT_EQ(answer.status, 403) << path << ": " << answer.body;
+      json body = answer.Json();
+      EXPECT_EQ(body.value("error", ""), "device_revoked") << path << ": " << answer.body;
+      EXPECT_EQ(body.value("wipe", false), true) << path;
+      EXPECT_EQ(body.value("keep_unsent", !keepUnsent), keepUnsent) << path;
+    }
+  }
+
+  TempFolder m_folder{"relay_revoke"};
+  std::unique_ptr<TestRelay> m_relay;
+  std::unique_ptr<OrgOnRelay> m_org;
+};
+
+TEST_P(RelayRevokeTest, ARevokedDeviceIsToldToWipeEverywhereAndPushesNoMore) {
+  m_org->AddUser("张三", "rep");
+  auto laptop = m_org->Device("张三");
+  laptop->PushOk({laptop->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "带走的客户", laptop->actor())); })});
+  const std::string token = laptop->Token();
+  ASSERT_EQ(Revoke(*laptop).status, 204);
+  json row = DeviceRow(*laptop);
+  EXPECT_EQ(row.value("revoked", false), true);
+  EXPECT_EQ(row.value("keep_unsent", true), false);
+  EXPECT_EQ(row.value("wiped", true), false);
+
+  ExpectToldToWipe(token, false, {"/v1/pull?after=0", "/v1/snapshot", "/v1/admin/users", "/v1/signout"});
+  HttpAnswer push = RawPush(token, laptop->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "再录一个", laptop->actor())); }));
+  EXPECT_EQ(push.status, 403) << push.body;
+  EXPECT_EQ(push.Json().value("error", ""), "device_revoked");
+  // The client reads it as "erase", not "sign in again".
+  auto pulled = laptop->Transport().PullNow(0, 10, 0);
+  ASSERT_FALSE(pulled);
+  EXPECT_EQ(pulled.GetError().problem, Problem::DeviceRevoked);
+  EXPECT_EQ(pulled.GetError().arg, 0);
+  // Signing in again on the device (with its secret) is told the same; a wrong password is still 401.
+  auto again = sync::SignIn(m_relay->Endpoint(), sync::SignInRequest{m_org->Name(), "张三", "user password", laptop->DeviceId(), ""});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.GetError().problem, Problem::DeviceRevoked);
+  // An unknown token is still a plain 401.
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/pull?after=0", std::string(64, 'f')).status, 401);
+
+  // The device reports that it wiped: listed so, and its tokens end for good.
+  EXPECT_EQ(Call(m_relay->Endpoint(), "POST", "/v1/wiped", token).status, 204);
+  EXPECT_EQ(DeviceRow(*laptop).value("wiped", false), true);
+  ExpectToldToWipe(token, false, {"/v1/pull?after=0"});
+  // A device that was not revoked has nothing to report.
+  EXPECT_EQ(Call(m_relay->Endpoint(), "POST", "/v1/wiped", m_org->Admin().Token()).status, 409);
+}
+
+TEST_P(RelayRevokeTest, KeepUnsentTakesTheDevicesPushesUntilItReportsWiped) {
+  m_org->AddUser("张三", "rep");
+  auto laptop = m_org->Device("张三");
+  const std::string token = laptop->Token();
+  HttpAnswer bad = Revoke(*laptop, json{{"keep_unsent", "yes"}}.dump());
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(DeviceRow(*laptop).value("revoked", true), false) << "a refused revoke revoked";
+  ASSERT_EQ(Revoke(*laptop, json{{"keep_unsent", true}}.dump()).status, 204);
+  EXPECT_EQ(DeviceRow(*laptop).value("keep_unsent", false), true);
+
+  ExpectToldToWipe(token, true, {"/v1/pull?after=0", "/v1/snapshot", "/v1/admin/users"});
+  // Pushes still go in, checked as ever: a change of someone else's customer is still refused.
+  auto unsent = laptop->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "离开前录入", laptop->actor())); });
+  HttpAnswer pushed = RawPush(token, unsent);
+  EXPECT_EQ(pushed.status, 200) << pushed.body;
+  TestDevice& admin = m_org->Admin();
+  admin.Sync();
+  EXPECT_EQ(CountCustomers(admin.db()).ValueOr(0), 1) << "the unsent change did not reach the organisation";
+  laptop->SwitchUser(admin.UserId());  // a change signed as the admin, pushed with 张三's token
+  HttpAnswer forged = RawPush(token, laptop->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "冒名", laptop->actor())); }));
+  EXPECT_EQ(forged.status, 422) << forged.body;
+  laptop->SwitchUser(laptop->Session().userId);
+
+  // Reported wiped: no more pushes.
+  EXPECT_EQ(Call(m_relay->Endpoint(), "POST", "/v1/wiped", token).status, 204);
+  HttpAnswer late = RawPush(token, laptop->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "太晚了", laptop->actor())); }));
+  EXPECT_EQ(late.status, 403) << late.body;
+  json row = DeviceRow(*laptop);
+  EXPECT_EQ(row.value("wiped", false), true);
+  EXPECT_EQ(row.value("keep_unsent", true), false);
+}
+
+TEST_P(RelayRevokeTest, DeactivatingTheLastPersonOnADeviceRevokesIt) {
+  int64_t zhang = m_org->AddUser("张三", "rep");
+  int64_t li = m_org->AddUser("李四", "rep");
+  auto laptop = m_org->Device("张三");
+  auto tablet = m_org->Device("张三");
+  // The shop tablet is shared: 李四 signs in on it too.
+  auto second = sync::SignIn(m_relay->Endpoint(), sync::SignInRequest{m_org->Name(), "李四", "user password", tablet->DeviceId(), ""});
+  ASSERT_TRUE(second) << second.Message();
+  const std::string laptopToken = laptop->Token();
+  const std::string tabletToken = second.Value().token;
+  // An ended token of the device (signed out before) is still told to wipe once the device is revoked.
+  auto old = sync::SignIn(m_relay->Endpoint(), sync::SignInRequest{m_org->Name(), "张三", "user password", laptop->DeviceId(), ""});
+  ASSERT_TRUE(old) << old.Message();
+  ASSERT_TRUE(sync::SignOut(m_relay->Endpoint(), old.Value().token));
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/pull?after=0", old.Value().token).status, 401) << "not revoked yet";
+
+  TestDevice& admin = m_org->Admin();
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, zhang, false, admin.actor())); })});
+  ExpectToldToWipe(laptopToken, false, {"/v1/pull?after=0"});
+  ExpectToldToWipe(old.Value().token, false, {"/v1/pull?after=0", "/v1/snapshot"});
+  EXPECT_EQ(DeviceRow(*laptop).value("revoked", false), true);
+  // 李四 is still active on the tablet: it keeps working for them.
+  EXPECT_EQ(DeviceRow(*tablet).value("revoked", true), false);
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/pull?after=0", tabletToken).status, 200);
+
+  // The last person of the tablet goes, through the admin API's path as through a push: revoked too.
+  admin.Sync();
+  admin.PushOk({admin.Change([&](Db& db) { ASSERT_TRUE(SetUserActive(db, li, false, admin.actor())); })});
+  ExpectToldToWipe(tabletToken, false, {"/v1/pull?after=0"});
+  EXPECT_EQ(DeviceRow(*tablet).value("revoked", false), true);
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/pull?after=0", admin.Token()).status, 200) << "the admin's device is untouched";
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, RelayRevokeTest, testing::Values(std::string("sqlite"), std::string("postgres")),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Stores, RelayTeamsTest, testing::Values(std::string("sqlite"), std::string("postgres")),
                          [](const testing::TestParamInfo<std::string>& info) { return info.param; });

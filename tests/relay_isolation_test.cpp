@@ -217,7 +217,7 @@ TEST_F(RelayIsolationTest, AdminEndpointsSeeAndTouchOnlyTheirOrganisation) {
   auto inTwo = sync::SignIn(endpoint, sync::SignInRequest{m_two.Name(), "张三", "two password", shared.DeviceId(), ""});
   ASSERT_TRUE(inTwo);
   EXPECT_EQ(Call(endpoint, "POST", "/v1/admin/devices/" + Id(shared.DeviceId()) + "/revoke", twoAdmin).status, 204);
-  EXPECT_EQ(Call(endpoint, "GET", "/v1/pull?after=0", inTwo.Value().token).status, 401);
+  EXPECT_EQ(Call(endpoint, "GET", "/v1/pull?after=0", inTwo.Value().token).status, 403);
   EXPECT_EQ(Call(endpoint, "GET", "/v1/pull?after=0", shared.Token()).status, 200);
 }
 

@@ -90,7 +90,7 @@ TEST_F(RelayPgTest, TheApiWorksOnThePostgresStore) {
   EXPECT_EQ(devices.status, 200);
   EXPECT_NE(devices.body.find(std::to_string(b->DeviceId())), std::string::npos);
   EXPECT_EQ(Call(relay.Endpoint(), "POST", "/v1/admin/devices/" + std::to_string(b->DeviceId()) + "/revoke", org.Admin().Token()).status, 204);
-  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", b->Token()).status, 401);
+  EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", b->Token()).status, 403) << "a revoked device is told to wipe";
   ASSERT_TRUE(sync::SignOut(relay.Endpoint(), a->Token()));
   EXPECT_EQ(Call(relay.Endpoint(), "GET", "/v1/pull?after=0", a->Token()).status, 401);
 }

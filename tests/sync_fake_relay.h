@@ -13,6 +13,7 @@
 #include "sync/apply.h"
 #include "sync/backup.h"
 #include "sync/journal.h"
+#include "sync/protocol.h"
 #include "sync/transport.h"
 #include "sync/wire.h"
 
@@ -95,11 +96,16 @@ class FakeTransport : public sync::Transport {
   int busyRetryAfterSeconds = 0;  // with `offline`: the Retry-After a busy relay (429, 503) sends with its error
   int pulls = 0;
   int offlineRequests = 0;  // requests that failed because of `offline`
+  // An administrator revoked the device: pulls answer 403 device_revoked, and so do pushes unless
+  // the value is true (keep_unsent: the relay still takes them).
+  std::optional<bool> revokedKeepUnsent;
+  int wipedReports = 0;
   // Decides each answer's fate; by default every answer arrives at once.
   std::function<Delivery()> decide = [] { return Delivery::Now; };
 
   void Push(const sync::PushRequest& request, std::function<void(Result<sync::PushOutcome>)> done) override {
     if (offline) return Unreachable(done);
+    if (revokedKeepUnsent && !*revokedKeepUnsent) return done(Revoked("push"));
     sync::PushOutcome outcome;
     if (refuseNext) {
       outcome.refusal = *refuseNext;
@@ -112,6 +118,7 @@ class FakeTransport : public sync::Transport {
 
   void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
     if (offline) return Unreachable(done);
+    if (revokedKeepUnsent) return done(Revoked("pull"));
     sync::PullResponse response = m_relay.Pull(afterSeq, limit);
     pulls++;
     if (response.changesets.empty()) response.retryAfterSeconds = pullRetryAfterSeconds;
@@ -121,6 +128,11 @@ class FakeTransport : public sync::Transport {
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override {
     if (offline) return Unreachable(done);
     done(m_relay.Snapshot());
+  }
+
+  void ReportWiped(std::function<void(Status)> done) override {
+    wipedReports++;
+    done(Ok());
   }
 
   int RetryAfterSeconds() const override { return offline ? busyRetryAfterSeconds : 0; }
@@ -134,6 +146,13 @@ class FakeTransport : public sync::Transport {
     auto answer = held[index];
     held.erase(held.begin() + static_cast<long>(index));
     answer();
+  }
+
+  // The relay's answer to a revoked device, read as the client reads it (sync/protocol.h).
+  Error Revoked(const char* what) const {
+    std::string body = std::string(R"({"error":"device_revoked","message":"revoked","wipe":true,"keep_unsent":)") +
+                       (*revokedKeepUnsent ? "true}" : "false}");
+    return sync::AnswerError(what, sync::HttpAnswer{403, body, "", ""});
   }
 
  private:

@@ -7,6 +7,7 @@
 
 #include "core/followups.h"
 #include "core/org.h"
+#include "core/wipe.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "ui/app_state.h"
@@ -186,6 +187,7 @@ Status StartSession(AppState& state) {
   CRM_TRY(RefreshCounts(state));
   if (accounts.empty()) {
     state.signIn = SignInState{};
+    CRM_ASSIGN_OR_RETURN(state.signIn.wipedNotice, DeviceWasWiped(db));
     state.screen = Screen::Welcome;
     return Ok();
   }

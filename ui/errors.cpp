@@ -101,6 +101,7 @@ std::string KeyedWording(Lang lang, const Error& error) {
     case Problem::RelayRejected: return Words(lang, "errors.relay_rejected");
     case Problem::RelayRefusedChange:
       return WithName(lang, "errors.relay_refused_change", AuditTableLabel(lang, error.value));
+    case Problem::DeviceRevoked: return Words(lang, "errors.device_revoked");
     default: return {};
   }
 }
@@ -134,6 +135,7 @@ std::string DescribeError(Lang lang, const Error& error) {
     case Problem::RelayForbids:
     case Problem::RelayRejected:
     case Problem::RelayRefusedChange:
+    case Problem::DeviceRevoked:
       return KeyedWording(lang, error);
     default: break;
   }

@@ -6,9 +6,11 @@
 
 #include "core/demo_data.h"
 #include "core/validate.h"
+#include "core/wipe.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -297,10 +299,27 @@ void RefreshAccounts(AppState& state) {
   else state.signIn.formError = DescribeError(state.lang, accounts.GetError());
 }
 
+// Shown until closed; kept in the database, so it is there again after a reload.
+void DrawWipedNotice(AppState& state) {
+  SignInState& s = state.signIn;
+  if (!s.wipedNotice) return;
+  WarningText(TrKey(state.lang, "device_wipe.notice"));
+  if (ImGui::Button(TrKey(state.lang, "device_wipe.close"))) {
+    if (Status dismissed = DismissWipeNotice(*state.db); !dismissed) {
+      s.formError = DescribeError(state.lang, dismissed.GetError());
+    } else {
+      s.wipedNotice = false;
+      if (state.requestPersist) state.requestPersist();
+    }
+  }
+  ImGui::Spacing();
+}
+
 void DrawWelcome(AppState& state) {
   SignInState& s = state.signIn;
   ImGui::Spacing();
   BeginCentredColumn(26);
+  DrawWipedNotice(state);
   switch (s.step) {
     case SignInStep::CreateAccount: DrawCreateAccount(state); break;
     case SignInStep::Online: DrawOnline(state); break;

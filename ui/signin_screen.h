@@ -49,6 +49,7 @@ struct SignInState {
   bool focusField = false;  // focus the step's first field on its first frame
   int64_t userId = 0;       // the person picked on the lock screen
   int64_t pinWaitUntil = 0; // after too many wrong PINs: the PIN field waits until then, counting down (ms)
+  bool wipedNotice = false; // an administrator revoked this device and its data was erased (core/wipe.h): say so
   std::vector<DeviceAccount> accounts;
   std::optional<PinJob> job;
   // New-user fields come from the people screen; kept here so the job can finish them.

@@ -9,6 +9,8 @@
 #include "core/ids.h"
 #include "core/schema.h"
 #include "core/text.h"
+#include "core/wipe.h"
+#include "ui/errors.h"
 #include "web/platform.h"
 #include "web/storage.h"
 
@@ -82,6 +84,8 @@ void FetchTransport::Snapshot(std::function<void(Result<sync::SnapshotResponse>)
 
 void FetchTransport::Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) {
   Send(sync::ScopeCall(request, m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadScopeAnswer(answer)); });
+void FetchTransport::ReportWiped(std::function<void(crm::Status)> done) {
+  Send(sync::WipedCall(m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadWipedAnswer(answer)); });
 }
 
 void FetchTransport::SignIn(const sync::SignInRequest& request,
@@ -149,12 +153,44 @@ void BrowserSync::Frame() {
   // Whoever is signed in now is the author of what they change, and syncs with their own token.
   if (app.actor.userId != m_replica->Author()) SignedIn(app.actor.userId);
   m_client->Tick(app.nowMs);
+  if (m_client->WipeDue()) return Wipe();
   // Remote changes arrive in answers between frames as well as in Tick: the screens reload whenever
   // the position moved since they last did.
   if (m_replica->ConfirmedSeq() != m_shownSeq) {
     m_shownSeq = m_replica->ConfirmedSeq();
     ui::AfterCommit(app);
   }
+}
+
+void BrowserSync::Wipe() {
+  if (m_wiping) return;
+  m_wiping = true;
+  // The relay's answer does not matter: the data goes either way (it records the report when it can).
+  m_transport.ReportWiped([this](crm::Status) { EraseDevice(); });
+}
+
+void BrowserSync::EraseDevice() {
+  ui::AppState& app = m_platform.app;
+  Detach();
+  m_wiping = false;
+  m_link.reset();
+  m_token.clear();
+  m_lastError.reset();
+  if (!app.db) return;
+  // Not recorded change by change: the erased database is stored as one snapshot, which replaces
+  // the old snapshot and log in IndexedDB (web/storage.js), so nothing of the data stays there.
+  BrowserStorage& storage = GetStorage();
+  storage.BeginBulkLoad();
+  crm::Status erased = WipeDevice(*app.db);
+  if (erased) erased = NoteDeviceWiped(*app.db, app.nowMs);
+  storage.ForceSnapshot();
+  if (!erased) {
+    app.fatalError = ui::DescribeError(app.lang, erased.GetError());
+    return;
+  }
+  // A fresh device: nobody signed in, the welcome screen with the notice.
+  ui::LockSession(app);
+  OnDatabaseReady(m_platform);
 }
 
 void BrowserSync::SignedIn(int64_t userId) {

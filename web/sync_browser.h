@@ -32,6 +32,7 @@ class FetchTransport final : public sync::Transport {
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
   void Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) override;
+  void ReportWiped(std::function<void(crm::Status)> done) override;
   // Online sign-in at the configured relay; `kind` says how the relay answered, for the sign-in screen's words.
   void SignIn(const sync::SignInRequest& request,
               std::function<void(sync::AnswerKind kind, Result<sync::RelaySession>)> done);
@@ -83,6 +84,10 @@ class BrowserSync {
 
  private:
   void StartClient(const sync::SyncLink& link);
+  // An administrator revoked this device (SyncClient::WipeDue): tell the relay, then erase the device's
+  // data (core/wipe.h), store the empty database over the old one, and start as a fresh device.
+  void Wipe();
+  void EraseDevice();
   void FinishSignIn(const sync::OnlineIdentity& identity);
   void ShowSignInError(const std::string& message);
   void ShowSignInProgress(const char* message);
@@ -95,6 +100,7 @@ class BrowserSync {
   std::string m_token;
   std::optional<Error> m_lastError;  // outside the client: sign-in, bootstrap
   int64_t m_shownSeq = -1;  // the position the screens last reloaded for
+  bool m_wiping = false;    // the relay is being told; the erasing follows its answer
 
   // An online sign-in in progress.
   struct PendingSignIn {

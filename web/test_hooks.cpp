@@ -255,7 +255,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             ",\"editing\":" + Bool(form.editingId != 0) + ",\"duplicates\":[" + duplicates + "],\"duplicatesConfirm\":" +
             Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"searchHint\":" + JsonString(ui::SearchHint(app)) +
             ",\"signInStep\":" +
-            std::to_string(static_cast<int>(app.signIn.step)) + ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
+            std::to_string(static_cast<int>(app.signIn.step)) + ",\"wipedNotice\":" + Bool(app.signIn.wipedNotice) +
+            ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +
             ",\"visit\":" + visit + ",\"merge\":" + merge + ",\"agenda\":" + agenda + ",\"pool\":" + pool + ",\"trash\":" + trash +
             ",\"import\":" + ImportJson(app) + ",\"customers\":" + RowNames(list, 60) + ",\"slowFrames\":" + SlowFramesJson(platform) +
             ",\"focus\":{\"label\":" + JsonString(app.probe.Focused().label) + ",\"ring\":" +

@@ -145,6 +145,13 @@ Result<SnapshotResponse> HttpTransport::SnapshotNow() {
   return ReadSnapshotAnswer(m_impl->Send(SnapshotCall(m_impl->options.token)).Answer());
 }
 
+Status HttpTransport::ReportWipedNow() {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  return ReadWipedAnswer(m_impl->Send(WipedCall(m_impl->options.token)).Answer());
+}
+
+void HttpTransport::ReportWiped(std::function<void(Status)> done) { done(ReportWipedNow()); }
+
 void HttpTransport::Push(const PushRequest& request, std::function<void(Result<PushOutcome>)> done) { done(PushNow(request)); }
 
 void HttpTransport::Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) {

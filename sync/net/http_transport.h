@@ -45,12 +45,14 @@ class HttpTransport : public Transport {
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<SnapshotResponse>)> done) override;
   void Scope(const ScopeRequest& request, std::function<void(Result<ScopeResponse>)> done) override;
+  void ReportWiped(std::function<void(Status)> done) override;
 
   // The same calls, returning their result (what the callbacks receive).
   Result<PushOutcome> PushNow(const PushRequest& request);
   Result<PullResponse> PullNow(int64_t afterSeq, int limit, int waitSeconds);
   Result<SnapshotResponse> SnapshotNow();
   Result<ScopeResponse> ScopeNow(const ScopeRequest& request);
+  Status ReportWipedNow();
 
   void SetToken(std::string token);
   void SetEndpoint(HttpEndpoint endpoint);

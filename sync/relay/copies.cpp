@@ -32,7 +32,32 @@ Status ApplyEntry(Db& copy, const LogEntry& entry) {
   return RecordConflicts(copy, applied.conflicts);
 }
 
-// Ends the sign-ins of the users that the changes just committed to the copy stopped.
+// A device none of whose people is active any more is revoked, without keeping unsent changes: its
+// data belongs to the company, and nobody is left who may see it (docs/PROTOCOL.md, "Admin").
+void RevokeUnattendedDevices(Db& copy, Store& store, int64_t orgId, int64_t stoppedUserId) {
+  std::set<int64_t> active;
+  if (auto stmt = copy.Prepare("SELECT id FROM users WHERE active = 1 AND deleted_at IS NULL")) {
+    while (stmt.Value().Step().ValueOr(false)) active.insert(stmt.Value().Int64(0));
+  }
+  auto holders = store.DeviceHolders(orgId, stoppedUserId);
+  if (!holders) {
+    Log("error", "cannot read the devices of a deactivated user", {{"org", std::to_string(orgId)}, {"error", holders.Message()}});
+    return;
+  }
+  for (const auto& [deviceId, users] : holders.Value()) {
+    bool attended = std::any_of(users.begin(), users.end(), [&](int64_t user) { return active.count(user) > 0; });
+    if (attended) continue;
+    if (auto revoked = store.RevokeDevice(orgId, deviceId, /*keepUnsent=*/false, NowMs()); !revoked) {
+      Log("error", "cannot revoke the device of a deactivated user", {{"org", std::to_string(orgId)}, {"device", std::to_string(deviceId)},
+                                                                      {"error", revoked.Message()}});
+      continue;
+    }
+    Log("info", "device revoked: no active user left on it", {{"org", std::to_string(orgId)}, {"device", std::to_string(deviceId)}});
+  }
+}
+
+// Ends the sign-ins of the users that the changes just committed to the copy stopped, and revokes the
+// devices they leave without an active user.
 void RevokeStoppedUsers(Db& copy, Store& store, int64_t orgId) {
   std::vector<int64_t> stopped;
   if (auto stmt = copy.Prepare("SELECT DISTINCT user_id FROM temp.relay_users_stopped")) {
@@ -44,6 +69,7 @@ void RevokeStoppedUsers(Db& copy, Store& store, int64_t orgId) {
       Log("error", "cannot end the sign-ins of a deactivated user", {{"org", std::to_string(orgId)}, {"user", std::to_string(userId)},
                                                                    {"error", revoked.Message()}});
     }
+    RevokeUnattendedDevices(copy, store, orgId, userId);
   }
 }
 

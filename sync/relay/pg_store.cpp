@@ -34,6 +34,8 @@ constexpr const char* kSchema = R"sql(
     accepted_at_ms BIGINT NOT NULL, changeset BYTEA NOT NULL,
     PRIMARY KEY (org_id, seq), UNIQUE (org_id, device_id, changeset_id));
   ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS secret_hash TEXT;
+  ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS keep_unsent BOOLEAN NOT NULL DEFAULT false;
+  ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS wiped_at BIGINT;
   INSERT INTO crm_relay_meta (key, value) VALUES ('store_version', '1') ON CONFLICT (key) DO NOTHING;
 )sql";
 
@@ -314,27 +316,80 @@ class PgStore : public Store {
   Result<std::vector<DeviceRecord>> ListDevices(int64_t orgId) override {
     return Get<std::vector<DeviceRecord>>([&](PgConn& conn) -> Result<std::vector<DeviceRecord>> {
       CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
-          "SELECT device_id, name, user_id, last_seen, revoked_at IS NOT NULL FROM crm_devices WHERE org_id = $1 "
-          "ORDER BY last_seen DESC",
+          "SELECT device_id, name, user_id, last_seen, revoked_at IS NOT NULL, keep_unsent, wiped_at IS NOT NULL FROM crm_devices "
+          "WHERE org_id = $1 ORDER BY last_seen DESC",
           {PgParam::Int(orgId)}));
       std::vector<DeviceRecord> devices;
       for (int i = 0; i < rows.Rows(); i++) {
-        devices.push_back(DeviceRecord{rows.Int64(i, 0), rows.Text(i, 1), rows.Int64(i, 2), rows.Int64(i, 3), rows.Int64(i, 4) != 0});
+        devices.push_back(DeviceRecord{rows.Int64(i, 0), rows.Text(i, 1), rows.Int64(i, 2), rows.Int64(i, 3), rows.Int64(i, 4) != 0,
+                                       rows.Int64(i, 5) != 0, rows.Int64(i, 6) != 0});
       }
       return devices;
     });
   }
 
-  Status RevokeDevice(int64_t orgId, int64_t deviceId, int64_t now) override {
+  Status RevokeDevice(int64_t orgId, int64_t deviceId, bool keepUnsent, int64_t now) override {
     return Run([&](PgConn& conn) -> Status {
       CRM_ASSIGN_OR_RETURN(PgTxn txn, PgTxn::Begin(conn));
       CRM_ASSIGN_OR_RETURN(PgResult device, conn.Query(
-          "UPDATE crm_devices SET revoked_at = coalesce(revoked_at, $1) WHERE org_id = $2 AND device_id = $3",
-          {PgParam::Int(now), PgParam::Int(orgId), PgParam::Int(deviceId)}));
+          "UPDATE crm_devices SET revoked_at = coalesce(revoked_at, $1), keep_unsent = ($4 <> 0) WHERE org_id = $2 AND device_id = $3",
+          {PgParam::Int(now), PgParam::Int(orgId), PgParam::Int(deviceId), PgParam::Int(keepUnsent ? 1 : 0)}));
       if (device.AffectedRows() == 0) return MakeError(ErrorCode::NotFound, "no device " + std::to_string(deviceId));
-      CRM_TRY(conn.Query("UPDATE crm_tokens SET revoked_at = $1 WHERE org_id = $2 AND device_id = $3 AND revoked_at IS NULL",
-                         {PgParam::Int(now), PgParam::Int(orgId), PgParam::Int(deviceId)}));
+      if (!keepUnsent) CRM_TRY(EndDeviceTokens(conn, orgId, deviceId, now));
       return txn.Commit();
+    });
+  }
+
+  Result<std::optional<RevokedDeviceToken>> FindRevokedDeviceToken(const std::string& hash, int64_t now) override {
+    return Get<std::optional<RevokedDeviceToken>>([&](PgConn& conn) -> Result<std::optional<RevokedDeviceToken>> {
+      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
+          "SELECT t.org_id, t.user_id, t.device_id, t.expires_at, t.revoked_at IS NULL AND t.expires_at > $2, d.keep_unsent, "
+          "d.wiped_at IS NOT NULL, d.secret_hash FROM crm_tokens t JOIN crm_devices d ON d.org_id = t.org_id AND d.device_id = t.device_id "
+          "WHERE t.hash = $1 AND d.revoked_at IS NOT NULL",
+          {PgParam::Text(hash), PgParam::Int(now)}));
+      if (rows.Rows() == 0) return std::optional<RevokedDeviceToken>();
+      RevokedDeviceToken revoked{TokenRecord{rows.Int64(0, 0), rows.Int64(0, 1), rows.Int64(0, 2), rows.Int64(0, 3)},
+                                 rows.Int64(0, 4) != 0, DeviceRevocation{rows.Int64(0, 5) != 0, rows.Int64(0, 6) != 0, std::nullopt}};
+      if (!rows.IsNull(0, 7)) revoked.revocation.secretHash = rows.Text(0, 7);
+      return std::optional<RevokedDeviceToken>(std::move(revoked));
+    });
+  }
+
+  Result<std::optional<DeviceRevocation>> FindDeviceRevocation(int64_t orgId, int64_t deviceId) override {
+    return Get<std::optional<DeviceRevocation>>([&](PgConn& conn) -> Result<std::optional<DeviceRevocation>> {
+      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
+          "SELECT keep_unsent, wiped_at IS NOT NULL, secret_hash FROM crm_devices WHERE org_id = $1 AND device_id = $2 "
+          "AND revoked_at IS NOT NULL",
+          {PgParam::Int(orgId), PgParam::Int(deviceId)}));
+      if (rows.Rows() == 0) return std::optional<DeviceRevocation>();
+      DeviceRevocation revocation{rows.Int64(0, 0) != 0, rows.Int64(0, 1) != 0, std::nullopt};
+      if (!rows.IsNull(0, 2)) revocation.secretHash = rows.Text(0, 2);
+      return std::optional<DeviceRevocation>(std::move(revocation));
+    });
+  }
+
+  Status MarkDeviceWiped(int64_t orgId, int64_t deviceId, int64_t now) override {
+    return Run([&](PgConn& conn) -> Status {
+      CRM_ASSIGN_OR_RETURN(PgTxn txn, PgTxn::Begin(conn));
+      CRM_ASSIGN_OR_RETURN(PgResult device, conn.Query(
+          "UPDATE crm_devices SET wiped_at = coalesce(wiped_at, $1), keep_unsent = false WHERE org_id = $2 AND device_id = $3 "
+          "AND revoked_at IS NOT NULL",
+          {PgParam::Int(now), PgParam::Int(orgId), PgParam::Int(deviceId)}));
+      if (device.AffectedRows() == 0) return MakeError(ErrorCode::NotFound, "no revoked device " + std::to_string(deviceId));
+      CRM_TRY(EndDeviceTokens(conn, orgId, deviceId, now));
+      return txn.Commit();
+    });
+  }
+
+  Result<std::map<int64_t, std::set<int64_t>>> DeviceHolders(int64_t orgId, int64_t userId) override {
+    return Get<std::map<int64_t, std::set<int64_t>>>([&](PgConn& conn) -> Result<std::map<int64_t, std::set<int64_t>>> {
+      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
+          "SELECT DISTINCT device_id, user_id FROM crm_tokens WHERE org_id = $1 AND device_id IN "
+          "(SELECT device_id FROM crm_tokens WHERE org_id = $1 AND user_id = $2)",
+          {PgParam::Int(orgId), PgParam::Int(userId)}));
+      std::map<int64_t, std::set<int64_t>> holders;
+      for (int i = 0; i < rows.Rows(); i++) holders[rows.Int64(i, 0)].insert(rows.Int64(i, 1));
+      return holders;
     });
   }
 
@@ -402,6 +457,12 @@ class PgStore : public Store {
         if (m_callback) m_callback(orgId, head);
       }
     }
+  }
+
+  static Status EndDeviceTokens(PgConn& conn, int64_t orgId, int64_t deviceId, int64_t now) {
+    CRM_TRY(conn.Query("UPDATE crm_tokens SET revoked_at = $1 WHERE org_id = $2 AND device_id = $3 AND revoked_at IS NULL",
+                       {PgParam::Int(now), PgParam::Int(orgId), PgParam::Int(deviceId)}));
+    return Ok();
   }
 
   static Status UpsertPassword(PgConn& conn, int64_t orgId, int64_t userId, const std::string& hash, int64_t now) {

@@ -25,6 +25,7 @@
 #include "core/org.h"
 #include "core/schema.h"
 #include "core/scope.h"
+#include "core/sha256.h"
 #include "core/validate.h"
 #include "sync/changeset.h"
 #include "sync/scope_filter.h"
@@ -132,6 +133,14 @@ class JsonBody {
     }
     if (!found->is_string()) return MakeError(ErrorCode::Invalid, std::string(field) + ": must be a decimal string");
     return ParseId(found->get<std::string>(), field);
+  }
+
+  // true or false; `fallback` when absent or null.
+  Result<bool> Flag(const char* field, bool fallback) const {
+    auto found = m_value.find(field);
+    if (found == m_value.end() || found->is_null()) return fallback;
+    if (!found->is_boolean()) return MakeError(ErrorCode::Invalid, std::string(field) + ": must be true or false");
+    return found->get<bool>();
   }
 
   // Present, even as null: for fields where null means something (no team) and absence is a mistake.
@@ -286,7 +295,7 @@ std::string EndpointLabel(const std::string& method, const std::string& path) {
   static const std::set<std::string> kKnown = {
       "/v1/setup", "/v1/signin", "/v1/signout", "/v1/push", "/v1/pull", "/v1/snapshot", "/v1/scope", "/v1/admin/users",
       "/v1/admin/users/{id}/password", "/v1/admin/users/{id}/role", "/v1/admin/users/{id}/team", "/v1/admin/teams",
-      "/v1/admin/teams/{id}/name", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke",
+      "/v1/admin/teams/{id}/name", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke", "/v1/wiped",
       "/healthz", "/metrics"};
   if (!kKnown.count(label)) label = path.rfind("/v1/", 0) == 0 ? "/v1/other" : "static";
   return method + " " + label;
@@ -353,8 +362,9 @@ struct Service::Impl {
     std::string tokenHash;
   };
 
-  // The caller behind the bearer token; a 401 response when there is none.
-  std::optional<ApiResponse> Authenticate(const ApiRequest& request, Caller& caller) {
+  // The caller behind the bearer token; a 401 response when there is none, a 403 device_revoked when
+  // its device was revoked (`endpoint`: the path's second part, "push", "pull"…).
+  std::optional<ApiResponse> Authenticate(const ApiRequest& request, const std::string& endpoint, Caller& caller) {
     const std::string prefix = "Bearer ";
     const std::string& header = request.authorization;
     auto unauthorized = [](const std::string& message) { return Fail(401, "unauthorized", message); };
@@ -369,13 +379,45 @@ struct Service::Impl {
       return store().FindToken(caller.tokenHash, NowMs());
     }();
     if (!found) return FromError(found.GetError());
-    if (!found.Value()) return unauthorized("the token is unknown, expired or revoked: sign in again");
-    caller.token = *found.Value();
+    if (found.Value()) {
+      caller.token = *found.Value();
+    } else if (auto revoked = FromRevokedDevice(endpoint, caller)) {
+      return *revoked;
+    }
     auto active = copies().MayAct(caller.token.orgId, caller.token.userId);
     if (!active) return FromError(active.GetError());
     if (!active.Value()) return unauthorized("the account was deactivated (or removed) by an administrator");
     Touch(caller.token);
     return std::nullopt;
+  }
+
+  // 403 device_revoked: the device must erase its data (docs/PROTOCOL.md, "Admin").
+  static ApiResponse DeviceRevoked(const DeviceRevocation& revocation) {
+    return Json(403, json{{"error", "device_revoked"},
+                          {"message", "an administrator revoked this device: its data must be erased"},
+                          {"wipe", true},
+                          {"keep_unsent", revocation.keepUnsent}});
+  }
+
+  // A token that FindToken did not accept: of a revoked device, it gets device_revoked (even ended or
+  // expired), except that with keep_unsent its live tokens still push (nullopt: go on as `caller`),
+  // and POST /v1/wiped records that the device erased its data. Any other token: 401.
+  std::optional<ApiResponse> FromRevokedDevice(const std::string& endpoint, Caller& caller) {
+    auto found = store().FindRevokedDeviceToken(caller.tokenHash, NowMs());
+    if (!found) return FromError(found.GetError());
+    if (!found.Value()) return Fail(401, "unauthorized", "the token is unknown, expired or revoked: sign in again");
+    const RevokedDeviceToken& revoked = *found.Value();
+    const TokenRecord& token = revoked.token;
+    if (endpoint == "wiped") {
+      if (auto marked = store().MarkDeviceWiped(token.orgId, token.deviceId, NowMs()); !marked) return FromError(marked.GetError());
+      Log("info", "device wiped", {{"org", Decimal(token.orgId)}, {"device", Decimal(token.deviceId)}});
+      return NoContent();
+    }
+    if (endpoint == "push" && revoked.live && revoked.revocation.keepUnsent && !revoked.revocation.wiped) {
+      caller.token = token;
+      return std::nullopt;
+    }
+    return DeviceRevoked(revoked.revocation);
   }
 
   // last_seen for the admin's device list; written at most once a minute per device.
@@ -504,6 +546,16 @@ struct Service::Impl {
     return SignedIn(201, org.orgId, admin, device.Value());
   }
 
+  // A sign-in naming a revoked device, with the secret its id is bound to: device_revoked.
+  std::optional<ApiResponse> RevokedSignIn(int64_t orgId, const DeviceFields& device) {
+    auto revocation = store().FindDeviceRevocation(orgId, device.id);
+    if (!revocation) return FromError(revocation.GetError());
+    if (!revocation.Value()) return std::nullopt;
+    const auto& bound = revocation.Value()->secretHash;
+    if (!bound || !ConstantTimeEqual(*bound, device.claim.secretHash)) return std::nullopt;  // AddToken refuses it (403)
+    return DeviceRevoked(*revocation.Value());
+  }
+
   ApiResponse SignIn(const ApiRequest& request) {
     if (auto limited = Limit(signInLimiter, request.remote)) return *limited;
     auto body = JsonBody::Parse(request.body);
@@ -539,6 +591,7 @@ struct Service::Impl {
     if (!org) return FromError(org.GetError());
     if (!org.Value()) return refuse(true);
     const int64_t orgId = org.Value()->id;
+    if (auto revoked = RevokedSignIn(orgId, device.Value())) return *revoked;
     std::optional<User> user;
     Status looked = copies().WithCopy(orgId, [&](Db& copy, int64_t) -> Status {
       auto found = FindUserByName(copy, userName.Value());
@@ -945,14 +998,28 @@ struct Service::Impl {
                           {"name", device.name},
                           {"user_id", Decimal(device.userId)},
                           {"last_seen", device.lastSeen},
-                          {"revoked", device.revoked}});
+                          {"revoked", device.revoked},
+                          {"keep_unsent", device.keepUnsent},
+                          {"wiped", device.wiped}});
     }
     return Json(200, json{{"devices", list}});
   }
 
-  ApiResponse RevokeDevice(const Caller& caller, int64_t deviceId) {
-    if (auto revoked = store().RevokeDevice(caller.token.orgId, deviceId, NowMs()); !revoked) return FromError(revoked.GetError());
-    Log("info", "device revoked", {{"org", Decimal(caller.token.orgId)}, {"device", Decimal(deviceId)}});
+  // Body (optional): {"keep_unsent": true|false}, false when absent.
+  ApiResponse RevokeDevice(const ApiRequest& request, const Caller& caller, int64_t deviceId) {
+    bool keepUnsent = false;
+    if (!request.body.empty()) {
+      auto body = JsonBody::Parse(request.body);
+      if (!body) return FromError(body.GetError());
+      auto keep = body.Value().Flag("keep_unsent", false);
+      if (!keep) return FromError(keep.GetError());
+      keepUnsent = keep.Value();
+    }
+    if (auto revoked = store().RevokeDevice(caller.token.orgId, deviceId, keepUnsent, NowMs()); !revoked) {
+      return FromError(revoked.GetError());
+    }
+    Log("info", "device revoked", {{"org", Decimal(caller.token.orgId)}, {"device", Decimal(deviceId)},
+                                   {"keep_unsent", keepUnsent ? "true" : "false"}});
     return NoContent();
   }
 
@@ -984,7 +1051,7 @@ struct Service::Impl {
     } else if (parts.size() == 5 && parts[2] == "devices" && parts[4] == "revoke" && post) {
       auto id = idAt(3);
       if (!id) return Fail(404, "not_found", "no such device");
-      return RevokeDevice(caller, *id.Value());
+      return RevokeDevice(request, caller, *id.Value());
     }
     return Fail(404, "not_found", "no such admin endpoint: " + request.method + " " + request.path);
   }
@@ -1035,10 +1102,10 @@ struct Service::Impl {
     if (parts.size() == 2 && parts[1] == "setup" && post) return Setup(request);
     if (parts.size() == 2 && parts[1] == "signin" && post) return SignIn(request);
 
-    static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "scope", "admin"};
+    static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "scope", "admin", "wiped"};
     if (!kAuthenticated.count(parts[1])) return Fail(404, "not_found", "no such endpoint: " + path);
     Caller caller;
-    if (auto denied = Authenticate(request, caller)) return *denied;
+    if (auto denied = Authenticate(request, parts[1], caller)) return *denied;
     if (auto limited = LimitDevice(caller)) return *limited;
     if (parts.size() == 2) {
       if (parts[1] == "signout" && post) return SignOut(caller);
@@ -1046,6 +1113,8 @@ struct Service::Impl {
       if (parts[1] == "pull" && get) return Pull(request, caller);
       if (parts[1] == "snapshot" && get) return Snapshot(caller);
       if (parts[1] == "scope" && post) return Scope(request, caller);
+      // A revoked device's report is answered in Authenticate; this device is not revoked.
+      if (parts[1] == "wiped" && post) return Fail(409, "conflict", "this device is not revoked: it has nothing to wipe");
     }
     if (parts[1] == "admin") return Admin(request, caller, parts);
     return Fail(404, "not_found", "no such endpoint: " + request.method + " " + path);

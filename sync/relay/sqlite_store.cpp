@@ -217,6 +217,12 @@ class SqliteStore : public Store {
     // Added to version 1: the secret a device id is bound to (older relays ignore the column).
     CRM_ASSIGN_OR_RETURN(int64_t hasSecret, db->QueryInt("SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'secret_hash'"));
     if (hasSecret == 0) CRM_TRY(db->Exec("ALTER TABLE devices ADD COLUMN secret_hash TEXT"));
+    // Added to version 1: a revocation that still takes unsent changes, and the device's report that it wiped.
+    CRM_ASSIGN_OR_RETURN(int64_t hasWiped, db->QueryInt("SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'wiped_at'"));
+    if (hasWiped == 0) {
+      CRM_TRY(db->Exec("ALTER TABLE devices ADD COLUMN keep_unsent INTEGER NOT NULL DEFAULT 0; "
+                       "ALTER TABLE devices ADD COLUMN wiped_at INTEGER"));
+    }
     return Ok();
   }
 
@@ -381,31 +387,88 @@ class SqliteStore : public Store {
   Result<std::vector<DeviceRecord>> ListDevices(int64_t orgId) override {
     return Read<std::vector<DeviceRecord>>([&](Db& db) -> Result<std::vector<DeviceRecord>> {
       CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-          "SELECT device_id, name, user_id, last_seen, revoked_at IS NOT NULL FROM devices WHERE org_id = ? ORDER BY last_seen DESC"));
+          "SELECT device_id, name, user_id, last_seen, revoked_at IS NOT NULL, keep_unsent, wiped_at IS NOT NULL FROM devices "
+          "WHERE org_id = ? ORDER BY last_seen DESC"));
       stmt.Bind(1, orgId);
       std::vector<DeviceRecord> devices;
       while (true) {
         CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
         if (!row) break;
-        devices.push_back(DeviceRecord{stmt.Int64(0), stmt.String(1), stmt.Int64(2), stmt.Int64(3), stmt.Int64(4) != 0});
+        devices.push_back(DeviceRecord{stmt.Int64(0), stmt.String(1), stmt.Int64(2), stmt.Int64(3), stmt.Int64(4) != 0,
+                                       stmt.Int64(5) != 0, stmt.Int64(6) != 0});
       }
       return devices;
     });
   }
 
-  Status RevokeDevice(int64_t orgId, int64_t deviceId, int64_t now) override {
+  Status RevokeDevice(int64_t orgId, int64_t deviceId, bool keepUnsent, int64_t now) override {
     return Write([&](Db& db) -> Status {
       CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin(TxnKind::Immediate));
       CRM_ASSIGN_OR_RETURN(Stmt device, db.Prepare(
-          "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE org_id = ? AND device_id = ?"));
-      device.BindAll(now, orgId, deviceId);
+          "UPDATE devices SET revoked_at = coalesce(revoked_at, ?), keep_unsent = ? WHERE org_id = ? AND device_id = ?"));
+      device.BindAll(now, static_cast<int64_t>(keepUnsent), orgId, deviceId);
       CRM_TRY(device.Run());
       if (db.Changes() == 0) return MakeError(ErrorCode::NotFound, "no device " + std::to_string(deviceId));
-      CRM_ASSIGN_OR_RETURN(Stmt tokens, db.Prepare(
-          "UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND device_id = ? AND revoked_at IS NULL"));
-      tokens.BindAll(now, orgId, deviceId);
-      CRM_TRY(tokens.Run());
+      if (!keepUnsent) CRM_TRY(EndDeviceTokens(db, orgId, deviceId, now));
       return txn.Commit();
+    });
+  }
+
+  Result<std::optional<RevokedDeviceToken>> FindRevokedDeviceToken(const std::string& hash, int64_t now) override {
+    return Read<std::optional<RevokedDeviceToken>>([&](Db& db) -> Result<std::optional<RevokedDeviceToken>> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+          "SELECT t.org_id, t.user_id, t.device_id, t.expires_at, t.revoked_at IS NULL AND t.expires_at > ?, d.keep_unsent, "
+          "d.wiped_at IS NOT NULL, d.secret_hash FROM tokens t JOIN devices d ON d.org_id = t.org_id AND d.device_id = t.device_id "
+          "WHERE t.hash = ? AND d.revoked_at IS NOT NULL"));
+      stmt.BindAll(now, hash);
+      CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return std::optional<RevokedDeviceToken>();
+      RevokedDeviceToken revoked{TokenRecord{stmt.Int64(0), stmt.Int64(1), stmt.Int64(2), stmt.Int64(3)}, stmt.Int64(4) != 0,
+                                 DeviceRevocation{stmt.Int64(5) != 0, stmt.Int64(6) != 0, std::nullopt}};
+      if (!stmt.IsNull(7)) revoked.revocation.secretHash = stmt.String(7);
+      return std::optional<RevokedDeviceToken>(std::move(revoked));
+    });
+  }
+
+  Result<std::optional<DeviceRevocation>> FindDeviceRevocation(int64_t orgId, int64_t deviceId) override {
+    return Read<std::optional<DeviceRevocation>>([&](Db& db) -> Result<std::optional<DeviceRevocation>> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+          "SELECT keep_unsent, wiped_at IS NOT NULL, secret_hash FROM devices WHERE org_id = ? AND device_id = ? AND revoked_at IS NOT NULL"));
+      stmt.BindAll(orgId, deviceId);
+      CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return std::optional<DeviceRevocation>();
+      DeviceRevocation revocation{stmt.Int64(0) != 0, stmt.Int64(1) != 0, std::nullopt};
+      if (!stmt.IsNull(2)) revocation.secretHash = stmt.String(2);
+      return std::optional<DeviceRevocation>(std::move(revocation));
+    });
+  }
+
+  Status MarkDeviceWiped(int64_t orgId, int64_t deviceId, int64_t now) override {
+    return Write([&](Db& db) -> Status {
+      CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin(TxnKind::Immediate));
+      CRM_ASSIGN_OR_RETURN(Stmt device, db.Prepare(
+          "UPDATE devices SET wiped_at = coalesce(wiped_at, ?), keep_unsent = 0 WHERE org_id = ? AND device_id = ? AND revoked_at IS NOT NULL"));
+      device.BindAll(now, orgId, deviceId);
+      CRM_TRY(device.Run());
+      if (db.Changes() == 0) return MakeError(ErrorCode::NotFound, "no revoked device " + std::to_string(deviceId));
+      CRM_TRY(EndDeviceTokens(db, orgId, deviceId, now));
+      return txn.Commit();
+    });
+  }
+
+  Result<std::map<int64_t, std::set<int64_t>>> DeviceHolders(int64_t orgId, int64_t userId) override {
+    return Read<std::map<int64_t, std::set<int64_t>>>([&](Db& db) -> Result<std::map<int64_t, std::set<int64_t>>> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+          "SELECT DISTINCT device_id, user_id FROM tokens WHERE org_id = ? AND device_id IN "
+          "(SELECT device_id FROM tokens WHERE org_id = ? AND user_id = ?)"));
+      stmt.BindAll(orgId, orgId, userId);
+      std::map<int64_t, std::set<int64_t>> holders;
+      while (true) {
+        CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        holders[stmt.Int64(0)].insert(stmt.Int64(1));
+      }
+      return holders;
     });
   }
 
@@ -426,6 +489,13 @@ class SqliteStore : public Store {
   }
 
  private:
+  static Status EndDeviceTokens(Db& db, int64_t orgId, int64_t deviceId, int64_t now) {
+    CRM_ASSIGN_OR_RETURN(Stmt tokens, db.Prepare(
+        "UPDATE tokens SET revoked_at = ? WHERE org_id = ? AND device_id = ? AND revoked_at IS NULL"));
+    tokens.BindAll(now, orgId, deviceId);
+    return tokens.Run();
+  }
+
   static Status InsertPassword(Db& db, int64_t orgId, int64_t userId, const std::string& hash, int64_t now) {
     CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
         "INSERT INTO passwords (org_id, user_id, hash, updated_at) VALUES (?, ?, ?, ?) "

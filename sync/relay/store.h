@@ -47,6 +47,25 @@ struct DeviceRecord {
   int64_t userId = 0;  // who signed in on it last
   int64_t lastSeen = 0;
   bool revoked = false;
+  bool keepUnsent = false;  // revoked, but its unsent changes are still taken (docs/PROTOCOL.md, "Admin")
+  bool wiped = false;       // the device reported that it erased its data
+};
+
+// What a revoked device is told (403 device_revoked): erase your data, after pushing what is unsent
+// when `keepUnsent`. `secretHash`: the secret the id is bound to, for sign-ins naming the device.
+struct DeviceRevocation {
+  bool keepUnsent = false;
+  bool wiped = false;
+  std::optional<std::string> secretHash;
+};
+
+// A token of a revoked device, in any state of its own (ended, expired): the device must still learn
+// that it was revoked rather than be asked to sign in again. `live`: the token itself is neither
+// ended nor expired (with keepUnsent, such a token still pushes).
+struct RevokedDeviceToken {
+  TokenRecord token;
+  bool live = false;
+  DeviceRevocation revocation;
 };
 
 // A device as it signs in: its name, and the SHA-256 of the secret it made at its first start. The
@@ -122,8 +141,18 @@ class Store {
   virtual Status RevokeUserTokens(int64_t orgId, int64_t userId, int64_t now) = 0;
   virtual Status TouchDevice(int64_t orgId, int64_t deviceId, int64_t userId, int64_t now) = 0;
   virtual Result<std::vector<DeviceRecord>> ListDevices(int64_t orgId) = 0;
-  // NotFound when the organisation has no such device.
-  virtual Status RevokeDevice(int64_t orgId, int64_t deviceId, int64_t now) = 0;
+  // NotFound when the organisation has no such device. Without `keepUnsent` every token of the device
+  // ends; with it they keep pushing (only) until the device reports it wiped. Revoking again sets
+  // keepUnsent anew.
+  virtual Status RevokeDevice(int64_t orgId, int64_t deviceId, bool keepUnsent, int64_t now) = 0;
+  // The token's device when it is revoked (whatever the token's own state); empty otherwise.
+  virtual Result<std::optional<RevokedDeviceToken>> FindRevokedDeviceToken(const std::string& hash, int64_t now) = 0;
+  // The device's revocation, when it is revoked; empty otherwise (also for an unknown device).
+  virtual Result<std::optional<DeviceRevocation>> FindDeviceRevocation(int64_t orgId, int64_t deviceId) = 0;
+  // The device erased its data: no more pushes, every token ends.
+  virtual Status MarkDeviceWiped(int64_t orgId, int64_t deviceId, int64_t now) = 0;
+  // The devices the user ever held a token on, each with every user who ever held one there.
+  virtual Result<std::map<int64_t, std::set<int64_t>>> DeviceHolders(int64_t orgId, int64_t userId) = 0;
 
   // --- the log
   virtual Result<int64_t> HeadSeq(int64_t orgId) = 0;

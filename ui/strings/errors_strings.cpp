@@ -27,6 +27,7 @@ constexpr KeyedText kTexts[] = {
     {"errors.relay_unreachable", "连不上同步服务器，修改已保存在本机，联网后自动同步", "Cannot reach the sync server; changes are kept on this device and sync when it is back"},
     {"errors.relay_busy", "同步服务器正忙，稍后自动重试", "The sync server is busy; trying again shortly"},
     {"errors.relay_sign_in", "同步服务器不再接受本设备的登录，请重新登录", "The sync server no longer accepts this device's sign-in; sign in again"},
+    {"errors.device_revoked", "此设备已被管理员停用，本机数据将被清除", "An administrator revoked this device; its data is being erased"},
     {"errors.relay_forbids", "同步服务器不允许你的账号做这件事", "The sync server does not allow your account to do this"},
     {"errors.relay_rejected", "同步服务器没有接受请求，请检查服务器地址，或更新应用", "The sync server did not accept the request; check its address, or update the app"},
     {"errors.relay_refused_change", "同步服务器拒绝了本机的一项修改（%s），已在本机撤回，详见同步冲突记录", "The sync server refused a change made here (%s); it was taken back on this device, see the sync conflicts"},

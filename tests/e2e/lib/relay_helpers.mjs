@@ -42,12 +42,14 @@ export async function post(url, body, token) {
   return text ? JSON.parse(text) : {};
 }
 
-// As the README's operator does with curl: the organisation and its admin, then a rep.
+// As the README's operator does with curl: the organisation and its admin, then a rep. Returns the
+// admin's sign-in (its token, for the admin API).
 export async function setUpOrganisation(relay) {
   const admin = await post(`${relay.url}v1/setup`, { setup_token: relay.setupToken, organisation: '美家门窗', admin_name: '王经理',
                                                       password: 'menchuang-2026', device_id: '1', device_name: 'curl',
                                                       device_secret: randomBytes(32).toString('hex') });
   await post(`${relay.url}v1/admin/users`, { name: '张三', role: 'rep', password: 'zhangsan-2026' }, admin.token);
+  return admin;
 }
 
 export async function signInOnline(page, account, password) {
