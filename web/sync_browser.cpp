@@ -84,6 +84,8 @@ void FetchTransport::Snapshot(std::function<void(Result<sync::SnapshotResponse>)
 
 void FetchTransport::Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) {
   Send(sync::ScopeCall(request, m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadScopeAnswer(answer)); });
+}
+
 void FetchTransport::ReportWiped(std::function<void(crm::Status)> done) {
   Send(sync::WipedCall(m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadWipedAnswer(answer)); });
 }
