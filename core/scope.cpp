@@ -97,4 +97,18 @@ Status DropCustomers(Db& db, const std::vector<int64_t>& ids) {
   return db.Exec("DELETE FROM temp.scope_dropped");
 }
 
+Status DropRowsOfAbsentCustomers(Db& db) {
+  const bool wasSuppressed = db.AuditSuppressed();
+  db.SetAuditSuppressed(true);
+  Status dropped = Ok();
+  for (const RecordType& type : RecordTypes()) {
+    if (!dropped) break;
+    if (!type.scopeColumn || type.access == Access::Customer) continue;
+    dropped = db.Exec(std::string("DELETE FROM ") + type.table + " WHERE " + type.scopeColumn + " IS NOT NULL AND " +
+                      type.scopeColumn + " NOT IN (SELECT id FROM customers)");
+  }
+  db.SetAuditSuppressed(wasSuppressed);
+  return dropped;
+}
+
 }  // namespace crm

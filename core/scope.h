@@ -38,5 +38,8 @@ std::string ScopeDigest(const std::vector<int64_t>& sortedIds);
 // this database only: a customer left the device's scope. Writes no audit rows; the caller keeps sync capture
 // off, since nothing here is a change anyone made.
 Status DropCustomers(Db& db, const std::vector<int64_t>& ids);
+// Removes rows that follow a customer this database does not hold (a merge moved them to one outside
+// the scope). Like DropCustomers: no audit, and the caller keeps sync capture off.
+Status DropRowsOfAbsentCustomers(Db& db);
 
 }  // namespace crm

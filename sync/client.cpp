@@ -1,6 +1,8 @@
 #include "sync/client.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "core/scope.h"
 
@@ -64,7 +66,10 @@ void SyncClient::Tick(int64_t nowMs) {
   ApplyReceived(nowMs);
   if (m_status.signInNeeded || nowMs < m_retryAtMs) return;
   if (!m_pushInFlight) StartPush(nowMs);
-  if (m_scopeCheck && !m_scopeInFlight && !m_pushInFlight && !m_morePull && m_received.empty()) StartScope(nowMs);
+  // Once level with the last head this device heard of: a scope answer applies only at its own position.
+  if (m_scopeCheck && !m_scopeInFlight && !m_pushInFlight && m_received.empty() && m_replica.ConfirmedSeq() >= m_status.headSeq) {
+    StartScope(nowMs);
+  }
   if (!m_pullInFlight && m_received.empty() && !m_replica.Stalled() && nowMs >= m_pullAtMs) StartPull(nowMs);
 }
 
@@ -120,8 +125,19 @@ void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
   PullResponse& pulled = response.Value();
   m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);
   if (!pulled.scopeDigest.empty()) {
+    // What this device holds against the scope the answer was cut to: where they differ, changes of a
+    // customer held here may have been left out of this answer, so the scope answer brings it again.
     m_scopeDigest = pulled.scopeDigest;
-    m_scopeCheck = m_scopeDigest != m_scopeMatched;
+    auto question = m_replica.ScopeQuestion();
+    if (!question) return Failed(question.GetError(), m_nowMs);
+    const bool differs = ScopeDigest(question.Value().heldCustomers) != m_scopeDigest;
+    int64_t since = differs && !pulled.changesets.empty() ? pulled.changesets.front().seq : 0;
+    if (pulled.scopeRefreshFrom > 0) since = since > 0 ? std::min(since, pulled.scopeRefreshFrom) : pulled.scopeRefreshFrom;
+    if (std::getenv("CRM_DEBUG_SCOPE")) std::fprintf(stderr, "user %lld pull %lld..%lld differs %d refresh %lld held %zu\n", (long long)m_replica.Author(), pulled.changesets.empty() ? 0LL : (long long)pulled.changesets.front().seq, pulled.changesets.empty() ? 0LL : (long long)pulled.changesets.back().seq, differs, (long long)pulled.scopeRefreshFrom, question.Value().heldCustomers.size());
+    if (since > 0) {
+      if (crm::Status noted = m_replica.NoteScopeMismatch(since); !noted) return Failed(noted.GetError(), m_nowMs);
+    }
+    m_scopeCheck = differs || since > 0 || question.Value().since > 0;
   }
   int64_t last = pulled.changesets.empty() ? m_replica.ConfirmedSeq() : pulled.changesets.back().seq;
   m_morePull = last < pulled.headSeq;
@@ -169,13 +185,13 @@ void SyncClient::ApplyReceived(int64_t nowMs) {
 }
 
 void SyncClient::StartScope(int64_t nowMs) {
+  if (std::getenv("CRM_DEBUG_SCOPE")) std::fprintf(stderr, "start scope\n");
   // Local changes reach the relay first (a customer leaving this device takes nothing unsent with it).
   auto pending = m_replica.PendingCount();
   if (!pending || pending.Value() > 0) return;
   auto question = m_replica.ScopeQuestion();
   if (!question) return Failed(question.GetError(), nowMs);
-  if (ScopeDigest(question.Value().heldCustomers) == m_scopeDigest) {
-    m_scopeMatched = m_scopeDigest;
+  if (ScopeDigest(question.Value().heldCustomers) == m_scopeDigest && question.Value().since == 0) {
     m_scopeCheck = false;
     return;
   }
@@ -189,8 +205,10 @@ void SyncClient::StartScope(int64_t nowMs) {
 
 void SyncClient::OnScope(Result<ScopeResponse> answer, int64_t sentMs) {
   m_scopeInFlight = false;
+  if (std::getenv("CRM_DEBUG_SCOPE") && !answer) std::fprintf(stderr, "scope error %s\n", answer.Message().c_str());
   if (!answer) return Failed(answer.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
   auto applied = m_replica.ApplyScope(answer.Value());
+  if (std::getenv("CRM_DEBUG_SCOPE")) std::fprintf(stderr, "user %lld scope answer at %lld (device at %lld): leave %zu enter %zu more %d applied %s\n", (long long)(long long)m_replica.Author(), (long long)answer.Value().seq, (long long)m_replica.ConfirmedSeq(), answer.Value().leave.size(), answer.Value().enter.size(), answer.Value().more, applied ? (applied.Value() ? "yes" : "no") : applied.Message().c_str());
   if (!applied) return Failed(applied.GetError(), m_nowMs);
   if (!applied.Value()) {
     // The relay has moved on since this device's position (or a change is pending): pull, then ask again.
@@ -199,9 +217,8 @@ void SyncClient::OnScope(Result<ScopeResponse> answer, int64_t sentMs) {
   }
   const ScopeResponse& done = answer.Value();
   m_scopeDigest = done.digest;
-  // Ask again while more customers enter; an answer that changed nothing ends the round either way.
-  m_scopeCheck = done.more || !done.leave.empty() || !done.enter.empty();
-  if (!m_scopeCheck) m_scopeMatched = m_scopeDigest;
+  // Ask again while more customers enter (an answer that moved nothing ends the round either way).
+  m_scopeCheck = done.more;
 }
 
 SyncStatus SyncClient::Status() {

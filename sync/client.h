@@ -70,9 +70,8 @@ class SyncClient {
   bool m_pullInFlight = false;
   bool m_morePull = true;  // the relay has more than the last pull brought
   bool m_scopeInFlight = false;
-  bool m_scopeCheck = false;    // the relay's fingerprint differs from the last one that matched: compare
+  bool m_scopeCheck = false;    // this device's holding may differ from its scope: ask the relay once caught up
   std::string m_scopeDigest;    // the relay's fingerprint of this device's scope, from the last pull
-  std::string m_scopeMatched;   // the last fingerprint this device's own customers gave too
   bool m_pushUnsent = false;  // revoked with keep_unsent: the outbox still goes before the wipe
   std::vector<SequencedChangeset> m_received;
   size_t m_receivedDone = 0;

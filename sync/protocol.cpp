@@ -261,8 +261,18 @@ Result<PullResponse> ReadPullAnswer(const HttpAnswer& answer) {
   auto decoded = DecodePull(DataOf(answer.body), answer.body.size());
   if (!decoded) return UndecodableError("pull", decoded.GetError());
   decoded.Value().retryAfterSeconds = ParseRetryAfter(answer.retryAfter, 0);
-  decoded.Value().scopeDigest = std::string(answer.scope.substr(0, 64));
+  std::string_view scope = answer.scope.substr(0, 128);
+  const size_t from = scope.find(";from=");
+  decoded.Value().scopeDigest = std::string(scope.substr(0, from));
+  if (from != std::string_view::npos) {
+    decoded.Value().scopeRefreshFrom = std::max<int64_t>(0, std::strtoll(std::string(scope.substr(from + 6)).c_str(), nullptr, 10));
+  }
   return decoded;
+}
+
+std::string ScopeHeader(const PullResponse& response) {
+  if (response.scopeRefreshFrom <= 0) return response.scopeDigest;
+  return response.scopeDigest + ";from=" + std::to_string(response.scopeRefreshFrom);
 }
 
 Result<ScopeResponse> ReadScopeAnswer(const HttpAnswer& answer) {

@@ -106,6 +106,9 @@ int RetryAfterOf(const HttpAnswer& answer);
 // The read timeout for a request, given the transport's usual one.
 int TimeoutSecondsFor(const HttpRequest& request, int baseSeconds);
 
+// The X-CRM-Scope header of a scoped pull: the fingerprint, then ";from=N" when a row moved into the scope.
+std::string ScopeHeader(const PullResponse& response);
+
 // --- requests. `token` empty: no Authorization header.
 HttpRequest PushCall(const PushRequest& request, const std::string& token);
 HttpRequest PullCall(int64_t afterSeq, int limit, int waitSeconds, const std::string& token);

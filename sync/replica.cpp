@@ -17,6 +17,7 @@
 #include "core/accounts.h"
 #include "core/conflicts.h"
 #include "core/ids.h"
+#include "core/records.h"
 #include "core/schema.h"
 #include "core/scope.h"
 #include "sync/apply.h"
@@ -32,6 +33,7 @@ namespace crm::sync {
 namespace {
 
 constexpr const char* kStateConfirmedSeq = "confirmed_seq";
+constexpr const char* kStateScopeSince = "scope.since";  // ScopeRequest::since, until a scope answer is applied
 
 Result<sqlite3_session*> NewSyncedSession(Db& db) {
   sqlite3_session* session = nullptr;
@@ -429,7 +431,16 @@ Result<PullReport> Replica::RetryInbox() {
 Result<ScopeRequest> Replica::ScopeQuestion() {
   ScopeRequest question;
   CRM_ASSIGN_OR_RETURN(question.heldCustomers, HeldCustomers(m_db));
+  CRM_ASSIGN_OR_RETURN(auto since, GetSyncState(m_db, kStateScopeSince));
+  if (since) question.since = std::strtoll(since->c_str(), nullptr, 10);
   return question;
+}
+
+Status Replica::NoteScopeMismatch(int64_t first) {
+  if (first < 1) return Ok();
+  CRM_ASSIGN_OR_RETURN(auto since, GetSyncState(m_db, kStateScopeSince));
+  if (since && std::strtoll(since->c_str(), nullptr, 10) <= first) return Ok();
+  return SetSyncState(m_db, kStateScopeSince, std::to_string(first));
 }
 
 Result<bool> Replica::ApplyScope(const ScopeResponse& answer) {
@@ -445,12 +456,14 @@ Result<bool> Replica::ApplyScope(const ScopeResponse& answer) {
   std::vector<int64_t> dropped = answer.leave;
   dropped.insert(dropped.end(), answer.enter.begin(), answer.enter.end());
   CRM_TRY(DropCustomers(m_db, dropped));
+  CRM_TRY(DropRowsOfAbsentCustomers(m_db));
   if (!answer.rows.empty()) {
     CRM_TRY(CheckChangesetFormat(answer.rows.data(), answer.rows.size()));
     ApplyOrigin origin{answer.seq, 0, 0, NowMs()};
     // What conflicts remain are rows this device should not have had; nothing anybody changed is lost.
     CRM_TRY(ApplyWithPolicy(m_db, answer.rows.data(), answer.rows.size(), origin));
   }
+  CRM_TRY(m_db.Exec(std::string("DELETE FROM sync_state WHERE key = '") + kStateScopeSince + "'"));
   CRM_TRY(txn.Commit());
   return true;
 }
@@ -614,7 +627,11 @@ Result<Db> BootstrapFromSnapshot(Db& current, const SnapshotResponse& snapshot) 
 // ---------------------------------------------------------------------------
 // [SECTION] Canonical dump
 
-Result<std::string> CanonicalDump(Db& db) {
+Result<std::string> CanonicalDump(Db& db, const std::vector<int64_t>* customers) {
+  std::string held;
+  if (customers) {
+    for (int64_t id : *customers) held += (held.empty() ? "" : ",") + std::to_string(id);
+  }
   std::string out;
   for (const std::string& table : SyncedTables()) {
     CRM_ASSIGN_OR_RETURN(Stmt key, db.PrepareOnce("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk"));
@@ -626,7 +643,13 @@ Result<std::string> CanonicalDump(Db& db) {
       order += (order.empty() ? "" : ", ") + ("\"" + key.String(0) + "\"");
     }
     out += "== " + table + "\n";
-    CRM_ASSIGN_OR_RETURN(Stmt select, db.PrepareOnce("SELECT * FROM \"" + table + "\" ORDER BY " + order));
+    std::string where;
+    const RecordType* type = FindRecordType(table);
+    if (customers && type && type->scopeColumn) {
+      where = std::string(" WHERE ") + (type->access == Access::Customer ? "" : std::string(type->scopeColumn) + " IS NULL OR ") +
+              type->scopeColumn + " IN (" + held + ")";
+    }
+    CRM_ASSIGN_OR_RETURN(Stmt select, db.PrepareOnce("SELECT * FROM \"" + table + "\"" + where + " ORDER BY " + order));
     int columns = select.ColumnCount();
     for (;;) {
       CRM_ASSIGN_OR_RETURN(bool row, select.Step());

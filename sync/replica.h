@@ -74,6 +74,9 @@ class Replica final : public TxnObserver {
 
   // A scoped device (core/scope.h): the customers it holds, to ask the relay how they differ from its scope.
   Result<ScopeRequest> ScopeQuestion();
+  // A pull from position `first` on was cut to a scope this device's holding did not match: kept (the
+  // earliest) until a scope answer has been applied, so customers that may have missed changes come again.
+  Status NoteScopeMismatch(int64_t first);
   // The relay's answer: customers that left the scope are dropped from this device, those that entered
   // arrive with every row (replacing any row of theirs already here). Applied only at the answer's
   // position with nothing pending (every local change pushed and confirmed first); false otherwise.
@@ -124,7 +127,8 @@ struct RefusedChange {
 Result<std::vector<RefusedChange>> ListRefused(Db& db, int limit = 100);
 
 // The synced tables as canonical text (tables in order, rows by key), for checking
-// that replicas converged.
-Result<std::string> CanonicalDump(Db& db);
+// that replicas converged. With `customers`, only the rows a device holding those customers holds
+// (core/scope.h: the rows that follow them, and the rows of no customer).
+Result<std::string> CanonicalDump(Db& db, const std::vector<int64_t>* customers = nullptr);
 
 }  // namespace crm::sync

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -69,17 +71,26 @@ class Readers {
   std::map<int64_t, bool> m_known;
 };
 
-// Whether the scope may read one change: a row of no customer is everyone's; an updated row is read
-// where it was or where it goes.
-Result<bool> MayReadChange(Readers& readers, sqlite3_changeset_iter* iter, const std::string& table,
-                           const SyncedTableShape& shape) {
-  if (shape.scopeColumn < 0) return true;
+// The customers one change is about: where the row was and where it goes (an update may move it).
+// `ofNone`: the row belongs to no customer (an audit row about a user): everyone's.
+struct ChangeCustomers {
+  std::vector<std::optional<int64_t>> customers;
+  bool ofNone = false;
+  bool unreadable = false;  // fewer columns than the customer column's place
+};
+
+Result<ChangeCustomers> CustomersOfChange(Readers& readers, sqlite3_changeset_iter* iter, const std::string& table,
+                                          const SyncedTableShape& shape) {
+  ChangeCustomers found;
   const char* name = nullptr;
   int columns = 0, op = 0, indirect = 0;
   sqlite3changeset_op(iter, &name, &columns, &op, &indirect);
-  if (shape.scopeColumn >= columns) return false;
-  std::vector<std::optional<int64_t>> customers;
-  bool anyNull = false;
+  if (shape.scopeColumn >= columns) {
+    found.unreadable = true;
+    return found;
+  }
+  std::vector<std::optional<int64_t>>& customers = found.customers;
+  bool& anyNull = found.ofNone;
   auto consider = [&](sqlite3_value* value) {
     if (!value) return;
     if (sqlite3_value_type(value) == SQLITE_NULL) anyNull = true;
@@ -105,8 +116,18 @@ Result<bool> MayReadChange(Readers& readers, sqlite3_changeset_iter* iter, const
       }
     }
   }
-  if (customers.empty()) return anyNull;  // a row of no customer (an audit row about a user): everyone's
-  for (const auto& customer : customers) {
+  return found;
+}
+
+// Whether the scope may read one change: a row of no customer is everyone's; an updated row is read
+// where it was or where it goes.
+Result<bool> MayReadChange(Readers& readers, sqlite3_changeset_iter* iter, const std::string& table,
+                           const SyncedTableShape& shape) {
+  if (shape.scopeColumn < 0) return true;
+  CRM_ASSIGN_OR_RETURN(ChangeCustomers found, CustomersOfChange(readers, iter, table, shape));
+  if (found.unreadable) return false;
+  if (found.customers.empty()) return found.ofNone;
+  for (const auto& customer : found.customers) {
     CRM_ASSIGN_OR_RETURN(bool reads, readers.Reads(*customer));
     if (reads) return true;
   }
@@ -115,7 +136,7 @@ Result<bool> MayReadChange(Readers& readers, sqlite3_changeset_iter* iter, const
 
 }  // namespace
 
-Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope& scope) {
+Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope& scope, bool* movedAcross) {
   if (scope.everything || changeset.empty()) return changeset;
   sqlite3_changeset_iter* raw = nullptr;
   if (sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<uint8_t*>(changeset.data())) != SQLITE_OK) {
@@ -140,6 +161,20 @@ Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope&
       droppedAny = true;
       continue;
     }
+    if (movedAcross && op == SQLITE_UPDATE && shape->scopeColumn >= 0) {
+      // An update that moves the row between customers, one of which the scope may not read.
+      sqlite3_value* from = nullptr;
+      sqlite3_value* to = nullptr;
+      if (sqlite3changeset_old(iter.get(), shape->scopeColumn, &from) == SQLITE_OK && from &&
+          sqlite3changeset_new(iter.get(), shape->scopeColumn, &to) == SQLITE_OK && to) {
+        for (sqlite3_value* side : {from, to}) {
+          auto id = IntOf(side);
+          if (!id) continue;
+          CRM_ASSIGN_OR_RETURN(bool readsSide, readers.Reads(*id));
+          if (!readsSide) *movedAcross = true;
+        }
+      }
+    }
     keptAny = true;
     if (sqlite3changegroup_add_change(group.get(), iter.get()) != SQLITE_OK) {
       return MakeError(ErrorCode::Corrupt, "a logged change of " + table + " could not be regrouped");
@@ -156,6 +191,70 @@ Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope&
   return filtered;
 }
 
+Status CustomersTouched(Db& copy, const Bytes& changeset, std::set<int64_t>& customers) {
+  if (changeset.empty()) return Ok();
+  sqlite3_changeset_iter* raw = nullptr;
+  if (sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<uint8_t*>(changeset.data())) != SQLITE_OK) {
+    return MakeError(ErrorCode::Corrupt, "a logged changeset does not read");
+  }
+  std::unique_ptr<sqlite3_changeset_iter, IterCloser> iter(raw);
+  ReadScope everything;
+  everything.everything = true;
+  Readers readers(copy, everything);
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3changeset_next(iter.get())) == SQLITE_ROW) {
+    const char* name = nullptr;
+    int columns = 0, op = 0, indirect = 0;
+    sqlite3changeset_op(iter.get(), &name, &columns, &op, &indirect);
+    const std::string table = name ? name : "";
+    CRM_ASSIGN_OR_RETURN(const SyncedTableShape* shape, TableShape(copy, table));
+    if (shape->scopeColumn < 0) continue;
+    CRM_ASSIGN_OR_RETURN(ChangeCustomers found, CustomersOfChange(readers, iter.get(), table, *shape));
+    for (const auto& customer : found.customers) customers.insert(*customer);
+  }
+  if (rc != SQLITE_DONE) return MakeError(ErrorCode::Corrupt, "a logged changeset does not read to its end");
+  return Ok();
+}
+
+Status CutPullToScope(Db& copy, const ReadScope& scope, PullResponse& response) {
+  if (scope.everything) return Ok();
+  for (SequencedChangeset& sequenced : response.changesets) {
+    bool movedAcross = false;
+    CRM_ASSIGN_OR_RETURN(sequenced.envelope.changeset, FilterChangeset(copy, sequenced.envelope.changeset, scope, &movedAcross));
+    if (movedAcross && response.scopeRefreshFrom == 0) response.scopeRefreshFrom = sequenced.seq;
+  }
+  CRM_ASSIGN_OR_RETURN(std::vector<int64_t> ids, CustomersInScope(copy, scope));
+  response.scopeDigest = ScopeDigest(ids);
+  return Ok();
+}
+
+Result<ScopeResponse> AnswerScope(Db& copy, int64_t seq, const ReadScope& scope, std::vector<int64_t> held,
+                                  const std::set<int64_t>& stale, size_t maxEntering) {
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  ScopeResponse answer;
+  CRM_ASSIGN_OR_RETURN(std::vector<int64_t> inScope, CustomersInScope(copy, scope));
+  answer.seq = seq;
+  answer.digest = ScopeDigest(inScope);
+  std::set_difference(held.begin(), held.end(), inScope.begin(), inScope.end(), std::back_inserter(answer.leave));
+  std::vector<int64_t> entering;
+  std::set_difference(inScope.begin(), inScope.end(), held.begin(), held.end(), std::back_inserter(entering));
+  if (entering.size() > maxEntering) {
+    entering.resize(maxEntering);
+    answer.more = true;
+  }
+  // Held customers that may have missed changes come again, whole, all in this answer (the device
+  // forgets `since` once it has applied one).
+  for (int64_t id : stale) {
+    if (std::binary_search(inScope.begin(), inScope.end(), id) && std::binary_search(held.begin(), held.end(), id)) {
+      entering.push_back(id);
+    }
+  }
+  CRM_ASSIGN_OR_RETURN(answer.rows, CustomerRows(copy, entering));
+  answer.enter = std::move(entering);
+  return answer;
+}
+
 namespace {
 
 // A new in-memory database at the copy's schema, the copy attached as `src` (read-only).
@@ -164,7 +263,9 @@ Result<Db> AttachedTarget(Db& copy) {
   CRM_TRY(Migrate(target));
   target.SetAuditSuppressed(true);  // the copy's audit rows come across as they are; nothing new is audited
   CRM_ASSIGN_OR_RETURN(Stmt attach, target.Prepare("ATTACH DATABASE ? AS src"));
-  attach.Bind(1, "file:" + copy.Path() + "?mode=ro");
+  // A file copy is opened read-only; an in-process one (memdb VFS, tests) by its own URI.
+  const std::string path = copy.Path();
+  attach.Bind(1, path.rfind("file:", 0) == 0 ? path : "file:" + path + "?mode=ro");
   CRM_TRY(attach.Run());
   return target;
 }

@@ -107,10 +107,12 @@ void load(Archive& archive, SnapshotResponse& response) {
 template <class Archive>
 void save(Archive& archive, const ScopeRequest& request) {
   SaveSequence(archive, request.heldCustomers);
+  archive(request.since);
 }
 template <class Archive>
 void load(Archive& archive, ScopeRequest& request) {
   LoadSequence(archive, request.heldCustomers);
+  archive(request.since);
 }
 template <class Archive>
 void save(Archive& archive, const ScopeResponse& response) {

@@ -56,6 +56,10 @@ struct PullResponse {
   // customers this device may hold, as of the relay's copy; empty when the device receives everything.
   // A device whose own customers give another fingerprint reconciles (POST /v1/scope).
   std::string scopeDigest;
+  // Not on the wire either (";from=N" after the fingerprint): a change from position N on moved a row
+  // across the scope's edge (a merge), so the rows of the customers changed from N on come again
+  // (ScopeRequest::since). 0: none.
+  int64_t scopeRefreshFrom = 0;
 };
 
 // Relay → new device: the organisation's data at `seq`, as an SQLite database image.
@@ -68,13 +72,17 @@ struct SnapshotResponse {
 // Device → relay (POST /v1/scope): the customers this device holds, sorted by id.
 struct ScopeRequest {
   std::vector<int64_t> heldCustomers;
+  // 0, or the first position of a pull that was cut to a scope this device's holding did not match: a
+  // customer it holds may have been out of scope then (its changes left out) and back in since. The
+  // relay sends again the rows of held customers that changes from this position on touched.
+  int64_t since = 0;
 };
 // Relay → device: how the device's holding differs from its scope, as of the relay's copy at `seq`.
 struct ScopeResponse {
   int64_t seq = 0;
   std::string digest;            // the scope's fingerprint at `seq`
   std::vector<int64_t> leave;    // held but no longer in scope: the device drops them
-  std::vector<int64_t> enter;    // in scope but not held: their rows are in `rows`
+  std::vector<int64_t> enter;    // in scope but not held (or held but maybe stale: ScopeRequest::since): their rows are in `rows`
   std::vector<uint8_t> rows;     // a changeset of INSERTs: every row of the entering customers, as of `seq`
   bool more = false;             // more customers enter than one answer carries: ask again
 };

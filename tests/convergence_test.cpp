@@ -26,6 +26,7 @@
 #include "core/grading.h"
 #include "core/ids.h"
 #include "core/ownership.h"
+#include "core/scope.h"
 #include "sync/client.h"
 #include "sync/replica.h"
 #include "sync_fake_relay.h"
@@ -235,8 +236,13 @@ class Simulation : SeededWorld {
                                            {"1380000000" + std::to_string(i)}, i % 3 ? "佛山市" : "广州市"));
     }
     m_relay = std::make_unique<FakeRelay>(m_org.db);
+    // Each device receives its person's scope: reassignments, claims and releases move customers
+    // between the devices (the admin's holds everything). They all start from the whole organisation,
+    // so the first sync also takes away what is not theirs.
+    m_relay->scoped = true;
     for (const Actor* who : {&m_org.admin, &m_org.supervisor, &m_org.repA, &m_org.repB, &m_org.store}) {
       m_devices.push_back(std::make_unique<Device>(Clone(m_org.db), *who, *m_relay));
+      m_devices.back()->transport.userId = who->userId;
     }
     for (auto& device : m_devices) {
       device->transport.decide = [this] {
@@ -246,7 +252,8 @@ class Simulation : SeededWorld {
     }
     for (int step = 0; step < steps; step++) {
       Step();
-      if (step % 25 == 24) CheckConfirmedState(AnyDevice());
+      // The confirmed state of a scoped device is its scope's, not the log's fold: the admin's is checked.
+      if (step % 25 == 24) CheckConfirmedState(*m_devices[0]);
       if (FailedParts() != m_failuresBefore) return;
     }
     Quiesce();
@@ -260,10 +267,17 @@ class Simulation : SeededWorld {
       Device& device = *m_devices[i];
       EXPECT_EQ(device.replica->PendingCount().Value(), 0) << "device " << i;
       EXPECT_EQ(device.replica->ConfirmedSeq(), static_cast<int64_t>(m_relay->Log().size())) << "device " << i;
+      // A device holds exactly its person's scope, each row as the relay's copy has it.
+      auto scope = ReadScopeOf(m_relay->Copy(), device.actor.userId);
+      ASSERT_TRUE(scope) << scope.Message();
+      std::vector<int64_t> inScope = CustomersInScope(m_relay->Copy(), scope.Value()).Value();
+      EXPECT_EQ(HeldCustomers(device.db).Value(), inScope) << "device " << i << " (user " << device.actor.userId << ")";
       auto dump = CanonicalDump(device.db);
       ASSERT_TRUE(dump) << dump.Message();
-      if (dump.Value() != relayDump.Value()) {
-        std::string where = FirstDifference(dump.Value(), relayDump.Value());
+      auto expected = scope.Value().everything ? relayDump : CanonicalDump(m_relay->Copy(), &inScope);
+      ASSERT_TRUE(expected) << expected.Message();
+      if (dump.Value() != expected.Value()) {
+        std::string where = FirstDifference(dump.Value(), expected.Value());
         std::string table = where.substr(6, where.find(':') - 6);
         std::string key = where.substr(where.find("\n  ") + 3);
         key = key.substr(0, key.find('|'));
@@ -502,7 +516,25 @@ class Simulation : SeededWorld {
       }
       if (settled) return;
     }
-    FAIL() << "the devices did not settle";
+    std::string states;
+    for (auto& device : m_devices) {
+      SyncStatus status = device->client->Status();
+      states += "\n  user " + std::to_string(device->actor.userId) + ": quiet " + std::to_string(device->client->Quiet()) +
+                ", pending " + std::to_string(device->replica->PendingCount().Value()) + ", at " +
+                std::to_string(device->replica->ConfirmedSeq()) + " of " + std::to_string(m_relay->Log().size()) +
+                (status.lastError ? ", last error: " + status.lastError->message : std::string());
+      auto scope = ReadScopeOf(m_relay->Copy(), device->actor.userId);
+      if (scope) {
+        auto want = CustomersInScope(m_relay->Copy(), scope.Value()).Value();
+        auto held = HeldCustomers(device->db).Value();
+        std::vector<int64_t> missing, extra;
+        std::set_difference(want.begin(), want.end(), held.begin(), held.end(), std::back_inserter(missing));
+        std::set_difference(held.begin(), held.end(), want.begin(), want.end(), std::back_inserter(extra));
+        states += ", missing " + std::to_string(missing.size()) + ", extra " + std::to_string(extra.size());
+        if (!missing.empty()) states += " (first missing " + std::to_string(missing[0]) + ")";
+      }
+    }
+    FAIL() << "the devices did not settle:" << states;
   }
 
   std::mt19937_64 m_rng;

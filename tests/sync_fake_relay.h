@@ -3,7 +3,11 @@
 // organisation, idempotent pushes, pulls after a position, snapshots. And a
 // transport to it that the test scripts: offline, lost answers, answers held
 // back and delivered later (or twice).
+#include <algorithm>
 #include <deque>
+
+#include <sqlite3.h>
+#include <set>
 #include <functional>
 #include <map>
 #include <optional>
@@ -13,7 +17,9 @@
 #include "sync/apply.h"
 #include "sync/backup.h"
 #include "sync/journal.h"
+#include "core/scope.h"
 #include "sync/protocol.h"
+#include "sync/scope_filter.h"
 #include "sync/transport.h"
 #include "sync/wire.h"
 
@@ -24,9 +30,21 @@ class FakeRelay {
   // `base` is the organisation's data at seq 0 (every device starts from a copy of it).
   explicit FakeRelay(Db& base) {
     auto image = sync::ExportBackup(base);
-    m_copy = Db::OpenMemory().Value();
-    (void)sync::LoadImage(m_copy, std::move(image).Value());
+    // A named in-memory database (memdb VFS): the scope answers attach it, as the relay attaches its file.
+    static int instances = 0;
+    // (Filled by the backup API: deserializing into it would give it a private store of its own.)
+    m_copy = Db::Open("file:/fake-relay-" + std::to_string(++instances) + "?vfs=memdb").Value();
+    Db loaded = Db::OpenMemory().Value();
+    (void)sync::LoadImage(loaded, std::move(image).Value());
+    sqlite3_backup* backup = sqlite3_backup_init(m_copy.Handle(), "main", loaded.Handle(), "main");
+    if (backup) {
+      sqlite3_backup_step(backup, -1);
+      sqlite3_backup_finish(backup);
+    }
   }
+
+  // Pulls and scope questions of scoped people are cut to their read scope (core/scope.h), as the relay's are.
+  bool scoped = false;
 
   sync::PushResponse Push(const sync::PushRequest& request) {
     sync::PushResponse response;
@@ -51,7 +69,35 @@ class FakeRelay {
     return response;
   }
 
-  sync::PullResponse Pull(int64_t after, int limit) const {
+  sync::PullResponse Pull(int64_t after, int limit, int64_t userId = 0) {
+    sync::PullResponse response = PullAll(after, limit);
+    if (scoped && userId != 0) {
+      auto scope = ReadScopeOf(m_copy, userId);
+      if (!scope) m_applyErrors.push_back("scope: " + scope.Message());
+      if (scope) {
+        std::vector<size_t> before;
+        for (auto& c : response.changesets) before.push_back(c.envelope.changeset.size());
+        if (Status cut = sync::CutPullToScope(m_copy, scope.Value(), response); !cut) m_applyErrors.push_back(cut.Message());
+        if (std::getenv("CRM_DEBUG_SCOPE")) {
+          for (size_t i = 0; i < before.size(); i++) {
+            if (before[i] != response.changesets[i].envelope.changeset.size()) std::fprintf(stderr, "  cut for %lld: seq %lld %zu -> %zu (copy at %zu)\n", (long long)userId, (long long)response.changesets[i].seq, before[i], response.changesets[i].envelope.changeset.size(), m_log.size());
+          }
+        }
+      }
+    }
+    return response;
+  }
+
+  Result<sync::ScopeResponse> Scope(const sync::ScopeRequest& request, int64_t userId) {
+    CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(m_copy, userId));
+    std::set<int64_t> stale;
+    for (size_t i = static_cast<size_t>(std::max<int64_t>(request.since - 1, 0)); request.since > 0 && i < m_log.size(); i++) {
+      CRM_TRY(sync::CustomersTouched(m_copy, m_log[i].envelope.changeset, stale));
+    }
+    return sync::AnswerScope(m_copy, static_cast<int64_t>(m_log.size()), scope, request.heldCustomers, stale, 3);
+  }
+
+  sync::PullResponse PullAll(int64_t after, int limit) const {
     sync::PullResponse response;
     for (int64_t seq = after + 1; seq <= static_cast<int64_t>(m_log.size()) && static_cast<int>(response.changesets.size()) < limit;
          seq++) {
@@ -95,6 +141,7 @@ class FakeTransport : public sync::Transport {
   int pullRetryAfterSeconds = 0;  // an empty pull answers as a relay past its held-pull caps does
   int busyRetryAfterSeconds = 0;  // with `offline`: the Retry-After a busy relay (429, 503) sends with its error
   int pulls = 0;
+  int64_t userId = 0;  // whose scope pulls are cut to (a scoped FakeRelay)
   int offlineRequests = 0;  // requests that failed because of `offline`
   // An administrator revoked the device: pulls answer 403 device_revoked, and so do pushes unless
   // the value is true (keep_unsent: the relay still takes them).
@@ -119,10 +166,16 @@ class FakeTransport : public sync::Transport {
   void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
     if (offline) return Unreachable(done);
     if (revokedKeepUnsent) return done(Revoked("pull"));
-    sync::PullResponse response = m_relay.Pull(afterSeq, limit);
+    sync::PullResponse response = m_relay.Pull(afterSeq, limit, userId);
     pulls++;
     if (response.changesets.empty()) response.retryAfterSeconds = pullRetryAfterSeconds;
     Deliver([done, response]() { done(response); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
+  }
+
+  void Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) override {
+    if (offline) return Unreachable(done);
+    auto answer = m_relay.Scope(request, userId);
+    Deliver([done, answer]() { done(answer); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
   }
 
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override {

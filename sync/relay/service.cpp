@@ -28,6 +28,7 @@
 #include "core/sha256.h"
 #include "core/validate.h"
 #include "sync/changeset.h"
+#include "sync/protocol.h"
 #include "sync/scope_filter.h"
 #include "sync/relay/copies.h"
 #include "sync/relay/log.h"
@@ -717,7 +718,7 @@ struct Service::Impl {
       if (!response) return FromError(response.GetError());
     }
     if (Status scoped = ScopePull(caller, response.Value()); !scoped) return FromError(scoped.GetError());
-    if (!response.Value().scopeDigest.empty()) headers.emplace_back("X-CRM-Scope", response.Value().scopeDigest);
+    if (!response.Value().scopeDigest.empty()) headers.emplace_back("X-CRM-Scope", sync::ScopeHeader(response.Value()));
     std::vector<uint8_t> bytes = sync::EncodePull(response.Value());
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), std::move(headers)};
   }
@@ -728,44 +729,34 @@ struct Service::Impl {
   Status ScopePull(const Caller& caller, sync::PullResponse& response) {
     return copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t) -> Status {
       CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
-      if (scope.everything) return Ok();
-      for (sync::SequencedChangeset& sequenced : response.changesets) {
-        CRM_ASSIGN_OR_RETURN(sequenced.envelope.changeset, sync::FilterChangeset(copy, sequenced.envelope.changeset, scope));
-      }
-      CRM_ASSIGN_OR_RETURN(std::vector<int64_t> ids, CustomersInScope(copy, scope));
-      response.scopeDigest = ScopeDigest(ids);
-      return Ok();
+      return sync::CutPullToScope(copy, scope, response);
     });
   }
 
   // A scoped device's holding against its scope: which customers to drop, and the rows of those
-  // that entered it (a bounded number per answer; the device asks again while `more`).
+  // that entered it (a bounded number per answer; the device asks again while `more`), or that may
+  // have missed changes while it held them out of scope (ScopeRequest::since).
   ApiResponse Scope(const ApiRequest& request, const Caller& caller) {
     if (request.body.size() > options().maxBodyBytes) return Fail(413, "too_large", "the list is larger than the relay accepts");
     auto decoded = sync::DecodeScopeRequest(reinterpret_cast<const uint8_t*>(request.body.data()), request.body.size());
     if (!decoded) return Fail(400, "bad_request", decoded.Message());
-    std::vector<int64_t> held = std::move(decoded.Value().heldCustomers);
-    std::sort(held.begin(), held.end());
-    held.erase(std::unique(held.begin(), held.end()), held.end());
-    sync::ScopeResponse answer;
+    const sync::ScopeRequest& question = decoded.Value();
+    if (question.since < 0) return Fail(400, "bad_request", "since: must be a position (0 or more)");
+    std::optional<sync::ScopeResponse> answer;
     Status status = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t seq) -> Status {
       CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
-      CRM_ASSIGN_OR_RETURN(std::vector<int64_t> inScope, CustomersInScope(copy, scope));
-      answer.seq = seq;
-      answer.digest = ScopeDigest(inScope);
-      std::set_difference(held.begin(), held.end(), inScope.begin(), inScope.end(), std::back_inserter(answer.leave));
-      std::vector<int64_t> entering;
-      std::set_difference(inScope.begin(), inScope.end(), held.begin(), held.end(), std::back_inserter(entering));
-      if (entering.size() > kScopeCustomersPerAnswer) {
-        entering.resize(kScopeCustomersPerAnswer);
-        answer.more = true;
+      std::set<int64_t> stale;
+      for (int64_t after = question.since - 1; question.since > 0 && after < seq;) {
+        CRM_ASSIGN_OR_RETURN(std::vector<LogEntry> entries, store().ReadLog(caller.token.orgId, after, kMaxPullLimit));
+        if (entries.empty()) break;
+        for (const LogEntry& entry : entries) CRM_TRY(sync::CustomersTouched(copy, entry.envelope.changeset, stale));
+        after = entries.back().seq;
       }
-      CRM_ASSIGN_OR_RETURN(answer.rows, sync::CustomerRows(copy, entering));
-      answer.enter = std::move(entering);
+      CRM_ASSIGN_OR_RETURN(answer, sync::AnswerScope(copy, seq, scope, question.heldCustomers, stale, kScopeCustomersPerAnswer));
       return Ok();
     });
     if (!status) return FromError(status.GetError());
-    std::vector<uint8_t> bytes = sync::EncodeScopeResponse(answer);
+    std::vector<uint8_t> bytes = sync::EncodeScopeResponse(*answer);
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
   }
 
