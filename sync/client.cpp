@@ -1,8 +1,6 @@
 #include "sync/client.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 #include "core/scope.h"
 
@@ -133,7 +131,6 @@ void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
     const bool differs = ScopeDigest(question.Value().heldCustomers) != m_scopeDigest;
     int64_t since = differs && !pulled.changesets.empty() ? pulled.changesets.front().seq : 0;
     if (pulled.scopeRefreshFrom > 0) since = since > 0 ? std::min(since, pulled.scopeRefreshFrom) : pulled.scopeRefreshFrom;
-    if (std::getenv("CRM_DEBUG_SCOPE")) std::fprintf(stderr, "user %lld pull %lld..%lld differs %d refresh %lld held %zu\n", (long long)m_replica.Author(), pulled.changesets.empty() ? 0LL : (long long)pulled.changesets.front().seq, pulled.changesets.empty() ? 0LL : (long long)pulled.changesets.back().seq, differs, (long long)pulled.scopeRefreshFrom, question.Value().heldCustomers.size());
     if (since > 0) {
       if (crm::Status noted = m_replica.NoteScopeMismatch(since); !noted) return Failed(noted.GetError(), m_nowMs);
     }
@@ -185,7 +182,6 @@ void SyncClient::ApplyReceived(int64_t nowMs) {
 }
 
 void SyncClient::StartScope(int64_t nowMs) {
-  if (std::getenv("CRM_DEBUG_SCOPE")) std::fprintf(stderr, "start scope\n");
   // Local changes reach the relay first (a customer leaving this device takes nothing unsent with it).
   auto pending = m_replica.PendingCount();
   if (!pending || pending.Value() > 0) return;
@@ -205,10 +201,8 @@ void SyncClient::StartScope(int64_t nowMs) {
 
 void SyncClient::OnScope(Result<ScopeResponse> answer, int64_t sentMs) {
   m_scopeInFlight = false;
-  if (std::getenv("CRM_DEBUG_SCOPE") && !answer) std::fprintf(stderr, "scope error %s\n", answer.Message().c_str());
   if (!answer) return Failed(answer.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
   auto applied = m_replica.ApplyScope(answer.Value());
-  if (std::getenv("CRM_DEBUG_SCOPE")) std::fprintf(stderr, "user %lld scope answer at %lld (device at %lld): leave %zu enter %zu more %d applied %s\n", (long long)(long long)m_replica.Author(), (long long)answer.Value().seq, (long long)m_replica.ConfirmedSeq(), answer.Value().leave.size(), answer.Value().enter.size(), answer.Value().more, applied ? (applied.Value() ? "yes" : "no") : applied.Message().c_str());
   if (!applied) return Failed(applied.GetError(), m_nowMs);
   if (!applied.Value()) {
     // The relay has moved on since this device's position (or a change is pending): pull, then ask again.

@@ -75,14 +75,7 @@ class FakeRelay {
       auto scope = ReadScopeOf(m_copy, userId);
       if (!scope) m_applyErrors.push_back("scope: " + scope.Message());
       if (scope) {
-        std::vector<size_t> before;
-        for (auto& c : response.changesets) before.push_back(c.envelope.changeset.size());
         if (Status cut = sync::CutPullToScope(m_copy, scope.Value(), response); !cut) m_applyErrors.push_back(cut.Message());
-        if (std::getenv("CRM_DEBUG_SCOPE")) {
-          for (size_t i = 0; i < before.size(); i++) {
-            if (before[i] != response.changesets[i].envelope.changeset.size()) std::fprintf(stderr, "  cut for %lld: seq %lld %zu -> %zu (copy at %zu)\n", (long long)userId, (long long)response.changesets[i].seq, before[i], response.changesets[i].envelope.changeset.size(), m_log.size());
-          }
-        }
       }
     }
     return response;

@@ -46,11 +46,17 @@ await run('sync', [
       await signInOnline(b.page, '张三@美家门窗', 'zhangsan-2026');
       await screenshot(a.page, 'sync-signed-in-admin');
 
-      // An edit in one browser appears in the other, through the relay.
-      await addCustomer(a.page, '佛山市顺德区华美门窗');
-      await waitForState(a.page, (s) => s.sync.pending === 0 && s.sync.online, 'the edit confirmed by the relay', 20000);
-      await waitForState(b.page, (s) => s.customers.includes('佛山市顺德区华美门窗'), 'the edit to reach the other browser', 30000);
-      await screenshot(b.page, 'sync-received');
+      // An edit in one browser appears in the other, through the relay: the rep's new customer on the admin's.
+      await addCustomer(b.page, '佛山市顺德区华美门窗');
+      await waitForState(b.page, (s) => s.sync.pending === 0 && s.sync.online, 'the edit confirmed by the relay', 20000);
+      await waitForState(a.page, (s) => s.customers.includes('佛山市顺德区华美门窗'), 'the edit to reach the other browser', 30000);
+      await screenshot(a.page, 'sync-received');
+      // The admin's own customer never reaches the rep's device: it holds the rep's customers and the pool.
+      await addCustomer(a.page, '王经理的大客户');
+      const adminSeq = (await waitForState(a.page, (s) => s.sync.pending === 0, 'the admin\'s customer confirmed', 20000)).sync.confirmedSeq;
+      const past = await waitForState(b.page, (s) => s.sync.confirmedSeq >= adminSeq, 'the rep past the admin\'s change', 30000);
+      assert(!past.customers.includes('王经理的大客户') && past.records.customers === 1,
+        `the rep's device holds only the rep's customer: ${past.customers.join(', ')}`);
 
       // Offline: the rep keeps working; the edit waits and goes when the network is back.
       await rep.setOffline(true);
