@@ -748,6 +748,20 @@ TEST_F(AppTest, ARepFindsAdminSettingsGreyedOutWithTheReasonInChinese) {
   EXPECT_EQ(EnglishOnScreen(), "");
 }
 
+// The admin lets reps' devices receive their team's customers with one box among the rules.
+TEST_F(AppTest, TheAdminTurnsOnTeamVisibilityForRepsInTheRules) {
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("nav_settings");
+  Click("settings_rules");
+  EXPECT_NE(DrawnJoined().find("业务员的设备也接收同组同事的客户"), std::string::npos);
+  EXPECT_EQ(GetSettingInt(m_db, kSettingRepSeesTeam).Value(), 0);
+  Click("rep_sees_team");
+  Click("save_rules");
+  EXPECT_EQ(GetSettingInt(m_db, kSettingRepSeesTeam).Value(), 1);
+  EXPECT_EQ(EnglishOnScreen(), "");
+}
+
 // A bad import, read in Chinese: the rows' problems (a phone that is not one, another rep's customer to merge
 // into) and the detected encoding in words.
 TEST_F(AppTest, ABadImportReadsInChinese) {

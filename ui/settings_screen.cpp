@@ -31,6 +31,7 @@ void Load(AppState& state) {
   for (int i = 0; i < 4; i++) s.intervals[i] = static_cast<int>(GetSettingInt(db, kIntervalKeys[i]).ValueOr(s.intervals[i]));
   s.poolDays = static_cast<int>(GetSettingInt(db, kSettingPoolDays).ValueOr(s.poolDays));
   s.protectDays = static_cast<int>(GetSettingInt(db, kSettingClaimProtectDays).ValueOr(s.protectDays));
+  s.repSeesTeam = GetSettingInt(db, kSettingRepSeesTeam).ValueOr(0) != 0;
   if (auto fields = ListCustomFields(db)) s.fields = std::move(fields).Value();
 }
 
@@ -59,6 +60,10 @@ void DrawRules(AppState& state) {
   DaysField(Tr(lang, Str::PoolDays), "pool_days", s.poolDays);
   DaysField(Tr(lang, Str::ProtectDays), "protect_days", s.protectDays);
   ImGui::Spacing();
+  std::string seesTeam = std::string(TrKey(lang, "scope.rep_sees_team")) + "##rep_sees_team";
+  ImGui::Checkbox(seesTeam.c_str(), &s.repSeesTeam);
+  HintText(TrKey(lang, "scope.rep_sees_team_hint"));
+  ImGui::Spacing();
   std::string save = Label(lang, Str::SaveRules, "save_rules");
   if (ActionButton(save.c_str(), RefusalText(lang, CheckCanChangeSettings(state.me)), /*primary=*/true)) {
     s.rulesError.clear();
@@ -68,6 +73,7 @@ void DrawRules(AppState& state) {
     for (int i = 0; i < 4 && saved; i++) saved = SetSettingInt(db, kIntervalKeys[i], s.intervals[i], state.actor);
     if (saved) saved = SetSettingInt(db, kSettingPoolDays, s.poolDays, state.actor);
     if (saved) saved = SetSettingInt(db, kSettingClaimProtectDays, s.protectDays, state.actor);
+    if (saved) saved = SetSettingInt(db, kSettingRepSeesTeam, s.repSeesTeam ? 1 : 0, state.actor);
     if (saved) {
       s.rulesMessage = Tr(lang, Str::RulesSaved);
     } else {

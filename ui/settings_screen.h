@@ -23,6 +23,7 @@ struct SettingsScreenState {
   int intervals[4] = {7, 14, 30, 90};  // days per class, as edited
   int poolDays = 30;
   int protectDays = 7;
+  bool repSeesTeam = false;  // scope.rep_sees_team
   std::string rulesError, rulesMessage;
   // Custom fields.
   std::vector<CustomField> fields;

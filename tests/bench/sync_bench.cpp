@@ -17,7 +17,9 @@
 #include "core/schema.h"
 #include "sync/backup.h"
 #include "sync/journal.h"
+#include "core/scope.h"
 #include "sync/replica.h"
+#include "sync/scope_filter.h"
 #include "sync/wire.h"
 #include "../sync_fake_relay.h"
 
@@ -133,6 +135,53 @@ int main(int argc, char** argv) {
     add({"sync.bootstrap_100k_1m_s", seconds, "s", 5.0, "lower", raw.Ms() / 1000, "sqlite3_deserialize of the image alone"});
     add({"sync.snapshot_bytes_100k_1m", static_cast<double>(wire.size()), "bytes", std::nullopt, "lower", std::nullopt, ""});
   }
+
+  // A rep's first sync in an organisation of 100k customers: the relay cuts a snapshot to the rep's
+  // 300 customers and the pool (sync/scope_filter.h ScopedImage, from its copy on disk), the device
+  // loads it. Peer, in the same run: the whole organisation's snapshot loaded the same way.
+#ifndef __EMSCRIPTEN__  // the relay's side: native only
+  if (wanted("sync.scoped_bootstrap")) {
+    std::string cache = argc > 2 && argv[2][0] ? std::string(argv[2]) + "/book-100k-1m-schema" + std::to_string(LatestSchemaVersion()) + ".db" : "";
+    sync::Bytes image = BookImage(cache);
+    const std::string copyPath = (argc > 2 && argv[2][0] ? std::string(argv[2]) : std::string("/tmp")) + "/scoped-bench-copy.db";
+    std::ofstream(copyPath, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+    Db copy = Db::Open(copyPath).Value();
+    // One rep keeps 300 customers; the rest of theirs go to a colleague.
+    int64_t rep = copy.QueryInt("SELECT owner_id FROM customers c JOIN users u ON u.id = c.owner_id WHERE u.role = 'rep' AND u.active = 1 "
+                                "GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1").ValueOr(0);
+    int64_t colleague = copy.QueryInt("SELECT id FROM users WHERE role = 'rep' AND active = 1 AND id <> " + std::to_string(rep) + " LIMIT 1").ValueOr(0);
+    (void)copy.Exec("UPDATE customers SET owner_id = " + std::to_string(colleague) + " WHERE owner_id = " + std::to_string(rep) +
+                    " AND id NOT IN (SELECT id FROM customers WHERE owner_id = " + std::to_string(rep) + " ORDER BY id LIMIT 300)");
+    const int64_t own = copy.QueryInt("SELECT count(*) FROM customers WHERE owner_id = " + std::to_string(rep)).ValueOr(0);
+    const int64_t pool = copy.QueryInt("SELECT count(*) FROM customers WHERE owner_id IS NULL").ValueOr(0);
+    auto bootstrapOf = [&](const sync::Bytes& bytes) -> double {
+      Stopwatch watch;
+      sync::Bytes wire = sync::EncodeSnapshot(sync::SnapshotResponse{1, LatestSchemaVersion(), bytes});
+      Db device = NewDevice();
+      auto booted = sync::BootstrapFromSnapshot(device, sync::DecodeSnapshot(wire).Value());
+      if (!booted) std::fprintf(stderr, "bootstrap failed: %s\n", booted.Message().c_str());
+      return watch.Ms() / 1000;
+    };
+    Stopwatch scoped;
+    auto scope = ReadScopeOf(copy, rep);
+    auto cut = scope ? sync::ScopedImage(copy, scope.Value()) : Result<sync::Bytes>(scope.GetError());
+    if (!cut) {
+      std::fprintf(stderr, "scoped image failed: %s\n", cut.Message().c_str());
+      return 1;
+    }
+    const double cutSeconds = scoped.Ms() / 1000;
+    const double loadSeconds = bootstrapOf(cut.Value());
+    sync::Bytes whole(image);
+    const double wholeSeconds = bootstrapOf(whole);
+    std::printf("scoped snapshot: rep with %lld customers, pool %lld: %zu bytes (whole %zu), cut %.3f s\n",
+                static_cast<long long>(own), static_cast<long long>(pool), cut.Value().size(), image.size(), cutSeconds);
+    add({"sync.scoped_bootstrap_s", cutSeconds + loadSeconds, "s", 1.0, "lower", wholeSeconds,
+         "the whole organisation's snapshot loaded the same way"});
+    add({"sync.scoped_snapshot_bytes", static_cast<double>(cut.Value().size()), "bytes", std::nullopt, "lower",
+         static_cast<double>(image.size()), "the whole organisation's snapshot"});
+    std::remove(copyPath.c_str());
+  }
+#endif
 
   // 10,000 changesets end to end: device A pushes them in batches through the wire format to the
   // relay (which validates their shape and applies them to its copy), device B pulls and applies them.
