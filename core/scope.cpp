@@ -71,17 +71,20 @@ std::string ScopeDigest(const std::vector<int64_t>& sortedIds) {
   return ToHex(hash.Finish()).substr(0, 32);
 }
 
+Status FillIdTable(Db& db, const std::string& table, const std::vector<int64_t>& ids) {
+  CRM_TRY(db.Exec("CREATE TEMP TABLE IF NOT EXISTS " + table + " (id INTEGER PRIMARY KEY); DELETE FROM temp." + table + ";"));
+  CRM_ASSIGN_OR_RETURN(Stmt add, db.Prepare("INSERT OR IGNORE INTO temp." + table + " (id) VALUES (?)"));
+  for (int64_t id : ids) {
+    add.Bind(1, id);
+    CRM_TRY(add.Run());
+    add.Reset();
+  }
+  return Ok();
+}
+
 Status DropCustomers(Db& db, const std::vector<int64_t>& ids) {
   if (ids.empty()) return Ok();
-  CRM_TRY(db.Exec("CREATE TEMP TABLE IF NOT EXISTS scope_dropped (id INTEGER PRIMARY KEY); DELETE FROM temp.scope_dropped;"));
-  {
-    CRM_ASSIGN_OR_RETURN(Stmt add, db.Prepare("INSERT OR IGNORE INTO temp.scope_dropped (id) VALUES (?)"));
-    for (int64_t id : ids) {
-      add.Bind(1, id);
-      CRM_TRY(add.Run());
-      add.Reset();
-    }
-  }
+  CRM_TRY(FillIdTable(db, "scope_dropped", ids));
   const bool wasSuppressed = db.AuditSuppressed();
   db.SetAuditSuppressed(true);
   Status dropped = Ok();

@@ -34,6 +34,10 @@ Result<std::vector<int64_t>> HeldCustomers(Db& db);
 // A short fingerprint of a sorted id list: a device compares the relay's with its own to notice a scope change.
 std::string ScopeDigest(const std::vector<int64_t>& sortedIds);
 
+// Fills temp.`table` (one INTEGER PRIMARY KEY column `id`, made when missing) with exactly these ids: a
+// set to join with, instead of an IN list of thousands of numbers.
+Status FillIdTable(Db& db, const std::string& table, const std::vector<int64_t>& ids);
+
 // Removes customers and every row that follows them (the registry's scopeColumn, audit rows included) from
 // this database only: a customer left the device's scope. Writes no audit rows; the caller keeps sync capture
 // off, since nothing here is a change anyone made.

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -119,6 +120,29 @@ Result<ChangeCustomers> CustomersOfChange(Readers& readers, sqlite3_changeset_it
   return found;
 }
 
+// Walks every change of a logged changeset with its table's shape in the copy.
+Status ForEachChange(Db& copy, const Bytes& changeset,
+                     const std::function<Status(sqlite3_changeset_iter* iter, const std::string& table, int op,
+                                                const SyncedTableShape& shape)>& visit) {
+  if (changeset.empty()) return Ok();
+  sqlite3_changeset_iter* raw = nullptr;
+  if (sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<uint8_t*>(changeset.data())) != SQLITE_OK) {
+    return MakeError(ErrorCode::Corrupt, "a logged changeset does not read");
+  }
+  std::unique_ptr<sqlite3_changeset_iter, IterCloser> iter(raw);
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3changeset_next(iter.get())) == SQLITE_ROW) {
+    const char* name = nullptr;
+    int columns = 0, op = 0, indirect = 0;
+    sqlite3changeset_op(iter.get(), &name, &columns, &op, &indirect);
+    const std::string table = name ? name : "";
+    CRM_ASSIGN_OR_RETURN(const SyncedTableShape* shape, TableShape(copy, table));
+    CRM_TRY(visit(iter.get(), table, op, *shape));
+  }
+  if (rc != SQLITE_DONE) return MakeError(ErrorCode::Corrupt, "a logged changeset does not read to its end");
+  return Ok();
+}
+
 // Whether the scope may read one change: a row of no customer is everyone's; an updated row is read
 // where it was or where it goes.
 Result<bool> MayReadChange(Readers& readers, sqlite3_changeset_iter* iter, const std::string& table,
@@ -138,35 +162,25 @@ Result<bool> MayReadChange(Readers& readers, sqlite3_changeset_iter* iter, const
 
 Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope& scope, bool* movedAcross) {
   if (scope.everything || changeset.empty()) return changeset;
-  sqlite3_changeset_iter* raw = nullptr;
-  if (sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<uint8_t*>(changeset.data())) != SQLITE_OK) {
-    return MakeError(ErrorCode::Corrupt, "a logged changeset does not read");
-  }
-  std::unique_ptr<sqlite3_changeset_iter, IterCloser> iter(raw);
   sqlite3_changegroup* rawGroup = nullptr;
   if (sqlite3changegroup_new(&rawGroup) != SQLITE_OK) return MakeError(ErrorCode::Full, "out of memory filtering a changeset");
   std::unique_ptr<sqlite3_changegroup, GroupCloser> group(rawGroup);
   Readers readers(copy, scope);
   bool droppedAny = false;
   bool keptAny = false;
-  int rc = SQLITE_OK;
-  while ((rc = sqlite3changeset_next(iter.get())) == SQLITE_ROW) {
-    const char* name = nullptr;
-    int columns = 0, op = 0, indirect = 0;
-    sqlite3changeset_op(iter.get(), &name, &columns, &op, &indirect);
-    const std::string table = name ? name : "";
-    CRM_ASSIGN_OR_RETURN(const SyncedTableShape* shape, TableShape(copy, table));
-    CRM_ASSIGN_OR_RETURN(bool reads, MayReadChange(readers, iter.get(), table, *shape));
+  CRM_TRY(ForEachChange(copy, changeset, [&](sqlite3_changeset_iter* iter, const std::string& table, int op,
+                                             const SyncedTableShape& shape) -> Status {
+    CRM_ASSIGN_OR_RETURN(bool reads, MayReadChange(readers, iter, table, shape));
     if (!reads) {
       droppedAny = true;
-      continue;
+      return Ok();
     }
-    if (movedAcross && op == SQLITE_UPDATE && shape->scopeColumn >= 0) {
+    if (movedAcross && op == SQLITE_UPDATE && shape.scopeColumn >= 0) {
       // An update that moves the row between customers, one of which the scope may not read.
       sqlite3_value* from = nullptr;
       sqlite3_value* to = nullptr;
-      if (sqlite3changeset_old(iter.get(), shape->scopeColumn, &from) == SQLITE_OK && from &&
-          sqlite3changeset_new(iter.get(), shape->scopeColumn, &to) == SQLITE_OK && to) {
+      if (sqlite3changeset_old(iter, shape.scopeColumn, &from) == SQLITE_OK && from &&
+          sqlite3changeset_new(iter, shape.scopeColumn, &to) == SQLITE_OK && to) {
         for (sqlite3_value* side : {from, to}) {
           auto id = IntOf(side);
           if (!id) continue;
@@ -176,11 +190,11 @@ Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope&
       }
     }
     keptAny = true;
-    if (sqlite3changegroup_add_change(group.get(), iter.get()) != SQLITE_OK) {
+    if (sqlite3changegroup_add_change(group.get(), iter) != SQLITE_OK) {
       return MakeError(ErrorCode::Corrupt, "a logged change of " + table + " could not be regrouped");
     }
-  }
-  if (rc != SQLITE_DONE) return MakeError(ErrorCode::Corrupt, "a logged changeset does not read to its end");
+    return Ok();
+  }));
   if (!droppedAny) return changeset;
   if (!keptAny) return Bytes();
   int size = 0;
@@ -192,28 +206,16 @@ Result<Bytes> FilterChangeset(Db& copy, const Bytes& changeset, const ReadScope&
 }
 
 Status CustomersTouched(Db& copy, const Bytes& changeset, std::set<int64_t>& customers) {
-  if (changeset.empty()) return Ok();
-  sqlite3_changeset_iter* raw = nullptr;
-  if (sqlite3changeset_start(&raw, static_cast<int>(changeset.size()), const_cast<uint8_t*>(changeset.data())) != SQLITE_OK) {
-    return MakeError(ErrorCode::Corrupt, "a logged changeset does not read");
-  }
-  std::unique_ptr<sqlite3_changeset_iter, IterCloser> iter(raw);
   ReadScope everything;
   everything.everything = true;
   Readers readers(copy, everything);
-  int rc = SQLITE_OK;
-  while ((rc = sqlite3changeset_next(iter.get())) == SQLITE_ROW) {
-    const char* name = nullptr;
-    int columns = 0, op = 0, indirect = 0;
-    sqlite3changeset_op(iter.get(), &name, &columns, &op, &indirect);
-    const std::string table = name ? name : "";
-    CRM_ASSIGN_OR_RETURN(const SyncedTableShape* shape, TableShape(copy, table));
-    if (shape->scopeColumn < 0) continue;
-    CRM_ASSIGN_OR_RETURN(ChangeCustomers found, CustomersOfChange(readers, iter.get(), table, *shape));
+  return ForEachChange(copy, changeset, [&](sqlite3_changeset_iter* iter, const std::string& table, int,
+                                            const SyncedTableShape& shape) -> Status {
+    if (shape.scopeColumn < 0) return Ok();
+    CRM_ASSIGN_OR_RETURN(ChangeCustomers found, CustomersOfChange(readers, iter, table, shape));
     for (const auto& customer : found.customers) customers.insert(*customer);
-  }
-  if (rc != SQLITE_DONE) return MakeError(ErrorCode::Corrupt, "a logged changeset does not read to its end");
-  return Ok();
+    return Ok();
+  });
 }
 
 Status CutPullToScope(Db& copy, const ReadScope& scope, PullResponse& response) {
@@ -287,23 +289,12 @@ Status CopyRows(Db& target, bool shared) {
   return Ok();
 }
 
-Status FillScopeIds(Db& target, const std::vector<int64_t>& ids) {
-  CRM_TRY(target.Exec("CREATE TEMP TABLE IF NOT EXISTS scope_ids (id INTEGER PRIMARY KEY); DELETE FROM temp.scope_ids;"));
-  CRM_ASSIGN_OR_RETURN(Stmt add, target.Prepare("INSERT OR IGNORE INTO temp.scope_ids (id) VALUES (?)"));
-  for (int64_t id : ids) {
-    add.Bind(1, id);
-    CRM_TRY(add.Run());
-    add.Reset();
-  }
-  return Ok();
-}
-
 }  // namespace
 
 Result<Bytes> CustomerRows(Db& copy, const std::vector<int64_t>& customerIds) {
   if (customerIds.empty()) return Bytes();
   CRM_ASSIGN_OR_RETURN(Db target, AttachedTarget(copy));
-  CRM_TRY(FillScopeIds(target, customerIds));
+  CRM_TRY(FillIdTable(target, "scope_ids", customerIds));
   CRM_ASSIGN_OR_RETURN(ChangesetCapture capture, ChangesetCapture::Start(target, SyncedTables()));
   CRM_TRY(CopyRows(target, /*shared=*/false));
   return capture.Changeset();
@@ -312,7 +303,7 @@ Result<Bytes> CustomerRows(Db& copy, const std::vector<int64_t>& customerIds) {
 Result<Bytes> ScopedImage(Db& copy, const ReadScope& scope) {
   CRM_ASSIGN_OR_RETURN(std::vector<int64_t> ids, CustomersInScope(copy, scope));
   CRM_ASSIGN_OR_RETURN(Db target, AttachedTarget(copy));
-  CRM_TRY(FillScopeIds(target, ids));
+  CRM_TRY(FillIdTable(target, "scope_ids", ids));
   {
     CRM_ASSIGN_OR_RETURN(Txn txn, target.Begin());
     CRM_TRY(CopyRows(target, /*shared=*/true));
