@@ -748,6 +748,15 @@ TEST_F(AppTest, ARepFindsAdminSettingsGreyedOutWithTheReasonInChinese) {
   EXPECT_EQ(EnglishOnScreen(), "");
 }
 
+// Customers that arrive by sync (written outside any screen) are counted in the status bar at the next frame.
+TEST_F(AppTest, TheCustomerCountFollowsChangesThatArriveBySync) {
+  Frame();
+  const int64_t before = m_state.customerCount;
+  ASSERT_TRUE(AddCustomer(m_db, "同步来的客户", m_state.actor));
+  Frame();
+  EXPECT_EQ(m_state.customerCount, before + 1);
+}
+
 // The admin lets reps' devices receive their team's customers with one box among the rules.
 TEST_F(AppTest, TheAdminTurnsOnTeamVisibilityForRepsInTheRules) {
   m_state.lang = Lang::Zh;

@@ -406,6 +406,9 @@ bool WantsFrames(const AppState& state) { return state.import.job || state.impor
 void DrawApp(AppState& state) {
   // Whatever was written since the last frame (a sync batch, an import step, a test's direct write).
   NoteDataChanges(state);
+  if (state.db && NeedsLoad(state, state.countsLoaded, TableBits({"customers", "followups"}))) {
+    if (auto refreshed = RefreshCounts(state); !refreshed) state.home.lastError = DescribeError(state.lang, refreshed.GetError());
+  }
   NoteRestoredFromServer(state);
   NoteActivity(state);
   RunPinJob(state);

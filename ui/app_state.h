@@ -83,6 +83,7 @@ struct AppState {
 
   int64_t customerCount = 0;
   int64_t overdueCount = 0;  // the signed-in user's overdue follow-ups, for the navigation's badge
+  LoadStamp countsLoaded;    // the two counts follow changes that did not come through a screen (a sync batch)
   SaveState saveState = SaveState::Saved;
   std::string saveError;
   // When each table last changed (every commit here, every sync batch applied): a screen re-reads what

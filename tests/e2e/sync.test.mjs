@@ -50,6 +50,7 @@ await run('sync', [
       await addCustomer(b.page, '佛山市顺德区华美门窗');
       await waitForState(b.page, (s) => s.sync.pending === 0 && s.sync.online, 'the edit confirmed by the relay', 20000);
       await waitForState(a.page, (s) => s.customers.includes('佛山市顺德区华美门窗'), 'the edit to reach the other browser', 30000);
+      await waitForState(a.page, (s) => s.glyphs.missing === 0 && s.records.customers === 1, 'the name drawn and counted');
       await screenshot(a.page, 'sync-received');
       // The admin's own customer never reaches the rep's device: it holds the rep's customers and the pool.
       await addCustomer(a.page, '王经理的大客户');
