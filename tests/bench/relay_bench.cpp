@@ -4,7 +4,10 @@
 // the relay's memory; the PostgreSQL figure is the peer of the SQLite one. Measures, never asserts.
 //
 //   crm-relay-bench RESULTS.jsonl [--stores sqlite|postgres|both] [--devices N] [--per-device N] [--batch N]
-//                   [--relay PATH] [--label NAME]
+//                   [--relay PATH] [--label NAME] [--scope-peer 0|1]
+// The devices are reps, so every pull is cut to the pulling rep's scope (sync/scope_filter.h). With
+// --scope-peer 1 (the default) the SQLite run is repeated with leaders, whose pulls are not cut: the
+// relay.scope_filter.* results compare the two in the same sitting.
 // --relay runs another crm-relay binary (an older build, to compare two in one sitting); --label
 // then prefixes the result names (relay.NAME.…) so both runs can share one results file.
 //
@@ -39,6 +42,7 @@ struct Config {
   int batch = 50;
   std::string relayBinary = CRM_RELAY_BIN;
   std::string label;  // set: result names relay.LABEL.…
+  bool scopePeer = true;
 };
 
 struct Figures {
@@ -66,7 +70,9 @@ std::string SetupToken(const std::string& log) {
   return at == std::string::npos ? "" : log.substr(at + 15, 64);
 }
 
-Figures Run(const std::string& label, const std::vector<std::string>& storeArgs, const std::string& dir, const Config& config) {
+// `role`: the devices' people; reps' pulls are cut to their scope, leaders' are not.
+Figures Run(const std::string& label, const std::vector<std::string>& storeArgs, const std::string& dir, const Config& config,
+            const std::string& role = "rep") {
   Figures figures;
   std::vector<std::string> args = storeArgs;
   for (const char* arg : {"--password-cost", "min", "--rate", "0", "--signin-rate", "0", "--threads", "256"}) args.push_back(arg);
@@ -83,7 +89,7 @@ Figures Run(const std::string& label, const std::vector<std::string>& storeArgs,
   }
   httplib::Client client(endpoint.host, endpoint.port);
   for (int i = 0; i < config.devices; i++) {
-    nlohmann::json body{{"name", "业务员" + std::to_string(i)}, {"role", "rep"}, {"password", "rep password"}};
+    nlohmann::json body{{"name", "业务员" + std::to_string(i)}, {"role", role}, {"password", "rep password"}};
     auto created = client.Post("/v1/admin/users", httplib::Headers{{"Authorization", "Bearer " + admin.Value().token}}, body.dump(),
                                "application/json");
     if (!created || created->status != 201) {
@@ -221,6 +227,7 @@ int main(int argc, char** argv) {
     if (flag == "--stores") config.stores = argv[i + 1];
     if (flag == "--relay") config.relayBinary = argv[i + 1];
     if (flag == "--label") config.label = argv[i + 1];
+    if (flag == "--scope-peer") config.scopePeer = value != 0;
     if (flag == "--devices") config.devices = value;
     else if (flag == "--per-device") config.perDevice = value;
     else if (flag == "--batch") config.batch = value;
@@ -231,6 +238,13 @@ int main(int argc, char** argv) {
     std::string sqliteDir = TempDir("sqlite");
     sqlite = Run("sqlite", {"--store", "sqlite:" + sqliteDir + "/relay.db"}, sqliteDir, config);
     std::filesystem::remove_all(sqliteDir);
+  }
+  Figures unscoped;
+  if (config.stores != "postgres" && config.scopePeer) {
+    std::string leadersDir = TempDir("leaders");
+    unscoped = Run("sqlite, leaders", {"--store", "sqlite:" + leadersDir + "/relay.db"}, leadersDir, config, "leader");
+    std::filesystem::remove_all(leadersDir);
+    if (!unscoped.ok) std::fprintf(stderr, "[bench] leaders' run failed: %s\n", unscoped.error.c_str());
   }
 
   // PostgreSQL with its durable defaults (fsync, synchronous_commit): a fair peer for SQLite's FULL sync.
@@ -267,6 +281,16 @@ int main(int argc, char** argv) {
        peer(pg.unbatchedPerSecond), "postgres"},
       {"relay.rss_peak_mb", sqlite.rssPeakMb, "MiB", std::nullopt, "lower", peer(pg.rssPeakMb), "postgres"},
   };
+  // The scope filter's cost: the same load, reps (every pull cut) against leaders (nothing cut).
+  if (unscoped.ok) {
+    const char* peerName = "leaders, whose pulls are not cut";
+    results.push_back({"relay.scope_filter.push_pull_changesets_per_s", sqlite.changesetsPerSecond, "changesets/s", std::nullopt,
+                       "higher", unscoped.changesetsPerSecond, peerName});
+    results.push_back({"relay.scope_filter.push_changesets_per_s", sqlite.pushOnlyPerSecond, "changesets/s", std::nullopt, "higher",
+                       unscoped.pushOnlyPerSecond, peerName});
+    results.push_back({"relay.scope_filter.pull_p50_ms", sqlite.pullP50, "ms", std::nullopt, "lower", unscoped.pullP50, peerName});
+    results.push_back({"relay.scope_filter.pull_p99_ms", sqlite.pullP99, "ms", std::nullopt, "lower", unscoped.pullP99, peerName});
+  }
   if (!sqlite.ok) results.clear();
   if (!config.label.empty()) {
     for (BenchResult& result : results) result.name = "relay." + config.label + result.name.substr(5);
