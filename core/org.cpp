@@ -109,6 +109,8 @@ Result<int64_t> CreateTeam(Db& db, std::string_view rawName, std::optional<int64
   if (supervisorId) stmt.Bind(3, *supervisorId); else stmt.Bind(3, Null{});
   stmt.Bind(4, now).Bind(5, now).Bind(6, actor.userId).Bind(7, actor.userId).Bind(8, actor.deviceId);
   CRM_TRY(stmt.Run());
+  // Every rule (what a supervisor may change, what their device holds) follows membership.
+  if (supervisorId) CRM_TRY(SetUserTeam(db, *supervisorId, id, actor));
   return id;
 }
 

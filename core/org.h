@@ -35,7 +35,7 @@ Result<Actor> EnsureLocalOwner(Db& db, std::string_view name, int64_t deviceId);
 // Users and teams: admin only (the first user may be created by anyone on an empty database).
 Result<int64_t> CreateUser(Db& db, std::string_view name, Role role, std::optional<int64_t> teamId, const Actor& actor);
 // A team's name is required, at most 50 characters, and unique among the organisation's live teams
-// (Conflict on field "name" otherwise).
+// (Conflict on field "name" otherwise). The supervisor named joins the team.
 Result<int64_t> CreateTeam(Db& db, std::string_view name, std::optional<int64_t> supervisorId, const Actor& actor);
 Status RenameTeam(Db& db, int64_t teamId, std::string_view name, const Actor& actor);
 Status SetUserTeam(Db& db, int64_t userId, std::optional<int64_t> teamId, const Actor& actor);

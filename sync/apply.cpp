@@ -384,6 +384,10 @@ class PolicyApplier {
     if (!exists) {
       // NOTFOUND: the row is gone; the update is dropped and its values logged.
       m_current.Reset();
+      if (m_origin.partial) {
+        CRM_ASSIGN_OR_RETURN(bool held, CustomerHeld(change));
+        if (!held) return Ok();
+      }
       ConflictEntry base = Base(change, /*current=*/false);
       bool logged = false;
       for (int i = 0; i < change.columns; i++) {
@@ -412,6 +416,23 @@ class PolicyApplier {
     Status replaced = replace.Run();
     if (IsConstraint(replaced)) return LogConstraint(change);
     return replaced;
+  }
+
+  // Whether this database holds the customer a change's row follows. True for a table that follows no
+  // customer; false when the change does not say which (an update that leaves the customer column
+  // alone, of a row this database lacks).
+  Result<bool> CustomerHeld(const Change& change) {
+    const int column = change.info->scopeColumn;
+    if (column < 0) return true;
+    sqlite3_value* value = nullptr;
+    if (sqlite3changeset_new(change.iter, column, &value) != SQLITE_OK || !value) {
+      value = nullptr;
+      if (sqlite3changeset_old(change.iter, column, &value) != SQLITE_OK || !value) return false;
+    }
+    if (sqlite3_value_type(value) != SQLITE_INTEGER) return false;
+    CRM_ASSIGN_OR_RETURN(Stmt held, m_db.Prepare("SELECT 1 FROM customers WHERE id = ?"));
+    held.Bind(1, static_cast<int64_t>(sqlite3_value_int64(value)));
+    return held.Step();
   }
 
   Status Delete(const Change& change) {

@@ -7,7 +7,8 @@
 //    for the columns it changed; other columns keep what they had, so changes
 //    to different columns of one row both survive. Each value it overwrote is
 //    logged (the who/when bookkeeping columns aside).
-//  - UPDATE of a row that is gone (NOTFOUND): dropped, and its values logged.
+//  - UPDATE of a row that is gone (NOTFOUND): dropped, and its values logged
+//    (unless the row's customer is not held here: see ApplyOrigin::partial).
 //    DELETE of a row that is gone: nothing to do.
 //  - DELETE of a row that changed since (DATA): the delete, being later, wins;
 //    the values it removed are logged.
@@ -31,6 +32,10 @@ struct ApplyOrigin {
   int64_t userId = 0;
   int64_t deviceId = 0;
   int64_t atMs = 0;  // when this device applies it
+  // This database holds a read scope, not the whole organisation. A change to a row it lacks, of a customer
+  // it does not hold (or cannot tell), is then no conflict: the customer just entered the scope, and the
+  // scope answer brings it whole (docs/PROTOCOL.md, scopes).
+  bool partial = false;
 };
 
 struct ApplyResult {

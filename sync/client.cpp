@@ -122,6 +122,7 @@ void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
   Succeeded();
   PullResponse& pulled = response.Value();
   m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);
+  m_replica.SetPartial(!pulled.scopeDigest.empty());
   if (!pulled.scopeDigest.empty()) {
     // What this device holds against the scope the answer was cut to: where they differ, changes of a
     // customer held here may have been left out of this answer, so the scope answer brings it again.

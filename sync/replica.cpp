@@ -342,7 +342,7 @@ Result<PullReport> Replica::OnPulled(const std::vector<SequencedChangeset>& chan
       // A change from a newer app, and everything after it, waits for an app update.
       if (!m_stalled && envelope.schemaVersion > LatestSchemaVersion()) m_stalled = true;
       if (!m_stalled) {
-        ApplyOrigin origin{remote.seq, envelope.userId, envelope.deviceId, now};
+        ApplyOrigin origin{remote.seq, envelope.userId, envelope.deviceId, now, m_partial};
         auto applied = ApplyWithPolicy(m_db, envelope.changeset.data(), envelope.changeset.size(), origin);
         if (!applied && applied.Code() == ErrorCode::Schema) {
           m_stalled = true;

@@ -81,6 +81,8 @@ class Replica final : public TxnObserver {
   // arrive with every row (replacing any row of theirs already here). Applied only at the answer's
   // position with nothing pending (every local change pushed and confirmed first); false otherwise.
   Result<bool> ApplyScope(const ScopeResponse& answer);
+  // Whether the relay cuts this device's pulls to a read scope (it says so with each pull's digest).
+  void SetPartial(bool partial) { m_partial = partial; }
   bool Stalled() const { return m_stalled; }
 
   // Local counts for the status bar.
@@ -105,6 +107,7 @@ class Replica final : public TxnObserver {
   int64_t m_nextPosition = 1;
   int64_t m_confirmedSeq = 0;
   bool m_stalled = false;
+  bool m_partial = false;  // the last pull was cut to a read scope (ApplyOrigin::partial)
 };
 
 // The state a new (or emptied) device starts from: a new database holding the

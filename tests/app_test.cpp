@@ -2,6 +2,9 @@
 // drives it: find the button by its id, click it, and read the result.
 #include <gtest/gtest.h>
 
+#include "core/scope.h"
+#include "ui/keyed_text.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -468,6 +471,24 @@ TEST_F(AppTest, ACustomersBadPhoneIsShownInChineseUnderThePhoneField) {
   EXPECT_TRUE(FormError(m_state.form, FormField::Name).empty());
   EXPECT_TRUE(m_state.form.formError.empty()) << m_state.form.formError;
   EXPECT_TRUE(m_state.form.open);
+}
+
+// A customer handed to a colleague leaves this device while its page is open: the page says why it is gone.
+TEST_F(AppTest, ACustomerThatLeavesTheDeviceWhileOpenIsExplained) {
+  m_state.lang = Lang::Zh;
+  int64_t id = AddCustomer(m_db, "交接走的客户", m_state.actor).Value();
+  OpenCustomer(m_state, id);
+  Frame();
+  ASSERT_TRUE(m_state.detail.customer.has_value());
+  ASSERT_TRUE(DropCustomers(m_db, {id}));
+  Frame();
+  Frame();
+  EXPECT_FALSE(m_state.detail.customer.has_value());
+  EXPECT_EQ(m_state.detail.error, TrKey(Lang::Zh, "scope.customer_left_device"));
+  // A customer that was never here is still plainly "not found".
+  OpenCustomer(m_state, id + 1);
+  Frame();
+  EXPECT_EQ(m_state.detail.error, Tr(Lang::Zh, Str::ErrNotFound));
 }
 
 TEST_F(AppTest, AContactsBadPhoneAndBirthdayAreShownInChineseUnderTheirFields) {

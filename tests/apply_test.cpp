@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/scope.h"
+
 #include "core/conflicts.h"
 #include "sync_test_support.h"
 #include "test_support.h"
@@ -120,6 +122,29 @@ TEST_F(ApplyPolicyTest, TheSameChangeOnBothSidesIsNoConflict) {
   Db replica = Clone(org.db);
   Apply(replica, fromA, 1, org.repA);
   EXPECT_TRUE(Apply(replica, fromB, 2, org.repB).conflicts.empty());
+}
+
+// A device that holds a read scope lacks the customer until the scope answer brings it: a change to it
+// that arrives first (its hand-over to this device's person) is no conflict there, but still one where
+// the whole organisation is held.
+TEST_F(ApplyPolicyTest, AnUpdateOfACustomerAScopedDeviceDoesNotHoldIsNoConflictThere) {
+  Bytes handOver = Capture(a, [&](Db& db) {
+    ExecOrFail(db, "UPDATE customers SET owner_id = " + std::to_string(org.repB.userId) + " WHERE id = " + Id());
+    ExecOrFail(db, "UPDATE followups SET owner_id = " + std::to_string(org.repB.userId) + " WHERE customer_id = " + Id());
+  });
+  for (bool partial : {true, false}) {
+    Db device = Clone(org.db);
+    ASSERT_TRUE(DropCustomers(device, {customer}));
+    ApplyOrigin origin{1, org.supervisor.userId, org.supervisor.deviceId, 1700000000001, partial};
+    auto result = ApplyWithPolicy(device, handOver.data(), handOver.size(), origin);
+    ASSERT_TRUE(result) << result.Message();
+    if (partial) {
+      EXPECT_TRUE(result.Value().conflicts.empty()) << result.Value().conflicts.size();
+    } else {
+      EXPECT_FALSE(result.Value().conflicts.empty());
+    }
+    EXPECT_EQ(QueryText(device, "SELECT count(*) FROM customers WHERE id = " + Id()), "0");
+  }
 }
 
 TEST_F(ApplyPolicyTest, NotFoundAnUpdateToAHardDeletedRowIsDroppedAndLogged) {

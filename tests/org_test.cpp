@@ -31,6 +31,22 @@ TEST(Org, OnlyAdminsManageUsersAndTeams) {
   EXPECT_EQ(CreateUser(org.db, "", Role::Rep, org.east, org.admin).Message(), "name: required");
 }
 
+// Set up as an admin would: a supervisor made first, then the team naming them. The rules follow
+// membership, so the supervisor joins it and may hand its customers over.
+TEST(Org, ATeamsSupervisorJoinsItAndSupervisesItsCustomers) {
+  TestOrg org;
+  auto boss = CreateUser(org.db, "钱主管", Role::Supervisor, std::nullopt, org.admin);
+  ASSERT_TRUE(boss) << boss.Message();
+  auto team = CreateTeam(org.db, "华北组", boss.Value(), org.admin);
+  ASSERT_TRUE(team) << team.Message();
+  EXPECT_EQ(GetUser(org.db, boss.Value()).Value().teamId, team.Value());
+  auto rep = CreateUser(org.db, "孙七", Role::Rep, team.Value(), org.admin);
+  ASSERT_TRUE(rep);
+  int64_t customer = org.Customer("孙七的客户", Actor{rep.Value(), 8});
+  Actor supervisor{boss.Value(), 9};
+  EXPECT_TRUE(CanReassignCustomer(org.db, supervisor, customer)) << CanReassignCustomer(org.db, supervisor, customer).Message();
+}
+
 TEST(Org, TeamNamesAreRequiredShortAndUnique) {
   TestOrg org;
   auto twice = CreateTeam(org.db, " 华东组 ", std::nullopt, org.admin);

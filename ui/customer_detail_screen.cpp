@@ -11,6 +11,7 @@
 #include "ui/customer_sections.h"
 #include "ui/errors.h"
 #include "ui/keyed_text.h"
+#include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/merge_dialog.h"
 #include "ui/refusals.h"
@@ -38,8 +39,11 @@ void Load(AppState& state) {
   if (NeedsLoad(state, d.customerLoad, CustomerRecordTables(), another)) {
     auto customer = GetCustomer(*state.db, d.customerId);
     if (!customer) {
+      // Gone while open (a sync brought its deletion, a merge, or its hand-over out of this device's scope):
+      // say so, rather than a bare "not found".
+      const bool vanished = !another && d.customer && customer.Code() == ErrorCode::NotFound;
       d.customer.reset();
-      d.error = DescribeError(state.lang, customer.GetError());
+      d.error = vanished ? std::string(TrKey(state.lang, "scope.customer_left_device")) : DescribeError(state.lang, customer.GetError());
       return;
     }
     d.customer = std::move(customer).Value();

@@ -9,6 +9,8 @@ constexpr KeyedText kTexts[] = {
      "关闭时，业务员的设备只保存自己的客户和公海客户；客户属于公司，员工离职时不会带走别人的客户。",
      "When off, a rep's device holds only their own customers and the pool: the customers belong to the company, "
      "and nobody who leaves takes anyone else's."},
+    {"scope.customer_left_device", "这位客户已不在本设备上：可能已被删除或合并，或已转给其他同事。",
+     "This customer is no longer on this device: deleted, merged, or handed to a colleague."},
 };
 }  // namespace
 extern const KeyedTexts k_scope_strings = {kTexts, sizeof kTexts / sizeof kTexts[0]};
