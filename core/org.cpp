@@ -17,7 +17,7 @@ const std::map<std::string, int64_t>& SettingDefaults() {
   static const std::map<std::string, int64_t> kDefaults = {
       {kSettingPoolDays, 30},  {kSettingClaimProtectDays, 7}, {kSettingIntervalA, 7},
       {kSettingIntervalB, 14}, {kSettingIntervalC, 30},       {kSettingIntervalD, 90},
-      {"org.utc_offset_minutes", 480}, {kSettingRepSeesTeam, 0},
+      {"org.utc_offset_minutes", 480}, {kSettingRepSeesTeam, 0}, {kSettingOfflineLockDays, 0},
   };
   return kDefaults;
 }
@@ -245,16 +245,23 @@ Result<int64_t> GetSettingInt(Db& db, const char* key) {
   return static_cast<int64_t>(std::strtoll(stmt.String(0).c_str(), nullptr, 10));
 }
 
-Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor) {
+Status CheckSettingInt(const char* key, int64_t value) {
   if (SettingDefaults().count(key) == 0) return MakeError(ErrorCode::Invalid, std::string("setting: unknown key ") + key);
-  // Day counts (pool period, intervals) are 0..3650; the time zone is minutes east of UTC (UTC−12 to UTC+14).
+  // Day counts (pool period, intervals) are 0..3650; the time zone is minutes east of UTC (UTC−12 to UTC+14);
+  // the offline lock is 0 (off) or up to kMaxOfflineLockDays.
   const bool zone = std::string_view(key) == "org.utc_offset_minutes";
+  const bool lock = std::string_view(key) == kSettingOfflineLockDays;
   const int64_t low = zone ? -720 : 0;
-  const int64_t high = zone ? 840 : 3650;
+  const int64_t high = zone ? 840 : lock ? kMaxOfflineLockDays : 3650;
   if (value < low || value > high) {
     return FieldError(ErrorCode::Invalid, key, Problem::OutOfRange,
                       std::string(key) + ": must be between " + std::to_string(low) + " and " + std::to_string(high), low, high);
   }
+  return Ok();
+}
+
+Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor) {
+  CRM_TRY(CheckSettingInt(key, value));
   CRM_ASSIGN_OR_RETURN(User acting, ActingUser(db, actor));
   CRM_TRY(CheckCanChangeSettings(acting));
   int64_t now = NowMs();

@@ -61,7 +61,12 @@ constexpr const char* kSettingIntervalB = "followup.interval_days.B";        // 
 constexpr const char* kSettingIntervalC = "followup.interval_days.C";        // 30
 constexpr const char* kSettingIntervalD = "followup.interval_days.D";        // 90
 constexpr const char* kSettingRepSeesTeam = "scope.rep_sees_team";          // 0; 1: reps read their team's customers
+// 0 (off): a linked device that has not reached the relay for this many days locks until it has (sync/offline_lock.h).
+constexpr const char* kSettingOfflineLockDays = "device.offline_lock_days";
+constexpr int64_t kMaxOfflineLockDays = 90;
 Result<int64_t> GetSettingInt(Db& db, const char* key);
+// Invalid for an unknown key; OutOfRange (field: the key; arg, arg2: the bounds) for a value outside the key's range.
+Status CheckSettingInt(const char* key, int64_t value);
 Status SetSettingInt(Db& db, const char* key, int64_t value, const Actor& actor);
 
 // --- permission rules (pure functions of the acting user and the target) ---

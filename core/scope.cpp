@@ -13,30 +13,62 @@ Result<ReadScope> ReadScopeOf(Db& db, int64_t userId) {
     case Role::Admin: scope.everything = true; break;
     case Role::Supervisor:
     case Role::Store:
-      scope.ownerId = user.id;
-      scope.teamId = user.teamId;
+      scope.ownerIds.insert(user.id);
+      if (user.teamId) scope.teamIds.insert(*user.teamId);
       break;
     case Role::Rep: {
-      scope.ownerId = user.id;
+      scope.ownerIds.insert(user.id);
       CRM_ASSIGN_OR_RETURN(int64_t seesTeam, GetSettingInt(db, kSettingRepSeesTeam));
-      if (seesTeam != 0) scope.teamId = user.teamId;
+      if (seesTeam != 0 && user.teamId) scope.teamIds.insert(*user.teamId);
       break;
     }
   }
   return scope;
 }
 
+Result<ReadScope> ReadScopeOfDevice(Db& db, int64_t userId, const std::set<int64_t>& othersSignedIn) {
+  CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(db, userId));
+  for (int64_t other : othersSignedIn) {
+    if (scope.everything) break;
+    if (other == userId) continue;
+    auto theirs = ReadScopeOf(db, other);
+    if (theirs) {
+      Widen(scope, theirs.Value());
+    } else if (theirs.Code() != ErrorCode::Denied) {
+      return theirs.GetError();
+    }
+  }
+  return scope;
+}
+
+void Widen(ReadScope& scope, const ReadScope& other) {
+  scope.everything = scope.everything || other.everything;
+  scope.ownerIds.insert(other.ownerIds.begin(), other.ownerIds.end());
+  scope.teamIds.insert(other.teamIds.begin(), other.teamIds.end());
+}
+
 bool CanRead(const ReadScope& scope, const Holding& holding) {
   if (scope.everything || !holding.ownerId) return true;
-  if (scope.ownerId && holding.ownerId == scope.ownerId) return true;
-  return scope.teamId && holding.teamId == scope.teamId;
+  if (scope.ownerIds.count(*holding.ownerId) > 0) return true;
+  return holding.teamId && scope.teamIds.count(*holding.teamId) > 0;
 }
+
+namespace {
+
+// ", "-separated, for an SQL IN list (a handful of people and teams: the people signed in on one device).
+std::string IdList(const std::set<int64_t>& ids) {
+  std::string list;
+  for (int64_t id : ids) list += (list.empty() ? "" : ", ") + std::to_string(id);
+  return list;
+}
+
+}  // namespace
 
 std::string ScopeCondition(const ReadScope& scope, const std::string& alias) {
   if (scope.everything) return "1";
   std::string condition = "(" + alias + ".owner_id IS NULL";
-  if (scope.ownerId) condition += " OR " + alias + ".owner_id = " + std::to_string(*scope.ownerId);
-  if (scope.teamId) condition += " OR " + alias + ".team_id = " + std::to_string(*scope.teamId);
+  if (!scope.ownerIds.empty()) condition += " OR " + alias + ".owner_id IN (" + IdList(scope.ownerIds) + ")";
+  if (!scope.teamIds.empty()) condition += " OR " + alias + ".team_id IN (" + IdList(scope.teamIds) + ")";
   return condition + ")";
 }
 

@@ -5,7 +5,7 @@
 // Which rows follow a customer comes from the record registry (RecordType::scopeColumn). The relay filters
 // what it sends with this; a device uses the same to know what it should hold.
 #include <cstdint>
-#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,15 +14,23 @@
 
 namespace crm {
 
+// Sets, so that one scope can be the union of several people's: a shared tablet holds what every person
+// signed in on it may read.
 struct ReadScope {
-  bool everything = false;         // leaders and admins
-  std::optional<int64_t> ownerId;  // the person's own customers
-  std::optional<int64_t> teamId;   // customers held by this team (supervisors, store staff; reps when allowed)
+  bool everything = false;     // leaders and admins
+  std::set<int64_t> ownerIds;  // these people's own customers
+  std::set<int64_t> teamIds;   // customers held by these teams (supervisors, store staff; reps when allowed)
   // The public pool (no owner) is in every scope.
 };
 
 // The scope of a person as the organisation's data has it now; Denied for an unknown or deactivated person.
 Result<ReadScope> ReadScopeOf(Db& db, int64_t userId);
+// The scope of a device: the union of the scopes of `userId` (who asks; Denied as ReadScopeOf) and of
+// the others signed in on the same device. Another person who may read nothing (deactivated, unknown)
+// adds nothing.
+Result<ReadScope> ReadScopeOfDevice(Db& db, int64_t userId, const std::set<int64_t>& othersSignedIn);
+// Adds what `other` may read to `scope`.
+void Widen(ReadScope& scope, const ReadScope& other);
 // Whether the scope holds a customer held this way.
 bool CanRead(const ReadScope& scope, const Holding& holding);
 // The same rule as an SQL condition over the columns of customers (qualified by `alias`).

@@ -6,6 +6,10 @@
 
 namespace crm::sync {
 
+namespace {
+constexpr int64_t kContactRecordEveryMs = 10 * 60 * 1000;
+}  // namespace
+
 SyncClient::SyncClient(Replica& replica, Transport& transport, SyncClientOptions options)
     : m_replica(replica), m_transport(transport), m_options(options) {
   m_status.configured = true;
@@ -18,12 +22,16 @@ void SyncClient::Wake() {
   m_morePull = true;
 }
 
-void SyncClient::Succeeded() {
+void SyncClient::Succeeded(int64_t nowMs) {
   m_status.online = true;
   m_status.signInNeeded = false;
   m_status.lastError.reset();
   m_backoffMs = 0;
   m_retryAtMs = 0;
+  // Now and then, not at every answer (each is a write the device stores); the lock counts in days.
+  if (m_contactRecordedMs == 0 || nowMs - m_contactRecordedMs >= kContactRecordEveryMs) {
+    if (m_replica.RecordContact(nowMs)) m_contactRecordedMs = nowMs;
+  }
 }
 
 void SyncClient::OnRevoked(const Error& error) {
@@ -86,7 +94,7 @@ void SyncClient::StartPush(int64_t nowMs) {
 void SyncClient::OnPushed(Result<PushOutcome> outcome, int64_t sentMs) {
   m_pushInFlight = false;
   if (!outcome) return Failed(outcome.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
-  Succeeded();
+  Succeeded(std::max(m_nowMs, sentMs));
   const PushOutcome& result = outcome.Value();
   if (result.refusal) {
     crm::Status taken = m_replica.OnRefused(*result.refusal);
@@ -119,7 +127,7 @@ void SyncClient::StartPull(int64_t nowMs) {
 void SyncClient::OnPulled(Result<PullResponse> response, int64_t sentMs) {
   m_pullInFlight = false;
   if (!response) return Failed(response.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
-  Succeeded();
+  Succeeded(std::max(m_nowMs, sentMs));
   PullResponse& pulled = response.Value();
   m_status.headSeq = std::max(m_status.headSeq, pulled.headSeq);
   m_replica.SetPartial(!pulled.scopeDigest.empty());
@@ -203,6 +211,7 @@ void SyncClient::StartScope(int64_t nowMs) {
 void SyncClient::OnScope(Result<ScopeResponse> answer, int64_t sentMs) {
   m_scopeInFlight = false;
   if (!answer) return Failed(answer.GetError(), std::max(m_nowMs, sentMs), m_transport.RetryAfterSeconds());
+  Succeeded(std::max(m_nowMs, sentMs));
   auto applied = m_replica.ApplyScope(answer.Value());
   if (!applied) return Failed(applied.GetError(), m_nowMs);
   if (!applied.Value()) {

@@ -56,7 +56,8 @@ class SyncClient {
   void OnScope(Result<ScopeResponse> answer, int64_t sentMs);
   // retryAfterSeconds: the relay's Retry-After with the error (0: none).
   void Failed(const Error& error, int64_t nowMs, int retryAfterSeconds = 0);
-  void Succeeded();
+  // The relay answered: the status says online, and the contact is recorded (sync/offline_lock.h).
+  void Succeeded(int64_t nowMs);
   // A revoked device: pushes its outbox when the relay still takes it (keep_unsent), then is due to wipe.
   void OnRevoked(const Error& error);
   void TickRevoked(int64_t nowMs);
@@ -79,6 +80,7 @@ class SyncClient {
   int64_t m_retryAtMs = 0;
   int64_t m_pullAtMs = 0;  // no pull before this (the relay asked to wait: Retry-After)
   int64_t m_backoffMs = 0;
+  int64_t m_contactRecordedMs = 0;  // when this client last recorded a contact with the relay; 0: not yet
   SyncStatus m_status;
 };
 

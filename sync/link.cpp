@@ -1,6 +1,7 @@
 #include "sync/link.h"
 
 #include "core/accounts.h"
+#include "sync/offline_lock.h"
 
 namespace crm::sync {
 
@@ -48,6 +49,7 @@ Result<Actor> LinkSignedInUser(Db& db, const SyncLink& link, const OnlineIdentit
   }
   CRM_ASSIGN_OR_RETURN(Txn txn, db.Begin());
   CRM_TRY(SaveLink(db, link));
+  CRM_TRY(RecordRelayContact(db, nowMs));  // the relay just answered: an offline lock ends (sync/offline_lock.h)
   CRM_TRY(db.Exec("DELETE FROM device_accounts WHERE user_id NOT IN (SELECT id FROM users WHERE deleted_at IS NULL)"));
   CRM_TRY(EnsureDeviceTables(db));
   CRM_ASSIGN_OR_RETURN(DeviceSettings settings, GetDeviceSettings(db));

@@ -24,6 +24,7 @@
 #include "sync/changeset.h"
 #include "sync/journal.h"
 #include "sync/link.h"
+#include "sync/offline_lock.h"
 
 namespace crm::sync {
 
@@ -473,6 +474,8 @@ Result<int64_t> Replica::UnackedCount() {
   return m_db.QueryInt("SELECT count(*) FROM sync_outbox WHERE refused IS NULL AND acked_seq IS NULL");
 }
 Result<int64_t> Replica::RefusedCount() { return m_db.QueryInt("SELECT count(*) FROM sync_outbox WHERE refused IS NOT NULL"); }
+
+Status Replica::RecordContact(int64_t nowMs) { return RecordRelayContact(m_db, nowMs); }
 
 Status Replica::FillStatus(SyncStatus& status) {
   CRM_ASSIGN_OR_RETURN(status.pending, PendingCount());

@@ -85,6 +85,9 @@ class Replica final : public TxnObserver {
   void SetPartial(bool partial) { m_partial = partial; }
   bool Stalled() const { return m_stalled; }
 
+  // The relay answered at `nowMs` (sync/offline_lock.h: a device away too long locks).
+  Status RecordContact(int64_t nowMs);
+
   // Local counts for the status bar.
   Result<int64_t> PendingCount();
   Result<int64_t> UnackedCount();

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +28,9 @@
 #include "imgui_internal.h"
 #include "ui/app_state.h"
 #include "sync/apply.h"
+#include "sync/link.h"
+#include "sync/offline_lock.h"
+#include "sync/protocol.h"
 #include "sync_test_support.h"
 #include "chinese_text.h"
 #include "core/custom_fields.h"
@@ -37,6 +41,7 @@
 #include "ui/fonts.h"
 #include "ui/keyed_text.h"
 #include "ui/labels.h"
+#include "ui/value_words.h"
 
 namespace crm::ui {
 namespace {
@@ -792,6 +797,63 @@ TEST_F(AppTest, TheAdminTurnsOnTeamVisibilityForRepsInTheRules) {
   EXPECT_EQ(EnglishOnScreen(), "");
 }
 
+// The offline lock's days: off by default, a number past the bound is said next to the field (and nothing is
+// saved), a good one is saved.
+TEST_F(AppTest, TheOfflineLockDaysAreCheckedNextToTheirField) {
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("nav_settings");
+  Click("settings_rules");
+  EXPECT_NE(DrawnJoined().find(TrKey(Lang::Zh, "offline_lock.days")), std::string::npos);
+  Type("offline_lock_days", std::to_string(kMaxOfflineLockDays + 30).c_str());
+  Click("save_rules");
+  const std::string said = DescribeError(Lang::Zh, CheckSettingInt(kSettingOfflineLockDays, kMaxOfflineLockDays + 30).GetError());
+  EXPECT_EQ(m_state.settings.offlineLockError, said);
+  std::string screen = DrawnJoined();
+  EXPECT_NE(screen.find(said), std::string::npos) << screen;
+  EXPECT_EQ(GetSettingInt(m_db, kSettingOfflineLockDays).Value(), 0) << "nothing saved";
+  EXPECT_EQ(EnglishOnScreen(), "");
+  Type("offline_lock_days", "14");
+  Click("save_rules");
+  EXPECT_EQ(GetSettingInt(m_db, kSettingOfflineLockDays).Value(), 14);
+  EXPECT_EQ(m_state.settings.offlineLockError, "");
+  EXPECT_EQ(DrawnJoined().find(said), std::string::npos);
+}
+
+// A device that syncs and has not reached the relay for the organisation's days shows the locked screen and no
+// customer; once the sync client records an answer of the relay, the app opens again by itself.
+TEST_F(AppTest, ADeviceAwayFromTheRelayTooLongIsLockedUntilItReachesItAgain) {
+  constexpr int64_t kDay = 24LL * 3600 * 1000;
+  const int64_t start = 1765000000000;
+  ASSERT_TRUE(AddCustomer(m_db, "锁定前的客户", m_state.actor));
+  ASSERT_TRUE(SetSettingInt(m_db, kSettingOfflineLockDays, 3, m_state.actor));
+  m_state.nowMs = start + 10 * kDay;
+  EXPECT_NE(DrawnJoined().find("锁定前的客户"), std::string::npos) << "a device that does not sync never locks";
+
+  ASSERT_TRUE(sync::SaveLink(m_db, sync::SyncLink{"https://crm.example.com", 42}));
+  ASSERT_TRUE(sync::RecordRelayContact(m_db, start));
+  Frames(70);  // past the second between checks
+  for (Lang lang : {Lang::Zh, Lang::En}) {
+    m_state.lang = lang;
+    std::string screen = DrawnJoined();
+    EXPECT_NE(screen.find(TrKey(lang, "offline_lock.title")), std::string::npos) << screen;
+    EXPECT_NE(screen.find(TrKey(lang, "offline_lock.unlock")), std::string::npos) << screen;
+    EXPECT_NE(screen.find(MomentWords(m_state, start)), std::string::npos) << "the last contact: " << screen;
+    EXPECT_EQ(screen.find("锁定前的客户"), std::string::npos) << screen;
+    EXPECT_FALSE(m_state.probe.Find("nav_customers")) << "no page to open";
+  }
+  m_state.lang = Lang::Zh;
+  EXPECT_EQ(EnglishOnScreen(), "");
+
+  // The relay answers (the sync client records it): the app opens again.
+  ASSERT_TRUE(sync::RecordRelayContact(m_db, m_state.nowMs));
+  Frames(70);
+  std::string screen = DrawnJoined();
+  EXPECT_EQ(screen.find(TrKey(Lang::Zh, "offline_lock.title")), std::string::npos) << screen;
+  EXPECT_NE(screen.find("锁定前的客户"), std::string::npos) << screen;
+  EXPECT_TRUE(m_state.probe.Find("nav_customers"));
+}
+
 // A bad import, read in Chinese: the rows' problems (a phone that is not one, another rep's customer to merge
 // into) and the detected encoding in words.
 TEST_F(AppTest, ABadImportReadsInChinese) {
@@ -1376,6 +1438,40 @@ TEST_F(AppTest, TheStoragePanelSaysWhatTheBrowserCannotTell) {
   EXPECT_NE(untold.find(TrKey(Lang::Zh, "storage.estimate_unknown")), std::string::npos) << untold;
   EXPECT_EQ(untold.find("0 B"), std::string::npos);
   EXPECT_TRUE(m_state.probe.Find("backup_export")) << "the backup still works";
+}
+
+// An online sign-in on a device an administrator revoked: the relay answers 403 device_revoked with an English
+// sentence; the person reads why in their own language (as the platform words the answer: web/sync_browser.cpp).
+TEST_F(SessionTest, ASignInOnARevokedDeviceSaysWhyInThePersonsLanguage) {
+  FreshDevice();
+  const std::string relaySays = "an administrator revoked this device: its data must be erased";
+  const std::string body = R"({"error":"device_revoked","message":")" + relaySays + R"(","wipe":true,"keep_unsent":false})";
+  m_state.requestOnlineSignIn = [&](const OnlineSignInRequest&) {
+    auto answer = sync::ReadSessionAnswer("sign-in", sync::HttpAnswer{403, body});
+    ASSERT_FALSE(answer);
+    m_state.signIn.formError = OnlineSignInErrorText(m_state.lang, answer.GetError());
+  };
+  for (Lang lang : {Lang::Zh, Lang::En}) {
+    m_state.lang = lang;
+    Frame();
+    Click("sign_in_online");
+    Type("online_account", "张三@美家门窗");
+    Type("password", "zhangsan-2026");
+    Click("online_submit");
+    EXPECT_EQ(m_state.signIn.formError, TrKey(lang, "device_wipe.sign_in_refused"));
+    // Spaces aside: a wrapped line drops the one it breaks at.
+    auto unspaced = [](std::string text) {
+      text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+      return text;
+    };
+    std::string screen = unspaced(DrawnJoined());
+    EXPECT_NE(screen.find(unspaced(TrKey(lang, "device_wipe.sign_in_refused"))), std::string::npos) << screen;
+    EXPECT_EQ(screen.find(unspaced(relaySays)), std::string::npos) << "the relay's own sentence: " << screen;
+    if (lang == Lang::Zh) {
+      EXPECT_EQ(EnglishOnScreen(), "");
+    }
+    Click("back");
+  }
 }
 
 TEST_F(SessionTest, AFreshPrivateWindowSaysOnTheWelcomeScreenThatItForgets) {

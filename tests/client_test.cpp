@@ -9,6 +9,7 @@
 
 #include "core/conflicts.h"
 #include "core/customers.h"
+#include "sync/offline_lock.h"
 #include "sync_fake_relay.h"
 #include "sync_test_support.h"
 #include "test_support.h"
@@ -109,6 +110,30 @@ TEST(SyncClient, ARevokedDeviceKeepingUnsentChangesPushesThemBeforeItIsDueToWipe
   EXPECT_FALSE(status.signInNeeded);
   ASSERT_TRUE(status.lastError);
   EXPECT_EQ(status.lastError->problem, Problem::DeviceRevoked);
+}
+
+// The offline lock counts from the last answer of the relay (sync/offline_lock.h): every kind of answer
+// is recorded, now and then rather than at each; nothing is recorded while the relay is out of reach.
+TEST(SyncClient, RecordsWhenTheRelayLastAnsweredForTheOfflineLock) {
+  ClientRig rig;
+  FakeTransport& transport = rig.transport;
+  SyncClient client(*rig.replica.Value(), transport);
+  int64_t now = 1000000;
+  client.Tick(now);
+  EXPECT_EQ(LastRelayContactMs(rig.db).Value(), now) << "the first answer is recorded at once";
+  transport.offline = true;
+  for (int frame = 0; frame < 100; frame++) client.Tick(now += 1000);
+  EXPECT_EQ(LastRelayContactMs(rig.db).Value(), 1000000) << "no answer came while offline";
+  transport.offline = false;
+  client.Wake();
+  now += 3600 * 1000;
+  client.Tick(now);
+  EXPECT_EQ(LastRelayContactMs(rig.db).Value(), now) << "the relay answered again";
+  client.Tick(now + 1000);
+  Actor rep{rig.org.repA.userId, rig.replica.Value()->DeviceId()};
+  ASSERT_TRUE(AddCustomer(rig.db, "联网后录入", rep));
+  client.Tick(now + 2000);
+  EXPECT_EQ(LastRelayContactMs(rig.db).Value(), now) << "answers seconds apart are not each a write";
 }
 
 // Revoked without keep_unsent: nothing more goes to the relay, and the device is due to wipe at once.

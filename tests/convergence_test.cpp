@@ -267,8 +267,8 @@ class Simulation : SeededWorld {
       Device& device = *m_devices[i];
       EXPECT_EQ(device.replica->PendingCount().Value(), 0) << "device " << i;
       EXPECT_EQ(device.replica->ConfirmedSeq(), static_cast<int64_t>(m_relay->Log().size())) << "device " << i;
-      // A device holds exactly its person's scope, each row as the relay's copy has it.
-      auto scope = ReadScopeOf(m_relay->Copy(), device.actor.userId);
+      // A device holds exactly its people's scope, each row as the relay's copy has it.
+      auto scope = ReadScopeOfDevice(m_relay->Copy(), device.actor.userId, device.transport.alsoSignedIn);
       ASSERT_TRUE(scope) << scope.Message();
       std::vector<int64_t> inScope = CustomersInScope(m_relay->Copy(), scope.Value()).Value();
       EXPECT_EQ(HeldCustomers(device.db).Value(), inScope) << "device " << i << " (user " << device.actor.userId << ")";
@@ -384,8 +384,13 @@ class Simulation : SeededWorld {
         if (Pick(4) == 0) device.transport.held.push_back(device.transport.held[index]);
         device.transport.DeliverHeld(index);
       }
-    } else if (roll < 93) {
+    } else if (roll < 91) {
       device.transport.offline = !device.transport.offline;
+    } else if (roll < 93) {
+      // Someone else signs in on this device (a shared tablet), or signs out: the device's scope is the union.
+      std::set<int64_t>& others = device.transport.alsoSignedIn;
+      const Actor* people[] = {&m_org.repA, &m_org.repB, &m_org.supervisor, &m_org.store};
+      if (others.empty()) others.insert(people[Pick(4)]->userId); else others.clear();
     } else {
       // The tab is closed mid-sync: requests in flight are never answered to this client.
       device.NoteOutbox();
@@ -523,7 +528,7 @@ class Simulation : SeededWorld {
                 ", pending " + std::to_string(device->replica->PendingCount().Value()) + ", at " +
                 std::to_string(device->replica->ConfirmedSeq()) + " of " + std::to_string(m_relay->Log().size()) +
                 (status.lastError ? ", last error: " + status.lastError->message : std::string());
-      auto scope = ReadScopeOf(m_relay->Copy(), device->actor.userId);
+      auto scope = ReadScopeOfDevice(m_relay->Copy(), device->actor.userId, device->transport.alsoSignedIn);
       if (scope) {
         auto want = CustomersInScope(m_relay->Copy(), scope.Value()).Value();
         auto held = HeldCustomers(device->db).Value();

@@ -171,6 +171,23 @@ TEST(Org, SettingsHaveDefaultsAndOnlyLeadersChangeThem) {
   EXPECT_FALSE(GetSettingInt(org.db, "no.such.key"));
 }
 
+TEST(Org, TheOfflineLockIsOffByDefaultAndAtMostNinetyDays) {
+  TestOrg org;
+  EXPECT_EQ(GetSettingInt(org.db, kSettingOfflineLockDays).Value(), 0);
+  ASSERT_TRUE(SetSettingInt(org.db, kSettingOfflineLockDays, 14, org.admin));
+  EXPECT_EQ(GetSettingInt(org.db, kSettingOfflineLockDays).Value(), 14);
+  for (int64_t wrong : {int64_t{-1}, kMaxOfflineLockDays + 1}) {
+    Status refused = SetSettingInt(org.db, kSettingOfflineLockDays, wrong, org.admin);
+    ASSERT_FALSE(refused) << wrong;
+    EXPECT_EQ(refused.GetError().problem, Problem::OutOfRange);
+    EXPECT_EQ(refused.GetError().field, kSettingOfflineLockDays) << "the error belongs next to the field";
+    EXPECT_EQ(refused.GetError().arg2, kMaxOfflineLockDays);
+  }
+  EXPECT_TRUE(CheckSettingInt(kSettingOfflineLockDays, kMaxOfflineLockDays));
+  EXPECT_EQ(GetSettingInt(org.db, kSettingOfflineLockDays).Value(), 14) << "a refused value changes nothing";
+  EXPECT_EQ(SetSettingInt(org.db, kSettingOfflineLockDays, 7, org.repA).Code(), ErrorCode::Denied);
+}
+
 TEST(Org, PermissionRulesAsPureFunctions) {
   User rep{1, "rep", Role::Rep, 10, "", true};
   User store{2, "store", Role::Store, 10, "", true};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <thread>
 
 #include "core/customers.h"
 #include "core/followups.h"
@@ -199,6 +200,56 @@ TEST_P(RelayScopeTest, TheTeamSettingWidensARepsScopeAndNarrowsItAgain) {
   SyncAll();
   EXPECT_EQ(HeldCustomers(a->db()).Value().size(), 2u);
   ExpectExactlyItsScope(*a);
+}
+
+// A shop tablet where staff of different teams sign in: it holds the union of their scopes, as the
+// relay's tokens say (not anything the device claims), and a sign-out narrows it to who is left.
+TEST_P(RelayScopeTest, ASharedTabletHoldsWhatEveryoneSignedInOnItMayReadUntilTheySignOut) {
+  const int64_t west = m_org->AddTeam("二组");
+  m_org->AddUser("丙", "rep", west);
+  auto c = m_org->Device("丙");
+  const int64_t ofC = CustomerOf(*c, "丙的灯具店", "13600005555");
+  auto sorted = [](std::vector<int64_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+
+  TestDevice tablet(m_relay->Endpoint());
+  ASSERT_TRUE(tablet.SignIn(m_org->Name(), "甲", "user password"));
+  const std::string tokenOfA = tablet.Token();
+  tablet.Sync();
+  EXPECT_EQ(HeldCustomers(tablet.db()).Value(), sorted({ofA, pooled}));
+
+  // 丙 signs in on the same tablet: whichever token pulls, the tablet receives both people's customers.
+  ASSERT_TRUE(tablet.SignIn(m_org->Name(), "丙", "user password"));
+  tablet.Sync();
+  EXPECT_EQ(HeldCustomers(tablet.db()).Value(), sorted({ofA, ofC, pooled}));
+  for (const std::string& token : {tokenOfA, tablet.Token()}) {
+    tablet.Transport().SetToken(token);
+    auto pulled = tablet.Transport().PullNow(0, 1000, 0);
+    ASSERT_TRUE(pulled) << pulled.Message();
+    auto carries = [&](std::string_view text) {
+      return std::any_of(pulled.Value().changesets.begin(), pulled.Value().changesets.end(),
+                         [&](const auto& item) { return Contains(item.envelope.changeset, text); });
+    };
+    EXPECT_TRUE(carries("甲的门窗店"));
+    EXPECT_TRUE(carries("丙的灯具店"));
+    EXPECT_FALSE(carries("乙的建材行")) << "nobody signed in on the tablet may read 乙's customer";
+    auto image = tablet.Transport().SnapshotNow();
+    ASSERT_TRUE(image) << image.Message();
+    EXPECT_TRUE(Contains(image.Value().image, "甲的门窗店"));
+    EXPECT_TRUE(Contains(image.Value().image, "丙的灯具店"));
+    EXPECT_FALSE(Contains(image.Value().image, "乙的建材行"));
+  }
+
+  // 甲 signs out: the tablet keeps 丙's scope only, and drops 甲's customer with its rows.
+  ASSERT_TRUE(sync::SignOut(m_relay->Endpoint(), tokenOfA));
+  tablet.Sync();
+  EXPECT_EQ(HeldCustomers(tablet.db()).Value(), sorted({ofC, pooled}));
+  EXPECT_EQ(QueryText(tablet.db(), "SELECT count(*) FROM activities WHERE customer_id = " + std::to_string(ofA)), "0");
+  // 丙's own phone is a device of its own: 甲's sign-in on the tablet never widened it.
+  c->Sync();
+  ExpectExactlyItsScope(*c);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, RelayScopeTest, testing::Values(std::string("sqlite"), std::string("postgres")),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/records.h"
 #include "core/followups.h"
@@ -53,19 +54,41 @@ TEST(Scope, RepsReadTheirTeamOnlyWhenTheOrganisationSaysSo) {
   EXPECT_EQ(org.Scope(org.repWest), Sorted({org.ofWest, org.ofStore, org.pooled}));
 }
 
-TEST(Scope, TheSqlConditionAndThePureRuleAgreeForEveryPersonAndCustomer) {
+// For one person, and for every pair signed in on one shared device (the union of their scopes).
+TEST(Scope, TheSqlConditionAndThePureRuleAgreeForEveryPersonPairOfPeopleAndCustomer) {
   ScopedOrg org;
+  const std::vector<Actor> everyone = {org.admin, org.leader, org.supervisor, org.repA, org.repB, org.repWest, org.store};
   for (int seesTeam : {0, 1}) {
     ASSERT_TRUE(SetSettingInt(org.db, kSettingRepSeesTeam, seesTeam, org.admin));
-    for (const Actor& who : {org.admin, org.leader, org.supervisor, org.repA, org.repB, org.repWest, org.store}) {
-      ReadScope scope = ReadScopeOf(org.db, who.userId).Value();
-      std::vector<int64_t> byRule;
-      for (int64_t id : HeldCustomers(org.db).Value()) {
-        if (CanRead(scope, HoldingOf(org.db, id, true).Value())) byRule.push_back(id);
+    for (const Actor& who : everyone) {
+      for (const Actor& alsoHere : everyone) {
+        ReadScope scope = ReadScopeOfDevice(org.db, who.userId, {who.userId, alsoHere.userId}).Value();
+        std::vector<int64_t> byRule;
+        for (int64_t id : HeldCustomers(org.db).Value()) {
+          if (CanRead(scope, HoldingOf(org.db, id, true).Value())) byRule.push_back(id);
+        }
+        EXPECT_EQ(CustomersInScope(org.db, scope).Value(), byRule)
+            << "users " << who.userId << " and " << alsoHere.userId << " team setting " << seesTeam;
       }
-      EXPECT_EQ(CustomersInScope(org.db, scope).Value(), byRule) << "user " << who.userId << " team setting " << seesTeam;
     }
   }
+}
+
+TEST(Scope, ADeviceHoldsTheUnionOfThePeopleSignedInOnIt) {
+  ScopedOrg org;
+  auto device = [&](const Actor& who, std::set<int64_t> signedIn) {
+    auto scope = ReadScopeOfDevice(org.db, who.userId, signedIn);
+    EXPECT_TRUE(scope) << scope.Message();
+    return CustomersInScope(org.db, scope.Value()).Value();
+  };
+  EXPECT_EQ(device(org.repA, {org.repA.userId}), org.Scope(org.repA));
+  EXPECT_EQ(device(org.repA, {org.repA.userId, org.repWest.userId}), Sorted({org.ofA, org.ofWest, org.pooled}));
+  EXPECT_EQ(device(org.repWest, {org.repA.userId, org.store.userId}), Sorted({org.ofA, org.ofWest, org.ofStore, org.pooled}));
+  EXPECT_EQ(device(org.repA, {org.leader.userId}).size(), 5u) << "a leader on the device: everything";
+  // Someone deactivated adds nothing; the one asking must still be able to read.
+  ASSERT_TRUE(SetUserActive(org.db, org.repB.userId, false, org.admin));
+  EXPECT_EQ(device(org.repA, {org.repB.userId}), org.Scope(org.repA));
+  EXPECT_EQ(ReadScopeOfDevice(org.db, org.repB.userId, {org.repA.userId}).Code(), ErrorCode::Denied);
 }
 
 TEST(Scope, ADeactivatedPersonReadsNothing) {

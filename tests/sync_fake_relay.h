@@ -43,7 +43,8 @@ class FakeRelay {
     }
   }
 
-  // Pulls and scope questions of scoped people are cut to their read scope (core/scope.h), as the relay's are.
+  // Pulls and scope questions of scoped people are cut to their read scope (core/scope.h), as the relay's are:
+  // a device's scope is the union of those of everyone signed in on it (`signedIn`, as the relay's tokens say).
   bool scoped = false;
 
   sync::PushResponse Push(const sync::PushRequest& request) {
@@ -69,10 +70,10 @@ class FakeRelay {
     return response;
   }
 
-  sync::PullResponse Pull(int64_t after, int limit, int64_t userId = 0) {
+  sync::PullResponse Pull(int64_t after, int limit, int64_t userId = 0, const std::set<int64_t>& signedIn = {}) {
     sync::PullResponse response = PullAll(after, limit);
     if (scoped && userId != 0) {
-      auto scope = ReadScopeOf(m_copy, userId);
+      auto scope = ReadScopeOfDevice(m_copy, userId, signedIn);
       if (!scope) m_applyErrors.push_back("scope: " + scope.Message());
       if (scope) {
         if (Status cut = sync::CutPullToScope(m_copy, scope.Value(), response); !cut) m_applyErrors.push_back(cut.Message());
@@ -81,8 +82,8 @@ class FakeRelay {
     return response;
   }
 
-  Result<sync::ScopeResponse> Scope(const sync::ScopeRequest& request, int64_t userId) {
-    CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(m_copy, userId));
+  Result<sync::ScopeResponse> Scope(const sync::ScopeRequest& request, int64_t userId, const std::set<int64_t>& signedIn = {}) {
+    CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOfDevice(m_copy, userId, signedIn));
     std::set<int64_t> stale;
     for (size_t i = static_cast<size_t>(std::max<int64_t>(request.since - 1, 0)); request.since > 0 && i < m_log.size(); i++) {
       CRM_TRY(sync::CustomersTouched(m_copy, m_log[i].envelope.changeset, stale));
@@ -135,6 +136,7 @@ class FakeTransport : public sync::Transport {
   int busyRetryAfterSeconds = 0;  // with `offline`: the Retry-After a busy relay (429, 503) sends with its error
   int pulls = 0;
   int64_t userId = 0;  // whose scope pulls are cut to (a scoped FakeRelay)
+  std::set<int64_t> alsoSignedIn;  // others signed in on this device (a shared tablet): the scope is the union
   int offlineRequests = 0;  // requests that failed because of `offline`
   // An administrator revoked the device: pulls answer 403 device_revoked, and so do pushes unless
   // the value is true (keep_unsent: the relay still takes them).
@@ -159,7 +161,7 @@ class FakeTransport : public sync::Transport {
   void Pull(int64_t afterSeq, int limit, int, std::function<void(Result<sync::PullResponse>)> done) override {
     if (offline) return Unreachable(done);
     if (revokedKeepUnsent) return done(Revoked("pull"));
-    sync::PullResponse response = m_relay.Pull(afterSeq, limit, userId);
+    sync::PullResponse response = m_relay.Pull(afterSeq, limit, userId, alsoSignedIn);
     pulls++;
     if (response.changesets.empty()) response.retryAfterSeconds = pullRetryAfterSeconds;
     Deliver([done, response]() { done(response); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
@@ -167,7 +169,7 @@ class FakeTransport : public sync::Transport {
 
   void Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) override {
     if (offline) return Unreachable(done);
-    auto answer = m_relay.Scope(request, userId);
+    auto answer = m_relay.Scope(request, userId, alsoSignedIn);
     Deliver([done, answer]() { done(answer); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
   }
 

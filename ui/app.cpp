@@ -413,7 +413,10 @@ void DrawApp(AppState& state) {
   NoteActivity(state);
   RunPinJob(state);
   AutoLockIfIdle(state);
-  bool home = state.screen == Screen::Home && state.db && state.signIn.step != SignInStep::Convert;
+  UpdateOfflineLock(state);
+  // Away from the relay too long (sync/offline_lock.h): no page, dialog or shortcut shows a customer.
+  const bool offlineLocked = OfflineLocked(state);
+  bool home = state.screen == Screen::Home && state.db && state.signIn.step != SignInStep::Convert && !offlineLocked;
   if (home) {
     HandleShortcuts(state);
     RunImportExportJobs(state);
@@ -460,6 +463,12 @@ void DrawApp(AppState& state) {
           ImGui::EndChild();
           break;
         }
+        if (offlineLocked) {
+          ImGui::BeginChild("##offline_lock", ImVec2(0, bodyHeight), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
+          DrawOfflineLock(state);
+          ImGui::EndChild();
+          break;
+        }
         DrawSignedIn(state, bodyHeight);
         break;
       case Screen::Loading: break;
@@ -467,7 +476,7 @@ void DrawApp(AppState& state) {
     DrawStatusBar(state);
   }
   ImGui::End();
-  if (state.screen == Screen::Home && state.db) {
+  if (state.screen == Screen::Home && state.db && !offlineLocked) {
     DrawCustomerForm(state);
     DrawVisitDialog(state);
     DrawMergeDialog(state);

@@ -23,6 +23,7 @@
 #include "ui/import_screen.h"
 #include "ui/item_probe.h"
 #include "ui/merge_dialog.h"
+#include "ui/offline_lock_screen.h"
 #include "ui/pages.h"
 #include "ui/people_screen.h"
 #include "ui/pool_screen.h"
@@ -128,6 +129,7 @@ struct AppState {
   ImportScreenState import;
   TrashScreenState trash;
   SettingsScreenState settings;
+  OfflineLockScreenState offlineLock;
   ConflictsScreenState conflicts;
   PeopleScreenState people;
   ItemProbe probe;

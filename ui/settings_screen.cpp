@@ -32,6 +32,7 @@ void Load(AppState& state) {
   s.poolDays = static_cast<int>(GetSettingInt(db, kSettingPoolDays).ValueOr(s.poolDays));
   s.protectDays = static_cast<int>(GetSettingInt(db, kSettingClaimProtectDays).ValueOr(s.protectDays));
   s.repSeesTeam = GetSettingInt(db, kSettingRepSeesTeam).ValueOr(0) != 0;
+  s.offlineLockDays = static_cast<int>(GetSettingInt(db, kSettingOfflineLockDays).ValueOr(0));
   if (auto fields = ListCustomFields(db)) s.fields = std::move(fields).Value();
 }
 
@@ -49,6 +50,31 @@ bool DaysField(const char* label, const char* id, int& value) {
   return changed;
 }
 
+void SaveRules(AppState& state) {
+  SettingsScreenState& s = state.settings;
+  s.rulesError.clear();
+  s.rulesMessage.clear();
+  s.offlineLockError.clear();
+  // A wrong number of days is said next to its field, and nothing is saved.
+  if (Status lockDays = CheckSettingInt(kSettingOfflineLockDays, s.offlineLockDays); !lockDays) {
+    s.offlineLockError = DescribeError(state.lang, lockDays.GetError());
+    return;
+  }
+  Db& db = *state.db;
+  Status saved = Ok();
+  for (int i = 0; i < 4 && saved; i++) saved = SetSettingInt(db, kIntervalKeys[i], s.intervals[i], state.actor);
+  if (saved) saved = SetSettingInt(db, kSettingPoolDays, s.poolDays, state.actor);
+  if (saved) saved = SetSettingInt(db, kSettingClaimProtectDays, s.protectDays, state.actor);
+  if (saved) saved = SetSettingInt(db, kSettingRepSeesTeam, s.repSeesTeam ? 1 : 0, state.actor);
+  if (saved) saved = SetSettingInt(db, kSettingOfflineLockDays, s.offlineLockDays, state.actor);
+  if (saved) {
+    s.rulesMessage = Tr(state.lang, Str::RulesSaved);
+  } else {
+    s.rulesError = DescribeError(state.lang, saved.GetError());
+  }
+  AfterCommit(state);  // also re-reads what is stored, when a later setting was refused
+}
+
 void DrawRules(AppState& state) {
   SettingsScreenState& s = state.settings;
   Lang lang = state.lang;
@@ -64,23 +90,12 @@ void DrawRules(AppState& state) {
   ImGui::Checkbox(seesTeam.c_str(), &s.repSeesTeam);
   HintText(TrKey(lang, "scope.rep_sees_team_hint"));
   ImGui::Spacing();
+  DaysField(TrKey(lang, "offline_lock.days"), "offline_lock_days", s.offlineLockDays);
+  if (!s.offlineLockError.empty()) ErrorText(s.offlineLockError);
+  HintText(TrKey(lang, "offline_lock.days_hint"));
+  ImGui::Spacing();
   std::string save = Label(lang, Str::SaveRules, "save_rules");
-  if (ActionButton(save.c_str(), RefusalText(lang, CheckCanChangeSettings(state.me)), /*primary=*/true)) {
-    s.rulesError.clear();
-    s.rulesMessage.clear();
-    Db& db = *state.db;
-    Status saved = Ok();
-    for (int i = 0; i < 4 && saved; i++) saved = SetSettingInt(db, kIntervalKeys[i], s.intervals[i], state.actor);
-    if (saved) saved = SetSettingInt(db, kSettingPoolDays, s.poolDays, state.actor);
-    if (saved) saved = SetSettingInt(db, kSettingClaimProtectDays, s.protectDays, state.actor);
-    if (saved) saved = SetSettingInt(db, kSettingRepSeesTeam, s.repSeesTeam ? 1 : 0, state.actor);
-    if (saved) {
-      s.rulesMessage = Tr(lang, Str::RulesSaved);
-    } else {
-      s.rulesError = DescribeError(state.lang, saved.GetError());
-    }
-    AfterCommit(state);  // also re-reads what is stored, when a later setting was refused
-  }
+  if (ActionButton(save.c_str(), RefusalText(lang, CheckCanChangeSettings(state.me)), /*primary=*/true)) SaveRules(state);
   if (!s.rulesError.empty()) ErrorText(s.rulesError);
   if (!s.rulesMessage.empty()) SuccessText(s.rulesMessage);
 }

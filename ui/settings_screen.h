@@ -24,6 +24,8 @@ struct SettingsScreenState {
   int poolDays = 30;
   int protectDays = 7;
   bool repSeesTeam = false;  // scope.rep_sees_team
+  int offlineLockDays = 0;   // device.offline_lock_days; 0: off
+  std::string offlineLockError;
   std::string rulesError, rulesMessage;
   // Custom fields.
   std::vector<CustomField> fields;

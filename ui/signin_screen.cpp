@@ -417,4 +417,12 @@ void DrawConvertTrial(AppState& state) {
   EndCentredColumn();
 }
 
+std::string OnlineSignInErrorText(Lang lang, const Error& error) {
+  switch (error.problem) {
+    case Problem::RelaySignIn: return Tr(lang, Str::WrongAccountOrPassword);
+    case Problem::DeviceRevoked: return TrKey(lang, "device_wipe.sign_in_refused");
+    default: return DescribeError(lang, error);
+  }
+}
+
 }  // namespace crm::ui

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "core/accounts.h"
+#include "core/result.h"
+#include "ui/i18n.h"
 
 namespace crm::ui {
 
@@ -69,5 +71,9 @@ bool PinJobRunning(const AppState& state);
 
 // Reloads the accounts listed on the lock screen.
 void RefreshAccounts(AppState& state);
+
+// What a failed online sign-in says, in the person's language, from the error's code (never the relay's
+// message): a wrong account or password, a device an administrator revoked, else as DescribeError words it.
+std::string OnlineSignInErrorText(Lang lang, const Error& error);
 
 }  // namespace crm::ui

@@ -257,20 +257,20 @@ void BrowserSync::SignIn(const ui::OnlineSignInRequest& request) {
                              deviceSecret.Value()};
   m_transport.Configure(server, "");
   m_transport.SignIn(signIn, [this](sync::AnswerKind kind, Result<sync::RelaySession> session) {
-    if (!session) return SignInFailed(kind, session.Message());
+    if (!session) return SignInFailed(kind, session.GetError());
     SignInAnswered(session.Value());
   });
 }
 
-void BrowserSync::SignInFailed(sync::AnswerKind kind, const std::string& message) {
+void BrowserSync::SignInFailed(sync::AnswerKind kind, const Error& error) {
   ui::AppState& app = m_platform.app;
   if (!m_signIn) return;
   if (kind == sync::AnswerKind::NoAnswer) {
-    return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::RelayUnreachable)) + " (" + message + ")");
+    return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::RelayUnreachable)) + " (" + error.message + ")");
   }
-  if (kind == sync::AnswerKind::Unauthorized) return ShowSignInError(ui::Tr(app.lang, ui::Str::WrongAccountOrPassword));
   if (kind == sync::AnswerKind::NotFound) return ShowSignInError(std::string(ui::Tr(app.lang, ui::Str::NoRelayAtAddress)) + " (HTTP 404)");
-  ShowSignInError(message);
+  // Worded from the error's code, in the person's language: the relay's own sentence is English.
+  ShowSignInError(ui::OnlineSignInErrorText(app.lang, error));
 }
 
 void BrowserSync::SignInAnswered(const sync::RelaySession& session) {
@@ -299,7 +299,7 @@ void BrowserSync::SignInAnswered(const sync::RelaySession& session) {
   m_transport.Configure(link.server, token);
   m_transport.Snapshot([this, identity, link](Result<sync::SnapshotResponse> snapshot) {
     ui::AppState& app = m_platform.app;
-    if (!snapshot) return ShowSignInError(snapshot.Message());
+    if (!snapshot) return ShowSignInError(ui::OnlineSignInErrorText(app.lang, snapshot.GetError()));
     if (!app.db) return ShowSignInError("the database closed during sign-in");
     auto next = sync::BootstrapFromSnapshot(*app.db, snapshot.Value());
     if (!next) return ShowSignInError(next.Message());

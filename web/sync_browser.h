@@ -72,7 +72,7 @@ class BrowserSync {
   // Online sign-in, from the sign-in screen: relay → token → (first time) snapshot → linked.
   void SignIn(const ui::OnlineSignInRequest& request);
   void SignInAnswered(const sync::RelaySession& session);
-  void SignInFailed(sync::AnswerKind kind, const std::string& message);
+  void SignInFailed(sync::AnswerKind kind, const Error& error);
 
   void Answer(int id, const sync::HttpAnswer& answer) { m_transport.Answer(id, answer); }
 

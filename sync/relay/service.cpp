@@ -723,12 +723,20 @@ struct Service::Impl {
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), std::move(headers)};
   }
 
-  // A device receives the rows its person may read (core/scope.h): every changeset of a scoped pull is
+  // A device holds what every person signed in on it may read (a shared tablet: the union of their
+  // scopes), as the store's tokens say; the device never claims who is on it. A sign-out or an expired
+  // token narrows it.
+  Result<std::set<int64_t>> PeopleOnDevice(const Caller& caller) {
+    return store().SignedInUsers(caller.token.orgId, caller.token.deviceId, NowMs());
+  }
+
+  // A device receives the rows its people may read (core/scope.h): every changeset of a scoped pull is
   // cut to them, judged by the copy as it is now (caught up past every changeset read), and the answer
   // carries the scope's fingerprint. Leaders and admins receive the log as it is.
   Status ScopePull(const Caller& caller, sync::PullResponse& response) {
+    CRM_ASSIGN_OR_RETURN(std::set<int64_t> people, PeopleOnDevice(caller));
     return copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t) -> Status {
-      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOfDevice(copy, caller.token.userId, people));
       return sync::CutPullToScope(copy, scope, response);
     });
   }
@@ -742,9 +750,11 @@ struct Service::Impl {
     if (!decoded) return Fail(400, "bad_request", decoded.Message());
     const sync::ScopeRequest& question = decoded.Value();
     if (question.since < 0) return Fail(400, "bad_request", "since: must be a position (0 or more)");
+    auto people = PeopleOnDevice(caller);
+    if (!people) return FromError(people.GetError());
     std::optional<sync::ScopeResponse> answer;
     Status status = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t seq) -> Status {
-      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOfDevice(copy, caller.token.userId, people.Value()));
       std::set<int64_t> stale;
       for (int64_t after = question.since - 1; question.since > 0 && after < seq;) {
         CRM_ASSIGN_OR_RETURN(std::vector<LogEntry> entries, store().ReadLog(caller.token.orgId, after, kMaxPullLimit));
@@ -762,9 +772,11 @@ struct Service::Impl {
 
   ApiResponse Snapshot(const Caller& caller) {
     // A scoped device's snapshot holds its scope only.
+    auto people = PeopleOnDevice(caller);
+    if (!people) return FromError(people.GetError());
     std::optional<sync::SnapshotResponse> scoped;
     Status status = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t seq) -> Status {
-      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOfDevice(copy, caller.token.userId, people.Value()));
       if (scope.everything) return Ok();
       sync::SnapshotResponse snapshot;
       snapshot.seq = seq;

@@ -472,6 +472,21 @@ class SqliteStore : public Store {
     });
   }
 
+  Result<std::set<int64_t>> SignedInUsers(int64_t orgId, int64_t deviceId, int64_t now) override {
+    return Read<std::set<int64_t>>([&](Db& db) -> Result<std::set<int64_t>> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
+          "SELECT DISTINCT user_id FROM tokens WHERE org_id = ? AND device_id = ? AND revoked_at IS NULL AND expires_at > ?"));
+      stmt.BindAll(orgId, deviceId, now);
+      std::set<int64_t> users;
+      while (true) {
+        CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        users.insert(stmt.Int64(0));
+      }
+      return users;
+    });
+  }
+
   Result<int64_t> HeadSeq(int64_t orgId) override {
     return Read<int64_t>([&](Db& db) { return ReadHead(db, orgId); });
   }

@@ -153,6 +153,9 @@ class Store {
   virtual Status MarkDeviceWiped(int64_t orgId, int64_t deviceId, int64_t now) = 0;
   // The devices the user ever held a token on, each with every user who ever held one there.
   virtual Result<std::map<int64_t, std::set<int64_t>>> DeviceHolders(int64_t orgId, int64_t userId) = 0;
+  // Who is signed in on the device at `now`: the users holding a token there that has neither ended
+  // (signed out, revoked) nor expired. A shared tablet's scope is the union of theirs.
+  virtual Result<std::set<int64_t>> SignedInUsers(int64_t orgId, int64_t deviceId, int64_t now) = 0;
 
   // --- the log
   virtual Result<int64_t> HeadSeq(int64_t orgId) = 0;
