@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/db.h"
+#include "core/directory.h"
 #include "sync/status.h"
 #include "sync/transport.h"
 #include "sync/wire.h"
@@ -82,6 +83,11 @@ class Replica final : public TxnObserver {
   // position with nothing pending (every local change pushed and confirmed first); false otherwise.
   Result<bool> ApplyScope(const ScopeResponse& answer);
   bool Stalled() const { return m_stalled; }
+
+  // The company directory this device keeps beside its data (core/directory.h): where it stands, and a page
+  // of the relay's answer stored. Local-only tables: nothing here is captured or pushed.
+  Result<DirectoryPosition> Directory() { return LocalDirectoryPosition(m_db); }
+  Status StoreDirectory(const DirectoryPage& page) { return StoreDirectoryPage(m_db, page); }
 
   // Local counts for the status bar.
   Result<int64_t> PendingCount();

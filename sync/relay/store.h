@@ -154,6 +154,11 @@ class Store {
   // The devices the user ever held a token on, each with every user who ever held one there.
   virtual Result<std::map<int64_t, std::set<int64_t>>> DeviceHolders(int64_t orgId, int64_t userId) = 0;
 
+  // --- the company directory (GET /v1/directory)
+  // The organisation's directory key (core/directory.h): the one stored, or `fresh` (random, made by the caller)
+  // stored now when it has none. Made once and kept: every phone digest a device holds is under it.
+  virtual Result<std::string> DirectoryKey(int64_t orgId, const std::string& fresh, int64_t now) = 0;
+
   // --- the log
   virtual Result<int64_t> HeadSeq(int64_t orgId) = 0;
   virtual Result<std::vector<LogEntry>> ReadLog(int64_t orgId, int64_t afterSeq, int limit) = 0;
