@@ -47,9 +47,9 @@ Result<std::vector<DirectoryEntry>> ReadDirectory(Db& copy, std::string_view key
 
 // --- the device's side
 
-// Where this device's directory stands: the relay position it was read at (0: never) and the key.
+// Where this device's directory stands: the relay position it was last read whole at (-1: never) and the key.
 struct DirectoryPosition {
-  int64_t seq = 0;
+  int64_t seq = -1;
   std::string key;
 };
 Result<DirectoryPosition> LocalDirectoryPosition(Db& db);

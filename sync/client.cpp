@@ -223,11 +223,11 @@ void SyncClient::StartDirectory(int64_t nowMs) {
   if (m_directoryAfter == 0) {
     auto position = m_replica.Directory();
     if (!position) return Failed(position.GetError(), nowMs);
-    if (position.Value().seq >= m_replica.ConfirmedSeq() && position.Value().seq > 0) {
+    if (position.Value().seq >= m_replica.ConfirmedSeq() && !m_directoryWhole) {
       m_directoryAtMs = nowMs + m_options.directoryIntervalMs;  // up to date
       return;
     }
-    m_directorySince = m_directoryWhole ? 0 : position.Value().seq;
+    m_directorySince = m_directoryWhole ? 0 : std::max<int64_t>(position.Value().seq, 0);
     m_directoryWhole = false;
     m_directorySeq = 0;
   }
@@ -256,7 +256,7 @@ void SyncClient::OnDirectory(Result<DirectoryResponse> answer, int64_t sentMs) {
     m_directoryAfter = 0;
     return StartDirectory(now);
   }
-  if (m_directorySeq == 0) m_directorySeq = page.seq;
+  if (m_directoryAfter == 0) m_directorySeq = page.seq;
   DirectoryPage stored;
   stored.full = page.full;
   stored.afterId = m_directoryAfter;

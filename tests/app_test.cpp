@@ -613,7 +613,7 @@ TEST_F(AppTest, ANumberOfAnotherRepsCustomerNotOnThisDeviceWarnsNamingTheOwnerAn
   m_state.form.handOverNote = "老客户介绍的";
   Click("handover_send");
   EXPECT_EQ(m_state.form.handOverError, "");
-  EXPECT_EQ(QueryText(m_db, "SELECT customer_id || ' ' || requested_by || ' ' || state || ' ' || note FROM handover_requests"),
+  EXPECT_EQ(testing_support::QueryText(m_db, "SELECT customer_id || ' ' || requested_by || ' ' || state || ' ' || note FROM handover_requests"),
             "987654321 " + std::to_string(m_state.actor.userId) + " requested 老客户介绍的");
   EXPECT_NE(DrawnJoined().find(TrKeyWith(Lang::En, "handover.sent", "张三")), std::string::npos);
   EXPECT_TRUE(m_state.form.open) << "the form stays: the rep may still save a customer of their own";

@@ -196,6 +196,7 @@ void CheckDuplicatesNow(AppState& state) {
   if (key == form.checkedKey) return;
   form.checkedKey = key;
   form.duplicatesConfirm = false;
+  form.handOverFor = 0;  // the list is asked anew: a request is asked from what it shows
   CustomerInput input = ReadForm(form);
   if (Trim(input.name).empty() && input.phones.empty()) {
     form.duplicates.clear();
@@ -464,6 +465,9 @@ void DrawCustomerForm(AppState& state) {
     // The fields scroll; the duplicates, errors and buttons stay in sight under them.
     float footer = DialogFooterHeight() + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     if (!form.duplicates.empty()) footer += ImGui::GetFrameHeightWithSpacing() * (static_cast<float>(form.duplicates.size()) + 2.2f);
+    // A hand-over being asked for: its note (label and field) and its button; or the confirmation once asked.
+    if (form.handOverFor != 0) footer += ImGui::GetFrameHeightWithSpacing() * 3;
+    if (!form.handOverSent.empty()) footer += ImGui::GetTextLineHeightWithSpacing() * 2;
     ImGui::BeginChild("##form_fields", ImVec2(0, -footer), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
     DrawFields(state);
     ImGui::EndChild();

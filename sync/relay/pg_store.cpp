@@ -241,9 +241,12 @@ class PgStore : public Store {
 
   Result<std::string> DirectoryKey(int64_t orgId, const std::string& fresh, int64_t now) override {
     return Get<std::string>([&](PgConn& conn) -> Result<std::string> {
+      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query("SELECT key FROM crm_directory_keys WHERE org_id = $1", {PgParam::Int(orgId)}));
+      if (rows.Rows() > 0) return rows.Text(0, 0);
+      // Made once: of two relays asking first at once, the first insert wins and both read it.
       CRM_TRY(conn.Query("INSERT INTO crm_directory_keys (org_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT (org_id) DO NOTHING",
                          {PgParam::Int(orgId), PgParam::Text(fresh), PgParam::Int(now)}));
-      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query("SELECT key FROM crm_directory_keys WHERE org_id = $1", {PgParam::Int(orgId)}));
+      CRM_ASSIGN_OR_RETURN(rows, conn.Query("SELECT key FROM crm_directory_keys WHERE org_id = $1", {PgParam::Int(orgId)}));
       if (rows.Rows() == 0) return MakeError(ErrorCode::Storage, "directory key: not stored");
       return rows.Text(0, 0);
     });

@@ -296,18 +296,25 @@ class SqliteStore : public Store {
   }
 
   Result<std::string> DirectoryKey(int64_t orgId, const std::string& fresh, int64_t now) override {
+    auto stored = [&]() {
+      return Read<std::optional<std::string>>([&](Db& db) -> Result<std::optional<std::string>> {
+        CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT key FROM directory_keys WHERE org_id = ?"));
+        stmt.Bind(1, orgId);
+        CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+        return found ? std::optional<std::string>(stmt.String(0)) : std::nullopt;
+      });
+    };
+    CRM_ASSIGN_OR_RETURN(std::optional<std::string> key, stored());
+    if (key) return *key;
+    // Made once: of two first questions at once, the first insert wins and both read it.
     CRM_TRY(Write([&](Db& db) -> Status {
       CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("INSERT OR IGNORE INTO directory_keys (org_id, key, created_at) VALUES (?, ?, ?)"));
       stmt.BindAll(orgId, fresh, now);
       return stmt.Run();
     }));
-    return Read<std::string>([&](Db& db) -> Result<std::string> {
-      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT key FROM directory_keys WHERE org_id = ?"));
-      stmt.Bind(1, orgId);
-      CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
-      if (!found) return MakeError(ErrorCode::Storage, "directory key: not stored");
-      return stmt.String(0);
-    });
+    CRM_ASSIGN_OR_RETURN(key, stored());
+    if (!key) return MakeError(ErrorCode::Storage, "directory key: not stored");
+    return *key;
   }
 
   Result<std::optional<std::string>> PasswordHash(int64_t orgId, int64_t userId) override {

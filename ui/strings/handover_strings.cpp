@@ -16,7 +16,7 @@ constexpr KeyedText kTexts[] = {
     {"handover_requests.state.declined", "已拒绝", "declined"},
     // %s: the owner's name.
     {"handover.customer_of", "已是%s的客户", "already a customer of %s"},
-    {"handover.in_pool", "在公海中，可以认领", "in the public pool — claim it"},
+    {"handover.in_pool", "在公海中，可以认领", "in the public pool: claim it"},
     {"handover.not_on_device", "（不在本设备上）", "(not on this device)"},
     {"handover.ask", "申请移交", "Ask for hand-over"},
     {"handover.note", "说明（可不填）", "Note (optional)"},
