@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/directory.h"
 #include "core/enums.h"
 #include "core/ids.h"
 #include "core/org.h"
@@ -61,6 +62,30 @@ std::string WithoutCity(std::string key, const std::string& city) {
     key.erase(0, place.size());
   }
   return key;
+}
+
+// How a stored name compares with the candidate's key (in `city`, folded): the same, similar, or neither.
+std::optional<DuplicateReason> CompareName(const std::string& key, const std::string& city, std::string_view otherName,
+                                           std::string_view otherCityText) {
+  std::string otherCity = FoldForSearch(otherCityText);
+  if (!city.empty() && !otherCity.empty() && city != otherCity) return std::nullopt;
+  std::string otherKey = WithoutCity(NameKey(otherName), otherCity.empty() ? city : otherCity);
+  if (otherKey == key) return DuplicateReason::SameName;
+  if (Utf8Length(otherKey) >= 2 && (ContainsText(otherKey, key) || ContainsText(key, otherKey))) return DuplicateReason::SimilarName;
+  return std::nullopt;
+}
+
+DuplicateCandidate FromDirectory(const DirectoryHit& hit, DuplicateReason reason) {
+  DuplicateCandidate found;
+  found.id = hit.customerId;
+  found.name = hit.name;
+  found.city = hit.city;
+  found.ownerId = hit.ownerId;
+  found.ownerName = hit.ownerName;
+  found.inTrash = hit.inTrash;
+  found.reason = reason;
+  found.elsewhere = true;
+  return found;
 }
 
 }  // namespace
@@ -125,6 +150,12 @@ Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInp
       next.matchedPhone = phone.Value();
       add(std::move(next));
     }
+    CRM_ASSIGN_OR_RETURN(std::vector<DirectoryHit> elsewhere, DirectoryByPhone(db, phone.Value()));
+    for (const DirectoryHit& hit : elsewhere) {
+      DuplicateCandidate next = FromDirectory(hit, DuplicateReason::SamePhone);
+      next.matchedPhone = phone.Value();
+      add(std::move(next));
+    }
   }
 
   // Names: the key's first two characters find candidates through the search index (any
@@ -152,14 +183,14 @@ Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInp
     for (;;) {
       CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      std::string otherCity = FoldForSearch(stmt.Text(3));
-      if (!city.empty() && !otherCity.empty() && city != otherCity) continue;
-      std::string otherKey = WithoutCity(NameKey(stmt.Text(1)), otherCity.empty() ? city : otherCity);
-      if (otherKey == key) {
-        same.push_back(ReadCandidate(stmt, DuplicateReason::SameName));
-      } else if (Utf8Length(otherKey) >= 2 && (ContainsText(otherKey, key) || ContainsText(key, otherKey))) {
-        similar.push_back(ReadCandidate(stmt, DuplicateReason::SimilarName));
-      }
+      std::optional<DuplicateReason> reason = CompareName(key, city, stmt.Text(1), stmt.Text(3));
+      if (reason) (*reason == DuplicateReason::SameName ? same : similar).push_back(ReadCandidate(stmt, *reason));
+    }
+    // The directory's customers by the same probe and the same comparison, after the ones held here.
+    CRM_ASSIGN_OR_RETURN(std::vector<DirectoryHit> elsewhere, DirectoryByNameProbe(db, probe, 500));
+    for (const DirectoryHit& hit : elsewhere) {
+      std::optional<DuplicateReason> reason = CompareName(key, city, hit.name, hit.city);
+      if (reason) (*reason == DuplicateReason::SameName ? same : similar).push_back(FromDirectory(hit, *reason));
     }
     for (auto& next : same) add(std::move(next));
     for (auto& next : similar) add(std::move(next));

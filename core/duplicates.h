@@ -27,9 +27,13 @@ struct DuplicateCandidate {
   std::optional<int64_t> ownerId;
   std::string ownerName;
   bool inTrash = false;
+  // Not held on this device (a scoped device holds only its person's customers): known from the company
+  // directory (core/directory.h), which carries the name, the city, the owner and keyed phone digests only.
+  bool elsewhere = false;
 };
 
-// Strongest reason first (phone, same name, similar name), at most `limit`. `excludeId` is the
+// Strongest reason first (phone, same name, similar name), at most `limit`; customers this device holds and,
+// after them for each reason, those the company directory knows that it does not hold. `excludeId` is the
 // customer being edited. Phones in `candidate` may be unnormalized; invalid ones are ignored here
 // (the form's validation reports them).
 Result<std::vector<DuplicateCandidate>> FindDuplicates(Db& db, const CustomerInput& candidate,

@@ -6,6 +6,7 @@
 #include "core/customers.h"
 #include "core/enums.h"
 #include "core/followups.h"
+#include "core/handover.h"
 #include "core/org.h"
 
 namespace crm {
@@ -38,6 +39,7 @@ constexpr Vocabulary kFollowupReasons{"followup_reason", IsStoredCode<FollowupRe
 constexpr Vocabulary kFollowupStatuses{"followup_status", IsStoredCode<FollowupStatus, ParseFollowupStatus>};
 constexpr Vocabulary kFieldTypes{"field_type", IsStoredCode<FieldType, ParseFieldType>};
 constexpr Vocabulary kDateKinds{"customer_date_kind", IsCustomerDateKindCode};
+constexpr Vocabulary kHandOverStates{"handover_state", IsHandOverStateCode};
 
 // Lengths core's validation allows (code points); the relay holds writes to the same.
 constexpr int kShort = 50;     // people's and teams' names, a contact's name, title, WeChat id, a field's label, a date's title
@@ -225,6 +227,16 @@ std::vector<RecordType> MakeRecordTypes() {
                           IsStoredMonthDay},
                          {"year", K::Integer, false, 0, nullptr, "customer_dates.year"},
                          {"notes", K::Text, false, kLine, nullptr, "customer_dates.notes"}};
+  // Not held by the customer (no parent): the rep who asks does not hold it. Every device receives the requests
+  // (no scope column); they carry no more than who asks for which customer, and the note.
+  types.push_back({"handover_requests", "id", false, nullptr, Access::HandOver});
+  types.back().label = "handover_requests";
+  types.back().fields = {Naming("customers", {"customer_id", K::Id, true, 0, nullptr, "handover_requests.customer_id"}),
+                         Naming("users", {"requested_by", K::Id, true, 0, nullptr, "handover_requests.requested_by",
+                                          ColumnRule::Author}),
+                         {"note", K::Text, false, kLine, nullptr, "handover_requests.note"},
+                         {"state", K::Text, true, 0, kHandOverStates, "handover_requests.state"},
+                         Naming("users", {"decided_by", K::Id, false, 0, nullptr, "handover_requests.decided_by"})};
   // A customer's rows follow their customer to the devices that may read it.
   for (RecordType& type : types) {
     if (type.access == Access::Customer) type.scopeColumn = type.key;

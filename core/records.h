@@ -35,6 +35,7 @@ enum class Access {
   Administered,  // admins only (CheckCanAdminister): users, teams, custom fields
   Importer,      // its importer, or a supervisor and up (a column rule); the rows it made are judged as their own
   AppendOnly,    // written once by its author in the change's transaction, never changed or removed (the audit trail)
+  HandOver,      // asked for by its author (state 'requested'); decided only by who may move the customer (core/handover.h)
 };
 
 // A rule of one column beyond its table's access; the relay applies it to every write of the column.

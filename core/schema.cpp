@@ -317,6 +317,20 @@ const std::string kMigration7 = std::string() +
   "  title TEXT, month_day TEXT NOT NULL, year INTEGER, notes TEXT, " CRM_STD_COLUMNS ");"
   "CREATE INDEX customer_dates_customer ON customer_dates(customer_id);";
 
+// Version 8: the company directory and hand-over requests. The directory (core/directory.h) is local-only, like
+// device_accounts: what the relay says about customers this device does not hold (the owner, the name, the city, keyed
+// phone digests), for the duplicate check. A hand-over request (core/handover.h) is synced: a rep asks for another
+// person's customer, and that person's supervisor (or a leader or admin) grants or declines it.
+const std::string kMigration8 = std::string() +
+  "CREATE TABLE directory_customers (customer_id INTEGER PRIMARY KEY NOT NULL, owner_id INTEGER, name TEXT NOT NULL, "
+  "  city TEXT NOT NULL, name_key TEXT NOT NULL, in_trash INTEGER NOT NULL);"
+  "CREATE TABLE directory_phones (id INTEGER PRIMARY KEY NOT NULL, digest BLOB NOT NULL, customer_id INTEGER NOT NULL);"
+  "CREATE UNIQUE INDEX directory_phones_digest ON directory_phones(digest, customer_id);"
+  "CREATE INDEX directory_phones_customer ON directory_phones(customer_id);"
+  "CREATE TABLE handover_requests (id INTEGER PRIMARY KEY NOT NULL, customer_id INTEGER NOT NULL, "
+  "  requested_by INTEGER NOT NULL, note TEXT, state TEXT NOT NULL, decided_by INTEGER, " CRM_STD_COLUMNS ");"
+  "CREATE INDEX handover_requests_state ON handover_requests(state, customer_id);";
+
 #undef CRM_STD_COLUMNS
 
 }  // namespace
@@ -330,6 +344,7 @@ const std::vector<Migration>& Migrations() {
       {5, "sync bookkeeping (local)", kMigration5},
       {6, "search index by dense document numbers, unused indexes dropped", kMigration6},
       {7, "customer important dates", kMigration7},
+      {8, "company directory (local), hand-over requests", kMigration8},
   };
   return kMigrations;
 }

@@ -1,7 +1,10 @@
 #include "core/wipe.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
+
+#include "core/schema.h"
 
 namespace crm {
 
@@ -54,6 +57,10 @@ Status WipeDevice(Db& db) {
                                  "AND (name NOT LIKE 'sqlite\\_%' ESCAPE '\\' OR name LIKE 'sqlite\\_stat%' ESCAPE '\\')"));
   CRM_ASSIGN_OR_RETURN(std::vector<std::string> indexes,
                        Names(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'"));
+  // The search index's own tables first: a customer's row deleted after them finds no document to take out of
+  // the emptied index (before them, its trigger would ask the index to delete what it no longer holds). The
+  // catalogue's order is no order to rely on: it moves when a migration adds a table.
+  std::stable_partition(tables.begin(), tables.end(), [](const std::string& name) { return IsDerivedTable(name); });
   // Freed pages are zeroed, so nothing of a deleted row stays in the file even before the VACUUM.
   CRM_TRY(db.Exec("PRAGMA secure_delete = ON"));
   bool wasSuppressed = db.AuditSuppressed();

@@ -77,6 +77,10 @@ void SyncClient::Tick(int64_t nowMs) {
     StartScope(nowMs);
   }
   if (!m_pullInFlight && m_received.empty() && !m_replica.Stalled() && nowMs >= m_pullAtMs) StartPull(nowMs);
+  if (!m_scopeDigest.empty() && !m_directoryInFlight && m_received.empty() && nowMs >= m_directoryAtMs &&
+      m_replica.ConfirmedSeq() >= m_status.headSeq) {
+    StartDirectory(nowMs);
+  }
 }
 
 void SyncClient::StartPush(int64_t nowMs) {
@@ -223,6 +227,68 @@ void SyncClient::OnScope(Result<ScopeResponse> answer, int64_t sentMs) {
   m_scopeDigest = done.digest;
   // Ask again while more customers enter (an answer that moved nothing ends the round either way).
   m_scopeCheck = done.more;
+}
+
+void SyncClient::StartDirectory(int64_t nowMs) {
+  if (m_directoryAfter == 0) {
+    auto position = m_replica.Directory();
+    if (!position) return Failed(position.GetError(), nowMs);
+    if (position.Value().seq >= m_replica.ConfirmedSeq() && !m_directoryWhole) {
+      m_directoryAtMs = nowMs + m_options.directoryIntervalMs;  // up to date
+      return;
+    }
+    m_directorySince = m_directoryWhole ? 0 : std::max<int64_t>(position.Value().seq, 0);
+    m_directoryWhole = false;
+    m_directorySeq = 0;
+  }
+  m_directoryInFlight = true;
+  std::weak_ptr<bool> alive = m_alive;
+  m_transport.Directory(m_directorySince, m_directoryAfter, [this, alive, nowMs](Result<DirectoryResponse> answer) {
+    if (alive.expired() || !*alive.lock()) return;
+    OnDirectory(std::move(answer), nowMs);
+  });
+}
+
+void SyncClient::OnDirectory(Result<DirectoryResponse> answer, int64_t sentMs) {
+  m_directoryInFlight = false;
+  const int64_t now = std::max(m_nowMs, sentMs);
+  if (!answer) {
+    // Begin the round again later; the duplicate check keeps what the directory held.
+    m_directoryAfter = 0;
+    m_directoryAtMs = now + m_options.maxRetryMs;
+    return;
+  }
+  const DirectoryResponse& page = answer.Value();
+  auto known = m_replica.Directory();
+  if (known && !page.full && known.Value().key != page.key) {
+    // Digests under another key match nothing: the whole directory again.
+    m_directoryWhole = true;
+    m_directoryAfter = 0;
+    return StartDirectory(now);
+  }
+  if (m_directoryAfter == 0) m_directorySeq = page.seq;
+  DirectoryPage stored;
+  stored.full = page.full;
+  stored.afterId = m_directoryAfter;
+  int64_t last = m_directoryAfter;
+  if (!page.entries.empty()) last = std::max(last, page.entries.back().customerId);
+  if (!page.removed.empty()) last = std::max(last, page.removed.back());
+  if (page.full && page.more) stored.throughId = last;
+  stored.entries = page.entries;
+  stored.removed = page.removed;
+  stored.finished = !page.more;
+  stored.position = DirectoryPosition{m_directorySeq, page.key};
+  if (crm::Status kept = m_replica.StoreDirectory(stored); !kept) {
+    m_directoryAfter = 0;
+    m_directoryAtMs = now + m_options.maxRetryMs;
+    return;
+  }
+  if (page.more && last > m_directoryAfter) {
+    m_directoryAfter = last;
+    return;  // the next page at the next tick
+  }
+  m_directoryAfter = 0;
+  m_directoryAtMs = now + m_options.directoryIntervalMs;
 }
 
 SyncStatus SyncClient::Status() {

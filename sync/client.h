@@ -21,6 +21,8 @@ struct SyncClientOptions {
   size_t applyPerTick = 500;  // remote changesets applied per Tick
   int64_t minRetryMs = 1000;  // back-off after a failure doubles from here…
   int64_t maxRetryMs = 60000;  // …up to here
+  // A scoped device refreshes its company directory (core/directory.h) once caught up, at most this often.
+  int64_t directoryIntervalMs = 10000;
 };
 
 class SyncClient {
@@ -54,6 +56,10 @@ class SyncClient {
   // A scoped device compares what it holds with its scope once caught up, and reconciles.
   void StartScope(int64_t nowMs);
   void OnScope(Result<ScopeResponse> answer, int64_t sentMs);
+  // The company directory: a scoped device, caught up, fetches what changed since its directory's position,
+  // page by page. A failure is no sync failure (the directory only helps the duplicate check): it waits.
+  void StartDirectory(int64_t nowMs);
+  void OnDirectory(Result<DirectoryResponse> answer, int64_t sentMs);
   // retryAfterSeconds: the relay's Retry-After with the error (0: none).
   void Failed(const Error& error, int64_t nowMs, int retryAfterSeconds = 0);
   // The relay answered: the status says online, and the contact is recorded (sync/offline_lock.h).
@@ -73,6 +79,12 @@ class SyncClient {
   bool m_scopeInFlight = false;
   bool m_scopeCheck = false;    // this device's holding may differ from its scope: ask the relay once caught up
   std::string m_scopeDigest;    // the relay's fingerprint of this device's scope, from the last pull
+  bool m_directoryInFlight = false;
+  int64_t m_directoryAtMs = 0;    // no directory request before this
+  int64_t m_directoryAfter = 0;   // the round's cursor: the last customer id of the page before
+  int64_t m_directorySince = 0;   // the round's position asked from
+  int64_t m_directorySeq = 0;     // the relay's position at the round's first page
+  bool m_directoryWhole = false;  // the next round asks for the whole directory (the key changed)
   bool m_pushUnsent = false;  // revoked with keep_unsent: the outbox still goes before the wipe
   std::vector<SequencedChangeset> m_received;
   size_t m_receivedDone = 0;

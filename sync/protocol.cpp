@@ -188,6 +188,15 @@ HttpRequest ScopeCall(const ScopeRequest& scope, const std::string& token) {
   return request;
 }
 
+HttpRequest DirectoryCall(int64_t since, int64_t afterId, const std::string& token) {
+  HttpRequest request;
+  request.what = "directory";
+  request.method = "GET";
+  request.target = "/v1/directory?since=" + std::to_string(since) + "&after=" + std::to_string(afterId);
+  request.headers = BinaryHeaders(token);
+  return request;
+}
+
 HttpRequest SnapshotCall(const std::string& token) {
   HttpRequest request;
   request.what = "snapshot";
@@ -279,6 +288,13 @@ Result<ScopeResponse> ReadScopeAnswer(const HttpAnswer& answer) {
   if (ClassifyStatus(answer.status) != AnswerKind::Success) return AnswerError("scope", answer);
   auto decoded = DecodeScopeResponse(DataOf(answer.body), answer.body.size());
   if (!decoded) return UndecodableError("scope", decoded.GetError());
+  return decoded;
+}
+
+Result<DirectoryResponse> ReadDirectoryAnswer(const HttpAnswer& answer) {
+  if (ClassifyStatus(answer.status) != AnswerKind::Success) return AnswerError("directory", answer);
+  auto decoded = DecodeDirectory(DataOf(answer.body), answer.body.size());
+  if (!decoded) return UndecodableError("directory", decoded.GetError());
   return decoded;
 }
 

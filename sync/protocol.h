@@ -114,6 +114,8 @@ HttpRequest PushCall(const PushRequest& request, const std::string& token);
 HttpRequest PullCall(int64_t afterSeq, int limit, int waitSeconds, const std::string& token);
 HttpRequest SnapshotCall(const std::string& token);
 HttpRequest ScopeCall(const ScopeRequest& request, const std::string& token);
+// The company directory: what changed since position `since` (0: all of it), customers past `afterId`.
+HttpRequest DirectoryCall(int64_t since, int64_t afterId, const std::string& token);
 HttpRequest SignInCall(const SignInRequest& request);
 HttpRequest SetupCall(const SetupRequest& request);
 HttpRequest SignOutCall(const std::string& token);
@@ -126,6 +128,7 @@ Result<PushOutcome> ReadPushAnswer(const HttpAnswer& answer);
 Result<PullResponse> ReadPullAnswer(const HttpAnswer& answer);
 Result<SnapshotResponse> ReadSnapshotAnswer(const HttpAnswer& answer);
 Result<ScopeResponse> ReadScopeAnswer(const HttpAnswer& answer);
+Result<DirectoryResponse> ReadDirectoryAnswer(const HttpAnswer& answer);
 // Sign-in and set-up answer alike.
 Result<RelaySession> ReadSessionAnswer(const std::string& what, const HttpAnswer& answer);
 Status ReadSignOutAnswer(const HttpAnswer& answer);

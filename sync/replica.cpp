@@ -482,6 +482,8 @@ Status Replica::FillStatus(SyncStatus& status) {
   CRM_ASSIGN_OR_RETURN(status.refused, RefusedCount());
   CRM_ASSIGN_OR_RETURN(status.unseenConflicts, CountUnseenConflicts(m_db));
   status.confirmedSeq = m_confirmedSeq;
+  CRM_ASSIGN_OR_RETURN(DirectoryPosition directory, LocalDirectoryPosition(m_db));
+  status.directorySeq = directory.seq;
   status.needsAppUpdate = m_stalled;
   return Ok();
 }

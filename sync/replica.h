@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/db.h"
+#include "core/directory.h"
 #include "sync/status.h"
 #include "sync/transport.h"
 #include "sync/wire.h"
@@ -87,6 +88,10 @@ class Replica final : public TxnObserver {
 
   // The relay answered at `nowMs` (sync/offline_lock.h: a device away too long locks).
   Status RecordContact(int64_t nowMs);
+  // The company directory this device keeps beside its data (core/directory.h): where it stands, and a page
+  // of the relay's answer stored. Local-only tables: nothing here is captured or pushed.
+  Result<DirectoryPosition> Directory() { return LocalDirectoryPosition(m_db); }
+  Status StoreDirectory(const DirectoryPage& page) { return StoreDirectoryPage(m_db, page); }
 
   // Local counts for the status bar.
   Result<int64_t> PendingCount();

@@ -22,6 +22,7 @@ struct SyncStatus {
   int64_t unseenConflicts = 0;
   int64_t confirmedSeq = 0;     // where this device stands in the relay's order
   int64_t headSeq = 0;          // where the relay stands, as last heard
+  int64_t directorySeq = -1;    // the relay position the company directory was read at (-1: never; core/directory.h)
   // A big pull or a bootstrap: changesets applied so far of those known to be waiting.
   int64_t progressDone = 0;
   int64_t progressTotal = 0;

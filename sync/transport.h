@@ -46,6 +46,12 @@ class Transport {
     (void)request;
     done(MakeError(ErrorCode::Invalid, "this transport does not reconcile scopes"));
   }
+  // A page of the company directory (core/directory.h), for the duplicate check on a scoped device.
+  virtual void Directory(int64_t since, int64_t afterId, std::function<void(Result<DirectoryResponse>)> done) {
+    (void)since;
+    (void)afterId;
+    done(MakeError(ErrorCode::Invalid, "this transport does not fetch the directory"));
+  }
   // A revoked device is about to erase its data: the relay records it and takes no more of its pushes.
   virtual void ReportWiped(std::function<void(Status)> done) { done(Ok()); }
   // Seconds the relay asked to wait (Retry-After of a 429 or 503) in the answer just delivered; 0: none.

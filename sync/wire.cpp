@@ -134,6 +134,62 @@ void load(Archive& archive, ScopeResponse& response) {
   LoadBlob(archive, response.rows);
   archive(response.more);
 }
+namespace {
+template <class Archive>
+void SaveText(Archive& archive, const std::string& text) {
+  SaveBlob(archive, std::vector<uint8_t>(text.begin(), text.end()));
+}
+template <class Archive>
+void LoadText(Archive& archive, std::string& text) {
+  std::vector<uint8_t> bytes;
+  LoadBlob(archive, bytes);
+  text.assign(bytes.begin(), bytes.end());
+}
+}  // namespace
+
+// An entry: the customer, its owner (0: the pool), name, city, the trash mark and its phone digests.
+template <class Archive>
+void save(Archive& archive, const DirectoryResponse& response) {
+  archive(response.seq, response.full);
+  SaveText(archive, response.key);
+  archive(cereal::make_size_tag(static_cast<cereal::size_type>(response.entries.size())));
+  for (const DirectoryEntry& entry : response.entries) {
+    archive(entry.customerId, entry.ownerId.value_or(0));
+    SaveText(archive, entry.name);
+    SaveText(archive, entry.city);
+    archive(entry.inTrash);
+    archive(cereal::make_size_tag(static_cast<cereal::size_type>(entry.phoneDigests.size())));
+    for (const std::string& digest : entry.phoneDigests) SaveText(archive, digest);
+  }
+  SaveSequence(archive, response.removed);
+  archive(response.more);
+}
+template <class Archive>
+void load(Archive& archive, DirectoryResponse& response) {
+  archive(response.seq, response.full);
+  LoadText(archive, response.key);
+  cereal::size_type count = 0;
+  archive(cereal::make_size_tag(count));
+  response.entries.clear();
+  for (cereal::size_type i = 0; i < count; i++) {
+    DirectoryEntry entry;
+    int64_t owner = 0;
+    archive(entry.customerId, owner);
+    if (owner != 0) entry.ownerId = owner;
+    LoadText(archive, entry.name);
+    LoadText(archive, entry.city);
+    archive(entry.inTrash);
+    cereal::size_type phones = 0;
+    archive(cereal::make_size_tag(phones));
+    for (cereal::size_type p = 0; p < phones; p++) {
+      entry.phoneDigests.emplace_back();
+      LoadText(archive, entry.phoneDigests.back());
+    }
+    response.entries.push_back(std::move(entry));
+  }
+  LoadSequence(archive, response.removed);
+  archive(response.more);
+}
 
 namespace {
 
@@ -175,6 +231,13 @@ template <>
 struct Kind<ScopeResponse> {
   static constexpr uint32_t kMagic = 0x43524D52;  // "CRMR"
   static constexpr const char* kName = "scope answer";
+  static constexpr size_t kLimit = kMaxMessageBytes;
+};
+
+template <>
+struct Kind<DirectoryResponse> {
+  static constexpr uint32_t kMagic = 0x43524D44;  // "CRMD"
+  static constexpr const char* kName = "directory answer";
   static constexpr size_t kLimit = kMaxMessageBytes;
 };
 
@@ -247,5 +310,7 @@ std::vector<uint8_t> EncodeScopeRequest(const ScopeRequest& request) { return En
 Result<ScopeRequest> DecodeScopeRequest(const uint8_t* data, size_t size) { return Decode<ScopeRequest>(data, size); }
 std::vector<uint8_t> EncodeScopeResponse(const ScopeResponse& response) { return Encode(response); }
 Result<ScopeResponse> DecodeScopeResponse(const uint8_t* data, size_t size) { return Decode<ScopeResponse>(data, size); }
+std::vector<uint8_t> EncodeDirectory(const DirectoryResponse& response) { return Encode(response); }
+Result<DirectoryResponse> DecodeDirectory(const uint8_t* data, size_t size) { return Decode<DirectoryResponse>(data, size); }
 
 }  // namespace crm::sync

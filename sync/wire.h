@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/directory.h"
 #include "core/result.h"
 
 namespace crm::sync {
@@ -87,6 +88,18 @@ struct ScopeResponse {
   bool more = false;             // more customers enter than one answer carries: ask again
 };
 
+// Relay → device (GET /v1/directory?since=N&after=ID): the company directory (core/directory.h), a page at a
+// time by customer id. `full`: every customer with an id past `after` up to the last entry's (to the end
+// when not `more`); otherwise the customers touched since position `since` (docs/PROTOCOL.md "directory").
+struct DirectoryResponse {
+  int64_t seq = 0;    // the relay's position the directory is read at
+  bool full = false;
+  std::string key;    // the organisation's directory key (64 hex characters)
+  std::vector<DirectoryEntry> entries;  // by customer id
+  std::vector<int64_t> removed;         // customers of an incremental page that are nobody's any more (merged, gone)
+  bool more = false;  // ask again with after = the last id of this page
+};
+
 std::vector<uint8_t> EncodePush(const PushRequest& request);
 Result<PushRequest> DecodePush(const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> EncodePushResponse(const PushResponse& response);
@@ -100,6 +113,8 @@ std::vector<uint8_t> EncodeScopeRequest(const ScopeRequest& request);
 Result<ScopeRequest> DecodeScopeRequest(const uint8_t* data, size_t size);
 std::vector<uint8_t> EncodeScopeResponse(const ScopeResponse& response);
 Result<ScopeResponse> DecodeScopeResponse(const uint8_t* data, size_t size);
+std::vector<uint8_t> EncodeDirectory(const DirectoryResponse& response);
+Result<DirectoryResponse> DecodeDirectory(const uint8_t* data, size_t size);
 
 // The same, over a borrowed buffer (an HTTP body), to avoid a copy.
 Result<PushRequest> DecodePush(const uint8_t* data, size_t size);

@@ -19,6 +19,8 @@
 #include "core/conflicts.h"
 #include "core/contacts.h"
 #include "core/customer_dates.h"
+#include "core/directory.h"
+#include "core/handover.h"
 #include "core/followups.h"
 #include "core/ids.h"
 #include "core/org.h"
@@ -605,6 +607,60 @@ TEST_F(AppTest, ASamePhoneIsFlaggedBeforeSavingAndSavesOnlyWhenConfirmed) {
   Click("save_anyway");
   EXPECT_FALSE(m_state.form.open);
   EXPECT_EQ(CountCustomers(m_db).Value(), 2);
+}
+
+// A scoped device holds none of another rep's customers; the company directory still names whose a number is,
+// and the form offers to ask for the customer instead of making it twice.
+TEST_F(AppTest, ANumberOfAnotherRepsCustomerNotOnThisDeviceWarnsNamingTheOwnerAndAsksForAHandOver) {
+  const std::string key(64, 'a');
+  int64_t owner = CreateUser(m_db, "张三", Role::Rep, std::nullopt, m_state.actor).Value();
+  DirectoryPage page;
+  page.full = true;
+  page.finished = true;
+  page.position = DirectoryPosition{5, key};
+  page.entries = {DirectoryEntry{987654321, owner, "佛山美家门窗", "佛山市", false, {PhoneDigest(key, "13800138000")}}};
+  ASSERT_TRUE(StoreDirectoryPage(m_db, page));
+  Frame();
+  Click("new_customer");
+  m_state.form.name = "新门窗";
+  m_state.form.phones = "+86 138 0013 8000";
+  m_state.form.typedAtMs = m_state.nowMs;
+  Frames(20);
+  ASSERT_EQ(m_state.form.duplicates.size(), 1u);
+  EXPECT_TRUE(m_state.form.duplicates[0].elsewhere);
+  const std::string zh = TrKeyWith(Lang::Zh, "handover.customer_of", "张三");
+  EXPECT_EQ(zh, "已是张三的客户");
+  EXPECT_NE(DrawnJoined().find(zh), std::string::npos);
+  EXPECT_FALSE(m_state.probe.Find("open_existing_0")) << "a customer this device does not hold cannot be opened";
+  m_state.lang = Lang::En;
+  EXPECT_NE(DrawnJoined().find("already a customer of 张三"), std::string::npos);
+
+  Click("handover_ask_0");
+  m_state.form.handOverNote = "老客户介绍的";
+  Click("handover_send");
+  EXPECT_EQ(m_state.form.handOverError, "");
+  EXPECT_EQ(testing_support::QueryText(m_db, "SELECT customer_id || ' ' || requested_by || ' ' || state || ' ' || note FROM handover_requests"),
+            "987654321 " + std::to_string(m_state.actor.userId) + " requested 老客户介绍的");
+  EXPECT_NE(DrawnJoined().find(TrKeyWith(Lang::En, "handover.sent", "张三")), std::string::npos);
+  EXPECT_TRUE(m_state.form.open) << "the form stays: the rep may still save a customer of their own";
+}
+
+TEST_F(AppTest, ASupervisorGrantsAHandOverFromThePoolScreen) {
+  int64_t team = CreateTeam(m_db, "一组", std::nullopt, m_state.actor).Value();
+  Actor owner{CreateUser(m_db, "张三", Role::Rep, team, m_state.actor).Value(), 4};
+  Actor asking{CreateUser(m_db, "李四", Role::Rep, team, m_state.actor).Value(), 4};
+  int64_t supervisor = CreateUser(m_db, "王主管", Role::Supervisor, team, m_state.actor).Value();
+  int64_t customer = AddCustomer(m_db, "美家门窗", owner).Value();
+  ASSERT_TRUE(RequestHandOver(m_db, customer, "", asking));
+  m_state.actor = Actor{supervisor, 4};
+  ASSERT_TRUE(RefreshOrganisation(m_state));
+  Frame();
+  Click("nav_pool");
+  Click("pool_tab_handover");
+  EXPECT_NE(DrawnJoined().find(TrKeyWith(m_state.lang, "handover.line", "李四", "美家门窗", "张三")), std::string::npos);
+  Click("handover_grant");
+  EXPECT_EQ(HoldingOf(m_db, customer).Value().ownerId, asking.userId);
+  EXPECT_NE(DrawnJoined().find(TrKeyWith(m_state.lang, "handover.none", "")), std::string::npos);
 }
 
 TEST_F(AppTest, AVisitIsLoggedInThreeClicksFromTheCustomerAndPlansTheNextFollowup) {

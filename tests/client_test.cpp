@@ -9,6 +9,7 @@
 
 #include "core/conflicts.h"
 #include "core/customers.h"
+#include "core/duplicates.h"
 #include "sync/offline_lock.h"
 #include "sync_fake_relay.h"
 #include "sync_test_support.h"
@@ -64,6 +65,35 @@ TEST(SyncClient, AnUnheldLongPollIsAskedAgainOnlyAfterTheRelaysWait) {
   EXPECT_EQ(transport.pulls, afterCatchUp) << "pulled again before the relay's Retry-After";
   for (int frame = 0; frame < 60; frame++) client.Tick(now += 16);  // past 3 s
   EXPECT_GT(transport.pulls, afterCatchUp);
+}
+
+// A rep's device holds the rep's customers only; once caught up it fetches the company directory, page by
+// page, and the duplicate check then names the owner of a number the device does not hold.
+TEST(SyncClient, AScopedDeviceFetchesTheCompanyDirectoryOnceCaughtUp) {
+  ClientRig rig;
+  rig.relay.scoped = true;
+  rig.transport.userId = rig.org.repA.userId;
+  for (int i = 0; i < 5; i++) {
+    CustomerInput input;
+    input.name = "赵六的客户" + std::to_string(i);
+    input.phones = {"1390000000" + std::to_string(i)};
+    ASSERT_TRUE(CreateCustomer(rig.relay.Copy(), input, rig.org.repWest));
+  }
+  SyncClient client(*rig.replica.Value(), rig.transport);
+  int64_t now = 1000000;
+  for (int frame = 0; frame < 20; frame++) client.Tick(now += 16);
+  EXPECT_EQ(rig.relay.directoryPages, 3) << "five customers, two a page";
+  EXPECT_EQ(rig.db.QueryInt("SELECT count(*) FROM directory_customers").Value(), 5);
+  EXPECT_EQ(client.Status().directorySeq, 0) << "the organisation's log is empty: position 0";
+  auto found = FindDuplicates(rig.db, CustomerInput{"新客户", CustomerKind::Other, {"139-0000-0003"}});
+  ASSERT_TRUE(found) << found.Message();
+  ASSERT_EQ(found.Value().size(), 1u);
+  EXPECT_TRUE(found.Value()[0].elsewhere);
+  EXPECT_EQ(found.Value()[0].ownerName, "赵六");
+
+  // Nothing new at the relay: no more questions until the log moves.
+  for (int frame = 0; frame < 1000; frame++) client.Tick(now += 16);
+  EXPECT_EQ(rig.relay.directoryPages, 3);
 }
 
 // A busy relay (429, 503) says how long to wait: the client waits that long, not its shorter back-off.

@@ -15,7 +15,7 @@ using testing_support::TestOrg;
 // Tables a migration may make that never travel: this device's own bookkeeping and derived indexes.
 bool IsLocalTable(const std::string& name) {
   static const std::set<std::string> kLocal = {"app_meta", "device_accounts", "sync_outbox", "sync_inbox", "sync_state",
-                                               "sync_conflicts"};
+                                               "sync_conflicts", "directory_customers", "directory_phones"};
   return kLocal.count(name) || IsDerivedTable(name) || name.rfind("sqlite_", 0) == 0;
 }
 

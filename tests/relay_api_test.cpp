@@ -727,7 +727,7 @@ TEST_P(RelayRevokeTest, ARevokedDeviceIsToldToWipeEverywhereAndPushesNoMore) {
   EXPECT_EQ(row.value("keep_unsent", true), false);
   EXPECT_EQ(row.value("wiped", true), false);
 
-  ExpectToldToWipe(token, false, {"/v1/pull?after=0", "/v1/snapshot", "/v1/admin/users", "/v1/signout"});
+  ExpectToldToWipe(token, false, {"/v1/pull?after=0", "/v1/snapshot", "/v1/directory?since=0", "/v1/admin/users", "/v1/signout"});
   HttpAnswer push = RawPush(token, laptop->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "再录一个", laptop->actor())); }));
   EXPECT_EQ(push.status, 403) << push.body;
   EXPECT_EQ(push.Json().value("error", ""), "device_revoked");

@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/directory.h"
 #include "core/schema.h"
 #include "sync/apply.h"
 #include "sync/backup.h"
@@ -90,6 +91,23 @@ class FakeRelay {
     }
     return sync::AnswerScope(m_copy, static_cast<int64_t>(m_log.size()), scope, request.heldCustomers, stale, 3);
   }
+
+  // The company directory, always whole, two customers a page (the relay's answer, sync/relay/directory.h,
+  // is tested against the relay itself).
+  Result<sync::DirectoryResponse> Directory(int64_t afterId, int64_t userId) {
+    CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(m_copy, userId));
+    sync::DirectoryResponse response;
+    response.seq = static_cast<int64_t>(m_log.size());
+    response.full = true;
+    response.key = std::string(64, 'd');
+    if (scope.everything) return response;
+    CRM_ASSIGN_OR_RETURN(response.entries, ReadDirectory(m_copy, response.key, afterId, 3));
+    response.more = response.entries.size() > 2;
+    if (response.more) response.entries.resize(2);
+    directoryPages++;
+    return response;
+  }
+  int directoryPages = 0;
 
   sync::PullResponse PullAll(int64_t after, int limit) const {
     sync::PullResponse response;
@@ -171,6 +189,11 @@ class FakeTransport : public sync::Transport {
     if (offline) return Unreachable(done);
     auto answer = m_relay.Scope(request, userId, alsoSignedIn);
     Deliver([done, answer]() { done(answer); }, [done]() { done(MakeError(ErrorCode::Storage, "no answer (timed out)")); });
+  }
+
+  void Directory(int64_t, int64_t afterId, std::function<void(Result<sync::DirectoryResponse>)> done) override {
+    if (offline) return Unreachable(done);
+    done(m_relay.Directory(afterId, userId));
   }
 
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override {

@@ -73,7 +73,8 @@ TEST(Wipe, LeavesNoRowInAnyTableAndNoDeletedNameInTheFile) {
     for (const auto& [table, rows] : RowCounts(db)) filled += rows > 0;
     ASSERT_GT(filled, 10);
 
-    ASSERT_TRUE(WipeDevice(db));
+    Status wiped = WipeDevice(db);
+    ASSERT_TRUE(wiped) << wiped.Message();
     for (const auto& [table, rows] : RowCounts(db)) EXPECT_EQ(rows, 0) << table;
     EXPECT_EQ(db.QueryInt("SELECT count(*) FROM customer_fts WHERE customer_fts MATCH 'zyxwvut'").ValueOr(-1), 0);
     EXPECT_FALSE(FilesHold(path, "Zyxwvut"));

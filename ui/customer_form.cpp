@@ -3,11 +3,14 @@
 #include <algorithm>
 
 #include "core/customers.h"
+#include "core/handover.h"
+#include "core/ownership.h"
 #include "core/text.h"
 #include "imgui.h"
 #include "imgui_stdlib.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/widgets.h"
 
@@ -193,6 +196,7 @@ void CheckDuplicatesNow(AppState& state) {
   if (key == form.checkedKey) return;
   form.checkedKey = key;
   form.duplicatesConfirm = false;
+  form.handOverFor = 0;  // the list is asked anew: a request is asked from what it shows
   CustomerInput input = ReadForm(form);
   if (Trim(input.name).empty() && input.phones.empty()) {
     form.duplicates.clear();
@@ -218,6 +222,35 @@ const char* ReasonText(Lang lang, const DuplicateCandidate& candidate) {
   return "";
 }
 
+// Whose the candidate is, in words: the pool (which a rep may claim), or its owner; one this device does not hold
+// is "already a customer of 张三".
+std::string HolderText(Lang lang, const DuplicateCandidate& d) {
+  if (!d.ownerId) return d.inTrash ? Tr(lang, Str::PublicPool) : TrKeyWith(lang, "handover.in_pool", "");
+  if (d.elsewhere) return TrKeyWith(lang, "handover.customer_of", d.ownerName);
+  return d.ownerName;
+}
+
+void SendHandOver(AppState& state, const DuplicateCandidate& d) {
+  CustomerFormState& form = state.form;
+  auto asked = RequestHandOver(*state.db, d.id, form.handOverNote, state.actor);
+  if (!asked) {
+    form.handOverError = DescribeError(state.lang, asked.GetError());
+    return;
+  }
+  form.handOverError.clear();
+  form.handOverSent = TrKeyWith(state.lang, "handover.sent", d.ownerName);
+  form.handOverFor = 0;
+  form.handOverNote.clear();
+  AfterCommit(state);
+}
+
+// The note and the send button under the candidate being asked for.
+void DrawHandOverRequest(AppState& state, const DuplicateCandidate& d) {
+  CustomerFormState& form = state.form;
+  TextField(TrKeyWith(state.lang, "handover.note", "").c_str(), "handover_note", form.handOverNote, form.handOverError);
+  if (PrimaryButton(Label(TrKeyWith(state.lang, "handover.send", ""), "handover_send").c_str())) SendHandOver(state, d);
+}
+
 void DrawDuplicates(AppState& state) {
   CustomerFormState& form = state.form;
   if (form.duplicates.empty()) return;
@@ -230,18 +263,43 @@ void DrawDuplicates(AppState& state) {
     std::string line = d.name;
     if (!d.phone.empty()) line += "  ·  " + d.phone;
     if (!d.city.empty()) line += "  ·  " + d.city;
-    line += "  ·  " + (d.ownerId ? d.ownerName : std::string(Tr(state.lang, Str::PublicPool)));
+    line += "  ·  " + HolderText(state.lang, d);
     line += "  ·  " + std::string(ReasonText(state.lang, d));
     if (d.reason == DuplicateReason::SamePhone && !d.matchedPhone.empty()) line += " " + d.matchedPhone;
     if (d.inTrash) line += "  ·  " + std::string(Tr(state.lang, Str::InTrash));
-    // The button first, so a long line never pushes it out of the dialog.
-    std::string open = Label(Tr(state.lang, Str::OpenExisting), "open_existing_" + std::to_string(i));
-    bool pressed = ImGui::Button(open.c_str());
+    // The button first, so a long line never pushes it out of the dialog. One this device does not hold cannot
+    // be opened here: its owner's supervisor may hand it over instead.
+    const std::string index = std::to_string(i);
+    bool open = false, ask = false, claim = false;
+    if (d.elsewhere) {
+      ask = ImGui::Button(Label(TrKeyWith(state.lang, "handover.ask", ""), "handover_ask_" + index).c_str());
+    } else {
+      open = ImGui::Button(Label(Tr(state.lang, Str::OpenExisting), "open_existing_" + index).c_str());
+      if (!d.ownerId && !d.inTrash) {
+        ImGui::SameLine();
+        claim = ImGui::Button(Label(Tr(state.lang, Str::Claim), "dup_claim_" + index).c_str());
+      }
+    }
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     NoteText(line);
     ImGui::TextWrapped("%s", line.c_str());
-    if (pressed) {
+    if (ask) {
+      form.handOverFor = d.id;
+      form.handOverError.clear();
+      form.handOverSent.clear();
+    }
+    if (d.elsewhere && form.handOverFor == d.id) DrawHandOverRequest(state, d);
+    if (claim) {
+      Status claimed = ClaimCustomer(*state.db, d.id, state.actor);
+      if (!claimed) {
+        form.formError = DescribeError(state.lang, claimed.GetError());
+        break;
+      }
+      AfterCommit(state);
+      open = true;
+    }
+    if (open) {
       int64_t id = d.id;
       form.open = false;
       if (d.inTrash) {
@@ -252,6 +310,7 @@ void DrawDuplicates(AppState& state) {
       break;
     }
   }
+  if (!form.handOverSent.empty()) SuccessText(form.handOverSent);
   if (form.duplicatesConfirm) {
     std::string anyway = Label(state.lang, Str::SaveAnyway, "save_anyway");
     if (ImGui::Button(anyway.c_str())) Save(state);
@@ -406,6 +465,9 @@ void DrawCustomerForm(AppState& state) {
     // The fields scroll; the duplicates, errors and buttons stay in sight under them.
     float footer = DialogFooterHeight() + (form.formError.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
     if (!form.duplicates.empty()) footer += ImGui::GetFrameHeightWithSpacing() * (static_cast<float>(form.duplicates.size()) + 2.2f);
+    // A hand-over being asked for: its note (label and field) and its button; or the confirmation once asked.
+    if (form.handOverFor != 0) footer += ImGui::GetFrameHeightWithSpacing() * 3;
+    if (!form.handOverSent.empty()) footer += ImGui::GetTextLineHeightWithSpacing() * 2;
     ImGui::BeginChild("##form_fields", ImVec2(0, -footer), ImGuiChildFlags_None, ImGuiWindowFlags_NavFlattened);
     DrawFields(state);
     ImGui::EndChild();

@@ -45,6 +45,12 @@ struct CustomerFormState {
   std::string checkedKey;       // name|phones|city the list above answers
   int64_t typedAtMs = 0;
   bool duplicatesConfirm = false;  // Save was pressed with duplicates shown: waiting for "save anyway"
+  // A customer of someone else that this device does not hold (the company directory): the rep may ask for it
+  // instead (core/handover.h), with a note.
+  int64_t handOverFor = 0;
+  std::string handOverNote;
+  std::string handOverError;
+  std::string handOverSent;  // the confirmation once asked
 };
 
 // Opens the form empty, or filled from a stored customer.

@@ -47,11 +47,7 @@ std::string Words(Lang lang, const char* key) {
 std::string Person(Lang lang, const Error& error) { return error.value.empty() ? Words(lang, "errors.someone") : error.value; }
 
 // A text taking one name (%s), or the same name twice.
-std::string WithName(Lang lang, const char* key, const std::string& name) {
-  char buffer[512];
-  std::snprintf(buffer, sizeof buffer, Words(lang, key).c_str(), name.c_str(), name.c_str());
-  return buffer;
-}
+std::string WithName(Lang lang, const char* key, const std::string& name) { return TrKeyWith(lang, key, name, name); }
 
 // An error core gave no problem (storage, sync, a rule with no wording of its own): English readers get core's
 // message, which says the most; everyone else a wording of its code, never the English.

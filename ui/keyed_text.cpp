@@ -1,5 +1,6 @@
 #include "ui/keyed_text.h"
 
+#include <cstdio>
 #include <string>
 #include <unordered_map>
 
@@ -33,6 +34,15 @@ const char* TrKey(Lang lang, std::string_view key) {
   auto found = index.find(key);
   if (found == index.end()) return nullptr;
   return lang == Lang::Zh ? found->second->zh : found->second->en;
+}
+
+std::string TrKeyWith(Lang lang, std::string_view key, const std::string& first, const std::string& second,
+                      const std::string& third) {
+  const char* text = TrKey(lang, key);
+  if (!text) return std::string(key);
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer, text, first.c_str(), second.c_str(), third.c_str());
+  return buffer;
 }
 
 void ForEachKeyedText(void (*visit)(const KeyedText& text, void* context), void* context) {

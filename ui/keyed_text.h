@@ -4,6 +4,7 @@
 // its own file under ui/strings/, in both languages; the build lists the files, so a new feature adds
 // one file and nothing else. The app's own words (buttons, titles) stay in Str (ui/i18n.h).
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "ui/i18n.h"
@@ -24,6 +25,11 @@ struct KeyedTexts {
 
 // The text of a key in a language, or nullptr when no feature defines the key.
 const char* TrKey(Lang lang, std::string_view key);
+
+// A keyed text holding up to three %s, filled in order (a text with fewer ignores the rest); the key itself
+// when no feature defines it.
+std::string TrKeyWith(Lang lang, std::string_view key, const std::string& first, const std::string& second = {},
+                      const std::string& third = {});
 
 // Every keyed text of every feature, for the font atlas and the guard tests.
 void ForEachKeyedText(void (*visit)(const KeyedText& text, void* context), void* context);

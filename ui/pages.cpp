@@ -13,9 +13,9 @@ const std::vector<PageSpec>& Pages() {
        [](AppState& state) { state.customers = CustomersScreenState{}; }, kListed},
       {Page::Agenda, "agenda", Str::NavAgenda, "nav_agenda", true, nullptr, DrawAgenda,
        [](AppState& state) { state.agenda = AgendaScreenState{}; }, TableBits({"followups", "customers", "users", "teams"})},
-      // The win-back list weighs the lost customers by their orders.
+      // The win-back list weighs the lost customers by their orders; the hand-over tab lists the requests.
       {Page::Pool, "pool", Str::NavPool, "nav_pool", true, nullptr, DrawPool, [](AppState& state) { state.pool = PoolScreenState{}; },
-       kListed | TableBit("orders")},
+       kListed | TableBits({"orders", "handover_requests"})},
       // A running import belongs to the person who started it: it stops with their session.
       {Page::ImportExport, "import", Str::NavImport, "nav_import", true, nullptr, DrawImportExport,
        [](AppState& state) { state.import = ImportScreenState{}; }, 0},

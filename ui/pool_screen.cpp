@@ -7,6 +7,7 @@
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/labels.h"
 #include "ui/refusals.h"
 
@@ -153,8 +154,9 @@ void DrawReassign(AppState& state) {
 
 void DrawPool(AppState& state) {
   PoolScreenState& pool = state.pool;
-  std::vector<std::string> tabs = {Tr(state.lang, Str::PublicPool), Tr(state.lang, Str::LostCustomers), Tr(state.lang, Str::BulkReassign)};
-  int clicked = ChoiceButtons(tabs, "pool_tab_", {"pool", "winback", "reassign"}, static_cast<int>(pool.tab));
+  std::vector<std::string> tabs = {Tr(state.lang, Str::PublicPool), Tr(state.lang, Str::LostCustomers), Tr(state.lang, Str::BulkReassign),
+                                   TrKeyWith(state.lang, "handover_requests", "")};
+  int clicked = ChoiceButtons(tabs, "pool_tab_", {"pool", "winback", "reassign", "handover"}, static_cast<int>(pool.tab));
   if (clicked >= 0) {
     pool.tab = static_cast<PoolTab>(clicked);
     pool.error.clear();
@@ -166,6 +168,7 @@ void DrawPool(AppState& state) {
     case PoolTab::Pool: DrawPoolList(state); break;
     case PoolTab::WinBack: DrawWinBack(state); break;
     case PoolTab::Reassign: DrawReassign(state); break;
+    case PoolTab::HandOvers: DrawHandOverRequests(state); break;
   }
 }
 

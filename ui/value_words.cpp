@@ -55,6 +55,10 @@ std::string DateKindWord(Lang lang, std::string_view code) {
   const char* text = TrKey(lang, "customer_dates.kind." + std::string(code));
   return text ? text : std::string(code);
 }
+std::string HandOverStateWord(Lang lang, std::string_view code) {
+  const char* text = TrKey(lang, "handover_requests.state." + std::string(code));
+  return text ? text : std::string(code);
+}
 
 struct VocabularyWords {
   const char* vocabulary;  // Vocabulary::name (core/records.cpp)
@@ -74,6 +78,7 @@ constexpr VocabularyWords kVocabularyWords[] = {
     {"followup_status", EnumWord<FollowupStatus, ParseFollowupStatus>},
     {"field_type", EnumWord<FieldType, ParseFieldType>},
     {"customer_date_kind", DateKindWord},
+    {"handover_state", HandOverStateWord},
 };
 
 std::string CodeWord(Lang lang, const Vocabulary& vocabulary, std::string_view code) {

@@ -86,6 +86,10 @@ void FetchTransport::Scope(const sync::ScopeRequest& request, std::function<void
   Send(sync::ScopeCall(request, m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadScopeAnswer(answer)); });
 }
 
+void FetchTransport::Directory(int64_t since, int64_t afterId, std::function<void(Result<sync::DirectoryResponse>)> done) {
+  Send(sync::DirectoryCall(since, afterId, m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadDirectoryAnswer(answer)); });
+}
+
 void FetchTransport::ReportWiped(std::function<void(crm::Status)> done) {
   Send(sync::WipedCall(m_token), [done](const sync::HttpAnswer& answer) { done(sync::ReadWipedAnswer(answer)); });
 }
@@ -330,10 +334,12 @@ std::string BrowserSync::StateJson() {
   char buffer[512];
   std::snprintf(buffer, sizeof buffer,
                 "{\"active\":%s,\"online\":%s,\"pending\":%lld,\"refused\":%lld,\"confirmedSeq\":%lld,\"headSeq\":%lld,"
-                "\"lastSyncMs\":%lld,\"unseenConflicts\":%lld,\"needsAppUpdate\":%s,\"signInNeeded\":%s,\"lastError\":",
+                "\"directorySeq\":%lld,\"lastSyncMs\":%lld,\"unseenConflicts\":%lld,\"needsAppUpdate\":%s,\"signInNeeded\":%s,"
+                "\"lastError\":",
                 Active() ? "true" : "false", status.online ? "true" : "false", static_cast<long long>(status.pending),
                 static_cast<long long>(status.refused), static_cast<long long>(status.confirmedSeq),
-                static_cast<long long>(status.headSeq), static_cast<long long>(status.lastSyncMs),
+                static_cast<long long>(status.headSeq), static_cast<long long>(status.directorySeq),
+                static_cast<long long>(status.lastSyncMs),
                 static_cast<long long>(status.unseenConflicts), status.needsAppUpdate ? "true" : "false",
                 status.signInNeeded ? "true" : "false");
   return std::string(buffer) + JsonString(status.lastError ? status.lastError->message : std::string()) + "}";

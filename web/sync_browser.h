@@ -32,6 +32,7 @@ class FetchTransport final : public sync::Transport {
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<sync::PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<sync::SnapshotResponse>)> done) override;
   void Scope(const sync::ScopeRequest& request, std::function<void(Result<sync::ScopeResponse>)> done) override;
+  void Directory(int64_t since, int64_t afterId, std::function<void(Result<sync::DirectoryResponse>)> done) override;
   void ReportWiped(std::function<void(crm::Status)> done) override;
   // Online sign-in at the configured relay; `kind` says how the relay answered, for the sign-in screen's words.
   void SignIn(const sync::SignInRequest& request,

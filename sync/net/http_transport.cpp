@@ -140,6 +140,11 @@ Result<ScopeResponse> HttpTransport::ScopeNow(const ScopeRequest& request) {
   return ReadScopeAnswer(m_impl->Send(ScopeCall(request, m_impl->options.token)).Answer());
 }
 
+Result<DirectoryResponse> HttpTransport::DirectoryNow(int64_t since, int64_t afterId) {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  return ReadDirectoryAnswer(m_impl->Send(DirectoryCall(since, afterId, m_impl->options.token)).Answer());
+}
+
 Result<SnapshotResponse> HttpTransport::SnapshotNow() {
   std::lock_guard<std::mutex> lock(m_impl->mutex);
   return ReadSnapshotAnswer(m_impl->Send(SnapshotCall(m_impl->options.token)).Answer());
@@ -161,6 +166,9 @@ void HttpTransport::Pull(int64_t afterSeq, int limit, int waitSeconds, std::func
 void HttpTransport::Snapshot(std::function<void(Result<SnapshotResponse>)> done) { done(SnapshotNow()); }
 void HttpTransport::Scope(const ScopeRequest& request, std::function<void(Result<ScopeResponse>)> done) {
   done(ScopeNow(request));
+}
+void HttpTransport::Directory(int64_t since, int64_t afterId, std::function<void(Result<DirectoryResponse>)> done) {
+  done(DirectoryNow(since, afterId));
 }
 
 }  // namespace crm::sync

@@ -45,6 +45,7 @@ class HttpTransport : public Transport {
   void Pull(int64_t afterSeq, int limit, int waitSeconds, std::function<void(Result<PullResponse>)> done) override;
   void Snapshot(std::function<void(Result<SnapshotResponse>)> done) override;
   void Scope(const ScopeRequest& request, std::function<void(Result<ScopeResponse>)> done) override;
+  void Directory(int64_t since, int64_t afterId, std::function<void(Result<DirectoryResponse>)> done) override;
   void ReportWiped(std::function<void(Status)> done) override;
 
   // The same calls, returning their result (what the callbacks receive).
@@ -52,6 +53,7 @@ class HttpTransport : public Transport {
   Result<PullResponse> PullNow(int64_t afterSeq, int limit, int waitSeconds);
   Result<SnapshotResponse> SnapshotNow();
   Result<ScopeResponse> ScopeNow(const ScopeRequest& request);
+  Result<DirectoryResponse> DirectoryNow(int64_t since, int64_t afterId);
   Status ReportWipedNow();
 
   void SetToken(std::string token);

@@ -33,6 +33,7 @@ constexpr const char* kSchema = R"sql(
     changeset_id BIGINT NOT NULL, user_id BIGINT NOT NULL, schema_version INT NOT NULL, created_at_ms BIGINT NOT NULL,
     accepted_at_ms BIGINT NOT NULL, changeset BYTEA NOT NULL,
     PRIMARY KEY (org_id, seq), UNIQUE (org_id, device_id, changeset_id));
+  CREATE TABLE IF NOT EXISTS crm_directory_keys (org_id BIGINT PRIMARY KEY, key TEXT NOT NULL, created_at BIGINT NOT NULL);
   ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS secret_hash TEXT;
   ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS keep_unsent BOOLEAN NOT NULL DEFAULT false;
   ALTER TABLE crm_devices ADD COLUMN IF NOT EXISTS wiped_at BIGINT;
@@ -236,6 +237,19 @@ class PgStore : public Store {
 
   Status SetPassword(int64_t orgId, int64_t userId, const std::string& hash, int64_t now) override {
     return Run([&](PgConn& conn) { return UpsertPassword(conn, orgId, userId, hash, now); });
+  }
+
+  Result<std::string> DirectoryKey(int64_t orgId, const std::string& fresh, int64_t now) override {
+    return Get<std::string>([&](PgConn& conn) -> Result<std::string> {
+      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query("SELECT key FROM crm_directory_keys WHERE org_id = $1", {PgParam::Int(orgId)}));
+      if (rows.Rows() > 0) return rows.Text(0, 0);
+      // Made once: of two relays asking first at once, the first insert wins and both read it.
+      CRM_TRY(conn.Query("INSERT INTO crm_directory_keys (org_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT (org_id) DO NOTHING",
+                         {PgParam::Int(orgId), PgParam::Text(fresh), PgParam::Int(now)}));
+      CRM_ASSIGN_OR_RETURN(rows, conn.Query("SELECT key FROM crm_directory_keys WHERE org_id = $1", {PgParam::Int(orgId)}));
+      if (rows.Rows() == 0) return MakeError(ErrorCode::Storage, "directory key: not stored");
+      return rows.Text(0, 0);
+    });
   }
 
   Result<std::optional<std::string>> PasswordHash(int64_t orgId, int64_t userId) override {

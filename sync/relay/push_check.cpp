@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "core/handover.h"
 #include "core/ids.h"
 #include "core/org.h"
 #include "core/records.h"
@@ -252,6 +253,7 @@ class Checker {
       case Access::Administered: return Require(CheckCanAdminister(m_author));
       case Access::Importer: return;  // its importer (a column rule); the customers it makes are checked as customers
       case Access::AppendOnly: return;
+      case Access::HandOver: return CheckHandOver(iter, op, *columns, count);
     }
     Deny("the relay has no rule for table '" + m_table + "'");
   }
@@ -584,6 +586,37 @@ class Checker {
       Require(CheckCanChangeCustomer(m_author, *holding));
       if (m_verdict.Stop()) return;
     }
+  }
+
+  // A hand-over request (core/handover.h): asked for by its author, open, about a customer that exists; then
+  // decided (any later change) only by someone who may move that customer as the copy holds it now, who signs it.
+  void CheckHandOver(sqlite3_changeset_iter* iter, int op, const Columns& columns, int count) {
+    if (op == SQLITE_DELETE) return Deny("hand-over requests are never removed");
+    const int customerColumn = columns.Index("customer_id");
+    IdValue decidedBy = ReadId(NewValue(iter, op, columns.Index("decided_by"), count));
+    if (op == SQLITE_INSERT) {
+      sqlite3_value* state = NewValue(iter, op, columns.Index("state"), count);
+      if (!state || ValueText(state) != Code(HandOverState::Requested)) return Deny("a new hand-over request must be 'requested'");
+      if (decidedBy.value) return Deny("a new hand-over request is decided by nobody yet");
+      IdValue customer = ReadId(NewValue(iter, op, customerColumn, count));
+      if (!customer.ok || !customer.value) return Deny("customer_id must be an integer");
+      std::optional<Holding> holding = HoldingNow(*customer.value);
+      if (m_verdict.Stop()) return;
+      if (!holding) return Deny("customer " + std::to_string(*customer.value) + " does not exist");
+      return;
+    }
+    if (NewValue(iter, op, customerColumn, count)) return Deny("customer_id of a hand-over request cannot change");
+    Current customer = CurrentInt(columns, "customer_id");
+    if (m_verdict.Stop() || !customer.found) return;  // not here: the policy drops it
+    if (decidedBy.value && *decidedBy.value != m_author.id) {
+      return Deny("decided_by is " + std::to_string(*decidedBy.value) + ", but the change is made by user " + std::to_string(m_author.id));
+    }
+    auto holding = HoldingOf(m_copy, customer.value.value_or(0), /*allowDeleted=*/true);
+    if (!holding) {
+      if (holding.Code() != ErrorCode::NotFound) return Fail(holding.GetError());
+      return Deny("customer " + std::to_string(customer.value.value_or(0)) + " does not exist");
+    }
+    Require(CheckCanDecideHandOver(m_author, holding.Value()));
   }
 
   Db& m_copy;

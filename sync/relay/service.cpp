@@ -31,6 +31,7 @@
 #include "sync/protocol.h"
 #include "sync/scope_filter.h"
 #include "sync/relay/copies.h"
+#include "sync/relay/directory.h"
 #include "sync/relay/log.h"
 
 namespace crm::relay {
@@ -297,7 +298,7 @@ std::string EndpointLabel(const std::string& method, const std::string& path) {
       "/v1/setup", "/v1/signin", "/v1/signout", "/v1/push", "/v1/pull", "/v1/snapshot", "/v1/scope", "/v1/admin/users",
       "/v1/admin/users/{id}/password", "/v1/admin/users/{id}/role", "/v1/admin/users/{id}/team", "/v1/admin/teams",
       "/v1/admin/teams/{id}/name", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke", "/v1/wiped",
-      "/healthz", "/metrics"};
+      "/v1/directory", "/healthz", "/metrics"};
   if (!kKnown.count(label)) label = path.rfind("/v1/", 0) == 0 ? "/v1/other" : "static";
   return method + " " + label;
 }
@@ -770,6 +771,28 @@ struct Service::Impl {
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
   }
 
+  // The company directory for the caller's duplicate check (sync/relay/directory.h): a page of it, under the
+  // organisation's key (made at the first question and kept in the store).
+  ApiResponse Directory(const ApiRequest& request, const Caller& caller) {
+    auto since = QueryInt(request, "since", 0, 0, INT64_MAX);
+    auto after = QueryInt(request, "after", 0, 0, INT64_MAX);
+    for (const auto* parameter : {&since, &after}) {
+      if (!*parameter) return Fail(400, "bad_request", parameter->Message());
+    }
+    auto key = store().DirectoryKey(caller.token.orgId, NewToken(), NowMs());
+    if (!key) return FromError(key.GetError());
+    std::optional<sync::DirectoryResponse> answer;
+    Status status = copies().WithCopy(caller.token.orgId, [&](Db& copy, int64_t seq) -> Status {
+      CRM_ASSIGN_OR_RETURN(ReadScope scope, ReadScopeOf(copy, caller.token.userId));
+      CRM_ASSIGN_OR_RETURN(answer, AnswerDirectory(copy, seq, store(), caller.token.orgId, scope, key.Value(),
+                                                   DirectoryQuestion{since.Value(), after.Value()}));
+      return Ok();
+    });
+    if (!status) return FromError(status.GetError());
+    std::vector<uint8_t> bytes = sync::EncodeDirectory(*answer);
+    return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
+  }
+
   ApiResponse Snapshot(const Caller& caller) {
     // A scoped device's snapshot holds its scope only.
     auto people = PeopleOnDevice(caller);
@@ -1105,7 +1128,8 @@ struct Service::Impl {
     if (parts.size() == 2 && parts[1] == "setup" && post) return Setup(request);
     if (parts.size() == 2 && parts[1] == "signin" && post) return SignIn(request);
 
-    static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "scope", "admin", "wiped"};
+    static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "scope", "admin", "wiped",
+                                                               "directory"};
     if (!kAuthenticated.count(parts[1])) return Fail(404, "not_found", "no such endpoint: " + path);
     Caller caller;
     if (auto denied = Authenticate(request, parts[1], caller)) return *denied;
@@ -1116,6 +1140,7 @@ struct Service::Impl {
       if (parts[1] == "pull" && get) return Pull(request, caller);
       if (parts[1] == "snapshot" && get) return Snapshot(caller);
       if (parts[1] == "scope" && post) return Scope(request, caller);
+      if (parts[1] == "directory" && get) return Directory(request, caller);
       // A revoked device's report is answered in Authenticate; this device is not revoked.
       if (parts[1] == "wiped" && post) return Fail(409, "conflict", "this device is not revoked: it has nothing to wipe");
     }

@@ -30,6 +30,7 @@ constexpr const char* kSchema = R"sql(
     created_at_ms INTEGER NOT NULL, accepted_at_ms INTEGER NOT NULL, changeset BLOB NOT NULL,
     PRIMARY KEY (org_id, seq));
   CREATE UNIQUE INDEX IF NOT EXISTS log_changeset ON log (org_id, device_id, changeset_id);
+  CREATE TABLE IF NOT EXISTS directory_keys (org_id INTEGER PRIMARY KEY NOT NULL, key TEXT NOT NULL, created_at INTEGER NOT NULL);
   INSERT OR IGNORE INTO relay_meta (key, value) VALUES ('store_version', '1');
 )sql";
 
@@ -292,6 +293,28 @@ class SqliteStore : public Store {
 
   Status SetPassword(int64_t orgId, int64_t userId, const std::string& hash, int64_t now) override {
     return Write([&](Db& db) { return InsertPassword(db, orgId, userId, hash, now); });
+  }
+
+  Result<std::string> DirectoryKey(int64_t orgId, const std::string& fresh, int64_t now) override {
+    auto stored = [&]() {
+      return Read<std::optional<std::string>>([&](Db& db) -> Result<std::optional<std::string>> {
+        CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT key FROM directory_keys WHERE org_id = ?"));
+        stmt.Bind(1, orgId);
+        CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+        return found ? std::optional<std::string>(stmt.String(0)) : std::nullopt;
+      });
+    };
+    CRM_ASSIGN_OR_RETURN(std::optional<std::string> key, stored());
+    if (key) return *key;
+    // Made once: of two first questions at once, the first insert wins and both read it.
+    CRM_TRY(Write([&](Db& db) -> Status {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("INSERT OR IGNORE INTO directory_keys (org_id, key, created_at) VALUES (?, ?, ?)"));
+      stmt.BindAll(orgId, fresh, now);
+      return stmt.Run();
+    }));
+    CRM_ASSIGN_OR_RETURN(key, stored());
+    if (!key) return MakeError(ErrorCode::Storage, "directory key: not stored");
+    return *key;
   }
 
   Result<std::optional<std::string>> PasswordHash(int64_t orgId, int64_t userId) override {

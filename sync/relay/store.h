@@ -157,6 +157,11 @@ class Store {
   // (signed out, revoked) nor expired. A shared tablet's scope is the union of theirs.
   virtual Result<std::set<int64_t>> SignedInUsers(int64_t orgId, int64_t deviceId, int64_t now) = 0;
 
+  // --- the company directory (GET /v1/directory)
+  // The organisation's directory key (core/directory.h): the one stored, or `fresh` (random, made by the caller)
+  // stored now when it has none. Made once and kept: every phone digest a device holds is under it.
+  virtual Result<std::string> DirectoryKey(int64_t orgId, const std::string& fresh, int64_t now) = 0;
+
   // --- the log
   virtual Result<int64_t> HeadSeq(int64_t orgId) = 0;
   virtual Result<std::vector<LogEntry>> ReadLog(int64_t orgId, int64_t afterSeq, int limit) = 0;
