@@ -491,9 +491,9 @@ void DrawUnlock(AppState& state) {
   for (const DeviceKeyEntry& entry : u.keyring) {
     if (entry.userId == u.userId) picked = &entry;
   }
+  ImGui::TextWrapped("%s", TrKey(state.lang, "unlock.intro"));
+  ImGui::Spacing();
   if (!picked) {
-    ImGui::TextWrapped("%s", TrKey(state.lang, "unlock.intro"));
-    ImGui::Spacing();
     for (const DeviceKeyEntry& entry : u.keyring) {
       NoteText(entry.name);
       std::string label = entry.name + "  ·  " + RoleLabel(state.lang, entry.role) + "###unlock_user:" + entry.name;

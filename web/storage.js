@@ -306,7 +306,9 @@ Module.crmStorage = (function () {
         }
         saved = await unsealSaved(saved);
       }
-      const { snapshot, records } = saved;
+      // (No destructuring: Emscripten 3.1.6's JS minifier drops it.)
+      const snapshot = saved.snapshot;
+      const records = saved.records;
       const started = performance.now();
       let evicted = false;
       // (Without IndexedDB nothing was read, but nothing is known to be gone either.)

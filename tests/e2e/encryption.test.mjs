@@ -49,6 +49,12 @@ const storedHolds = (page, needle) => page.evaluate(async (text) => {
   return found;
 }, needle);
 
+// A few frames drawn after the last change, with every glyph of them in the atlas: what a screenshot shows.
+async function drawnSettled(page) {
+  const now = await state(page);
+  await waitForState(page, (s) => s.frame >= now.frame + 3 && s.glyphs.waiting === 0 && s.glyphs.missing === 0, 'the screen drawn');
+}
+
 async function reloadTo(page, screen) {
   await page.reload();
   await page.waitForFunction(() => window.crmTest !== undefined);
@@ -76,21 +82,23 @@ await run('encryption', [
     assert(!stored.holds, 'the customer\'s name is readable in IndexedDB after the reload');
     // (The raw search does find what is stored plain: the person's name in the keyring.)
     assert((await storedHolds(page, '王店长')).holds, 'the raw search finds nothing at all');
-    await waitForState(page, (s) => s.frame > 3, 'the unlock step drawn');
+    await drawnSettled(page);
     await screenshot(page, 'encryption-unlock');
     const asked = JSON.stringify(await page.evaluate(() => window.crmTest.screenTexts()));
     assert(asked.includes('解锁此设备') && asked.includes('王店长'), `the unlock step names the device's person: ${asked}`);
 
     const wrong = await unlockWith(page, '1111');
     assert(wrong.screen === 'unlock' && wrong.unlock.error === 'PIN 码错误', `a wrong PIN: ${JSON.stringify(wrong.unlock)}`);
+    await drawnSettled(page);
     await screenshot(page, 'encryption-wrong-pin');
     await unlockWith(page, '2580');
     const opened = await waitForState(page, (s) => s.screen === 'home' && s.customers.includes(customer), 'the customer after the unlock', 20000);
     assert(opened.user.name === '王店长', `signed in as ${opened.user.name}`);
     // Still encrypted after the unlock, and the next edit too.
-    await addCustomer(page, mouse, { name: `${customer}二`, phone: '13600002222' });
+    const second = '解锁后录入的五金店';
+    await addCustomer(page, mouse, { name: second, phone: '13900002222' });
     await waitForState(page, (s) => s.save === 'saved', 'the second customer saved');
-    assert(!(await storedHolds(page, `${customer}二`)).holds, 'an edit after the unlock is stored plain');
+    assert(!(await storedHolds(page, second)).holds, 'an edit after the unlock is stored plain');
     await context.close();
   }],
 
