@@ -440,7 +440,8 @@ void DrawApp(AppState& state) {
   } else if (state.storage.role != WriterRole::Starting && state.storage.role != WriterRole::Writer) {
     DrawStorageBlocked(state);
   } else if (state.screen == Screen::Unlock) {
-    DrawUnlock(state);  // nothing is open yet: no top bar, no status bar
+    DrawTopBarAndReserveIt(state);  // the language switch: nothing else is open yet
+    DrawUnlock(state);
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {

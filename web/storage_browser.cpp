@@ -473,6 +473,8 @@ void BrowserStorage::Locked() {
   app.unlock.userId = app.unlock.keyring.size() == 1 ? app.unlock.keyring.front().userId : 0;
   app.unlock.focusField = true;
   app.screen = ui::Screen::Unlock;
+  // This tab holds the writer's lock but has opened nothing (a take-over included): the unlock step shows.
+  app.storage.role = ui::WriterRole::Starting;
   // Sealed data and nobody to open it: the keys went missing; the data cannot be read here.
   if (app.unlock.keyring.empty()) OpenFailed("the saved data is encrypted and this device holds no key to open it");
 }

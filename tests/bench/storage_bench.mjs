@@ -190,7 +190,7 @@ try {
                                    replayMs: reopened.storage.replayMs, appOpenMs: reopened.storage.openMs });
           if (process.env.CRM_BENCH_VERBOSE) {
             const again = await page.evaluate(async () => {
-              const db = await new Promise((res, rej) => { const o = indexedDB.open('crm', 1); o.onsuccess = () => res(o.result); o.onerror = rej; });
+              const db = await new Promise((res, rej) => { const o = indexedDB.open('crm'); o.onsuccess = () => res(o.result); o.onerror = rej; });
               const t = performance.now();
               const snap = await new Promise((res) => { const q = db.transaction('snapshot').objectStore('snapshot').get('current'); q.onsuccess = () => res(q.result); });
               const t1 = performance.now();

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert, clickItem, engine, everyEngine, run, savedHere, screenshot, startRelay, waitForState } from './lib/harness.mjs';
-import { openSignedIn } from './lib/platform_helpers.mjs';
+import { openSignedIn, reopen } from './lib/platform_helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '../../web');
@@ -18,13 +18,6 @@ function copySite() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-site-'));
   fs.cpSync(process.env.CRM_SITE, dir, { recursive: true });
   return dir;
-}
-
-async function reopen(page) {
-  await page.reload();
-  await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
-  await page.evaluate(() => window.crmTest.ready());
-  return page.evaluate(() => window.crmTest.state());
 }
 
 await run('offline', [
