@@ -1420,6 +1420,29 @@ TEST_F(AppTest, WithStorageThatKeepsNoNoticeIsShown) {
 
 // The storage panel says what it knows: usage and "may be cleared" where the browser tells, and that it cannot
 // tell where the browser has no navigator.storage (WebKitGTK), never "0 B".
+// How the data here is protected, said plainly: PINs alone can be tried from a copied profile; a password
+// wrap (an online account) is not warned about; unencrypted data says so.
+TEST_F(AppTest, TheStoragePanelSaysWhetherTheDataIsEncryptedAndWhatAPinAloneIsWorth) {
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("nav_settings");
+  Click("settings_storage");
+  std::string plain = DrawnJoined();
+  EXPECT_NE(plain.find(TrKey(Lang::Zh, "unlock.not_encrypted")), std::string::npos) << plain;
+
+  m_state.unlock.encrypted = true;
+  m_state.unlock.keyring = {{m_state.actor.userId, "本机用户", Role::Admin, DeviceKeyKind::Pin}};
+  std::string pins = DrawnJoined();
+  EXPECT_NE(pins.find(TrKey(Lang::Zh, "unlock.encrypted")), std::string::npos) << pins;
+  EXPECT_NE(pins.find(TrKey(Lang::Zh, "unlock.pin_only_warning")), std::string::npos) << pins;
+  EXPECT_EQ(pins.find(TrKey(Lang::Zh, "unlock.not_encrypted")), std::string::npos);
+
+  m_state.unlock.keyring.front().kind = DeviceKeyKind::Password;
+  std::string online = DrawnJoined();
+  EXPECT_NE(online.find(TrKey(Lang::Zh, "unlock.encrypted")), std::string::npos) << online;
+  EXPECT_EQ(online.find(TrKey(Lang::Zh, "unlock.pin_only_warning")), std::string::npos) << "a password wrap is not a PIN alone";
+}
+
 TEST_F(AppTest, TheStoragePanelSaysWhatTheBrowserCannotTell) {
   m_state.lang = Lang::Zh;
   Frame();

@@ -58,6 +58,8 @@ class BrowserStorage {
   void Locked();
   void Unlocked(int64_t userId);
   void UnlockRefused(int64_t waitUntil);
+  // No data key could be made (no WebCrypto here): what is saved stays plain, and the storage panel says so.
+  void NotEncrypted(const std::string& reason);
 
   // Wraps the data key for a person (the first wrap makes the key and re-saves everything sealed).
   void Protect(const ui::DeviceKeyEntry& who, const std::string& secret);

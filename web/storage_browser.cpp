@@ -490,6 +490,13 @@ void BrowserStorage::Unlocked(int64_t userId) {
 
 void BrowserStorage::UnlockRefused(int64_t waitUntil) { ui::UnlockRefused(m_platform.app, waitUntil); }
 
+void BrowserStorage::NotEncrypted(const std::string& reason) {
+  ui::UnlockState& unlock = m_platform.app.unlock;
+  unlock.encrypted = false;
+  unlock.keyring.clear();
+  std::fprintf(stderr, "not encrypted: %s\n", reason.c_str());
+}
+
 void BrowserStorage::Protect(const ui::DeviceKeyEntry& who, const std::string& secret) {
   ui::AppState& app = m_platform.app;
   JsStorageProtect(std::to_string(who.userId).c_str(), who.name.c_str(), Code(who.role), ui::Code(who.kind), secret.c_str());
@@ -582,6 +589,7 @@ EMSCRIPTEN_KEEPALIVE void crm_storage_keyring_entry(const char* userId, const ch
   GetStorage().KeyringEntry(userId ? std::strtoll(userId, nullptr, 10) : 0, name ? name : "", role ? role : "", kind ? kind : "");
 }
 EMSCRIPTEN_KEEPALIVE void crm_storage_locked() { GetStorage().Locked(); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_not_encrypted(const char* reason) { GetStorage().NotEncrypted(reason ? reason : ""); }
 EMSCRIPTEN_KEEPALIVE void crm_storage_unlocked(const char* userId) {
   GetStorage().Unlocked(userId ? std::strtoll(userId, nullptr, 10) : 0);
 }
