@@ -1423,6 +1423,90 @@ TEST_F(SessionTest, WrongPinsAreRefusedInChineseAndThenTheUserWaits) {
   EXPECT_EQ(m_state.screen, Screen::Home);
 }
 
+// Encryption at rest: the platform (web/storage.js) keeps the data key; here a fake stands in for it. An
+// encrypted device opens nothing before a person of its keyring gives their secret; a wrong one is said next to
+// the field in the reader's language, and after several the field waits as the PIN step does.
+TEST_F(SessionTest, AnEncryptedDeviceAsksWhoAndTheirSecretBeforeAnythingOpens) {
+  m_state.db = nullptr;  // nothing is open while the data is sealed
+  m_state.lang = Lang::Zh;
+  m_state.screen = Screen::Unlock;
+  m_state.unlock.encrypted = true;
+  m_state.unlock.keyring = {{7, "王店长", Role::Admin, DeviceKeyKind::Pin}, {9, "李销售", Role::Rep, DeviceKeyKind::Password}};
+  std::vector<std::pair<int64_t, std::string>> tries;
+  m_state.unlock.tryUnlock = [&](int64_t userId, const std::string& secret) { tries.emplace_back(userId, secret); };
+  Frame();
+  EXPECT_TRUE(m_state.probe.Find("unlock_user:李销售")) << "every person of the keyring is listed";
+  Click("unlock_user:王店长");
+  EXPECT_EQ(m_state.unlock.userId, 7);
+  Click("unlock_submit");
+  EXPECT_EQ(m_state.unlock.secretError, Tr(Lang::Zh, Str::ErrRequired)) << "an empty PIN is not tried";
+  EXPECT_TRUE(tries.empty());
+  Type("unlock_secret", "9999");
+  Click("unlock_submit");
+  ASSERT_EQ(tries.size(), 1u);
+  EXPECT_EQ(tries[0], std::make_pair(int64_t{7}, std::string("9999")));
+  EXPECT_TRUE(m_state.unlock.busy) << "the button waits for the answer";
+  UnlockRefused(m_state, 0);
+  Frame();
+  EXPECT_EQ(m_state.unlock.secretError, Tr(Lang::Zh, Str::ErrWrongPin));
+  EXPECT_TRUE(m_state.unlock.secret.empty()) << "a refused PIN is cleared";
+  EXPECT_EQ(EnglishOnScreen(), "") << "the unlock step reads in Chinese";
+  // Too many wrong ones: the platform says until when; the field counts down and takes nothing meanwhile.
+  UnlockRefused(m_state, m_state.nowMs + 30000);
+  Frame();
+  char wait[128];
+  std::snprintf(wait, sizeof wait, Tr(Lang::Zh, Str::ErrWaitSeconds), 30);
+  EXPECT_EQ(m_state.unlock.secretError, wait);
+  m_state.unlock.secret = "1234";
+  Click("unlock_submit");
+  EXPECT_EQ(tries.size(), 1u) << "nothing is tried during the wait";
+  m_state.nowMs += 31000;
+  Frame();
+  EXPECT_TRUE(m_state.unlock.secretError.empty());
+  // An online account opens with its password, offline: the field takes letters.
+  Click("back");
+  Click("unlock_user:李销售");
+  Type("unlock_secret", "li-2026");
+  Click("unlock_submit");
+  ASSERT_EQ(tries.size(), 2u);
+  EXPECT_EQ(tries[1], std::make_pair(int64_t{9}, std::string("li-2026")));
+  UnlockRefused(m_state, 0);
+  Frame();
+  EXPECT_EQ(m_state.unlock.secretError, TrKey(Lang::Zh, "unlock.wrong_password"));
+}
+
+TEST_F(SessionTest, ANewLocalAccountWrapsTheDataKeyWithItsPin) {
+  FreshDevice();
+  std::vector<std::pair<DeviceKeyEntry, std::string>> wraps;
+  m_state.unlock.protect = [&](const DeviceKeyEntry& who, const std::string& secret) { wraps.emplace_back(who, secret); };
+  Frame();
+  Click("create_local");
+  Type("account_name", "王店长");
+  Type("pin", "4321");
+  Type("pin_again", "4321");
+  Click("create_account");
+  RunUntil([&] { return m_state.screen == Screen::Home; });
+  ASSERT_EQ(m_state.screen, Screen::Home);
+  ASSERT_EQ(wraps.size(), 1u);
+  EXPECT_EQ(wraps[0].first.userId, m_state.actor.userId);
+  EXPECT_EQ(wraps[0].first.name, "王店长");
+  EXPECT_EQ(wraps[0].first.kind, DeviceKeyKind::Pin);
+  EXPECT_EQ(wraps[0].second, "4321");
+  ASSERT_EQ(m_state.unlock.keyring.size(), 1u) << "the unlock list knows the new person";
+}
+
+TEST_F(SessionTest, ATrialIsNotEncryptedAndSaysSo) {
+  FreshDevice();
+  int wraps = 0;
+  m_state.unlock.protect = [&](const DeviceKeyEntry&, const std::string&) { wraps++; };
+  m_state.lang = Lang::En;
+  Frame();
+  Click("start_trial");
+  ASSERT_TRUE(m_state.device.trial);
+  EXPECT_EQ(wraps, 0);
+  EXPECT_NE(DrawnJoined().find(TrKey(Lang::En, "unlock.trial_not_encrypted")), std::string::npos) << "the trial banner says it";
+}
+
 // Browsers that keep nothing (web/storage.js finds out): said on every page in the reader's language, with the
 // ways to keep the data, and the status bar does not claim "saved".
 TEST_F(AppTest, AWindowWithoutStorageSaysItForgetsAndOffersBothExports) {
@@ -1475,6 +1559,29 @@ TEST_F(AppTest, WithStorageThatKeepsNoNoticeIsShown) {
 
 // The storage panel says what it knows: usage and "may be cleared" where the browser tells, and that it cannot
 // tell where the browser has no navigator.storage (WebKitGTK), never "0 B".
+// How the data here is protected, said plainly: PINs alone can be tried from a copied profile; a password
+// wrap (an online account) is not warned about; unencrypted data says so.
+TEST_F(AppTest, TheStoragePanelSaysWhetherTheDataIsEncryptedAndWhatAPinAloneIsWorth) {
+  m_state.lang = Lang::Zh;
+  Frame();
+  Click("nav_settings");
+  Click("settings_storage");
+  std::string plain = DrawnJoined();
+  EXPECT_NE(plain.find(TrKey(Lang::Zh, "unlock.not_encrypted")), std::string::npos) << plain;
+
+  m_state.unlock.encrypted = true;
+  m_state.unlock.keyring = {{m_state.actor.userId, "本机用户", Role::Admin, DeviceKeyKind::Pin}};
+  std::string pins = DrawnJoined();
+  EXPECT_NE(pins.find(TrKey(Lang::Zh, "unlock.encrypted")), std::string::npos) << pins;
+  EXPECT_NE(pins.find(TrKey(Lang::Zh, "unlock.pin_only_warning")), std::string::npos) << pins;
+  EXPECT_EQ(pins.find(TrKey(Lang::Zh, "unlock.not_encrypted")), std::string::npos);
+
+  m_state.unlock.keyring.front().kind = DeviceKeyKind::Password;
+  std::string online = DrawnJoined();
+  EXPECT_NE(online.find(TrKey(Lang::Zh, "unlock.encrypted")), std::string::npos) << online;
+  EXPECT_EQ(online.find(TrKey(Lang::Zh, "unlock.pin_only_warning")), std::string::npos) << "a password wrap is not a PIN alone";
+}
+
 TEST_F(AppTest, TheStoragePanelSaysWhatTheBrowserCannotTell) {
   m_state.lang = Lang::Zh;
   Frame();

@@ -816,6 +816,34 @@ TEST_P(RelayRevokeTest, DeactivatingTheLastPersonOnADeviceRevokesIt) {
   EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/pull?after=0", admin.Token()).status, 200) << "the admin's device is untouched";
 }
 
+// Device keys (encryption at rest): the same 32 bytes for a device and person every time, another for another
+// device or person; sign-in required; a revoked device is told to wipe.
+TEST_P(RelayRevokeTest, ADeviceKeyIsStablePerDeviceAndPersonAndEndsWithTheDevice) {
+  m_org->AddUser("张三", "rep");
+  auto laptop = m_org->Device("张三");
+  auto tablet = m_org->Device("张三");
+  auto keyOf = [&](const std::string& token) {
+    HttpAnswer answer = Call(m_relay->Endpoint(), "POST", "/v1/device_key", token);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    std::string key = answer.Json().value("key", "");
+    EXPECT_EQ(key.size(), 64u) << answer.body;
+    EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos) << key;
+    return key;
+  };
+  const std::string laptopKey = keyOf(laptop->Token());
+  // (Each call offers the store a new random secret: the same key again means the first one was kept.)
+  EXPECT_EQ(keyOf(laptop->Token()), laptopKey) << "asked again";
+  EXPECT_NE(keyOf(tablet->Token()), laptopKey) << "another device";
+  EXPECT_NE(keyOf(m_org->Admin().Token()), laptopKey) << "another person";
+  EXPECT_EQ(Call(m_relay->Endpoint(), "POST", "/v1/device_key", "").status, 401);
+  EXPECT_EQ(Call(m_relay->Endpoint(), "GET", "/v1/device_key", laptop->Token()).status, 404);
+
+  ASSERT_EQ(Revoke(*laptop).status, 204);
+  HttpAnswer revoked = Call(m_relay->Endpoint(), "POST", "/v1/device_key", laptop->Token());
+  EXPECT_EQ(revoked.status, 403) << revoked.body;
+  EXPECT_EQ(revoked.Json().value("error", ""), "device_revoked");
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, RelayRevokeTest, testing::Values(std::string("sqlite"), std::string("postgres")),
                          [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 

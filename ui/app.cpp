@@ -12,6 +12,7 @@
 #include "imgui_internal.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
+#include "ui/keyed_text.h"
 #include "ui/widgets.h"
 
 namespace crm::ui {
@@ -30,6 +31,7 @@ const char* ScreenName(Screen screen) {
     case Screen::Welcome: return "welcome";
     case Screen::Locked: return "locked";
     case Screen::Home: return "home";
+    case Screen::Unlock: return "unlock";
   }
   return "unknown";
 }
@@ -316,6 +318,8 @@ void DrawTrialBanner(AppState& state) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(Tr(state.lang, Str::TrialBanner));
   ImGui::SameLine();
+  ImGui::TextDisabled("%s", TrKey(state.lang, "unlock.trial_not_encrypted"));
+  ImGui::SameLine();
   std::string convert = Label(state.lang, Str::ConvertTrial, "convert_trial");
   if (PrimaryButton(convert.c_str())) {
     state.signIn = SignInState{};
@@ -401,7 +405,9 @@ void DrawTopBarAndReserveIt(AppState& state) {
 // ---------------------------------------------------------------------------
 // [SECTION] the frame
 
-bool WantsFrames(const AppState& state) { return state.import.job || state.import.exportJob || state.signIn.job; }
+bool WantsFrames(const AppState& state) {
+  return state.import.job || state.import.exportJob || state.signIn.job || state.unlock.busy;
+}
 
 void DrawApp(AppState& state) {
   // Whatever was written since the last frame (a sync batch, an import step, a test's direct write).
@@ -436,6 +442,9 @@ void DrawApp(AppState& state) {
     ImGui::TextWrapped("%s", state.fatalError.c_str());
   } else if (state.storage.role != WriterRole::Starting && state.storage.role != WriterRole::Writer) {
     DrawStorageBlocked(state);
+  } else if (state.screen == Screen::Unlock) {
+    DrawTopBarAndReserveIt(state);  // the language switch: nothing else is open yet
+    DrawUnlock(state);
   } else if (state.screen == Screen::Loading || !state.db) {
     ImGui::TextUnformatted(Tr(state.lang, Str::Loading));
   } else {
@@ -471,7 +480,8 @@ void DrawApp(AppState& state) {
         }
         DrawSignedIn(state, bodyHeight);
         break;
-      case Screen::Loading: break;
+      case Screen::Loading:
+      case Screen::Unlock: break;
     }
     DrawStatusBar(state);
   }

@@ -42,7 +42,8 @@ namespace crm::ui {
 
 // Welcome: a device nobody has set up (trial, local account, online sign-in).
 // Locked: accounts exist, nobody is signed in (shared tablet, or after Lock).
-enum class Screen { Loading, Welcome, Locked, Home };
+// Unlock: the saved data is encrypted and not opened yet (no database): someone gives their PIN or password.
+enum class Screen { Loading, Welcome, Locked, Home, Unlock };
 
 // Where the last commit stands on its way to durable storage. InWindowOnly: everything is handled, but the
 // browser keeps nothing past this window (ui/storage_panel.h ForgetsOnClose).
@@ -114,6 +115,7 @@ struct AppState {
   TouchScrollState touchScroll;  // a finger scrolling whatever window is under it (ui/touch.h)
 
   SignInState signIn;
+  UnlockState unlock;  // encryption at rest: the unlock step and the device's keyring (ui/signin_screen.h)
   StorageUiState storage;  // local storage: writer tab, usage, backup (ui/storage_panel.h)
   // Sync: what the status bar shows, copied from the sync client by the platform (ui/status_bar.h).
   SyncStatusView sync;

@@ -1,3 +1,8 @@
+// [SECTION] index
+//  - layout helpers (centred column, titles, big choices)
+//  - new accounts, online sign-in, PIN jobs
+//  - welcome, lock screen, trial conversion
+//  - unlock (encrypted data) and wrapping the data key
 #include "ui/signin_screen.h"
 
 #include <algorithm>
@@ -5,13 +10,16 @@
 #include <cstdio>
 
 #include "core/demo_data.h"
+#include "core/enums.h"
 #include "core/validate.h"
 #include "core/wipe.h"
 #include "imgui.h"
 #include "ui/app_state.h"
 #include "ui/errors.h"
 #include "ui/keyed_text.h"
+#include "ui/labels.h"
 #include "ui/widgets.h"
+#include "sync/link.h"
 
 namespace crm::ui {
 
@@ -54,6 +62,23 @@ bool BigChoice(AppState& state, Str title, Str hint, const char* id, bool primar
   ImGui::TextDisabled("%s", Tr(state.lang, hint));
   ImGui::Spacing();
   return pressed;
+}
+
+// While the device makes a person wait after wrong secrets, the field is closed and the wait counts down live.
+bool CountDownWait(AppState& state, int64_t& waitUntil, std::string& secret, std::string& error, bool& focus) {
+  if (waitUntil > state.nowMs) {
+    char wait[128];
+    std::snprintf(wait, sizeof wait, Tr(state.lang, Str::ErrWaitSeconds), static_cast<int>((waitUntil - state.nowMs + 999) / 1000));
+    error = wait;
+    secret.clear();
+    return true;
+  }
+  if (waitUntil) {
+    waitUntil = 0;
+    error.clear();
+    focus = true;
+  }
+  return false;
 }
 
 void GoTo(AppState& state, SignInStep step) {
@@ -216,6 +241,13 @@ void SubmitPin(AppState& state) {
   s.job = PinJob{PinJob::Purpose::Verify, std::string(), std::move(check).Value(), state.nowMs};
 }
 
+bool IsInKeyring(const AppState& state, int64_t userId) {
+  for (const DeviceKeyEntry& entry : state.unlock.keyring) {
+    if (entry.userId == userId) return true;
+  }
+  return false;
+}
+
 void FinishJob(AppState& state) {
   SignInState& s = state.signIn;
   PinJob job = std::move(*s.job);
@@ -224,12 +256,15 @@ void FinishJob(AppState& state) {
   switch (job.purpose) {
     case PinJob::Purpose::Verify: {
       auto actor = FinishPinCheck(db, job.check, state.nowMs);
+      std::string pin = std::move(s.pin);
       s.pin.clear();
       if (!actor) {
         RefusePin(state, actor.GetError());
         return;
       }
       s.lastSwitchMs = static_cast<double>(state.nowMs - job.startedMs);
+      // A person of a device saved before encryption (or added before it) gets their wrap at their next PIN.
+      if (!IsInKeyring(state, actor.Value().userId)) ProtectDeviceFor(state, actor.Value().userId, DeviceKeyKind::Pin, pin);
       EnterSession(state, actor.Value());
       return;
     }
@@ -239,6 +274,7 @@ void FinishJob(AppState& state) {
         ShowError(state.lang, actor.GetError(), {{"name", &s.nameError}, {"pin", &s.pinError}}, s.formError);
         return;
       }
+      ProtectDeviceFor(state, actor.Value().userId, DeviceKeyKind::Pin, s.pin);
       EnterSession(state, actor.Value());
       return;
     }
@@ -250,6 +286,7 @@ void FinishJob(AppState& state) {
       }
       auto settings = GetDeviceSettings(db);
       if (settings) state.device = settings.Value();
+      ProtectDeviceFor(state, actor.Value().userId, DeviceKeyKind::Pin, s.pin);
       EnterSession(state, actor.Value());
       return;
     }
@@ -261,6 +298,7 @@ void FinishJob(AppState& state) {
         ShowError(state.lang, added.GetError(), {{"name", &people.nameError}, {"pin", &people.pinError}}, people.nameError);
         return;
       }
+      ProtectDeviceFor(state, added.Value(), DeviceKeyKind::Pin, people.pin);
       people.message = std::string(Tr(state.lang, Str::Created)) + ": " + people.name;
       people.name.clear();
       people.pin.clear();
@@ -352,18 +390,7 @@ void DrawLocked(AppState& state) {
     pinOptions.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CharsDecimal | ImGuiInputTextFlags_EnterReturnsTrue;
     pinOptions.focusRequest = &s.focusField;
     bool busy = PinJobRunning(state);
-    // While the device makes this person wait, the field is closed and the wait counts down live.
-    const bool waiting = s.pinWaitUntil > state.nowMs;
-    if (waiting) {
-      char wait[128];
-      std::snprintf(wait, sizeof wait, Tr(state.lang, Str::ErrWaitSeconds), static_cast<int>((s.pinWaitUntil - state.nowMs + 999) / 1000));
-      s.pinError = wait;
-      s.pin.clear();
-    } else if (s.pinWaitUntil) {
-      s.pinWaitUntil = 0;
-      s.pinError.clear();
-      s.focusField = true;
-    }
+    const bool waiting = CountDownWait(state, s.pinWaitUntil, s.pin, s.pinError, s.focusField);
     ImGui::BeginDisabled(busy || waiting);
     bool entered = TextField(Tr(state.lang, Str::Pin), "pin", s.pin, s.pinError, pinOptions);
     std::string unlock = std::string(Tr(state.lang, busy ? Str::Checking : Str::Unlock)) + "###unlock";
@@ -423,6 +450,101 @@ std::string OnlineSignInErrorText(Lang lang, const Error& error) {
     case Problem::DeviceRevoked: return TrKey(lang, "device_wipe.sign_in_refused");
     default: return DescribeError(lang, error);
   }
+}
+
+// ---------------------------------------------------------------------------
+// [SECTION] unlock (encrypted data) and wrapping the data key
+
+const char* Code(DeviceKeyKind kind) { return kind == DeviceKeyKind::Password ? "password" : "pin"; }
+
+void ProtectDeviceFor(AppState& state, int64_t userId, DeviceKeyKind kind, const std::string& secret) {
+  UnlockState& unlock = state.unlock;
+  if (!unlock.protect || !state.db || state.device.trial || secret.empty()) return;
+  if (kind == DeviceKeyKind::Pin) {
+    auto link = sync::LoadLink(*state.db);
+    if (!link || link.Value()) return;
+  }
+  auto user = GetUser(*state.db, userId);
+  DeviceKeyEntry entry{userId, user ? user.Value().name : std::string(), user ? user.Value().role : Role::Rep, kind};
+  unlock.protect(entry, secret);
+  for (DeviceKeyEntry& known : unlock.keyring) {
+    if (known.userId == userId) {
+      known = entry;
+      return;
+    }
+  }
+  unlock.keyring.push_back(entry);
+}
+
+void UnlockRefused(AppState& state, int64_t waitUntil) {
+  UnlockState& u = state.unlock;
+  u.busy = false;
+  u.secret.clear();
+  u.waitUntil = waitUntil;
+  u.focusField = true;
+  bool password = false;
+  for (const DeviceKeyEntry& entry : u.keyring) {
+    if (entry.userId == u.userId) password = entry.kind == DeviceKeyKind::Password;
+  }
+  // (A wait is worded by the countdown itself.)
+  u.secretError = password ? TrKey(state.lang, "unlock.wrong_password") : Tr(state.lang, Str::ErrWrongPin);
+}
+
+void DrawUnlock(AppState& state) {
+  UnlockState& u = state.unlock;
+  ImGui::Spacing();
+  BeginCentredColumn(24);
+  ColumnTitle(TrKey(state.lang, "unlock.title"));
+  const DeviceKeyEntry* picked = nullptr;
+  for (const DeviceKeyEntry& entry : u.keyring) {
+    if (entry.userId == u.userId) picked = &entry;
+  }
+  ImGui::TextWrapped("%s", TrKey(state.lang, "unlock.intro"));
+  ImGui::Spacing();
+  if (!picked) {
+    for (const DeviceKeyEntry& entry : u.keyring) {
+      NoteText(entry.name);
+      std::string label = entry.name + "  ·  " + RoleLabel(state.lang, entry.role) + "###unlock_user:" + entry.name;
+      if (ImGui::Button(label.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.6f))) {
+        u.userId = entry.userId;
+        u.secret.clear();
+        u.secretError.clear();
+        u.waitUntil = 0;
+        u.focusField = true;
+        break;
+      }
+    }
+  } else {
+    NoteText(picked->name);
+    ImGui::TextUnformatted(picked->name.c_str());
+    bool password = picked->kind == DeviceKeyKind::Password;
+    FieldOptions options;
+    options.flags = ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue;
+    if (!password) options.flags |= ImGuiInputTextFlags_CharsDecimal;
+    options.focusRequest = &u.focusField;
+    bool waiting = CountDownWait(state, u.waitUntil, u.secret, u.secretError, u.focusField);
+    ImGui::BeginDisabled(u.busy || waiting);
+    bool entered = TextField(Tr(state.lang, password ? Str::Password : Str::Pin), "unlock_secret", u.secret, u.secretError, options);
+    std::string unlock = std::string(Tr(state.lang, u.busy ? Str::Checking : Str::Unlock)) + "###unlock_submit";
+    if (PrimaryButton(unlock.c_str(), ImVec2(ColumnWidth(), ImGui::GetFrameHeight() * 1.5f)) || entered) {
+      u.secretError.clear();
+      if (u.secret.empty()) {
+        u.secretError = Tr(state.lang, Str::ErrRequired);
+      } else if (u.tryUnlock) {
+        u.busy = true;
+        u.tryUnlock(picked->userId, u.secret);
+      }
+    }
+    if (password) ImGui::TextDisabled("%s", TrKey(state.lang, "unlock.password_hint"));
+    std::string back = std::string(Tr(state.lang, Str::Back)) + "###back";
+    if (ImGui::Button(back.c_str())) {
+      u.userId = 0;
+      u.secret.clear();
+      u.secretError.clear();
+    }
+    ImGui::EndDisabled();
+  }
+  EndCentredColumn();
 }
 
 }  // namespace crm::ui

@@ -10,7 +10,11 @@
 // Online sign-in: the screen collects server, account and password and hands
 // them to AppState::requestOnlineSignIn, which the platform provides once the
 // relay has an auth API. Until then it is empty and the screen says so.
+//
+// Unlock: a device whose data is encrypted (web/storage.js, docs/DESIGN.md "Encryption at rest") opens
+// nothing before a person in its keyring gives their PIN or password; the names come from the keyring.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,7 +63,42 @@ struct SignInState {
   double lastSwitchMs = 0;  // PIN submitted → signed in, for tests and the report
 };
 
+// How a person opens this device's encrypted data: a local account's PIN, or an online account's password.
+enum class DeviceKeyKind { Pin, Password };
+const char* Code(DeviceKeyKind kind);  // "pin", "password"
+
+// One person who may open the device (staff names only: the keyring is not encrypted).
+struct DeviceKeyEntry {
+  int64_t userId = 0;
+  std::string name;
+  Role role = Role::Rep;
+  DeviceKeyKind kind = DeviceKeyKind::Pin;
+};
+
+// The unlock step, and what the platform does with the device's data key. The hooks are empty where
+// nothing is encrypted (native builds; tests give a fake).
+struct UnlockState {
+  std::vector<DeviceKeyEntry> keyring;
+  bool encrypted = false;  // the data on this device is stored encrypted
+  int64_t userId = 0;      // the person picked; 0 while the list shows
+  std::string secret, secretError;
+  bool busy = false;       // the secret is being tried (a key derivation of about half a second)
+  bool focusField = false;
+  int64_t waitUntil = 0;   // after too many wrong secrets: the field waits until then, counting down (ms)
+  // Tries a secret; the answer comes back as UnlockRefused, or as the opened database with the person signed in.
+  std::function<void(int64_t userId, const std::string& secret)> tryUnlock;
+  // Wraps the data key for a person (the first wrap makes the key and re-saves everything encrypted).
+  std::function<void(const DeviceKeyEntry& who, const std::string& secret)> protect;
+};
+
 void DrawWelcome(AppState& state);
+void DrawUnlock(AppState& state);
+// The secret did not open the device; `waitUntil` (ms, 0: none) is when the next try may come.
+void UnlockRefused(AppState& state, int64_t waitUntil);
+// A person just proved a secret (set or checked a PIN, signed in online): the device's data is encrypted
+// for them. A trial stays unencrypted; a PIN wraps only on a device not linked to a relay, so a PIN alone
+// never opens an online organisation's data.
+void ProtectDeviceFor(AppState& state, int64_t userId, DeviceKeyKind kind, const std::string& secret);
 void DrawLocked(AppState& state);
 void DrawConvertTrial(AppState& state);
 

@@ -38,6 +38,25 @@ void DrawForgetNotice(AppState& state) {
   }
 }
 
+// Whether the data here is encrypted, and how strongly, said plainly: a trial is not; PINs alone (a device not
+// linked to a relay) can be tried one by one by whoever copies the browser's data.
+void DrawEncryption(AppState& state) {
+  if (state.screen != Screen::Home || ForgetsOnClose(state.storage)) return;
+  const UnlockState& unlock = state.unlock;
+  if (state.device.trial) {
+    Wrapped(kAmber, TrKey(state.lang, "unlock.trial_not_encrypted"));
+  } else if (!unlock.encrypted) {
+    Wrapped(kAmber, TrKey(state.lang, "unlock.not_encrypted"));
+  } else {
+    Wrapped(kGreen, TrKey(state.lang, "unlock.encrypted"));
+    bool pinsOnly = true;
+    for (const DeviceKeyEntry& entry : unlock.keyring) {
+      if (entry.kind != DeviceKeyKind::Pin) pinsOnly = false;
+    }
+    if (pinsOnly) Wrapped(kAmber, TrKey(state.lang, "unlock.pin_only_warning"));
+  }
+}
+
 }  // namespace
 
 bool ForgetsOnClose(const StorageUiState& storage) { return storage.memoryOnly || storage.privateWindow; }
@@ -119,6 +138,7 @@ void DrawStoragePanel(AppState& state) {
     ImGui::TextColored(storage.persisted ? kGreen : kAmber, "%s",
                        Tr(state.lang, storage.persisted ? Str::StoragePersisted : Str::StorageNotPersisted));
   }
+  DrawEncryption(state);
   std::string exportLabel = Label(state.lang, Str::BackupExport, "backup_export");
   if (ImGui::Button(exportLabel.c_str()) && storage.exportBackup) storage.exportBackup();
   ImGui::SameLine();

@@ -5,6 +5,10 @@
 // has completed. A snapshot replaces the log now and then. One tab per browser
 // profile writes (Web Locks); another tab offers to take over.
 //
+// Encryption at rest: once a real organisation's data is here, storage.js seals every
+// snapshot and record with a data key wrapped per person (the keyring); a device whose
+// saved data is sealed shows the unlock step before anything is opened.
+//
 // The IndexedDB, Web Locks, service worker and file glue is JavaScript
 // (storage.js); this file decides what to write and when, and keeps the app's
 // state honest about it.
@@ -15,6 +19,7 @@
 
 #include "sync/backup.h"
 #include "sync/journal.h"
+#include "ui/signin_screen.h"
 
 namespace crm::web {
 
@@ -46,6 +51,20 @@ class BrowserStorage {
   void BlobsRefused(bool privateWindow);
   void FileChosen(sync::SqliteBuffer file, const std::string& name);
   void UpdateAvailable();
+  // The keyring read at open (entries follow one by one), and whether the saved data is sealed.
+  void KeyringRead(bool sealed);
+  void KeyringEntry(int64_t userId, const std::string& name, const std::string& role, const std::string& kind);
+  // The saved data is sealed: the unlock step shows until someone's secret opens it.
+  void Locked();
+  void Unlocked(int64_t userId);
+  void UnlockRefused(int64_t waitUntil);
+  // No data key could be made (no WebCrypto here): what is saved stays plain, and the storage panel says so.
+  void NotEncrypted(const std::string& reason);
+
+  // Wraps the data key for a person (the first wrap makes the key and re-saves everything sealed).
+  void Protect(const ui::DeviceKeyEntry& who, const std::string& secret);
+  // Drops the key and every wrap: what is saved next is plain (a wiped device) until a new Protect.
+  void ForgetKeys();
 
   // For tests and the benchmark: the seq of the last captured record, and of the last durable one.
   uint64_t CapturedSeq() const { return m_journal ? m_journal->LastSeq() : 0; }
@@ -104,6 +123,7 @@ class BrowserStorage {
   double m_openMs = 0;  // recovery plus migration and first queries
   sync::RecoveryReport m_lastRecovery;
   size_t m_lastRecordBytes = 0;
+  int64_t m_unlockedBy = 0;  // who unlocked the device: signed in once the database opens
 };
 
 // The storage of the page; lives as long as the page.

@@ -1,11 +1,23 @@
 // Durable storage in the browser: the journal (sync/journal.h) decides what to
 // write; storage.js writes it to IndexedDB. See web/storage.h.
+//
+// [SECTION] index
+//  - start and load (Start, Loaded, OpenDatabase)
+//  - capture and write (Persist, Pump, Submit, Written)
+//  - writer tabs (take over, lock lost), usage estimate
+//  - backup and restore, relay snapshots (Replace)
+//  - encryption at rest (keyring, unlock, Protect, ForgetKeys)
+//  - entry points for storage.js
 #include <emscripten.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
+#include "core/accounts.h"
+#include "core/enums.h"
 #include "core/org.h"
 #include "core/schema.h"
 #include "core/text.h"
@@ -32,6 +44,12 @@ EM_JS(void, JsStorageDownload, (const uint8_t* data, size_t size, const char* na
       { Module.crmStorage.download(data, size, UTF8ToString(name)); });
 EM_JS(void, JsStoragePickFile, (), { Module.crmStorage.pickFile(); });
 EM_JS(void, JsStorageApplyUpdate, (), { Module.crmStorage.applyUpdate(); });
+// User ids are 63-bit: they cross as decimal strings (a JavaScript number would round them).
+EM_JS(void, JsStorageProtect, (const char* userId, const char* name, const char* role, const char* kind, const char* secret),
+      { Module.crmStorage.protect(UTF8ToString(userId), UTF8ToString(name), UTF8ToString(role), UTF8ToString(kind), UTF8ToString(secret)); });
+EM_JS(void, JsStorageForgetKeys, (), { Module.crmStorage.forgetAll(); });
+EM_JS(void, JsStorageUnlock, (const char* userId, const char* secret, double nowMs, int attemptsBeforeWait, double waitMs),
+      { Module.crmStorage.unlock(UTF8ToString(userId), UTF8ToString(secret), nowMs, attemptsBeforeWait, waitMs); });
 
 // Idle long enough to write a snapshot without delaying anyone's edit.
 constexpr double kIdleSnapshotMs = 3000;
@@ -58,6 +76,12 @@ void BrowserStorage::WireCallbacks() {
     m_platform.app.storage.restorePending = false;
   };
   app.storage.applyUpdate = [this] { ApplyUpdate(); };
+  app.unlock.tryUnlock = [this](int64_t userId, const std::string& secret) {
+    // The same waits after wrong secrets as the lock screen's PIN (core/accounts.h).
+    JsStorageUnlock(std::to_string(userId).c_str(), secret.c_str(), static_cast<double>(m_platform.app.nowMs), kPinAttemptsBeforeWait,
+                    static_cast<double>(kPinWaitMs));
+  };
+  app.unlock.protect = [this](const ui::DeviceKeyEntry& who, const std::string& secret) { Protect(who, secret); };
 }
 
 void BrowserStorage::Start() {
@@ -84,6 +108,10 @@ void BrowserStorage::Loaded(sync::Bytes snapshotHeader, sync::SqliteBuffer snaps
   m_openMs = emscripten_get_now() - started;
   app.storage.evicted = evicted;
   if (!report.Value().problem.empty()) app.storage.notice = report.Value().problem;
+  // The person who unlocked the device proved their secret: they are signed in.
+  if (int64_t unlockedBy = std::exchange(m_unlockedBy, 0); unlockedBy && app.db) {
+    if (auto actor = MarkSignedIn(*app.db, unlockedBy, app.nowMs)) ui::EnterSession(app, actor.Value());
+  }
   // Migration and the local owner may have changed the database: save that now.
   Persist();
   RequestEstimate();
@@ -173,6 +201,7 @@ void BrowserStorage::Pump() {
     // The backup becomes the new snapshot; the log before it is deleted in the same
     // IndexedDB transaction, so a crash leaves either the old data or the backup.
     m_restoreConfirmed = false;
+    m_snapshotRequested = false;  // the restored database's snapshot is the one asked for
     Db& restored = m_pendingRestore->db;
     sync::RecoveryReport continueAt;
     continueAt.lastSeq = m_journal->LastSeq();
@@ -424,6 +453,68 @@ void BrowserStorage::ConfirmRestore() {
   SetIdleState();
 }
 
+void BrowserStorage::KeyringRead(bool sealed) {
+  ui::UnlockState& unlock = m_platform.app.unlock;
+  unlock.keyring.clear();
+  unlock.encrypted = sealed;
+}
+
+void BrowserStorage::KeyringEntry(int64_t userId, const std::string& name, const std::string& role, const std::string& kind) {
+  ui::DeviceKeyEntry entry;
+  entry.userId = userId;
+  entry.name = name;
+  entry.role = ParseRole(role).ValueOr(Role::Rep);
+  entry.kind = kind == ui::Code(ui::DeviceKeyKind::Password) ? ui::DeviceKeyKind::Password : ui::DeviceKeyKind::Pin;
+  m_platform.app.unlock.keyring.push_back(entry);
+}
+
+void BrowserStorage::Locked() {
+  ui::AppState& app = m_platform.app;
+  app.unlock.userId = app.unlock.keyring.size() == 1 ? app.unlock.keyring.front().userId : 0;
+  app.unlock.focusField = true;
+  app.screen = ui::Screen::Unlock;
+  // This tab holds the writer's lock but has opened nothing (a take-over included): the unlock step shows.
+  app.storage.role = ui::WriterRole::Starting;
+  // Sealed data and nobody to open it: the keys went missing; the data cannot be read here.
+  if (app.unlock.keyring.empty()) OpenFailed("the saved data is encrypted and this device holds no key to open it");
+}
+
+void BrowserStorage::Unlocked(int64_t userId) {
+  ui::UnlockState& unlock = m_platform.app.unlock;
+  m_unlockedBy = userId;
+  unlock.busy = false;
+  unlock.secret.clear();
+  unlock.secretError.clear();
+  m_platform.app.screen = ui::Screen::Loading;
+}
+
+void BrowserStorage::UnlockRefused(int64_t waitUntil) { ui::UnlockRefused(m_platform.app, waitUntil); }
+
+void BrowserStorage::NotEncrypted(const std::string& reason) {
+  ui::UnlockState& unlock = m_platform.app.unlock;
+  unlock.encrypted = false;
+  unlock.keyring.clear();
+  std::fprintf(stderr, "not encrypted: %s\n", reason.c_str());
+}
+
+void BrowserStorage::Protect(const ui::DeviceKeyEntry& who, const std::string& secret) {
+  ui::AppState& app = m_platform.app;
+  JsStorageProtect(std::to_string(who.userId).c_str(), who.name.c_str(), Code(who.role), ui::Code(who.kind), secret.c_str());
+  // The first wrap makes the key: everything saved so far is saved again, sealed, replacing the plain copy.
+  if (!app.unlock.encrypted) {
+    app.unlock.encrypted = true;
+    m_snapshotRequested = true;
+  }
+  // (Saved with the commit that follows a sign-in or a new person: every caller persists next.)
+}
+
+void BrowserStorage::ForgetKeys() {
+  ui::UnlockState& unlock = m_platform.app.unlock;
+  JsStorageForgetKeys();
+  unlock.keyring.clear();
+  unlock.encrypted = false;
+}
+
 void BrowserStorage::UpdateAvailable() { m_platform.app.storage.updateAvailable = true; }
 
 void BrowserStorage::ApplyUpdate() {
@@ -493,6 +584,18 @@ EMSCRIPTEN_KEEPALIVE void crm_storage_file_chosen(uint8_t* data, double size, co
   GetStorage().FileChosen(sync::SqliteBuffer::Adopt(data, static_cast<size_t>(size)), name ? name : "");
 }
 EMSCRIPTEN_KEEPALIVE void crm_storage_update_available() { GetStorage().UpdateAvailable(); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_keyring(int sealed) { GetStorage().KeyringRead(sealed != 0); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_keyring_entry(const char* userId, const char* name, const char* role, const char* kind) {
+  GetStorage().KeyringEntry(userId ? std::strtoll(userId, nullptr, 10) : 0, name ? name : "", role ? role : "", kind ? kind : "");
+}
+EMSCRIPTEN_KEEPALIVE void crm_storage_locked() { GetStorage().Locked(); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_not_encrypted(const char* reason) { GetStorage().NotEncrypted(reason ? reason : ""); }
+EMSCRIPTEN_KEEPALIVE void crm_storage_unlocked(const char* userId) {
+  GetStorage().Unlocked(userId ? std::strtoll(userId, nullptr, 10) : 0);
+}
+EMSCRIPTEN_KEEPALIVE void crm_storage_unlock_refused(double waitUntil) {
+  GetStorage().UnlockRefused(static_cast<int64_t>(waitUntil));
+}
 
 }  // extern "C"
 

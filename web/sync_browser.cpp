@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/schema.h"
 #include "core/text.h"
+#include "core/org.h"
 #include "core/wipe.h"
 #include "ui/errors.h"
 #include "web/platform.h"
@@ -189,6 +190,8 @@ void BrowserSync::EraseDevice() {
   storage.BeginBulkLoad();
   crm::Status erased = WipeDevice(*app.db);
   if (erased) erased = NoteDeviceWiped(*app.db, app.nowMs);
+  // The keyring goes in the same write as the erased snapshot: nobody's secret opens anything any more.
+  storage.ForgetKeys();
   storage.ForceSnapshot();
   if (!erased) {
     app.fatalError = ui::DescribeError(app.lang, erased.GetError());
@@ -255,7 +258,7 @@ void BrowserSync::SignIn(const ui::OnlineSignInRequest& request) {
   if (!deviceId) return ShowSignInError(deviceId.Message());
   auto deviceSecret = DeviceSecret(*app.db);
   if (!deviceSecret) return ShowSignInError(deviceSecret.Message());
-  m_signIn = PendingSignIn{server, request.account, request.account.substr(at + 1), request.account.substr(0, at)};
+  m_signIn = PendingSignIn{server, request.account, request.account.substr(at + 1), request.account.substr(0, at), request.password};
   ShowSignInProgress(ui::Tr(app.lang, ui::Str::SigningIn));
   sync::SignInRequest signIn{m_signIn->organisation, m_signIn->user, request.password, deviceId.Value(), "browser",
                              deviceSecret.Value()};
@@ -309,6 +312,14 @@ void BrowserSync::SignInAnswered(const sync::RelaySession& session) {
     if (!next) return ShowSignInError(next.Message());
     auto signedIn = sync::LinkSignedInUser(next.Value(), link, identity, app.nowMs);
     if (!signedIn) return ShowSignInError(signedIn.Message());
+    // The organisation's data gets a key of its own, opened by this person's password: whatever opened the
+    // data before (a local account's PIN) opens none of it.
+    BrowserStorage& storage = GetStorage();
+    storage.ForgetKeys();
+    auto user = GetUser(next.Value(), identity.userId);
+    storage.Protect(ui::DeviceKeyEntry{identity.userId, user ? user.Value().name : m_signIn->user, user ? user.Value().role : Role::Rep,
+                                       ui::DeviceKeyKind::Password},
+                    m_signIn->password);
     m_signIn.reset();
     app.signIn.onlineBusy = false;
     app.signIn.formNotice.clear();
@@ -321,6 +332,7 @@ void BrowserSync::FinishSignIn(const sync::OnlineIdentity& identity) {
   ui::AppState& app = m_platform.app;
   auto actor = sync::LinkSignedInUser(*app.db, sync::SyncLink{m_signIn->server, identity.organisationId}, identity, app.nowMs);
   if (!actor) return ShowSignInError(actor.Message());
+  ui::ProtectDeviceFor(app, identity.userId, ui::DeviceKeyKind::Password, m_signIn->password);
   m_signIn.reset();
   app.signIn.onlineBusy = false;
   app.signIn.formNotice.clear();

@@ -109,6 +109,7 @@ class BrowserSync {
     std::string account;
     std::string organisation;
     std::string user;
+    std::string password;  // wraps the device's data key for this person once signed in (storage.h Protect)
   };
   std::optional<PendingSignIn> m_signIn;
 };

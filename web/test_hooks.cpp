@@ -35,7 +35,9 @@ void SignalReadyIfDue(Platform& platform) {
   if (platform.readySignalled) return;
   // Ready also when another tab holds the database: that tab's page is what the test looks at.
   ui::WriterRole role = platform.app.storage.role;
-  bool open = platform.app.db != nullptr || !platform.app.fatalError.empty() || role == ui::WriterRole::OtherTab;
+  // (And when the saved data is encrypted: the unlock step is the page the test looks at.)
+  bool open = platform.app.db != nullptr || !platform.app.fatalError.empty() || role == ui::WriterRole::OtherTab ||
+              platform.app.screen == ui::Screen::Unlock;
   if (!open || platform.app.frameCount < 2) return;
   platform.readySignalled = true;
   EM_ASM({ if (Module.crmSignalReady) Module.crmSignalReady(); });
@@ -254,6 +256,8 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* crm_test_state() {
             ",\"notes\":" + JsonString(form.notes) +
             ",\"editing\":" + Bool(form.editingId != 0) + ",\"duplicates\":[" + duplicates + "],\"duplicatesConfirm\":" +
             Bool(form.duplicatesConfirm) + "},\"peopleOpen\":" + Bool(app.people.open) + ",\"searchHint\":" + JsonString(ui::SearchHint(app)) +
+            ",\"unlock\":{\"encrypted\":" + Bool(app.unlock.encrypted) + ",\"keyring\":" + std::to_string(app.unlock.keyring.size()) +
+            ",\"busy\":" + Bool(app.unlock.busy) + ",\"error\":" + JsonString(app.unlock.secretError) + "}" +
             ",\"signInStep\":" +
             std::to_string(static_cast<int>(app.signIn.step)) + ",\"wipedNotice\":" + Bool(app.signIn.wipedNotice) +
             ",\"errors\":" + errors + ",\"detail\":" + DetailJson(app) +

@@ -13,6 +13,8 @@
   test.query = (sql) => JSON.parse(Module.ccall('crm_test_query', 'string', ['string'], [sql]));
   test.seed = (count) => number('crm_test_seed', ['number'], [count]);
   test.storageTimings = () => Object.assign({}, Module.crmStorage.timings);
+  // The benchmark's unencrypted peer: the same edits on the same book, written without sealing while off.
+  test.setSealing = (on) => Module.crmStorage.setSealing(on);
   // Commit-to-durable: from the edit's commit (in memory) until IndexedDB reported its
   // transaction complete. The edit's own time is kept apart in editMs.
   test.editMs = [];

@@ -197,6 +197,19 @@ class PgStore : public Store {
     });
   }
 
+  Result<std::string> DeviceKeySecret(const std::string& candidate) override {
+    CRM_TRY(Run([&](PgConn& conn) -> Status {
+      CRM_TRY(conn.Query("INSERT INTO crm_relay_meta (key, value) VALUES ('device_key_secret', $1) ON CONFLICT (key) DO NOTHING",
+                         {PgParam::Text(candidate)}));
+      return Ok();
+    }));
+    return Get<std::string>([&](PgConn& conn) -> Result<std::string> {
+      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query("SELECT value FROM crm_relay_meta WHERE key = 'device_key_secret'"));
+      if (rows.Rows() == 0) return MakeError(ErrorCode::Storage, "store: the device key secret was not kept");
+      return rows.Text(0, 0);
+    });
+  }
+
   Result<int64_t> CountUnusedSetupTokens(int64_t now) override {
     return Count("SELECT count(*) FROM crm_setup_tokens WHERE used_at IS NULL AND created_at > $1",
                  {PgParam::Int(now - kSetupTokenLifetimeMs)});

@@ -298,7 +298,7 @@ std::string EndpointLabel(const std::string& method, const std::string& path) {
       "/v1/setup", "/v1/signin", "/v1/signout", "/v1/push", "/v1/pull", "/v1/snapshot", "/v1/scope", "/v1/admin/users",
       "/v1/admin/users/{id}/password", "/v1/admin/users/{id}/role", "/v1/admin/users/{id}/team", "/v1/admin/teams",
       "/v1/admin/teams/{id}/name", "/v1/admin/devices", "/v1/admin/devices/{id}/revoke", "/v1/wiped",
-      "/v1/directory", "/healthz", "/metrics"};
+      "/v1/directory", "/v1/device_key", "/healthz", "/metrics"};
   if (!kKnown.count(label)) label = path.rfind("/v1/", 0) == 0 ? "/v1/other" : "static";
   return method + " " + label;
 }
@@ -793,6 +793,18 @@ struct Service::Impl {
     return ApiResponse{200, kBinaryType, std::string(bytes.begin(), bytes.end()), {}};
   }
 
+  // This device's share of its encryption key for this person (docs/PROTOCOL.md, "Device keys"): the same 32 bytes
+  // every time, derived from the relay's secret, so a copied disk alone does not open the device's data; a revoked
+  // device is told to wipe instead (Authenticate).
+  ApiResponse DeviceKey(const Caller& caller) {
+    auto secret = store().DeviceKeySecret(NewToken());
+    if (!secret) return FromError(secret.GetError());
+    const TokenRecord& token = caller.token;
+    Sha256Digest key = HmacSha256(secret.Value(), "crm-device-key|" + Decimal(token.orgId) + "|" + Decimal(token.deviceId) + "|" +
+                                                      Decimal(token.userId));
+    return Json(200, json{{"key", ToHex(key)}});
+  }
+
   ApiResponse Snapshot(const Caller& caller) {
     // A scoped device's snapshot holds its scope only.
     auto people = PeopleOnDevice(caller);
@@ -1129,7 +1141,7 @@ struct Service::Impl {
     if (parts.size() == 2 && parts[1] == "signin" && post) return SignIn(request);
 
     static const std::set<std::string> kAuthenticated = {"signout", "push", "pull", "snapshot", "scope", "admin", "wiped",
-                                                               "directory"};
+                                                               "directory", "device_key"};
     if (!kAuthenticated.count(parts[1])) return Fail(404, "not_found", "no such endpoint: " + path);
     Caller caller;
     if (auto denied = Authenticate(request, parts[1], caller)) return *denied;
@@ -1141,6 +1153,7 @@ struct Service::Impl {
       if (parts[1] == "snapshot" && get) return Snapshot(caller);
       if (parts[1] == "scope" && post) return Scope(request, caller);
       if (parts[1] == "directory" && get) return Directory(request, caller);
+      if (parts[1] == "device_key" && post) return DeviceKey(caller);
       // A revoked device's report is answered in Authenticate; this device is not revoked.
       if (parts[1] == "wiped" && post) return Fail(409, "conflict", "this device is not revoked: it has nothing to wipe");
     }

@@ -237,6 +237,20 @@ class SqliteStore : public Store {
     });
   }
 
+  Result<std::string> DeviceKeySecret(const std::string& candidate) override {
+    CRM_TRY(Write([&](Db& db) -> Status {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("INSERT OR IGNORE INTO relay_meta (key, value) VALUES ('device_key_secret', ?)"));
+      stmt.Bind(1, candidate);
+      return stmt.Run();
+    }));
+    return Read<std::string>([&](Db& db) -> Result<std::string> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT value FROM relay_meta WHERE key = 'device_key_secret'"));
+      CRM_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return MakeError(ErrorCode::Storage, "store: the device key secret was not kept");
+      return stmt.String(0);
+    });
+  }
+
   Result<int64_t> CountUnusedSetupTokens(int64_t now) override {
     return Read<int64_t>([&](Db& db) -> Result<int64_t> {
       CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT count(*) FROM setup_tokens WHERE used_at IS NULL AND created_at > ?"));

@@ -117,6 +117,9 @@ class Store {
 
   // --- set-up tokens and organisations
   virtual Status AddSetupToken(const std::string& hash, int64_t now) = 0;
+  // The secret device keys are derived from (POST /v1/device_key): `candidate` (64 hex digits) is kept the first
+  // time, and whatever is kept is returned, so every relay process on one store answers the same key.
+  virtual Result<std::string> DeviceKeySecret(const std::string& candidate) = 0;
   // Unused and not expired at `now`.
   virtual Result<int64_t> CountUnusedSetupTokens(int64_t now) = 0;
   // Denied: the set-up token is unknown or expired (kSetupTokenLifetimeMs). Conflict: it was used, or the name is taken.

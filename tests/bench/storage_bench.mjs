@@ -8,7 +8,10 @@
 //  - the peer, Emscripten's IDBFS: the same edit on the same book as an SQLite file
 //    on an IDBFS mount, then FS.syncfs, timed to its callback;
 //  - at 100k, page load to the first interactive frame (navigation start to the
-//    frame drawn with the database open).
+//    frame drawn with the database open, or with the unlock step of the encrypted book), and
+//    the unlock itself (the PIN's key derivation, decryption, opening);
+//  - encryption at rest: the same edits with sealing on (the app's own path once a local account
+//    exists) and off, in alternating rounds on the same book, each the other's peer.
 // With CRM_ENGINE=webkit or firefox (./crm bench runs both after Chromium), the journal's commit-to-durable
 // alone, at 100k, as persist.commit_durable_*.100k.<engine>, with Chromium's figure of the same run as the peer.
 // Appends one JSON line per result (the shape of tests/bench/bench_json.h) and
@@ -18,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, engine, launchBrowser, startRelay } from '../e2e/lib/harness.mjs';
-import { createLocalAccount } from '../e2e/lib/platform_helpers.mjs';
+import { createLocalAccount, unlockWith } from '../e2e/lib/platform_helpers.mjs';
 import { chromiumFigure } from './engine_peer.mjs';
 
 const resultsFile = process.argv[2] || 'build/bench/results.jsonl';
@@ -149,6 +152,20 @@ try {
       await page.evaluate(() => { window.crmTest.editMs = []; });
       const journal = await measure(page, () => window.crmTest.benchEdit(), journalEdits);
       const editMs = percentile(await page.evaluate(() => window.crmTest.editMs), 0.5);
+      // Encrypted (the journal above, sealed) against the same edits unsealed, in alternating rounds so a
+      // busy moment of the machine falls on both.
+      const sealed = { times: [], bytes: 0 };
+      const plain = { times: [], bytes: 0 };
+      for (let round = 0; round < 4; round++) {
+        for (const [on, into] of [[true, sealed], [false, plain]]) {
+          await page.evaluate((s) => window.crmTest.setSealing(s), on);
+          const part = await measure(page, () => window.crmTest.benchEdit(), journalEdits / 4);
+          into.times.push(...part.times);
+          into.bytes += part.bytes / 4;
+        }
+      }
+      await page.evaluate(() => window.crmTest.setSealing(true));
+      for (const side of [sealed, plain]) Object.assign(side, { median: percentile(side.times, 0.5), p95: percentile(side.times, 0.95) });
       await page.evaluate(() => window.crmTest.idbfsOpen());
       await measure(page, () => window.crmTest.idbfsEdit(), 2);
       const idbfs = await measure(page, () => window.crmTest.idbfsEdit(), idbfsEdits);
@@ -161,6 +178,14 @@ try {
              extra: { ...extra, note: 'the edit itself (AddCustomer in wasm), before the commit-to-durable clock starts' } });
       emit({ name: `persist.commit_durable_median_ms.${n}`, value: journal.median, unit: 'ms', target: 5, peer: idbfs.median,
              peerName: 'idbfs_syncfs', extra: { ...extra, frames: 'paused', samples: journal.times.length, peer_samples: idbfs.times.length } });
+      const encryptedExtra = { ...extra, frames: 'paused', samples: sealed.times.length, rounds: 4, encrypted: state.unlock.encrypted };
+      emit({ name: `persist.commit_durable_encrypted_median_ms.${n}`, value: sealed.median, unit: 'ms', peer: plain.median,
+             peerName: 'unencrypted, same book, same run', extra: encryptedExtra });
+      emit({ name: `persist.commit_durable_encrypted_p95_ms.${n}`, value: sealed.p95, unit: 'ms', peer: plain.p95,
+             peerName: 'unencrypted, same book, same run', extra: encryptedExtra });
+      emit({ name: `persist.encryption_overhead_ms.${n}`, value: sealed.median - plain.median, unit: 'ms', target: 1,
+             extra: { ...encryptedExtra, encrypted_ms: round(sealed.median), unencrypted_ms: round(plain.median),
+                      bytes_per_edit: round(sealed.bytes), unencrypted_bytes_per_edit: round(plain.bytes) } });
       emit({ name: `persist.commit_durable_with_frames_median_ms.${n}`, value: withFrames.median, unit: 'ms',
              extra: { ...extra, frames: 'running', p95: round(withFrames.p95), samples: withFrames.times.length } });
       emit({ name: `persist.commit_durable_p95_ms.${n}`, value: journal.p95, unit: 'ms', peer: idbfs.p95, peerName: 'idbfs_syncfs', extra });
@@ -170,11 +195,13 @@ try {
              better: 'higher', extra });
       const row = { size: n, customers: state.records.customers, dbMB: (dbBytes / 1048576).toFixed(1),
                     framesMedian: withFrames.median, journalMedian: journal.median, journalP95: journal.p95, journalBytes: journal.bytes,
-                    idbfsMedian: idbfs.median, idbfsP95: idbfs.p95, idbfsBytes: idbfs.bytes, open: null };
+                    idbfsMedian: idbfs.median, idbfsP95: idbfs.p95, idbfsBytes: idbfs.bytes, open: null,
+                    sealedMedian: sealed.median, plainMedian: plain.median, unlock: null };
 
       if (size >= 100000) {
         // Page load to first interactive frame, from the snapshot plus a log of the edits above.
         const opens = [];
+        const unlocks = [];
         let timings = null;
         for (let i = 0; i < 3; i++) {
           await page.close();
@@ -183,14 +210,20 @@ try {
           await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 60000 });
           await page.evaluate(() => window.crmTest.ready());
           opens.push(await page.evaluate(() => window.crmTest.readyAt));
+          // The encrypted book's first frame is the unlock step; the unlock is timed on its own.
+          if ((await page.evaluate(() => window.crmTest.state())).screen === 'unlock') {
+            await unlockWith(page, '1234');
+            await page.waitForFunction(() => window.crmTest.state().screen === 'home', null, { timeout: 60000 });
+          }
           timings = await page.evaluate(() => window.crmTest.storageTimings());
+          if (timings.unlockToOpenMs !== undefined) unlocks.push(timings.unlockToOpenMs);
           const reopened = await page.evaluate(() => window.crmTest.state());
           timings.recoverMs = reopened.storage.recoverMs;
           Object.assign(timings, { checkMs: reopened.storage.checkMs, loadMs: reopened.storage.loadMs,
                                    replayMs: reopened.storage.replayMs, appOpenMs: reopened.storage.openMs });
           if (process.env.CRM_BENCH_VERBOSE) {
             const again = await page.evaluate(async () => {
-              const db = await new Promise((res, rej) => { const o = indexedDB.open('crm', 1); o.onsuccess = () => res(o.result); o.onerror = rej; });
+              const db = await new Promise((res, rej) => { const o = indexedDB.open('crm'); o.onsuccess = () => res(o.result); o.onerror = rej; });
               const t = performance.now();
               const snap = await new Promise((res) => { const q = db.transaction('snapshot').objectStore('snapshot').get('current'); q.onsuccess = () => res(q.result); });
               const t1 = performance.now();
@@ -200,17 +233,23 @@ try {
             });
             console.error(`[bench] open ${JSON.stringify({ readyAt: opens[opens.length - 1], again, ...timings })}`);
           }
-          if (reopened.records.customers !== state.records.customers + journalEdits + 5 + 15) {
+          if (reopened.records.customers !== state.records.customers + journalEdits * 3 + 5 + 15) {
             console.error(`[bench] warning: reopened with ${reopened.records.customers} customers`);
           }
         }
         const open = percentile(opens, 0.5);
         row.open = open;
+        if (unlocks.length) Object.assign(row, { unlock: percentile(unlocks, 0.5), unwrapMs: timings.unwrapMs, unsealMs: timings.unsealMs });
         emit({ name: `persist.open_to_interactive_ms.${n}`, value: open, unit: 'ms', target: 1000,
                extra: { ...extra, samples: opens.length, idb_read_ms: round(timings.idbReadMs), recover_ms: round(timings.recoverMs),
                         checksum_ms: round(timings.checkMs), deserialize_ms: round(timings.loadMs), replay_ms: round(timings.replayMs),
                         open_db_ms: round(timings.appOpenMs), copy_ms: round(timings.copyMs),
                         log_records: timings.logRecords, snapshot_bytes: timings.snapshotBytes } });
+      }
+      if (size >= 100000 && row.unlock !== null) {
+        emit({ name: `persist.unlock_to_open_ms.${n}`, value: row.unlock, unit: 'ms',
+               extra: { ...extra, note: 'PIN key derivation (PBKDF2, 600k), unwrap, decrypt, open', unwrap_ms: round(row.unwrapMs),
+                        unseal_ms: round(row.unsealMs) } });
       }
       table.push(row);
     } finally {
@@ -233,3 +272,9 @@ for (const r of table) {
               `${f(r.idbfsMedian / r.journalMedian, 1).padStart(6)}x | ${f(r.framesMedian, 1).padStart(9)} | ${f(r.open, 0).padStart(7)}`);
 }
 console.log('targets: median <= 5 ms at 100k, >= 20x faster than IDBFS at 100k, open <= 1000 ms at 100k');
+console.log('\nencryption at rest: commit-to-durable median, sealed vs unsealed (alternating rounds, same book)');
+for (const r of table) {
+  console.log(`${r.size.padEnd(6)} encrypted ${f(r.sealedMedian)} ms | unencrypted ${f(r.plainMedian)} ms | overhead ${f(r.sealedMedian - r.plainMedian)} ms` +
+              (r.unlock !== null ? ` | unlock to open ${f(r.unlock, 0)} ms` : ''));
+}
+console.log('target: overhead <= 1 ms at 100k');

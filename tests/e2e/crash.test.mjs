@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert, run, watchConsole } from './lib/harness.mjs';
 import { launchOwnChromium } from './lib/own_chromium.mjs';
-import { createLocalAccount } from './lib/platform_helpers.mjs';
+import { createLocalAccount, unlockWith } from './lib/platform_helpers.mjs';
 
 async function openOn(context, url) {
   const page = await context.newPage();
@@ -16,7 +16,13 @@ async function openOn(context, url) {
   await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
   await page.evaluate(() => window.crmTest.ready());
   // A new profile opens on the welcome screen; edits need a signed-in user.
-  if ((await page.evaluate(() => window.crmTest.state())).screen === 'welcome') await createLocalAccount(page);
+  const screen = (await page.evaluate(() => window.crmTest.state())).screen;
+  if (screen === 'welcome') await createLocalAccount(page);
+  // After the crash: the saved data is encrypted, and opens with the account's PIN.
+  if (screen === 'unlock') {
+    await unlockWith(page, '1234');
+    await page.waitForFunction(() => window.crmTest.state().screen === 'home', null, { timeout: 30000 });
+  }
   return page;
 }
 

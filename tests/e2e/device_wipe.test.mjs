@@ -58,7 +58,11 @@ await run('device_wipe', [
       for (const [i, name] of customers.entries()) await addCustomer(page, mouse, { name, phone: `1360000111${i}` });
       await waitForState(page, (s) => s.sync.pending === 0 && s.sync.online, 'the customers to reach the relay', 30000);
       let stored = await everythingStored(page);
-      assert(customers.every((name) => stored.text.includes(name)), 'the customers must be in IndexedDB before the revoke');
+      // Stored encrypted (web/storage.js): no customer's name is readable even before the revoke; the keyring
+      // (plain, staff names only) names the person whose password opens the device.
+      assert((await state(page)).unlock.encrypted && stored.records > 0, 'the device\'s data is stored encrypted before the revoke');
+      assert(customers.every((name) => !stored.text.includes(name)), 'a customer is readable in IndexedDB before the revoke');
+      assert(stored.text.includes('张三'), 'the keyring names the person who may open the device');
 
       // The admin revokes the rep's browser (the device 张三 signed in on).
       const { users } = await adminGet(relay, admin, 'v1/admin/users');
@@ -78,6 +82,7 @@ await run('device_wipe', [
       assert(stored.stores > 0, `no object store read: ${JSON.stringify(stored.databases)}`);
       for (const name of customers) assert(!stored.text.includes(name), `${name} is still in IndexedDB`);
       assert(!stored.text.includes('美家门窗'), 'the organisation\'s name is still in IndexedDB');
+      assert(!stored.text.includes('张三') && !wiped.unlock.encrypted && wiped.unlock.keyring === 0, 'the keyring went with the data');
       const shot = await screenshot(page, 'device_wiped_notice');
       assert(shot.buffer.length > 0, 'no screenshot');
 

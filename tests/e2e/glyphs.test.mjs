@@ -7,7 +7,7 @@
 // the shipped symbol font, 𠮷 from a font file fetched only once 𠮷 appears.
 import { decodePng } from './lib/png.mjs';
 import { assert, clickItem, run, screenshot, waitForState } from './lib/harness.mjs';
-import { openSignedIn, state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+import { openSignedIn, reopen, state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
 
 async function addCustomer(page, name) {
   await clickItem(page, 'new_customer');
@@ -97,9 +97,7 @@ async function astralCharactersRoundTrip(browser, url) {
   const stored = await page.evaluate((n) => window.crmTest.customer(n), name);
   assert(stored && stored.city === city, `stored as typed: ${JSON.stringify(stored)}`);
 
-  await page.reload();
-  await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
-  await page.evaluate(() => window.crmTest.ready());
+  await reopen(page);
   const after = await waitForState(page, (s) => s.screen === 'home' && s.customers.includes(name), 'the customer after a reload');
   const reread = await page.evaluate((n) => window.crmTest.customer(n), name);
   assert(reread && reread.city === city, `after a reload: ${JSON.stringify(reread)}`);

@@ -3,7 +3,7 @@
 // Input.insertText). No mouse after the page loads. The live region (aria-live) names the focused control
 // as the focus moves; the display settings (high contrast, 150 % text) are reached the same way.
 import { assert, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
-import { state } from './lib/platform_helpers.mjs';
+import { reopen, state } from './lib/platform_helpers.mjs';
 
 const liveText = (page) => page.evaluate(() => document.querySelector('[aria-live]').textContent);
 const visiblePart = (label) => label.split('##')[0].trim();
@@ -145,9 +145,7 @@ await run('keyboard', [
     await waitForState(page, (x) => !x.form.open, 'Esc closes the form');
 
     // Kept on the device: a reload starts in high contrast at 150 %.
-    await page.reload();
-    await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
-    await page.evaluate(() => window.crmTest.ready());
+    await reopen(page);
     await waitForState(page, (x) => x.screen === 'home' && x.appearance.highContrast && x.appearance.textScale === 150, 'the settings after a reload');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert, clickItem, engine, everyEngine, run, savedHere, screenshot, startRelay, waitForState } from './lib/harness.mjs';
-import { openSignedIn } from './lib/platform_helpers.mjs';
+import { openSignedIn, reopen, unlockWith } from './lib/platform_helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(here, '../../web');
@@ -18,13 +18,6 @@ function copySite() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-site-'));
   fs.cpSync(process.env.CRM_SITE, dir, { recursive: true });
   return dir;
-}
-
-async function reopen(page) {
-  await page.reload();
-  await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
-  await page.evaluate(() => window.crmTest.ready());
-  return page.evaluate(() => window.crmTest.state());
 }
 
 await run('offline', [
@@ -95,7 +88,9 @@ await run('offline', [
       assert(await version() === '2', 'after the reload the page is version 2');
       const caches = await page.evaluate(() => caches.keys());
       assert(caches.length === 1, `one version's cache remains: ${caches.join(', ')}`);
-      const state = await page.evaluate(() => window.crmTest.state());
+      // The saved data is encrypted: the new version opens it once the PIN is given again.
+      if ((await page.evaluate(() => window.crmTest.state())).screen === 'unlock') await unlockWith(page, '1234');
+      const state = await waitForState(page, (s) => s.screen === 'home', 'the data open in version 2', 20000);
       assert(state.records.customers === 1 && !state.storage.updateAvailable, `data kept, no offer left: ${JSON.stringify(state.records)}`);
     } finally {
       await context.close();

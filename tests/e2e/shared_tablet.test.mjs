@@ -2,7 +2,7 @@
 // 2 s, the tablet locks itself when idle, and every change is attributed to
 // whoever was signed in when it was made.
 import { assert, clickItem, everyEngine, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
-import { createLocalAccount, state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+import { createLocalAccount, state, typeInto, unlockWith, waitForItem } from './lib/platform_helpers.mjs';
 
 async function addCustomer(page, name) {
   await clickItem(page, 'new_customer');
@@ -77,15 +77,18 @@ await run('shared_tablet', [
     result = await unlockAs(page, '王店长', '1234');
     assert(result.s.screen === 'home' && result.s.user.name === '王店长', 'the owner is back');
 
-    // A shared tablet starts locked after a reload.
+    // After a reload the tablet's data is encrypted until one of its two people gives their PIN.
     await page.reload();
     await page.waitForFunction(() => window.crmTest !== undefined);
     await page.evaluate(() => window.crmTest.ready());
-    s = await waitForState(page, (x) => x.screen === 'locked', 'locked after a reload');
+    s = await waitForState(page, (x) => x.screen === 'unlock' && x.unlock.keyring === 2, 'the unlock step after a reload');
     await clickItem(page, 'lang_en');
     await waitForState(page, (x) => x.lang === 'en', 'English');
     await page.waitForTimeout(100);
-    await screenshot(page, 'shared-locked-en');
+    await screenshot(page, 'shared-unlock-en');
+    // Each person opens it with their own PIN, and is the one signed in.
+    await unlockWith(page, '5678', '门店小刘');
+    await waitForState(page, (x) => x.screen === 'home' && x.user.name === '门店小刘', 'the colleague signed in by her PIN', 20000);
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     await context.close();
   }, everyEngine],

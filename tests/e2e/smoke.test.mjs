@@ -3,7 +3,7 @@
 // the window and stays sharp at a device pixel ratio of 2.
 import { assert, clickItem, decodePngFrom, everyEngine, run, savedHere, screenshot, waitForState } from './lib/smoke_helpers.mjs';
 // A fresh device opens on the welcome screen: these checks start from an account on this device.
-import { openSignedIn as openApp, waitForItem } from './lib/platform_helpers.mjs';
+import { openSignedIn as openApp, reopen, waitForItem } from './lib/platform_helpers.mjs';
 
 // The quick add of a sample customer lives under 设置 → 关于 (settings → about).
 async function openAbout(page) {
@@ -112,10 +112,7 @@ await run('smoke', [
     await clickItem(page, 'add_customer');
     await waitForState(page, (s) => s.records.customers === before + 2 && savedHere(s), 'two records saved');
     await screenshot(page, 'smoke-added');
-    await page.reload();
-    await page.waitForFunction(() => window.crmTest !== undefined);
-    await page.evaluate(() => window.crmTest.ready());
-    const after = await page.evaluate(() => window.crmTest.state());
+    const after = await reopen(page);
     assert(after.records.customers === before + 2, `after reload: ${after.records.customers}, expected ${before + 2}`);
     await screenshot(page, 'smoke-reloaded');
     await context.close();

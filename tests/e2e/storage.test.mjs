@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert, clickItem, everyEngine, openApp, run, savedHere, screenshot, waitForState } from './lib/harness.mjs';
-import { openSignedIn } from './lib/platform_helpers.mjs';
+import { openSignedIn, reopen, unlockWith } from './lib/platform_helpers.mjs';
 import { setUpOrganisation, signInOnline, startFreshRelay } from './lib/relay_helpers.mjs';
 import { addCustomer, pointer, reload, startTrial } from './lib/workflow_helpers.mjs';
 
@@ -40,6 +40,8 @@ await run('storage', [
     assert(await second.evaluate(() => window.crmTest.find('add_customer')) === null, 'no edit button in the second tab');
     await screenshot(second, 'storage-other-tab');
     await clickItem(second, 'take_over');
+    // The data is encrypted and this tab holds no key yet: the person unlocks it here too.
+    await unlockWith(second, '1234');
     const took = await waitForState(second, (s) => s.storage.role === 'writer' && s.records.customers === 3,
                                     'the second tab to take over with the first tab\'s three customers');
     // Taking over opens the session (device and user bookkeeping), which is saved like any edit.
@@ -89,9 +91,7 @@ await run('storage', [
     assert(await count(page, "SELECT count(*) FROM customers WHERE name LIKE 'before-full-%'") === 5, 'earlier data is intact');
 
     // Reopen: exactly what was saved is there.
-    await page.reload();
-    await page.waitForFunction(() => window.crmTest !== undefined);
-    await page.evaluate(() => window.crmTest.ready());
+    await reopen(page);
     const reopened = await state(page);
     assert(reopened.records.customers === saved, `after reload ${reopened.records.customers}, saved ${saved}`);
     assert(JSON.stringify(await page.evaluate(() => window.crmTest.query('PRAGMA integrity_check'))) === '["ok"]', 'integrity');
@@ -139,9 +139,7 @@ await run('storage', [
     await screenshot(page, 'storage-restore-confirm');
     await clickItem(page, 'restore_replace');
     s = await waitForState(page, (x) => x.records.customers === 4 && x.save === 'saved' && !x.storage.backupFailed, 'the restore');
-    await page.reload();
-    await page.waitForFunction(() => window.crmTest !== undefined);
-    await page.evaluate(() => window.crmTest.ready());
+    await reopen(page);
     assert((await state(page)).records.customers === 4, 'the restored data is what is saved');
     assert(await count(page, "SELECT count(*) FROM customers WHERE name LIKE 'after-backup-%'") === 0, 'later edits are gone after restore');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -158,7 +156,7 @@ await run('storage', [
     const before = await count(page, 'SELECT count(*) FROM customers');
     // Snapshots are written as a Blob now; rewrite this one the way earlier versions stored it.
     const kind = await page.evaluate(() => new Promise((resolve, reject) => {
-      const open = indexedDB.open('crm', 1);
+      const open = indexedDB.open('crm');
       open.onerror = () => reject(open.error);
       open.onsuccess = () => {
         const db = open.result;
@@ -176,9 +174,7 @@ await run('storage', [
       };
     }));
     assert(kind === 'Blob', `a new snapshot is stored as a Blob, not ${kind}`);
-    await page.reload();
-    await page.waitForFunction(() => window.crmTest !== undefined);
-    await page.evaluate(() => window.crmTest.ready());
+    await reopen(page);
     const s = await state(page);
     assert(s.storage.role === 'writer' && !s.error, `the old snapshot opens (${s.storage.role}, ${s.error})`);
     assert(await count(page, 'SELECT count(*) FROM customers') === before, 'every customer is there after the reload');
@@ -198,9 +194,7 @@ await run('storage', [
       request.onsuccess = resolve;
       request.onerror = () => reject(request.error);
     }));
-    await page.reload();
-    await page.waitForFunction(() => window.crmTest !== undefined);
-    await page.evaluate(() => window.crmTest.ready());
+    await reopen(page);
     const s = await state(page);
     assert(s.storage.evicted, 'the app notices the eviction');
     assert(s.records.customers === 0, `nothing to show: ${s.records.customers}`);

@@ -6,7 +6,7 @@
 // same field is changed on both while one is offline: both end with the later
 // value in the relay's order, and the one that lost is in the conflict log.
 import { assert, clickItem, openApp, run, screenshot, waitForState } from './lib/harness.mjs';
-import { state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
+import { reopen, state, typeInto, waitForItem } from './lib/platform_helpers.mjs';
 import { setUpOrganisation, signInOnline, startFreshRelay } from './lib/relay_helpers.mjs';
 import { openCustomer, pointer, search } from './lib/workflow_helpers.mjs';
 
@@ -70,9 +70,7 @@ await run('sync', [
       await waitForState(a.page, (x) => x.customers.includes('广州市天河区安居建材'), 'the offline edit to reach the admin', 40000);
 
       // After a reload both still hold everything, and sync resumes by itself.
-      await b.page.reload();
-      await b.page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
-      await b.page.evaluate(() => window.crmTest.ready());
+      await reopen(b.page, 'zhangsan-2026');  // an online account opens the device with its password
       s = await waitForState(b.page, (x) => x.screen === 'home' && x.sync.active, 'the rep back after a reload', 20000);
       assert(s.customers.includes('佛山市顺德区华美门窗') && s.customers.includes('广州市天河区安居建材'), 'both customers after a reload');
 

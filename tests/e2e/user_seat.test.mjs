@@ -75,7 +75,7 @@ await run('user_seat', [
       let saved = await customerOn(laptop.page);
       assert(saved.street === street, `the pasted street as saved: '${saved.street}'`);
 
-      await reload(laptop.page);
+      await reload(laptop.page, 'home', 'zhangsan-2026');
       saved = await customerOn(laptop.page);
       assert(saved && saved.street === street, `the street after a reload: '${saved && saved.street}'`);
       await waitForState(laptop.page, (x) => x.sync.pending === 0 && x.sync.online, 'the customer confirmed by the relay', 30000);

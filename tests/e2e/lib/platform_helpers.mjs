@@ -42,6 +42,29 @@ export async function createLocalAccount(page, name = '王店长', pin = '1234')
   return waitForState(page, (s) => s.screen === 'home', 'the account to be created and signed in');
 }
 
+// The unlock step of an encrypted device: picks the person (when several may open it) and gives the secret.
+export async function unlockWith(page, secret, name) {
+  await waitForState(page, (s) => s.screen === 'unlock', 'the unlock step');
+  if (name) await clickItem(page, `unlock_user:${name}`);
+  await waitForItem(page, 'unlock_secret');
+  await typeInto(page, 'unlock_secret', secret);
+  await clickItem(page, 'unlock_submit');
+  return waitForState(page, (s) => s.screen !== 'unlock' || (!s.unlock.busy && s.unlock.error), 'the secret to be tried', 20000);
+}
+
+// Reloads the page; a device whose data is encrypted is unlocked on the way with `secret` (createLocalAccount's
+// PIN unless said otherwise: an online account's password). Resolves to the state once the data is open.
+export async function reopen(page, secret = '1234') {
+  await page.reload();
+  await page.waitForFunction(() => window.crmTest !== undefined, null, { timeout: 30000 });
+  await page.evaluate(() => window.crmTest.ready());
+  if ((await state(page)).screen === 'unlock') {
+    await unlockWith(page, secret);
+    await waitForState(page, (s) => s.screen !== 'unlock' && s.screen !== 'loading', 'the data opened after the unlock', 20000);
+  }
+  return state(page);
+}
+
 // Opens the app; a fresh device gets a local account, so tests start on the main screen.
 export async function openSignedIn(context, url, name, pin) {
   const opened = await openApp(context, url);

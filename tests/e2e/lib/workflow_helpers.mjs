@@ -1,7 +1,7 @@
 // Helpers for the workflow tests: a person's steps through the app's screens,
 // by mouse (laptop) or by finger (tablet), on the real canvas.
 import { assert, clickItem, waitForState } from './harness.mjs';
-import { findItem, state, tap, waitForItem } from './platform_helpers.mjs';
+import { findItem, reopen, state, tap, waitForItem } from './platform_helpers.mjs';
 
 // A pointer: the same steps, clicked with a mouse or tapped with a finger.
 export function pointer(page, touch) {
@@ -93,9 +93,8 @@ export async function waitGone(page, label, timeout = 5000) {
   assert(false, `${label} is still on screen`);
 }
 
-export async function reload(page, screen = 'home') {
-  await page.reload();
-  await page.waitForFunction(() => window.crmTest !== undefined);
-  await page.evaluate(() => window.crmTest.ready());
+// A reload; a device whose data is encrypted is unlocked with `pin` (createLocalAccount's) on the way.
+export async function reload(page, screen = 'home', secret = '1234') {
+  await reopen(page, secret);
   return waitForState(page, (s) => s.screen === screen, `the ${screen} screen after a reload`);
 }
