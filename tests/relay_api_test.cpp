@@ -8,6 +8,7 @@
 
 #include "core/customers.h"
 #include "relay_process.h"
+#include "relay_store_fixture.h"
 #include "relay_test_support.h"
 #include "sync/backup.h"
 
@@ -460,17 +461,11 @@ TEST_F(RelayApiTest, MetricsCountRequestsChangesetsAndOrganisations) {
 // ---------------------------------------------------------------------------
 // Teams through the admin API, on both stores.
 
-class RelayTeamsTest : public testing::TestWithParam<std::string> {
+class RelayTeamsTest : public RelayOnStoreTest {
  protected:
+  RelayTeamsTest() : RelayOnStoreTest("relay_teams") {}
   void SetUp() override {
-    std::string error;
-    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
-    ASSERT_FALSE(store.empty()) << error;
-    RelayOptions options = FastOptions(store);
-    options.copiesDir = m_folder / "copies";
-    m_relay = std::make_unique<TestRelay>(options);
-    ASSERT_TRUE(m_relay->Ok());
-    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+    ASSERT_NO_FATAL_FAILURE(StartRelay());
   }
 
   HttpAnswer AsAdmin(const std::string& method, const std::string& path, const std::string& body = "") {
@@ -496,9 +491,6 @@ class RelayTeamsTest : public testing::TestWithParam<std::string> {
     return pulled ? pulled.Value().headSeq : -1;
   }
 
-  TempFolder m_folder{"relay_teams"};
-  std::unique_ptr<TestRelay> m_relay;
-  std::unique_ptr<OrgOnRelay> m_org;
 };
 
 TEST_P(RelayTeamsTest, AdminCreatesListsAndRenamesTeamsWithCoresRules) {
@@ -668,17 +660,11 @@ TEST_P(RelayTeamsTest, HostileBodiesAreRefusedWith400) {
 // ---------------------------------------------------------------------------
 // Revoked means wiped: a revoked device is told to erase its data (403 device_revoked), on both stores.
 
-class RelayRevokeTest : public testing::TestWithParam<std::string> {
+class RelayRevokeTest : public RelayOnStoreTest {
  protected:
+  RelayRevokeTest() : RelayOnStoreTest("relay_revoke") {}
   void SetUp() override {
-    std::string error;
-    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
-    ASSERT_FALSE(store.empty()) << error;
-    RelayOptions options = FastOptions(store);
-    options.copiesDir = m_folder / "copies";
-    m_relay = std::make_unique<TestRelay>(options);
-    ASSERT_TRUE(m_relay->Ok());
-    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+    ASSERT_NO_FATAL_FAILURE(StartRelay());
   }
 
   HttpAnswer Revoke(const TestDevice& device, const std::string& body = "") {
@@ -711,9 +697,6 @@ class RelayRevokeTest : public testing::TestWithParam<std::string> {
     }
   }
 
-  TempFolder m_folder{"relay_revoke"};
-  std::unique_ptr<TestRelay> m_relay;
-  std::unique_ptr<OrgOnRelay> m_org;
 };
 
 TEST_P(RelayRevokeTest, ARevokedDeviceIsToldToWipeEverywhereAndPushesNoMore) {

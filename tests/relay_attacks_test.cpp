@@ -6,6 +6,7 @@
 
 #include "core/customers.h"
 #include "relay_process.h"
+#include "relay_store_fixture.h"
 #include "relay_test_support.h"
 #include "sync/changeset.h"
 #include "sync/relay/auth.h"
@@ -70,17 +71,11 @@ class RawChangeset {
 
 constexpr int kInsert = 18, kDelete = 9, kUpdate = 23;
 
-class RelayAttackTest : public testing::TestWithParam<std::string> {
+class RelayAttackTest : public RelayOnStoreTest {
  protected:
+  RelayAttackTest() : RelayOnStoreTest("relay_attacks") {}
   void SetUp() override {
-    std::string error;
-    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
-    ASSERT_FALSE(store.empty()) << error;
-    relay::RelayOptions options = FastOptions(store);
-    options.copiesDir = m_folder / "copies";
-    m_relay = std::make_unique<TestRelay>(options);
-    ASSERT_TRUE(m_relay->Ok());
-    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+    ASSERT_NO_FATAL_FAILURE(StartRelay());
     m_org->AddUser("甲", "rep");
     m_org->AddUser("乙", "rep");
     m_rep = m_org->Device("甲");
@@ -123,9 +118,6 @@ class RelayAttackTest : public testing::TestWithParam<std::string> {
     m_other->PushOk({m_other->Change([&](Db& db) { ASSERT_TRUE(AddCustomer(db, "乙的客户 " + why, m_other->actor())); })});
   }
 
-  TempFolder m_folder{"relay_attacks"};
-  std::unique_ptr<TestRelay> m_relay;
-  std::unique_ptr<OrgOnRelay> m_org;
   std::unique_ptr<TestDevice> m_rep, m_other;
   int64_t m_customer = 0;
 };

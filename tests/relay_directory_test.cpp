@@ -12,6 +12,7 @@
 #include "core/handover.h"
 #include "core/ownership.h"
 #include "relay_process.h"
+#include "relay_store_fixture.h"
 #include "relay_test_support.h"
 
 namespace crm::testing_support {
@@ -19,17 +20,11 @@ namespace {
 
 bool Contains(const std::string& bytes, std::string_view text) { return bytes.find(text) != std::string::npos; }
 
-class RelayDirectoryTest : public testing::TestWithParam<std::string> {
+class RelayDirectoryTest : public RelayOnStoreTest {
  protected:
+  RelayDirectoryTest() : RelayOnStoreTest("relay_directory") {}
   void SetUp() override {
-    std::string error;
-    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
-    ASSERT_FALSE(store.empty()) << error;
-    relay::RelayOptions options = FastOptions(store);
-    options.copiesDir = m_folder / "copies";
-    m_relay = std::make_unique<TestRelay>(options);
-    ASSERT_TRUE(m_relay->Ok());
-    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+    ASSERT_NO_FATAL_FAILURE(StartRelay());
     int64_t team = m_org->AddTeam("一组");
     m_org->AddUser("甲", "rep", team);
     m_org->AddUser("乙", "rep", team);
@@ -72,9 +67,6 @@ class RelayDirectoryTest : public testing::TestWithParam<std::string> {
     return nullptr;
   }
 
-  TempFolder m_folder{"relay_directory"};
-  std::unique_ptr<TestRelay> m_relay;
-  std::unique_ptr<OrgOnRelay> m_org;
   int64_t ofB = 0;
   std::unique_ptr<TestDevice> a, b, s;
 };

@@ -13,6 +13,7 @@
 #include "core/records.h"
 #include "core/scope.h"
 #include "relay_process.h"
+#include "relay_store_fixture.h"
 #include "relay_test_support.h"
 
 namespace crm::testing_support {
@@ -39,17 +40,11 @@ std::string RowsOf(Db& db, const std::vector<int64_t>& customers) {
   return out;
 }
 
-class RelayScopeTest : public testing::TestWithParam<std::string> {
+class RelayScopeTest : public RelayOnStoreTest {
  protected:
+  RelayScopeTest() : RelayOnStoreTest("relay_scope") {}
   void SetUp() override {
-    std::string error;
-    std::string store = StoreForParam(GetParam(), m_folder / "relay.db", error);
-    ASSERT_FALSE(store.empty()) << error;
-    relay::RelayOptions options = FastOptions(store);
-    options.copiesDir = m_folder / "copies";
-    m_relay = std::make_unique<TestRelay>(options);
-    ASSERT_TRUE(m_relay->Ok());
-    m_org = std::make_unique<OrgOnRelay>(*m_relay);
+    ASSERT_NO_FATAL_FAILURE(StartRelay());
     m_team = m_org->AddTeam("一组");
     m_org->AddUser("甲", "rep", m_team);
     m_org->AddUser("乙", "rep", m_team);
@@ -114,9 +109,6 @@ class RelayScopeTest : public testing::TestWithParam<std::string> {
     }
   }
 
-  TempFolder m_folder{"relay_scope"};
-  std::unique_ptr<TestRelay> m_relay;
-  std::unique_ptr<OrgOnRelay> m_org;
   int64_t m_team = 0, ofA = 0, ofB = 0, pooled = 0;
   std::unique_ptr<TestDevice> a, b, s, l;
 };

@@ -79,8 +79,8 @@ const expectedConsole = [
   // storage test's memory-only check); the app says it runs in memory.
   { files: ['storage'], pattern: /^pageerror: Error: Failed to register\/update a ServiceWorker for scope .*Storage access is restricted/ },
   { files: ['trial'], pattern: /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/ },
-  // The device_wipe test's admin revokes the browser's device: the relay answers it 403 device_revoked.
-  { files: ['device_wipe'], pattern: /^error: Failed to load resource: the server responded with a status of 403 \(Forbidden\)$/ },
+  // The device_wipe and company_customers tests' admin revokes a browser's device: the relay answers it 403 device_revoked.
+  { files: ['device_wipe', 'company_customers'], pattern: /^error: Failed to load resource: the server responded with a status of 403 \(Forbidden\)$/ },
   // The test browser composites in software (--disable-gpu), so WebGL frames are read back to the CPU;
   // SwiftShader's GL driver reports each readback as a stall. No real browser of a user does this.
   { pattern: /GL Driver Message \(OpenGL, Performance, .*\): GPU stall due to ReadPixels/ },
