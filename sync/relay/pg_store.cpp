@@ -421,14 +421,8 @@ class PgStore : public Store {
   }
 
   Result<std::set<int64_t>> SignedInUsers(int64_t orgId, int64_t deviceId, int64_t now) override {
-    return Get<std::set<int64_t>>([&](PgConn& conn) -> Result<std::set<int64_t>> {
-      CRM_ASSIGN_OR_RETURN(PgResult rows, conn.Query(
-          "SELECT DISTINCT user_id FROM crm_tokens WHERE org_id = $1 AND device_id = $2 AND revoked_at IS NULL AND expires_at > $3",
-          {PgParam::Int(orgId), PgParam::Int(deviceId), PgParam::Int(now)}));
-      std::set<int64_t> users;
-      for (int i = 0; i < rows.Rows(); i++) users.insert(rows.Int64(i, 0));
-      return users;
-    });
+    return Ids("SELECT DISTINCT user_id FROM crm_tokens WHERE org_id = $1 AND device_id = $2 AND revoked_at IS NULL AND expires_at > $3",
+               {PgParam::Int(orgId), PgParam::Int(deviceId), PgParam::Int(now)});
   }
 
   Result<int64_t> HeadSeq(int64_t orgId) override {

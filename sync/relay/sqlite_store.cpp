@@ -342,17 +342,7 @@ class SqliteStore : public Store {
   }
 
   Result<std::set<int64_t>> UsersWithPassword(int64_t orgId) override {
-    return Read<std::set<int64_t>>([&](Db& db) -> Result<std::set<int64_t>> {
-      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT user_id FROM passwords WHERE org_id = ?"));
-      stmt.Bind(1, orgId);
-      std::set<int64_t> users;
-      while (true) {
-        CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        users.insert(stmt.Int64(0));
-      }
-      return users;
-    });
+    return Ids("SELECT user_id FROM passwords WHERE org_id = ?", [&](Stmt& stmt) { stmt.Bind(1, orgId); });
   }
 
   Status AddToken(const std::string& hash, const TokenRecord& token, const DeviceClaim& claim, int64_t now) override {
@@ -510,18 +500,8 @@ class SqliteStore : public Store {
   }
 
   Result<std::set<int64_t>> SignedInUsers(int64_t orgId, int64_t deviceId, int64_t now) override {
-    return Read<std::set<int64_t>>([&](Db& db) -> Result<std::set<int64_t>> {
-      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(
-          "SELECT DISTINCT user_id FROM tokens WHERE org_id = ? AND device_id = ? AND revoked_at IS NULL AND expires_at > ?"));
-      stmt.BindAll(orgId, deviceId, now);
-      std::set<int64_t> users;
-      while (true) {
-        CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        users.insert(stmt.Int64(0));
-      }
-      return users;
-    });
+    return Ids("SELECT DISTINCT user_id FROM tokens WHERE org_id = ? AND device_id = ? AND revoked_at IS NULL AND expires_at > ?",
+               [&](Stmt& stmt) { stmt.BindAll(orgId, deviceId, now); });
   }
 
   Result<int64_t> HeadSeq(int64_t orgId) override {
@@ -554,6 +534,22 @@ class SqliteStore : public Store {
         "ON CONFLICT (org_id, user_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at"));
     stmt.BindAll(orgId, userId, hash, now);
     return stmt.Run();
+  }
+
+  // The first column of a query's rows as a set (ids of people, devices…); `bind` binds its parameters.
+  template <typename Bind>
+  Result<std::set<int64_t>> Ids(const char* sql, Bind&& bind) {
+    return Read<std::set<int64_t>>([&](Db& db) -> Result<std::set<int64_t>> {
+      CRM_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql));
+      bind(stmt);
+      std::set<int64_t> ids;
+      while (true) {
+        CRM_ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        ids.insert(stmt.Int64(0));
+      }
+      return ids;
+    });
   }
 
   template <class T, class F>
